@@ -97,7 +97,7 @@ def _delete_all_refs(checkout: Path) -> None:
     if refs:
         stdin = "".join(f"delete {ref}\n" for ref in refs)
         subprocess.run(
-            ["git", "-C", str(checkout), "update-ref", "--stdin"],
+            ["git", "-C", str(checkout), "update-ref", "--no-deref", "--stdin"],
             input=stdin.encode(),
             capture_output=True,
             check=True,

@@ -128,7 +128,7 @@ def load_swe_tasks(data_path: Path, gold_path: Path) -> list[Task]:
                     gf["path"], fn["name"], fn["start"], fn["end"], fn.get("kind", "function")
                 )
                 for gf in g["gold_files"]
-                for fn in gf.get("functions", [])
+                for fn in gf.get("functions") or []
             ]
             tasks.append(
                 Task(

@@ -37,7 +37,7 @@ from .metrics import GoldFunction, is_source_path
 from .pyspans import definition_spans, enclosing_spans
 
 # Bump when the mining rules change so stale caches are not reused.
-MINER_VERSION = 1
+MINER_VERSION = 2
 # Shorter messages ("Fix bug", "Update foo.py") do not describe the change well enough.
 MIN_QUERY_WORDS = 8
 # 1-3 files: the brief's definition of a focused change; more is a sweeping refactor.
@@ -52,7 +52,8 @@ CHORE_RE = re.compile(
     r"mypy|typing|type hints|annotations)\b",
     re.IGNORECASE,
 )
-_TRAILER_RE = re.compile(r"^[A-Za-z][A-Za-z-]*: .*$")
+# Git trailers that carry no query content: "Signed-off-by: ...", "Co-authored-by: ...".
+_TRAILER_RE = re.compile(r"^([A-Za-z-]+-by|Change-Id): .*$", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
 # Directories whose .py files are not library source (examples, docs tooling, CI).
 NON_LIBRARY_DIRS = frozenset(
@@ -152,7 +153,7 @@ def load_swe_tasks(data_path: Path, gold_path: Path) -> list[Task]:
 def clean_message(message: str) -> str:
     """Commit message without trailers (``Co-authored-by: ...``) and surrounding blanks."""
     lines = message.strip().splitlines()
-    kept = [ln for ln in lines if not _TRAILER_RE.match(ln.strip()) or ln is lines[0]]
+    kept = lines[:1] + [ln for ln in lines[1:] if not _TRAILER_RE.match(ln.strip())]
     return "\n".join(kept).strip()
 
 

@@ -188,6 +188,9 @@ def test_materialise_detached_without_refs(tiny_repo: dict, tmp_path: Path) -> N
     out = gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest)
     assert gitutil.git(out, "rev-parse", "HEAD").strip() == tiny_repo["c1"]
     assert gitutil.git(out, "for-each-ref").strip() == ""
+    assert not (out / ".git" / "logs").exists()  # no reflog naming a later commit
+    later = gitutil.git(tiny_repo["repo"], "rev-parse", "HEAD").strip()
+    assert later not in gitutil.git(out, "rev-list", "--all", "--reflog", "HEAD")
     assert "return []" not in (out / "pkg/core.py").read_text()  # pre-fix state
     assert gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest) == dest
 
@@ -321,3 +324,13 @@ def test_clean_message_drops_only_trailers() -> None:
 
     msg = "Subject line\n\nNote: keep this.\n\nSigned-off-by: A <a@x>\nCo-authored-by: B <b@x>\n"
     assert clean_message(msg) == "Subject line\n\nNote: keep this."
+
+
+def test_split_lines_matches_git_numbering(tmp_path: Path) -> None:
+    from _quality.metrics import split_lines
+
+    assert split_lines("\ufeffa\r\nb\x0cc\rd\n") == ["a", "b\x0cc\rd"]
+    assert split_lines("") == []
+    assert split_lines("x") == ["x"]
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbfx = 1\n")
+    assert citation_errors(Pack("x = 1\n", [PackItem("bom.py", 1, 1)]), tmp_path) == 0

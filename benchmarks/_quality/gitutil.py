@@ -2,7 +2,8 @@
 
 A *checkout* is a real, non-bare git repository whose ``HEAD`` is detached at the
 task's commit and which has **no refs at all** (branches, tags and remote-tracking
-refs are deleted after the checkout).  The object store is shared with the source
+refs are deleted after the checkout) and no reflogs (the clone's HEAD reflog would
+name the source repository's HEAD).  The object store is shared with the source
 repository through ``git clone --shared`` (objects/info/alternates), so later
 commits still exist as objects, but nothing in the checkout names them: a library
 that only walks ancestors of ``HEAD`` cannot see the future.
@@ -102,6 +103,8 @@ def _delete_all_refs(checkout: Path) -> None:
             capture_output=True,
             check=True,
         )
+    # The clone's HEAD reflog records the source's HEAD (a later commit): drop all reflogs.
+    shutil.rmtree(checkout / ".git" / "logs", ignore_errors=True)
     # Also drop the remote definition so nobody "fetches the future" by accident.
     subprocess.run(
         ["git", "-C", str(checkout), "remote", "remove", "origin"],
@@ -111,8 +114,8 @@ def _delete_all_refs(checkout: Path) -> None:
 
 
 def checkout_is_valid(checkout: Path, sha: str) -> bool:
-    """True when ``checkout`` exists, HEAD is ``sha`` and it has no refs left."""
-    if not (checkout / ".git").exists():
+    """True when ``checkout`` exists, HEAD is ``sha`` and it has no refs or reflogs left."""
+    if not (checkout / ".git").is_dir() or (checkout / ".git" / "logs").exists():
         return False
     try:
         head = git(checkout, "rev-parse", "HEAD").strip()

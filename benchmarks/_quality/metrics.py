@@ -156,23 +156,43 @@ def query_names_gold_function(query: str, gold_functions: Sequence[GoldFunction]
     return False
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines as git numbers them: split on ``\\n`` only (not ``\\f``/``\\r``/U+2028 as
+    ``str.splitlines`` would), a trailing ``\\r`` dropped, no empty line after a final
+    newline, and a leading UTF-8 byte-order mark removed (it is not text).
+    """
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
 def read_lines(root: Path, path: str) -> list[str] | None:
-    """Lines of ``root/path`` without line terminators (utf-8, invalid bytes replaced)."""
+    """Lines of ``root/path`` (utf-8, invalid bytes replaced; see :func:`split_lines`)."""
     try:
         data = (root / path).read_bytes()
     except OSError:
         return None
-    return data.decode("utf-8", "replace").splitlines()
+    return split_lines(data.decode("utf-8", "replace"))
 
 
 def citation_errors(pack: Pack, root: Path) -> int:
-    """Count full items whose claimed lines are not verbatim in ``pack.text``.
+    """Number of full items whose claimed lines are not verbatim in ``pack.text``.
+
+    See :func:`citation_problems` for the rules.
+    """
+    return len(citation_problems(pack, root))
+
+
+def citation_problems(pack: Pack, root: Path) -> list[dict[str, Any]]:
+    """Full items whose claimed lines are not verbatim in ``pack.text``, with a reason.
 
     An item is checked when it has a path and both line numbers and is not a commit.
-    It is an error when the file is missing, the range is outside the file, or the
+    It is a problem when the file is missing, the range is outside the file, or the
     file's lines ``start..end`` (joined by newlines) do not occur in the text.
     """
-    errors = 0
+    problems: list[dict[str, Any]] = []
     cache: dict[str, list[str] | None] = {}
     text = pack.text.replace("\r\n", "\n")
     for it in pack.items:
@@ -180,13 +200,14 @@ def citation_errors(pack: Pack, root: Path) -> int:
             continue
         if it.start_line is None or it.end_line is None:
             continue
+        where = {"path": it.path, "start_line": it.start_line, "end_line": it.end_line}
         if it.path not in cache:
             cache[it.path] = read_lines(root, it.path)
         lines = cache[it.path]
-        if lines is None or not (1 <= it.start_line <= it.end_line <= max(len(lines), 1)):
-            errors += 1
-            continue
-        snippet = "\n".join(lines[it.start_line - 1 : it.end_line])
-        if snippet not in text:
-            errors += 1
-    return errors
+        if lines is None:
+            problems.append({**where, "reason": "file not found in checkout"})
+        elif not (1 <= it.start_line <= it.end_line <= max(len(lines), 1)):
+            problems.append({**where, "reason": f"range outside file of {len(lines)} lines"})
+        elif "\n".join(lines[it.start_line - 1 : it.end_line]) not in text:
+            problems.append({**where, "reason": "lines not verbatim in text"})
+    return problems

@@ -14,7 +14,7 @@ from typing import Any
 from . import gitutil
 from .metrics import (
     Pack,
-    citation_errors,
+    citation_problems,
     count_tokens,
     file_recall,
     function_recall,
@@ -25,6 +25,8 @@ from .systems import BM25Files, ContextKit, GoldFiles, System, timed
 from .tasks import Task
 
 SYSTEM_NAMES = ("context_kit", "bm25-files", "gold-files")
+# Enough examples to debug a citation bug without bloating the jsonl.
+MAX_CITATION_DETAILS = 3
 
 
 def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
@@ -45,6 +47,7 @@ def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
 def score_pack(task: Task, pack: Pack, budget: int, checkout: Path) -> dict[str, Any]:
     """All per-record metrics of one pack."""
     tokens = count_tokens(pack.text)
+    problems = citation_problems(pack, checkout)
     return {
         "file_recall": file_recall(pack.items, task.gold_files),
         "function_recall": function_recall(pack.items, task.gold_functions),
@@ -55,7 +58,8 @@ def score_pack(task: Task, pack: Pack, budget: int, checkout: Path) -> dict[str,
             pack.reported_tokens is not None and pack.reported_tokens != tokens
         ),
         "over_budget": tokens > budget,
-        "citation_errors": citation_errors(pack, checkout),
+        "citation_errors": len(problems),
+        "citation_error_details": problems[:MAX_CITATION_DETAILS],
         "n_items": len(pack.items),
         "n_full_items": sum(1 for it in pack.items if it.rendering == "full"),
         "kinds": sorted({it.kind for it in pack.items}),
@@ -101,6 +105,7 @@ def evaluate_state(job: dict[str, Any]) -> list[dict[str, Any]]:
     tasks = [Task.from_json(t) for t in job["tasks"]]
     checkout = gitutil.materialise(Path(job["git_dir"]), job["commit"], Path(job["checkout"]))
     records: list[dict[str, Any]] = []
+    missing = {t.task_id: [p for p in t.gold_files if not (checkout / p).is_file()] for t in tasks}
     for system in make_systems(job["systems"], job["ck_options"]):
         try:
             state, index_latency = timed(system.prepare, tasks[0], checkout)
@@ -119,6 +124,7 @@ def evaluate_state(job: dict[str, Any]) -> list[dict[str, Any]]:
                     rec.update(score_pack(task, pack, budget, checkout))
                     rec["pack_latency_s"] = pack_latency
                     rec["index_latency_s"] = index_latency
+                    rec["gold_files_missing"] = missing[task.task_id]
                 except Exception as exc:
                     rec = _error_record(task, system.name, budget, exc)
                 records.append(rec)

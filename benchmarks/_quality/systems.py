@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .metrics import Pack, PackItem, count_tokens, is_source_path
+from .metrics import Pack, PackItem, count_tokens, is_source_path, split_lines
 from .tasks import Task
 
 # Okapi BM25 parameters: the textbook / Lucene defaults (Robertson & Zaragoza 2009).
@@ -108,8 +108,8 @@ class SourceFiles:
         return self._chunk_tokens[path]
 
     def n_lines(self, path: str) -> int:
-        """Number of lines of the file (as ``str.splitlines`` counts them)."""
-        return len(self.texts[path].splitlines())
+        """Number of lines of the file, numbered as git numbers them."""
+        return len(split_lines(self.texts[path]))
 
 
 def pack_whole_files(files: SourceFiles, ranked: Sequence[str], budget: int) -> Pack:

@@ -23,16 +23,17 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     fields say how many values each mean is over.  Errored records count in ``errors``
     and are excluded from the means.
     """
-    groups: dict[tuple[str, int, str, str], list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[tuple[str, int, str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         if r.get("type") != "result":
             continue
         named = "named" if r["names_gold_function"] else "unnamed"
         for ts in ("all", r["task_set"]):
             for ns in ("all", named):
-                groups[(r["system"], r["budget"], ts, ns)].append(r)
+                groups[(r["system"], r["budget"], ts, ns, "all")].append(r)
+        groups[(r["system"], r["budget"], r["task_set"], "all", r["repo"])].append(r)
     out = []
-    for (system, budget, ts, ns), rs in sorted(groups.items()):
+    for (system, budget, ts, ns, repo), rs in sorted(groups.items()):
         ok = [r for r in rs if not r.get("error")]
         summary: dict[str, Any] = {
             "type": "summary",
@@ -40,6 +41,7 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "budget": budget,
             "task_set": ts,
             "query_names_gold_function": ns,
+            "repo": repo,
             "n_tasks": len(rs),
             "errors": len(rs) - len(ok),
             "over_budget": sum(1 for r in ok if r["over_budget"]),
@@ -66,6 +68,7 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
     idx = {
         (s["system"], s["budget"], s["task_set"], s["query_names_gold_function"]): s
         for s in summaries
+        if s.get("repo", "all") == "all"
     }
     systems = sorted({s["system"] for s in summaries}, key=_system_order)
     budgets = sorted({s["budget"] for s in summaries})
@@ -104,6 +107,21 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
                     f"{_fmt(s['function_recall'])} (n={s['n_function_recall']})" if s else "-"
                 )
         lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## Line recall per repository", ""]
+    head = ["repo", "set", "tasks", "system"] + [str(b) for b in budgets]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    per_repo = {
+        (s["repo"], s["system"], s["budget"]): s for s in summaries if s.get("repo", "all") != "all"
+    }
+    for repo in sorted({k[0] for k in per_repo}):
+        for sy in systems:
+            cells = [per_repo.get((repo, sy, b)) for b in budgets]
+            first = next((c for c in cells if c), None)
+            if first is None:
+                continue
+            row = [repo, first["task_set"], str(first["n_tasks"]), sy]
+            row += [_fmt(c["line_recall"]) if c else "-" for c in cells]
+            lines.append("| " + " | ".join(row) + " |")
     lines += ["", "## Health (all tasks)", ""]
     head = [
         "system",

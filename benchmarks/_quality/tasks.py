@@ -37,7 +37,7 @@ from .metrics import GoldFunction, is_source_path
 from .pyspans import definition_spans, enclosing_spans
 
 # Bump when the mining rules change so stale caches are not reused.
-MINER_VERSION = 2
+MINER_VERSION = 3
 # Shorter messages ("Fix bug", "Update foo.py") do not describe the change well enough.
 MIN_QUERY_WORDS = 8
 # 1-3 files: the brief's definition of a focused change; more is a sweeping refactor.
@@ -49,12 +49,13 @@ CHORE_RE = re.compile(
     r"\b(bump|bumped|release|releasing|version|typo|typos|spelling|format|formatting|"
     r"reformat|black|isort|ruff|flake8|lint|linting|pre-commit|pre-commit-ci|changelog|"
     r"changes\.rst|revert|whitespace|copyright|docstring|docstrings|prettier|pyupgrade|"
-    r"mypy|typing|type hints|annotations)\b",
+    r"mypy|typing|type hints|annotation|annotations)\b",
     re.IGNORECASE,
 )
 # Git trailers that carry no query content: "Signed-off-by: ...", "Co-authored-by: ...".
 _TRAILER_RE = re.compile(r"^([A-Za-z-]+-by|Change-Id): .*$", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_']*")
+_URL_RE = re.compile(r"https?://\S+")
 # Directories whose .py files are not library source (examples, docs tooling, CI).
 NON_LIBRARY_DIRS = frozenset(
     {"docs", "doc", "examples", "example", "benchmarks", "scripts", "tools", "ci", ".github", "bin"}
@@ -164,7 +165,7 @@ def is_query_message(message: str) -> bool:
     subject = message.splitlines()[0]
     if CHORE_RE.search(subject) or subject.lower().startswith("merge "):
         return False
-    return len(_WORD_RE.findall(message)) >= MIN_QUERY_WORDS
+    return len(_WORD_RE.findall(_URL_RE.sub(" ", message))) >= MIN_QUERY_WORDS
 
 
 @dataclass

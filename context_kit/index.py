@@ -1,0 +1,303 @@
+"""The Index: read a repository once, then rank and pack for many queries.
+
+>>> import context_kit, pathlib
+>>> index = context_kit.Index.build(pathlib.Path(context_kit.__file__).parent)
+>>> packed = index.pack("how is the token budget enforced?", budget=1500)
+>>> packed.tokens <= 1500
+True
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from .errors import OptionError, RepositoryError
+from .packed import PackedContext, PackReport
+from .packing.format import Formatter, get_formatter
+from .packing.packer import Candidate, pack_candidates
+from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
+from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
+from .retrievers.fusion import FusionMethod
+from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
+from .sources.walk import FileText
+from .tokens import Tokenizer, get_tokenizer
+from .types import SkippedFile, Slice
+
+__all__ = ["DEFAULT_WEIGHTS", "Index", "Progress", "SearchHit"]
+
+log = logging.getLogger("context_kit")
+
+Progress = Callable[[str, int, int], None]
+"""Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
+
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
+"""Fusion weights of the default retrievers: lexical relevance leads; a name or path the
+query spells out adds a strong, but not overriding, boost."""
+
+_MIN_CANDIDATES = 50
+_MAX_CANDIDATES = 3000
+# Price enough candidates that their full renderings could fill the budget this many times
+# over, so the knapsack has real choices without pricing the whole corpus.
+_CANDIDATE_BUDGET_FACTOR = 4
+# A rough characters-per-token rate used *only* to decide how many candidates to price;
+# every price the packer uses is an exact count.
+_CHARS_PER_TOKEN_GUESS = 3.5
+
+
+class SearchHit(BaseModel):
+    """One ranked slice.
+
+    Attributes:
+        slice: The slice.
+        score: Fused score.
+        scores: Contribution of each retriever.
+        rank: 1-based rank.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    slice: Slice
+    score: float
+    scores: dict[str, float]
+    rank: int
+
+
+def _check_repo(repo: str | os.PathLike[str]) -> Path:
+    root = Path(repo).expanduser()
+    if not root.exists():
+        raise RepositoryError(
+            f"repository path {str(repo)!r} does not exist; pass the folder of a repository",
+            path=str(repo),
+        )
+    if not root.is_dir():
+        raise RepositoryError(
+            f"repository path {str(repo)!r} is a file; pass the folder that contains it",
+            path=str(repo),
+        )
+    return root
+
+
+class Index:
+    """Slices of one repository, fitted retrievers, and a tokenizer.
+
+    Build with :meth:`Index.build`; pack with :meth:`Index.pack`.
+
+    Attributes:
+        root: The repository folder.
+        slices: Every slice, in (path, line) order.
+        skipped: Files that were not indexed, with reasons.
+        tokenizer: The tokenizer every count uses.
+        retrievers: The fitted retrievers.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        slices: list[Slice],
+        skipped: list[SkippedFile],
+        tokenizer: Tokenizer,
+        retrievers: list[Retriever],
+        *,
+        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+    ) -> None:
+        self.root = root
+        self.slices = slices
+        self.skipped = skipped
+        self.tokenizer = tokenizer
+        self.retrievers = retrievers
+        self.renderers = renderers
+        self.corpus = Corpus(slices)
+
+    @classmethod
+    def build(
+        cls,
+        repo: str | os.PathLike[str],
+        *,
+        tokenizer: str | Path | Tokenizer = "cl100k_base",
+        include_untracked: bool = False,
+        include_vendored: bool = False,
+        max_file_bytes: int = 1_000_000,
+        sources: Sequence[FileSource] | None = None,
+        retrievers: Sequence[str | Retriever] | None = None,
+        progress: Progress | None = None,
+    ) -> Index:
+        """Read, slice and index a repository.
+
+        Args:
+            repo: The repository folder (a git work tree or any folder).
+            tokenizer: Tokenizer name, file, or instance (see :func:`get_tokenizer`).
+            include_untracked: In git, also index untracked files that are not ignored.
+            include_vendored: Also index vendored and build folders.
+            max_file_bytes: Skip files larger than this.
+            sources: File sources, first accepting one wins (default: code, docs, text).
+            retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
+            progress: Called as ``progress(stage, done, total)`` during long work.
+
+        Raises:
+            RepositoryError: ``repo`` is missing or not a folder.
+            TokenizerError: Unknown tokenizer.
+        """
+        root = _check_repo(repo)
+        tok = get_tokenizer(tokenizer)
+        opts = WalkOptions(
+            include_untracked=include_untracked,
+            max_file_bytes=max_file_bytes,
+            include_vendored=include_vendored,
+        )
+        srcs: Sequence[FileSource] = sources or (CodeSource(), DocsSource(), TextSource())
+        slices: list[Slice] = []
+        skipped: list[SkippedFile] = []
+        files: list[FileText] = []
+        for entry in walk_repository(root, opts):
+            if isinstance(entry, SkippedFile):
+                skipped.append(entry)
+            else:
+                files.append(entry)
+        for n, f in enumerate(files, 1):
+            src = next((s for s in srcs if s.accepts(f.path)), None)
+            if src is None:
+                skipped.append(SkippedFile(path=f.path, reason="no_source", detail="no source"))
+                continue
+            try:
+                slices.extend(src.slices(f))
+            except Exception as exc:  # one bad file must never sink the index
+                log.warning("%s: %s failed: %r", f.path, src.name, exc)
+                skipped.append(
+                    SkippedFile(path=f.path, reason="source_error", detail=f"{src.name}: {exc!r}")
+                )
+            if progress is not None:
+                progress("parse", n, len(files))
+        slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
+        fitted = _fit_retrievers(retrievers, Corpus(slices))
+        skipped.sort(key=lambda s: s.path)
+        log.info(
+            "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
+        )
+        return cls(root, slices, skipped, tok, fitted)
+
+    # ---------------------------------------------------------------- ranking
+    def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
+        w = dict(DEFAULT_WEIGHTS)
+        if weights:
+            w.update(weights)
+        return fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion), w
+
+    def search(
+        self,
+        query: str,
+        k: int = 20,
+        *,
+        weights: Mapping[str, float] | None = None,
+        fusion: FusionMethod = "weighted",
+    ) -> list[SearchHit]:
+        """The ``k`` best slices for ``query`` with their score breakdowns."""
+        fused, _ = self._fused(query, weights, fusion)
+        rows = top_k(fused.scores, k)
+        return [
+            SearchHit(
+                slice=self.slices[r],
+                score=float(fused.scores[r]),
+                scores=fused.breakdown(int(r)),
+                rank=n,
+            )
+            for n, r in enumerate(rows.tolist(), 1)
+            if fused.scores[r] > 0
+        ]
+
+    # ---------------------------------------------------------------- packing
+    def pack(
+        self,
+        query: str,
+        *,
+        budget: int = 8000,
+        format: str | Formatter = "markdown",
+        weights: Mapping[str, float] | None = None,
+        fusion: FusionMethod = "weighted",
+        max_candidates: int | None = None,
+    ) -> PackedContext:
+        """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
+
+        Args:
+            query: The task, issue or question.
+            budget: Maximum tokens of the packed text (exact, by the index's tokenizer).
+            format: ``markdown``, ``xml`` or ``json``.
+            weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
+            fusion: ``weighted`` or ``rrf``.
+            max_candidates: How many ranked slices to price (default: enough to fill the
+                budget several times over).
+
+        Returns:
+            The packed context; ``tokens <= budget`` always.
+
+        Raises:
+            BudgetError: ``budget`` is not a positive integer.
+            OptionError: Unknown format.
+        """
+        from .packing.packer import _check_budget
+
+        _check_budget(budget)
+        fmt = get_formatter(format)
+        fused, used_weights = self._fused(query, weights, fusion)
+        scores = fused.scores
+        positive = int(np.count_nonzero(scores > 0))
+        k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
+        rows = [r for r in top_k(scores, min(k, positive)).tolist()]
+        candidates = [
+            Candidate(
+                slice=self.slices[r],
+                score=float(scores[r]),
+                scores=fused.breakdown(r),
+                rungs=default_ladder(self.slices[r], self.renderers),
+            )
+            for r in rows
+        ]
+        result = pack_candidates(candidates, budget, self.tokenizer, fmt)
+        report = PackReport(
+            entries=result.entries,
+            considered=len(candidates),
+            not_considered=positive - len(candidates),
+            corpus_size=len(self.slices),
+            overhead_tokens=result.overhead,
+            repairs=result.repairs,
+            retrievers={k: float(v) for k, v in sorted(used_weights.items())},
+        )
+        return PackedContext(
+            text=result.text,
+            tokens=result.tokens,
+            budget=budget,
+            tokenizer=self.tokenizer.name,
+            format=fmt.name,
+            query=query,
+            items=result.items,
+            report=report,
+        )
+
+    def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
+        order = top_k(scores, _MAX_CANDIDATES)
+        want = budget * _CANDIDATE_BUDGET_FACTOR * _CHARS_PER_TOKEN_GUESS
+        total = 0.0
+        for n, r in enumerate(order.tolist(), 1):
+            total += len(self.slices[r].text)
+            if total >= want and n >= _MIN_CANDIDATES:
+                return n
+        return len(order)
+
+
+def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
+    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy")
+    out: list[Retriever] = []
+    for r in names:
+        inst = get_retriever(r) if isinstance(r, str) else r
+        if not hasattr(inst, "fit") or not hasattr(inst, "score"):
+            raise OptionError(
+                f"{inst!r} is not a retriever (needs fit and score)", name="retrievers"
+            )
+        out.append(inst.fit(corpus))
+    return out

@@ -1,0 +1,158 @@
+"""Output formats: how one rendering becomes a cited block, and blocks become a document.
+
+Every format cites each block (``path:start-end``, commit id, section path). A formatter is
+pure text in, text out, so the packer can price a block exactly before choosing it:
+the document is ``header + sep.join(blocks) + footer`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Literal, Protocol
+
+from ..errors import OptionError
+from ..types import Rung, Slice
+
+__all__ = ["FORMATS", "Formatter", "OutputFormat", "get_formatter"]
+
+OutputFormat = Literal["markdown", "xml", "json"]
+
+_RUNG_NOTE = {
+    "full": "",
+    "elided": " (body elided)",
+    "skeleton": " (outline)",
+    "signature": " (signature only)",
+    "lead": " (first paragraph)",
+    "headers": " (hunk headers)",
+    "stat": " (file stat)",
+}
+
+
+def _label(s: Slice) -> str:
+    if s.kind == "commit":
+        return f"commit {s.commit}"
+    return s.citation
+
+
+class Formatter(Protocol):
+    """Turns rungs into blocks and blocks into the packed document."""
+
+    name: str
+    header: str
+    separator: str
+    footer: str
+
+    def block(self, slice_: Slice, rung: Rung) -> str:
+        """The block for one rung of one slice."""
+        ...
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+    return "`" * max(3, longest + 1)
+
+
+class MarkdownFormatter:
+    """Markdown: a cited heading and a fenced block per slice; mentions as list items."""
+
+    name = "markdown"
+    header = "# Repository context\n\n"
+    separator = "\n"
+    footer = ""
+
+    def block(self, slice_: Slice, rung: Rung) -> str:
+        """A ``###`` citation heading and a fenced block (or one list line for mentions)."""
+        if rung.name == "mention":
+            return f"- {rung.text.rstrip()}\n"
+        body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
+        what = slice_.symbol_kind if slice_.kind != "doc" else "section"
+        name = f" `{slice_.name}`" if slice_.name else ""
+        note = _RUNG_NOTE.get(rung.name, f" ({rung.name})")
+        if slice_.kind == "doc":
+            return f"### {_label(slice_)} — {what}{name}{note}\n\n{body}"
+        fence = _fence(body)
+        lang = slice_.language or ""
+        if slice_.kind == "commit":
+            lang = "diff"
+        return f"### {_label(slice_)} — {what}{name}{note}\n{fence}{lang}\n{body}{fence}\n"
+
+
+def _xml_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _cdata(text: str) -> str:
+    # CDATA keeps code verbatim; only a literal "]]>" must be split across two sections.
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+class XmlFormatter:
+    """XML-tagged blocks, the layout some providers recommend for long context.
+
+    Content sits in CDATA sections so code stays verbatim (``<`` and ``&`` unescaped).
+    """
+
+    name = "xml"
+    header = "<context>\n"
+    separator = ""
+    footer = "</context>\n"
+
+    def block(self, slice_: Slice, rung: Rung) -> str:
+        """A ``<slice>`` element with citation attributes."""
+        attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_))}"']
+        if slice_.name:
+            attrs.append(f'name="{_xml_escape(slice_.name)}"')
+        attrs.append(f'rendering="{rung.name}"')
+        body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
+        return f"<slice {' '.join(attrs)}>{_cdata(body)}</slice>\n"
+
+
+class JsonFormatter:
+    """One JSON document: ``{"context": [ {...}, ... ]}``, one object per line."""
+
+    name = "json"
+    header = '{"context": [\n'
+    separator = ",\n"
+    footer = "\n]}\n"
+
+    def block(self, slice_: Slice, rung: Rung) -> str:
+        """One JSON object (no trailing separator)."""
+        obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_)}
+        if slice_.path is not None:
+            obj["path"] = slice_.path
+        if rung.start_line is not None:
+            obj["start_line"] = slice_.start_line
+            obj["end_line"] = slice_.end_line
+        if slice_.commit:
+            obj["commit"] = slice_.commit
+        obj["name"] = slice_.name
+        obj["rendering"] = rung.name
+        obj["text"] = rung.text
+        return json.dumps(obj, ensure_ascii=False)
+
+
+FORMATS: dict[str, Formatter] = {
+    "markdown": MarkdownFormatter(),
+    "xml": XmlFormatter(),
+    "json": JsonFormatter(),
+}
+"""Built-in formatters by name."""
+
+
+def get_formatter(name: str | Formatter) -> Formatter:
+    """A formatter by name (``markdown``, ``xml``, ``json``) or the instance given.
+
+    Raises:
+        OptionError: Unknown format name.
+    """
+    if not isinstance(name, str):
+        return name
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise OptionError(
+            f"unknown format {name!r}; choose one of {', '.join(sorted(FORMATS))}", name="format"
+        ) from None

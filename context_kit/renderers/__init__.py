@@ -1,0 +1,65 @@
+"""Renderers offer a ladder of cheaper renderings of one slice; the packer chooses.
+
+A renderer never looks at the budget. Every rung is verbatim text from the slice except
+for explicit elision markers (``ELISION``), so trimming never invents content.
+
+Ladders, richest first:
+
+* code definitions: ``full`` → ``elided`` (signature + docstring + marker) →
+  ``signature`` → ``mention`` (``path:line  name(signature)``);
+* containers (classes): ``full`` → ``skeleton`` (header + member signatures) →
+  ``signature`` → ``mention``;
+* document sections: ``full`` → ``lead`` (heading + first paragraph) → ``mention``;
+* windows and module code: ``full`` → ``mention``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..types import Rung, Slice
+from .code import CodeRenderer, elision_marker
+from .text import TextRenderer
+
+__all__ = [
+    "FIDELITY",
+    "CodeRenderer",
+    "Renderer",
+    "TextRenderer",
+    "default_ladder",
+    "elision_marker",
+]
+
+from ._fidelity import FIDELITY
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Offers renderings of a slice."""
+
+    def accepts(self, slice_: Slice) -> bool:
+        """Whether this renderer knows the slice's kind."""
+        ...
+
+    def ladder(self, slice_: Slice) -> list[Rung]:
+        """Rungs, richest (``full``) first; each strictly shorter than the one before."""
+        ...
+
+
+_DEFAULT: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer())
+
+
+def default_ladder(slice_: Slice, renderers: tuple[Renderer, ...] = _DEFAULT) -> list[Rung]:
+    """The ladder from the first renderer that accepts the slice (``full`` at least)."""
+    for r in renderers:
+        if r.accepts(slice_):
+            return r.ladder(slice_)
+    return [
+        Rung(
+            name="full",
+            text=slice_.text,
+            fidelity=1.0,
+            start_line=slice_.start_line,
+            end_line=slice_.end_line,
+        )
+    ]

@@ -1,0 +1,32 @@
+"""Retrievers score every slice for a query; fusion combines them into one ranking."""
+
+from __future__ import annotations
+
+from .base import (
+    ENTRY_POINT_GROUP,
+    Corpus,
+    Retriever,
+    get_retriever,
+    register_retriever,
+    registered_retrievers,
+)
+from .bm25 import BM25Retriever
+from .fusion import FusionResult, fuse, top_k
+from .fuzzy import FuzzyRetriever
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "BM25Retriever",
+    "Corpus",
+    "FusionResult",
+    "FuzzyRetriever",
+    "Retriever",
+    "fuse",
+    "get_retriever",
+    "register_retriever",
+    "registered_retrievers",
+    "top_k",
+]
+
+register_retriever("bm25", BM25Retriever)
+register_retriever("fuzzy", FuzzyRetriever)

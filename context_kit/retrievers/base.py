@@ -1,0 +1,132 @@
+"""The retriever plug-in point: a corpus, a protocol, and a registry by name.
+
+A retriever follows scikit-learn's estimator rules: every weight is a keyword argument
+stored as given, ``__init__`` does no work, ``fit(corpus)`` returns ``self`` and fitted
+state ends in ``_``. ``score(query)`` returns one float32 per corpus row — the one score
+shape fusion understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import OptionError
+from ..types import Slice
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Corpus",
+    "Retriever",
+    "get_retriever",
+    "register_retriever",
+    "registered_retrievers",
+]
+
+ENTRY_POINT_GROUP = "context_kit.retrievers"
+"""Entry-point group third-party packages use to register retrievers by name."""
+
+Scores = npt.NDArray[np.float32]
+
+
+@dataclass
+class Corpus:
+    """The slices of an index, in row order, with shared derived views.
+
+    Attributes:
+        slices: The slices; row ``i`` of every score array refers to ``slices[i]``.
+        extras: Anything sources want to share with retrievers (for example git history
+            statistics under ``"history"``), keyed by name.
+    """
+
+    slices: Sequence[Slice]
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.slices)
+
+    @cached_property
+    def paths(self) -> list[str]:
+        """Each row's path (``""`` for rows without one)."""
+        return [s.path or "" for s in self.slices]
+
+    @cached_property
+    def file_rows(self) -> dict[str, npt.NDArray[np.int64]]:
+        """Rows of each file, in line order."""
+        groups: dict[str, list[int]] = {}
+        for i, s in enumerate(self.slices):
+            if s.path:
+                groups.setdefault(s.path, []).append(i)
+        return {p: np.asarray(rows, dtype=np.int64) for p, rows in groups.items()}
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Scores every corpus row for a query.
+
+    Attributes:
+        name: Short name, used in score breakdowns and fusion weights.
+    """
+
+    name: str
+
+    def fit(self, corpus: Corpus) -> Retriever:
+        """Learn whatever the retriever needs from the corpus; return ``self``."""
+        ...
+
+    def score(self, query: str) -> Scores:
+        """One non-negative float32 per corpus row; higher is more relevant."""
+        ...
+
+
+_REGISTRY: dict[str, Callable[..., Retriever]] = {}
+
+
+def register_retriever(name: str, factory: Callable[..., Retriever]) -> None:
+    """Register a retriever factory under ``name`` (overrides an earlier one)."""
+    _REGISTRY[name] = factory
+
+
+def registered_retrievers() -> list[str]:
+    """Names of built-in, registered and entry-point retrievers."""
+    names = set(_REGISTRY)
+    names.update(ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(names)
+
+
+def get_retriever(name: str, **params: object) -> Retriever:
+    """Instantiate a retriever by name.
+
+    Args:
+        name: A registered name, or an entry point in the ``context_kit.retrievers`` group.
+        **params: Keyword arguments for its constructor.
+
+    Raises:
+        OptionError: No retriever has that name.
+    """
+    factory = _REGISTRY.get(name)
+    if factory is None:
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if ep.name == name:
+                factory = ep.load()
+                break
+    if factory is None:
+        raise OptionError(
+            f"unknown retriever {name!r}; known: {', '.join(registered_retrievers())}",
+            name=name,
+        )
+    return factory(**params)
+
+
+def normalise(scores: Scores) -> Scores:
+    """Scale non-negative scores into [0, 1] by their maximum (all-zero stays zero)."""
+    top = float(scores.max()) if scores.size else 0.0
+    if top <= 0.0:
+        return np.zeros_like(scores, dtype=np.float32)
+    return (scores / top).astype(np.float32, copy=False)

@@ -1,0 +1,155 @@
+"""Fuzzy symbol and path matching with rapidfuzz.
+
+Queries often *name* the code: an identifier in backticks, ``Class.method``, a dotted
+module path, a file name, a stack-trace frame (``File "x/y.py", line 3, in f``). This
+retriever pulls those mentions out of the query and matches them against the names slices
+define and the paths they live in — exactly first, then fuzzily for near-misses and typos.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .base import Corpus, Scores
+
+__all__ = ["FuzzyRetriever", "query_mentions"]
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_PATHLIKE = re.compile(
+    r"[\w.\-]+(?:/[\w.\-]+)+|[\w\-]+\.(?:py|pyi|js|ts|tsx|go|rs|java|c|h|cpp|cc|hpp|cs|rb|php|kt|swift|md|rst|toml|cfg|yaml|yml|json)\b"
+)
+_CAMEL_INNER = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+
+
+def _code_like(word: str, followed_by_paren: bool, in_ticks: bool) -> bool:
+    return (
+        in_ticks
+        or followed_by_paren
+        or "_" in word.strip("_")
+        or "." in word
+        or bool(_CAMEL_INNER.search(word))
+        or word.startswith("__")
+    )
+
+
+def query_mentions(query: str) -> tuple[list[str], list[str]]:
+    """Identifiers and paths the query mentions in a code-like way.
+
+    Returns:
+        ``(identifiers, paths)``, each de-duplicated in first-seen order.
+    """
+    ticks: set[str] = set()
+    for m in re.finditer(r"`([^`\n]{1,200})`", query):
+        ticks.update(w for w in _IDENT.findall(m.group(1)))
+    idents: dict[str, None] = {}
+    for m in _IDENT.finditer(query):
+        word = m.group(0).strip(".")
+        if len(word) < 3:
+            continue
+        paren = query[m.end() : m.end() + 1] == "("
+        if _code_like(word, paren, word in ticks):
+            idents.setdefault(word, None)
+    paths: dict[str, None] = {}
+    for m in _PATHLIKE.finditer(query):
+        paths.setdefault(m.group(0).strip("./"), None)
+    return list(idents), list(paths)
+
+
+class FuzzyRetriever:
+    """Scores slices whose names or paths the query mentions.
+
+    Args:
+        exact_weight: Score for a slice defining exactly a mentioned name.
+        qualified_weight: Score for a slice whose qualified name ends with a mentioned
+            dotted name's last two parts (``Class.method``) — the most specific mention.
+        path_weight: Score for every slice of a file the query names.
+        fuzzy_weight: Multiplier on the similarity (0-1) of near-miss name matches.
+        fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss to count.
+    """
+
+    name = "fuzzy"
+
+    def __init__(
+        self,
+        *,
+        exact_weight: float = 1.0,
+        qualified_weight: float = 1.5,
+        path_weight: float = 0.6,
+        fuzzy_weight: float = 0.5,
+        fuzzy_cutoff: float = 88.0,
+    ) -> None:
+        self.exact_weight = exact_weight
+        self.qualified_weight = qualified_weight
+        self.path_weight = path_weight
+        self.fuzzy_weight = fuzzy_weight
+        self.fuzzy_cutoff = fuzzy_cutoff
+
+    def fit(self, corpus: Corpus) -> FuzzyRetriever:
+        """Index defined names (simple and qualified) and paths."""
+        by_name: dict[str, list[int]] = {}
+        by_qual: dict[str, list[int]] = {}
+        for i, s in enumerate(corpus.slices):
+            for d in s.defines:
+                if "." in d:
+                    by_qual.setdefault(d.lower(), []).append(i)
+                else:
+                    by_name.setdefault(d.lower(), []).append(i)
+        self.by_name_ = by_name
+        self.by_qual_ = by_qual
+        self.names_ = sorted(by_name)
+        self.file_rows_ = corpus.file_rows
+        self.paths_ = sorted(self.file_rows_)
+        self.n_ = len(corpus)
+        return self
+
+    def score(self, query: str) -> Scores:
+        """Score rows by how directly the query names them."""
+        scores = np.zeros(self.n_, dtype=np.float32)
+        idents, paths = query_mentions(query)
+        fuzzy_probe: list[str] = []
+        for ident in idents:
+            low = ident.lower()
+            parts = low.split(".")
+            if len(parts) >= 2:
+                qual = ".".join(parts[-2:])
+                for i in self.by_qual_.get(qual, ()):
+                    scores[i] = max(scores[i], self.qualified_weight)
+                # A dotted module path may name a file: a.b.c -> a/b/c.py
+                self._score_path("/".join(parts), scores, suffix_only=True)
+            hit = self.by_name_.get(parts[-1])
+            if hit:
+                for i in hit:
+                    scores[i] = max(scores[i], self.exact_weight)
+            elif len(parts[-1]) >= 4:
+                fuzzy_probe.append(parts[-1])
+        for p in paths:
+            self._score_path(p, scores, suffix_only=False)
+        if fuzzy_probe and self.names_:
+            matrix = process.cdist(
+                fuzzy_probe,
+                self.names_,
+                scorer=fuzz.ratio,
+                score_cutoff=self.fuzzy_cutoff,
+                dtype=np.uint8,
+            )
+            for _, col in zip(*np.nonzero(matrix), strict=False):
+                sim = float(matrix[_, col]) / 100.0
+                for i in self.by_name_[self.names_[col]]:
+                    scores[i] = max(scores[i], self.fuzzy_weight * sim)
+        return scores
+
+    def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> None:
+        mention = mention.lower()
+        for p in self.paths_:
+            low = p.lower()
+            stem = low.rsplit(".", 1)[0]
+            if suffix_only:
+                ok = stem == mention or stem.endswith("/" + mention)
+            else:
+                ok = low == mention or low.endswith("/" + mention) or stem.endswith("/" + mention)
+            if ok:
+                rows = self.file_rows_[p]
+                scores[rows] = np.maximum(scores[rows], self.path_weight)

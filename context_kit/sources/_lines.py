@@ -1,0 +1,62 @@
+r"""Line arithmetic shared by sources and renderers.
+
+Lines are split on ``\\n`` only — never on form feeds or Unicode line separators — so line
+numbers agree with git, editors and the ``path:start-end`` citations a reader checks.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+__all__ = ["LineTable", "split_lines"]
+
+
+def split_lines(text: str) -> list[str]:
+    r"""Split on ``\\n``, keeping each line's terminator (``\\r\\n`` stays whole)."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+class LineTable:
+    """Maps between 1-based line numbers, byte offsets and verbatim line text of one file.
+
+    Args:
+        text: The decoded file text.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines = split_lines(text)
+        offsets = [0]
+        total = 0
+        for line in self.lines:
+            total += len(line.encode("utf-8", "surrogatepass"))
+            offsets.append(total)
+        self._byte_starts = offsets
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def text(self, start: int, end: int) -> str:
+        """Lines ``start..end`` (1-based, inclusive) verbatim."""
+        return "".join(self.lines[start - 1 : end])
+
+    def byte_start(self, line: int) -> int:
+        """Byte offset where 1-based ``line`` starts."""
+        return self._byte_starts[line - 1]
+
+    def byte_end(self, line: int) -> int:
+        """Byte offset just past 1-based ``line``."""
+        return self._byte_starts[line]
+
+    def line_of_byte(self, offset: int) -> int:
+        """The 1-based line holding byte ``offset``."""
+        return bisect.bisect_right(self._byte_starts, offset) - 1 + 1
+
+    def is_blank(self, line: int) -> bool:
+        """Whether 1-based ``line`` holds only whitespace."""
+        return not self.lines[line - 1].strip()

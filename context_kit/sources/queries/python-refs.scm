@@ -1,0 +1,13 @@
+; Names a Python slice refers to: called functions and methods, base classes,
+; decorators, annotated types and module-qualified attribute reads.
+; Written for context_kit; captures named @ref feed the symbol graph and fuzzy matching.
+(call function: (identifier) @ref)
+(call function: (attribute attribute: (identifier) @ref))
+(class_definition superclasses: (argument_list (identifier) @ref))
+(class_definition superclasses: (argument_list (attribute attribute: (identifier) @ref)))
+(decorator (identifier) @ref)
+(decorator (attribute attribute: (identifier) @ref))
+(type (identifier) @ref)
+(attribute object: (identifier) @ref)
+(raise_statement (identifier) @ref)
+(except_clause (identifier) @ref)

@@ -1,0 +1,88 @@
+"""Line-window slices for readable files without a grammar, so nothing readable is invisible."""
+
+from __future__ import annotations
+
+from ..types import Slice
+from ._lines import LineTable
+from .walk import FileText
+
+__all__ = ["DEFAULT_WINDOW_LINES", "TextSource", "window_slices"]
+
+DEFAULT_WINDOW_LINES = 60
+"""Lines per window: about one screen, small enough to rank and cite precisely."""
+
+# A window may stretch this many lines past its nominal size to end at a blank line,
+# so windows tend to break between paragraphs or blocks rather than mid-block.
+_WINDOW_SLACK = 15
+
+
+def window_slices(
+    path: str,
+    table: LineTable,
+    *,
+    language: str | None,
+    window: int = DEFAULT_WINDOW_LINES,
+    kind: str = "code",
+) -> list[Slice]:
+    """Cut a file into consecutive windows of about ``window`` lines.
+
+    Windows prefer to end on a blank line; blank lines at their edges are trimmed.
+    """
+    n = len(table)
+    out: list[Slice] = []
+    start = 1
+    while start <= n:
+        end = min(start + window - 1, n)
+        if end < n:
+            for extra in range(_WINDOW_SLACK + 1):
+                if end + extra >= n or table.is_blank(end + extra):
+                    end = min(end + extra, n)
+                    break
+        a, b = start, end
+        while a <= b and table.is_blank(a):
+            a += 1
+        while b >= a and table.is_blank(b):
+            b -= 1
+        if a <= b:
+            name = path.rsplit("/", 1)[-1]
+            out.append(
+                Slice(
+                    id=f"{kind}:{path}:{a}-{b}",
+                    kind="doc" if kind == "doc" else "code",
+                    path=path,
+                    start_line=a,
+                    end_line=b,
+                    start_byte=table.byte_start(a),
+                    end_byte=table.byte_end(b),
+                    name=name if (a, b) == (1, n) else f"{name} lines {a}-{b}",
+                    symbol_kind="window",
+                    language=language,
+                    text=table.text(a, b),
+                )
+            )
+        start = end + 1
+    return out
+
+
+class TextSource:
+    """The fallback source: any readable text file becomes line windows.
+
+    Args:
+        window: Lines per window.
+    """
+
+    name = "text"
+    version = "1"
+
+    def __init__(self, *, window: int = DEFAULT_WINDOW_LINES) -> None:
+        self.window = window
+
+    def accepts(self, path: str) -> bool:
+        """Accepts every file (it is the last source consulted)."""
+        return True
+
+    def slices(self, file: FileText) -> list[Slice]:
+        """Windows over the file."""
+        dot = file.path.rfind(".")
+        ext = file.path[dot + 1 :].lower() if dot > file.path.rfind("/") else None
+        return window_slices(file.path, LineTable(file.text), language=ext, window=self.window)

@@ -1,0 +1,371 @@
+"""Find the files of a repository worth reading, and say why the others were skipped.
+
+Inside a git work tree the files git tracks are used (plus untracked, not-ignored files when
+``include_untracked`` is set). Outside git, ``.gitignore`` files are honoured. Then these
+rules skip a file, each recorded with a reason code in ``Index.skipped``:
+
+========================  =================================================================
+reason                    rule
+========================  =================================================================
+``vendored``              a path component is a vendored/dependency folder (see VENDORED_DIRS)
+``generated``             lock files, ``*.min.*``, protobuf/grpc output, or a comment with
+                          ``@generated`` / ``DO NOT EDIT`` / ``auto-generated`` in the
+                          first five lines
+``symlink_outside``       a symlink whose target resolves outside the repository
+``symlink_loop``          a symlink that cannot be resolved (a loop or a dangling link)
+``unreadable``            the file cannot be opened
+``too_large``             more bytes than ``max_file_bytes``
+``binary``                a NUL byte in the first 8 KiB, or a known binary extension
+``minified``              a line longer than MINIFIED_LINE_CHARS, or a mean line length over
+                          MINIFIED_MEAN_CHARS, in a file of code
+``empty``                 no non-whitespace characters
+========================  =================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..types import SkippedFile
+
+__all__ = ["FileText", "WalkOptions", "decode_text", "walk_repository"]
+
+VENDORED_DIRS = frozenset(
+    {
+        "node_modules",
+        "vendor",
+        "vendors",
+        "third_party",
+        "third-party",
+        "thirdparty",
+        "bower_components",
+        "site-packages",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".git",
+        ".hg",
+        ".svn",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".idea",
+        ".context_kit_cache",
+        "dist",
+        "build",
+        ".eggs",
+    }
+)
+"""Folder names whose contents are dependencies, tool caches or build output."""
+
+GENERATED_NAMES = frozenset(
+    {
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "Cargo.lock",
+        "Gemfile.lock",
+        "composer.lock",
+        "go.sum",
+        "uv.lock",
+        "Pipfile.lock",
+        "pdm.lock",
+    }
+)
+"""Lock files: machine-written, large, and rarely what a task is about."""
+
+_GENERATED_SUFFIXES = (".min.js", ".min.css", "_pb2.py", "_pb2_grpc.py", ".pb.go", ".map")
+
+BINARY_SUFFIXES = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".ico",
+        ".webp",
+        ".tif",
+        ".tiff",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".tar",
+        ".rar",
+        ".jar",
+        ".war",
+        ".whl",
+        ".egg",
+        ".so",
+        ".dll",
+        ".dylib",
+        ".exe",
+        ".bin",
+        ".o",
+        ".a",
+        ".lib",
+        ".pyc",
+        ".pyo",
+        ".class",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".mp3",
+        ".mp4",
+        ".wav",
+        ".ogg",
+        ".flac",
+        ".avi",
+        ".mov",
+        ".mkv",
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".npy",
+        ".npz",
+        ".pkl",
+        ".pickle",
+        ".h5",
+        ".hdf5",
+        ".parquet",
+        ".onnx",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".safetensors",
+        ".dcm",
+        ".fits",
+        ".nc",
+    ]
+)
+"""Extensions that are never text; skipped without opening the file."""
+
+# A generated-file marker counts only in a comment line among the first few lines, where
+# generators put it, so a file that merely *mentions* such markers is not skipped.
+_GENERATED_MARKER = re.compile(
+    rb"^[ \t]*(?:#|//|/\*|\*|<!--|--|;)[^\n]*(?:@generated|DO NOT EDIT|[Aa]uto-?generated)",
+    re.MULTILINE,
+)
+_MARKER_SCAN_LINES = 5
+_BINARY_SNIFF_BYTES = 8192
+
+MINIFIED_LINE_CHARS = 5000
+"""A line this long in a code file means machine-written text no reader benefits from."""
+
+MINIFIED_MEAN_CHARS = 300
+"""Mean line length above which a code file is treated as minified."""
+
+_MINIFIED_CHECK_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".css", ".json", ".ts", ".html"})
+
+
+@dataclass(frozen=True)
+class WalkOptions:
+    """How to choose files.
+
+    Attributes:
+        include_untracked: In a git work tree, also read untracked files git does not ignore.
+        max_file_bytes: Files larger than this are skipped as ``too_large``.
+        include_vendored: Read vendored folders too.
+    """
+
+    include_untracked: bool = False
+    max_file_bytes: int = 1_000_000
+    include_vendored: bool = False
+
+
+@dataclass(frozen=True)
+class FileText:
+    """A file the walk accepted, already decoded.
+
+    Attributes:
+        path: Repository-relative ``/``-separated path.
+        text: Decoded text (UTF-8; invalid bytes replaced, see ``lossy``).
+        data: The raw bytes.
+        lossy: True when the bytes were not valid UTF-8 and some were replaced.
+    """
+
+    path: str
+    text: str
+    data: bytes
+    lossy: bool
+
+
+def decode_text(data: bytes) -> tuple[str, bool]:
+    """Decode file bytes as UTF-8, dropping a BOM; invalid bytes become U+FFFD.
+
+    Returns:
+        The text and whether any byte had to be replaced.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), True
+
+
+def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
+    """Paths git lists for the work tree, or ``None`` when ``root`` is not in one."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if top.returncode != 0:
+        return None
+    args = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
+    if include_untracked:
+        args += ["--others", "--exclude-standard"]
+    try:
+        out = subprocess.run(args, capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    toplevel = Path(os.fsdecode(top.stdout.strip()))
+    prefix = root.resolve().relative_to(toplevel.resolve()).as_posix() if toplevel else "."
+    names = sorted({os.fsdecode(n) for n in out.stdout.split(b"\0") if n})
+    if prefix in ("", "."):
+        return names
+    cut = prefix + "/"
+    return [n[len(cut) :] for n in names if n.startswith(cut)]
+
+
+def _ignored_walk(root: Path) -> list[str]:
+    """All files under ``root`` not excluded by ``.gitignore`` files (no git needed)."""
+    import pathspec
+
+    out: list[str] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        gi = Path(dirpath) / ".gitignore"
+        if gi.is_file():
+            try:
+                lines = gi.read_text("utf-8", errors="replace").splitlines()
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+            except OSError:
+                pass
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, spec in specs:
+                if base and not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1 :] if base else rel
+                if spec.match_file(sub + ("/" if is_dir else "")):
+                    return True
+            return False
+
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d == ".git" or ignored(rel, True):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            rel = f"{rel_dir}/{f}" if rel_dir else f
+            if not ignored(rel, False):
+                out.append(rel)
+    return sorted(out)
+
+
+def _vendored(rel: str) -> bool:
+    return any(part in VENDORED_DIRS for part in rel.split("/")[:-1])
+
+
+def _generated_name(rel: str) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in GENERATED_NAMES or name.endswith(_GENERATED_SUFFIXES)
+
+
+def _is_minified(rel: str, text: str) -> bool:
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix not in _MINIFIED_CHECK_SUFFIXES:
+        return False
+    lines = text.splitlines() or [""]
+    longest = max(len(line) for line in lines)
+    return longest > MINIFIED_LINE_CHARS or len(text) / len(lines) > MINIFIED_MEAN_CHARS
+
+
+def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | SkippedFile]:
+    """Yield every candidate file under ``root`` as text, or as a skip with its reason.
+
+    Args:
+        root: The repository root (an existing directory).
+        options: File selection options.
+
+    Yields:
+        ``FileText`` for files to index, ``SkippedFile`` for the rest, in path order.
+    """
+    root_real = root.resolve()
+    names = _git_files(root, options.include_untracked)
+    if names is None:
+        names = _ignored_walk(root)
+    for rel in names:
+        yield _read_one(root, root_real, rel, options)
+
+
+def _read_one(
+    root: Path, root_real: Path, rel: str, options: WalkOptions
+) -> FileText | SkippedFile:
+    if not options.include_vendored and _vendored(rel):
+        return SkippedFile(path=rel, reason="vendored", detail="inside a vendored or build folder")
+    if _generated_name(rel):
+        return SkippedFile(path=rel, reason="generated", detail="lock file or generated output")
+    if os.path.splitext(rel)[1].lower() in BINARY_SUFFIXES:
+        return SkippedFile(path=rel, reason="binary", detail="binary file extension")
+    full = root / rel
+    if full.is_symlink():
+        try:
+            target = full.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return SkippedFile(path=rel, reason="symlink_loop", detail="symlink cannot be resolved")
+        if not target.is_relative_to(root_real):
+            return SkippedFile(
+                path=rel, reason="symlink_outside", detail="symlink points outside the repository"
+            )
+    try:
+        if not full.is_file():
+            return SkippedFile(path=rel, reason="unreadable", detail="not a regular file")
+        size = full.stat().st_size
+        if size > options.max_file_bytes:
+            return SkippedFile(
+                path=rel,
+                reason="too_large",
+                detail=f"{size} bytes > max_file_bytes={options.max_file_bytes}",
+            )
+        data = full.read_bytes()
+    except OSError as exc:
+        return SkippedFile(path=rel, reason="unreadable", detail=exc.strerror or str(exc))
+    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
+        return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
+    if _GENERATED_MARKER.search(
+        b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
+    ):
+        return SkippedFile(path=rel, reason="generated", detail="generated-file marker in header")
+    text, lossy = decode_text(data)
+    if not text.strip():
+        return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
+    if _is_minified(rel, text):
+        return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
+    return FileText(path=rel, text=text, data=data, lossy=lossy)

@@ -1,0 +1,96 @@
+"""Shared fixtures and hypothesis profiles.
+
+``HYPOTHESIS_PROFILE=ci`` runs the property tests deeper (CI sets it); the default profile
+keeps a local run quick.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+SAMPLE_PY = '''"""A sample module."""
+import os
+import sys
+
+LIMIT = 10
+
+
+# Helper that adds.
+def add(a, b):
+    """Add two numbers."""
+    return a + b
+
+
+@decorator
+def decorated(x):
+    return x * 2
+
+
+class Greeter(Base):
+    """Says hello."""
+
+    greeting = "hello"
+
+    def __init__(self, name):
+        self.name = name
+
+    def greet(self):
+        """Return the greeting."""
+        message = f"{self.greeting}, {self.name}"
+        return message
+
+    class Inner:
+        def deep(self):
+            return os.path.join("a", "b")
+
+
+if __name__ == "__main__":
+    print(add(1, 2))
+'''
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout
+
+
+@pytest.fixture
+def sample_repo(tmp_path: Path) -> Path:
+    """A small git repository with Python, Markdown and a binary file."""
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "greet.py").write_text(SAMPLE_PY)
+    (root / "pkg" / "util.py").write_text(
+        "def tokenize(text):\n    return text.split()\n\n\ndef count_tokens(text):\n"
+        "    return len(tokenize(text))\n"
+    )
+    (root / "README.md").write_text(
+        "# Sample\n\nA sample project.\n\n## Usage\n\nCall `add` to add numbers.\n\n"
+        "```python\n# not a heading\nadd(1, 2)\n```\n"
+    )
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "initial")
+    return root

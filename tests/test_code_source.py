@@ -1,0 +1,157 @@
+from pathlib import Path
+
+from conftest import SAMPLE_PY
+from hypothesis import given
+from hypothesis import strategies as st
+
+from context_kit.sources import CodeSource
+from context_kit.sources._lines import split_lines
+from context_kit.sources.walk import FileText
+
+
+def slices_of(text: str, path: str = "m.py", **kw):
+    return CodeSource(**kw).slices(FileText(path, text, text.encode(), False))
+
+
+def by_name(slices):
+    return {s.name: s for s in slices}
+
+
+def test_python_definitions_are_sliced_and_qualified():
+    got = by_name(slices_of(SAMPLE_PY))
+    assert got["add"].symbol_kind == "function"
+    assert got["Greeter"].symbol_kind == "class"
+    assert got["Greeter.greet"].symbol_kind == "method"
+    assert got["Greeter.Inner.deep"].symbol_kind == "method"
+    assert got["Greeter.greet"].parent == "Greeter"
+    assert "Greeter.greet" in got["Greeter.greet"].defines
+    assert "greet" in got["Greeter.greet"].defines
+
+
+def test_comment_and_decorator_belong_to_the_definition():
+    got = by_name(slices_of(SAMPLE_PY))
+    assert got["add"].text.startswith("# Helper that adds.\ndef add")
+    assert got["decorated"].text.startswith("@decorator\n")
+
+
+def test_class_header_has_docstring_attributes_and_an_outline():
+    cls = by_name(slices_of(SAMPLE_PY))["Greeter"]
+    assert 'greeting = "hello"' in cls.text
+    assert "def __init__" not in cls.text
+    assert [o.name for o in cls.outline] == ["Greeter.__init__", "Greeter.greet", "Greeter.Inner"]
+    assert cls.doc_end_line == cls.start_line + 1
+
+
+def test_signature_and_docstring_spans():
+    greet = by_name(slices_of(SAMPLE_PY))["Greeter.greet"]
+    assert greet.signature_end_line == greet.start_line
+    assert greet.doc_end_line == greet.start_line + 1
+
+
+def test_references_come_from_the_query_file():
+    got = by_name(slices_of(SAMPLE_PY))
+    assert "join" in got["Greeter.Inner.deep"].references
+    assert "Base" in got["Greeter"].references
+
+
+def test_module_statements_are_slices_too():
+    mods = [s for s in slices_of(SAMPLE_PY) if s.symbol_kind == "module"]
+    assert any("import os" in s.text for s in mods)
+    assert any("__main__" in s.text for s in mods)
+
+
+def _check_partition(text: str, slices) -> None:
+    lines = split_lines(text)
+    last = 0
+    for s in sorted(slices, key=lambda s: s.start_line):
+        assert s.start_line > last, "slices overlap"
+        assert s.text == "".join(lines[s.start_line - 1 : s.end_line])
+        assert s.start_byte == len("".join(lines[: s.start_line - 1]).encode())
+        last = s.end_line
+    covered = {n for s in slices for n in range(s.start_line, s.end_line + 1)}
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            assert n in covered, f"line {n} is in no slice: {line!r}"
+
+
+def test_slices_partition_the_file_exactly():
+    _check_partition(SAMPLE_PY, slices_of(SAMPLE_PY))
+
+
+def test_large_functions_are_split_into_parts_that_cite_exact_lines():
+    body = "".join(f"    x{i} = {i}\n" for i in range(300))
+    text = f"def big():\n    '''Doc.'''\n{body}    return x0\n"
+    parts = [s for s in slices_of(text, max_slice_lines=100) if s.name == "big"]
+    assert len(parts) >= 3
+    assert [p.part[0] for p in parts] == list(range(1, len(parts) + 1))
+    assert all(p.line_count <= 100 for p in parts)
+    _check_partition(text, parts)
+
+
+def test_syntax_errors_still_give_slices():
+    text = (
+        "def ok():\n    return 1\n\ndef broken(:\n    pass\n\nclass C:\n    def m(self): return 2\n"
+    )
+    got = slices_of(text)
+    assert "ok" in by_name(got)
+    _check_partition(text, got)
+
+
+def test_crlf_lines_are_kept_verbatim():
+    text = "def a():\r\n    return 1\r\n\r\ndef b():\r\n    return 2\r\n"
+    got = by_name(slices_of(text))
+    assert got["a"].text == "def a():\r\n    return 1\r\n"
+    assert got["b"].start_line == 4
+
+
+def test_deeply_nested_code_does_not_crash():
+    depth = 200
+    text = "".join("    " * i + f"class C{i}:\n" for i in range(depth)) + "    " * depth + "x = 1\n"
+    got = slices_of(text)
+    assert got
+    _check_partition(text, got)
+
+
+def test_unknown_extension_becomes_windows():
+    text = "".join(f"line {i}\n" for i in range(150))
+    got = CodeSource().slices(FileText("data.cfg", text, text.encode(), False))
+    assert len(got) >= 2
+    assert all(s.symbol_kind == "window" for s in got)
+
+
+identifier = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
+
+
+@st.composite
+def python_modules(draw):
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        kind = draw(st.sampled_from(["def", "class", "stmt", "comment", "blank", "junk"]))
+        name = draw(identifier)
+        if kind == "def":
+            out.append(f"def {name}(a):\n    return a\n")
+        elif kind == "class":
+            out.append(f"class {name}:\n    x = 1\n    def m(self):\n        pass\n")
+        elif kind == "stmt":
+            out.append(f"{name} = 1\n")
+        elif kind == "comment":
+            out.append(f"# {name}\n")
+        elif kind == "blank":
+            out.append("\n")
+        else:
+            out.append(draw(st.text(max_size=30)) + "\n")
+    return "".join(out)
+
+
+@given(python_modules())
+def test_any_python_text_is_partitioned_without_error(text):
+    _check_partition(text, slices_of(text))
+
+
+def test_lossy_file_is_still_sliced(tmp_path: Path):
+    from context_kit.sources.walk import decode_text
+
+    text, lossy = decode_text(b"def f():\n    return '\xff'\n")
+    assert lossy
+    got = slices_of(text)
+    assert by_name(got)["f"].end_line == 2

@@ -1,0 +1,149 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
+from context_kit.retrievers import fuse, get_retriever, register_retriever, top_k
+from context_kit.retrievers._terms import identifier_parts, terms
+from context_kit.retrievers.bm25 import reference_scores
+from context_kit.retrievers.fuzzy import query_mentions
+
+
+def make_slice(i: int, text: str, name: str = "", path: str = "x.py") -> Slice:
+    return Slice(
+        id=f"code:{path}:{i}-{i}",
+        kind="code",
+        path=path,
+        start_line=i,
+        end_line=i,
+        name=name,
+        text=text,
+    )
+
+
+def test_identifier_parts_split_camel_and_snake_and_keep_the_whole():
+    assert identifier_parts("parseHTTPResponse_v2") == (
+        "parsehttpresponse_v2",
+        "parsehttpresponse",
+        "parse",
+        "http",
+        "response",
+        "v2",
+    )
+    assert identifier_parts("simple") == ("simple",)
+    assert "token" in terms("count_tokens(token)")
+
+
+words = st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"])
+
+
+@given(
+    st.lists(st.lists(words, min_size=1, max_size=12), min_size=1, max_size=12),
+    st.lists(words, min_size=1, max_size=4),
+)
+def test_bm25_matches_the_textbook_reference(docs, query):
+    corpus = Corpus([make_slice(i + 1, " ".join(d)) for i, d in enumerate(docs)])
+    fast = BM25Retriever(name_weight=0.0, path_weight=0.0).fit(corpus).score(" ".join(query))
+    ref = reference_scores(docs, query)
+    np.testing.assert_allclose(fast, np.asarray(ref, dtype=np.float32), rtol=1e-4, atol=1e-5)
+
+
+def test_bm25_prefers_the_slice_that_names_the_query():
+    corpus = Corpus(
+        [
+            make_slice(1, "def render(): pass", name="render"),
+            make_slice(2, "def parse_config(path): return load(path)", name="parse_config"),
+        ]
+    )
+    scores = BM25Retriever().fit(corpus).score("the config parser fails")
+    assert scores[1] > scores[0]
+
+
+def test_query_mentions_find_code_names_and_paths():
+    idents, paths = query_mentions(
+        "Calling `Greeter.greet()` fails in pkg/greet.py, see count_tokens and HTTPClient."
+    )
+    assert "Greeter.greet" in idents and "count_tokens" in idents and "HTTPClient" in idents
+    assert "pkg/greet.py" in paths
+
+
+def test_fuzzy_scores_exact_qualified_path_and_near_misses():
+    corpus = Corpus(
+        [
+            Slice(
+                id="a",
+                kind="code",
+                path="pkg/greet.py",
+                start_line=1,
+                end_line=2,
+                name="Greeter.greet",
+                text="def greet(self): ...",
+                defines=("Greeter.greet", "greet"),
+            ),
+            Slice(
+                id="b",
+                kind="code",
+                path="pkg/util.py",
+                start_line=1,
+                end_line=2,
+                name="count_tokens",
+                text="def count_tokens(t): ...",
+                defines=("count_tokens",),
+            ),
+            Slice(
+                id="c",
+                kind="code",
+                path="pkg/other.py",
+                start_line=1,
+                end_line=2,
+                name="other",
+                text="pass",
+                defines=("other",),
+            ),
+        ]
+    )
+    f = FuzzyRetriever().fit(corpus)
+    s = f.score("`Greeter.greet` is broken")
+    assert s[0] > 0 and s[2] == 0
+    assert f.score("the count_token helper")[1] > 0  # near miss
+    assert f.score("look at pkg/util.py")[1] > 0
+
+
+def test_fusion_and_top_k_are_deterministic_with_ties():
+    scores = np.asarray([0.5, 1.0, 0.5, 0.0, 1.0], dtype=np.float32)
+    assert top_k(scores, 3).tolist() == [1, 4, 0]
+    assert top_k(scores, 10).tolist() == [1, 4, 0, 2, 3]
+
+
+def test_fusion_combines_normalised_scores_and_explains_them():
+    corpus = Corpus([make_slice(1, "alpha beta"), make_slice(2, "gamma")])
+    retrievers = [BM25Retriever().fit(corpus)]
+    fused = fuse(retrievers, "alpha", 2, weights={"bm25": 2.0})
+    assert fused.scores[0] == pytest.approx(2.0)
+    assert fused.breakdown(0) == {"bm25": 2.0}
+    rrf = fuse(retrievers, "alpha", 2, method="rrf")
+    assert rrf.scores[0] > rrf.scores[1] == 0
+
+
+def test_registry_and_plugins():
+    class Constant:
+        name = "constant"
+
+        def __init__(self, value: float = 1.0):
+            self.value = value
+
+        def fit(self, corpus):
+            self.n_ = len(corpus)
+            return self
+
+        def score(self, query):
+            return np.full(self.n_, self.value, dtype=np.float32)
+
+    register_retriever("constant", Constant)
+    r = get_retriever("constant", value=2.0).fit(Corpus([make_slice(1, "x")]))
+    assert r.score("q").tolist() == [2.0]
+    from context_kit import OptionError
+
+    with pytest.raises(OptionError):
+        get_retriever("nope")

@@ -36,6 +36,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, TextIO
 
+# Helpers live next to this script; context_kit is imported from this source tree
+# (the repository root) in preference to any other installed copy.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _quality import gitutil
@@ -204,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     if "context_kit" in systems and (reason := context_kit_available()):
         notes.append(f"context_kit skipped: {reason}")
         systems.remove("context_kit")
+    if "context_kit" in systems:
+        import context_kit
+
+        version = getattr(context_kit, "__version__", "?")
+        notes.append(f"context_kit {version} from {Path(context_kit.__file__).parent}")
     notes.append(f"aider-repomap: {aider_available()}")
     tasks = collect_tasks(args, locate, notes)
     jobs = build_jobs(tasks, args, locate, systems, notes)

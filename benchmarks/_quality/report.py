@@ -73,8 +73,7 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
     systems = sorted({s["system"] for s in summaries}, key=_system_order)
     budgets = sorted({s["budget"] for s in summaries})
     lines = ["# context_kit retrieval quality", ""]
-    for note in notes:
-        lines.append(f"> {note}")
+    lines += [f"> {note}" for note in notes]
     if notes:
         lines.append("")
     for ts in TASK_SETS:

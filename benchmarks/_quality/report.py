@@ -1,0 +1,151 @@
+"""Aggregation of per-(task, system, budget) records into summaries and markdown tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+RECALLS = ("file_recall", "function_recall", "line_recall")
+TASK_SETS = ("all", "swe", "commits")
+NAMED_SPLITS = ("all", "named", "unnamed")
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Summary records per system x budget x task set x (query names a gold function).
+
+    Means skip ``None`` (e.g. function recall of tasks without gold functions); ``n_*``
+    fields say how many values each mean is over.  Errored records count in ``errors``
+    and are excluded from the means.
+    """
+    groups: dict[tuple[str, int, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        if r.get("type") != "result":
+            continue
+        named = "named" if r["names_gold_function"] else "unnamed"
+        for ts in ("all", r["task_set"]):
+            for ns in ("all", named):
+                groups[(r["system"], r["budget"], ts, ns, "all")].append(r)
+        groups[(r["system"], r["budget"], r["task_set"], "all", r["repo"])].append(r)
+    out = []
+    for (system, budget, ts, ns, repo), rs in sorted(groups.items()):
+        ok = [r for r in rs if not r.get("error")]
+        summary: dict[str, Any] = {
+            "type": "summary",
+            "system": system,
+            "budget": budget,
+            "task_set": ts,
+            "query_names_gold_function": ns,
+            "repo": repo,
+            "n_tasks": len(rs),
+            "errors": len(rs) - len(ok),
+            "over_budget": sum(1 for r in ok if r["over_budget"]),
+            "citation_errors": sum(r.get("citation_errors") or 0 for r in ok),
+            "token_count_mismatches": sum(1 for r in ok if r.get("token_count_mismatch")),
+            "mean_tokens": _mean(r["tokens"] for r in ok),
+            "mean_pack_latency_s": _mean(r["pack_latency_s"] for r in ok),
+            "mean_index_latency_s": _mean(r["index_latency_s"] for r in ok),
+        }
+        for m in RECALLS:
+            vals = [r[m] for r in ok if r[m] is not None]
+            summary[m] = _mean(vals)
+            summary[f"n_{m}"] = len(vals)
+        out.append(summary)
+    return out
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"
+
+
+def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> str:
+    """Markdown report: recall tables with systems side by side, split tables, health."""
+    idx = {
+        (s["system"], s["budget"], s["task_set"], s["query_names_gold_function"]): s
+        for s in summaries
+        if s.get("repo", "all") == "all"
+    }
+    systems = sorted({s["system"] for s in summaries}, key=_system_order)
+    budgets = sorted({s["budget"] for s in summaries})
+    lines = ["# context_kit retrieval quality", ""]
+    lines += [f"> {note}" for note in notes]
+    if notes:
+        lines.append("")
+    for ts in TASK_SETS:
+        present = [idx.get((sy, b, ts, "all")) for sy in systems for b in budgets]
+        if not any(present):
+            continue
+        n = max((p["n_tasks"] for p in present if p), default=0)
+        lines += [f"## Task set: {ts} ({n} tasks) -- recall file / function / line", ""]
+        head = ["budget"] + [f"{sy} {m}" for sy in systems for m in ("file", "func", "line")]
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for b in budgets:
+            row = [str(b)]
+            for sy in systems:
+                s = idx.get((sy, b, ts, "all"))
+                row += [_fmt(s[m]) if s else "-" for m in RECALLS]
+            lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+    lines += [
+        "## Function recall split by whether the query names a gold function (all tasks)",
+        "",
+    ]
+    head = ["budget"] + [f"{sy} {ns}" for sy in systems for ns in ("named", "unnamed")]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for b in budgets:
+        row = [str(b)]
+        for sy in systems:
+            for ns in ("named", "unnamed"):
+                s = idx.get((sy, b, "all", ns))
+                row.append(
+                    f"{_fmt(s['function_recall'])} (n={s['n_function_recall']})" if s else "-"
+                )
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## Line recall per repository", ""]
+    head = ["repo", "set", "tasks", "system"] + [str(b) for b in budgets]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    per_repo = {
+        (s["repo"], s["system"], s["budget"]): s for s in summaries if s.get("repo", "all") != "all"
+    }
+    for repo in sorted({k[0] for k in per_repo}):
+        for sy in systems:
+            cells = [per_repo.get((repo, sy, b)) for b in budgets]
+            first = next((c for c in cells if c), None)
+            if first is None:
+                continue
+            row = [repo, first["task_set"], str(first["n_tasks"]), sy]
+            row += [_fmt(c["line_recall"]) if c else "-" for c in cells]
+            lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## Health (all tasks)", ""]
+    head = [
+        "system",
+        "budget",
+        "mean tokens",
+        "over budget",
+        "citation errors",
+        "errors",
+        "pack s",
+        "index s",
+    ]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for sy in systems:
+        for b in budgets:
+            s = idx.get((sy, b, "all", "all"))
+            if not s:
+                continue
+            lines.append(
+                f"| {sy} | {b} | {_fmt(s['mean_tokens'])} | {s['over_budget']} | "
+                f"{s['citation_errors']} | {s['errors']} | {_fmt(s['mean_pack_latency_s'])} | "
+                f"{_fmt(s['mean_index_latency_s'])} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _system_order(name: str) -> tuple[int, str]:
+    preferred = ["context_kit", "bm25-files", "aider-repomap", "gold-files"]
+    return (preferred.index(name) if name in preferred else len(preferred), name)

@@ -1,0 +1,275 @@
+"""Systems compared by the benchmark.  Each turns (checkout, query, budget) into a Pack.
+
+* ``context_kit`` -- the library under test: ``Index.build(checkout)`` once per task
+  state, then ``index.pack(query, budget=B)`` for every budget.
+* ``bm25-files`` -- textbook Okapi BM25 over whole non-test ``.py`` files (the SWE-bench
+  paper's sparse retrieval baseline), files packed whole in rank order.
+* ``gold-files`` -- oracle: the gold files packed whole, smallest first.
+
+Whole-file packs are the concatenation of chunks ``"<path>\\n<file content>\\n"`` (a
+header line with the path, then the file; a trailing newline is added when missing).
+A file that does not fit the remaining budget is skipped and the next one is tried.
+Chunk token counts add up exactly under cl100k because every chunk ends with a newline
+and starts with a non-space character (no pre-token spans a boundary); the assembled
+text is re-counted anyway and trailing chunks dropped if that ever disagrees.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .metrics import Pack, PackItem, count_tokens, is_source_path, split_lines
+from .tasks import Task
+
+# Okapi BM25 parameters: the textbook / Lucene defaults (Robertson & Zaragoza 2009).
+BM25_K1 = 1.2
+BM25_B = 0.75
+_WORD_RE = re.compile(r"\w+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased ``\\w+`` words (identifiers such as ``foo_bar`` stay whole)."""
+    return [w.lower() for w in _WORD_RE.findall(text)]
+
+
+class BM25:
+    """Okapi BM25 with Lucene's non-negative idf ``ln(1 + (N - df + 0.5) / (df + 0.5))``."""
+
+    def __init__(self, docs: Sequence[list[str]], k1: float = BM25_K1, b: float = BM25_B):
+        self.k1, self.b = k1, b
+        self.tfs = [Counter(d) for d in docs]
+        self.lengths = [len(d) for d in docs]
+        self.avgdl = (sum(self.lengths) / len(docs)) if docs else 0.0
+        df: Counter[str] = Counter()
+        for tf in self.tfs:
+            df.update(tf.keys())
+        n = len(docs)
+        self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def scores(self, query: list[str]) -> list[float]:
+        """Score of every document for the query's distinct terms."""
+        terms = [t for t in dict.fromkeys(query) if t in self.idf]
+        out = []
+        for tf, dl in zip(self.tfs, self.lengths, strict=True):
+            norm = self.k1 * (1 - self.b + self.b * dl / self.avgdl) if self.avgdl else self.k1
+            s = 0.0
+            for t in terms:
+                f = tf.get(t)
+                if f:
+                    s += self.idf[t] * f * (self.k1 + 1) / (f + norm)
+            out.append(s)
+        return out
+
+
+def read_text(path: Path) -> str | None:
+    """File content decoded as utf-8 (invalid bytes replaced); None if unreadable."""
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+@dataclass
+class SourceFiles:
+    """Tracked non-test ``.py`` files of a checkout with lazily counted chunk tokens."""
+
+    root: Path
+    paths: list[str]
+    texts: dict[str, str]
+    _chunk_tokens: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> SourceFiles:
+        """Read every tracked source file at the checkout's HEAD."""
+        out = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=True
+        ).stdout.decode("utf-8", "replace")
+        paths = sorted(p for p in out.split("\0") if p and is_source_path(p))
+        texts = {p: t for p in paths if (t := read_text(root / p)) is not None}
+        return cls(root, [p for p in paths if p in texts], texts)
+
+    def chunk(self, path: str) -> str:
+        """The packed form of a whole file: header line with the path, then the content."""
+        body = self.texts[path]
+        if body and not body.endswith("\n"):
+            body += "\n"
+        return f"{path}\n{body}"
+
+    def chunk_tokens(self, path: str) -> int:
+        """cl100k tokens of :meth:`chunk` (cached)."""
+        if path not in self._chunk_tokens:
+            self._chunk_tokens[path] = count_tokens(self.chunk(path))
+        return self._chunk_tokens[path]
+
+    def n_lines(self, path: str) -> int:
+        """Number of lines of the file, numbered as git numbers them."""
+        return len(split_lines(self.texts[path]))
+
+
+def pack_whole_files(files: SourceFiles, ranked: Sequence[str], budget: int) -> Pack:
+    """Greedy whole-file packing in the given order, skipping files that do not fit."""
+    chosen: list[str] = []
+    used = 0
+    for path in ranked:
+        if path not in files.texts:
+            continue
+        t = files.chunk_tokens(path)
+        if used + t <= budget:
+            chosen.append(path)
+            used += t
+    while True:
+        text = "".join(files.chunk(p) for p in chosen)
+        if not chosen or count_tokens(text) <= budget:
+            break
+        chosen.pop()  # defensive: chunk counts disagreed with the whole-text count
+    items = [
+        PackItem(p, 1, max(files.n_lines(p), 1), "full", "code", files.chunk_tokens(p))
+        for p in chosen
+    ]
+    return Pack(text=text, items=items, reported_tokens=used)
+
+
+class System(Protocol):
+    """A retrieval system: ``prepare`` once per task state, then ``pack`` per budget."""
+
+    name: str
+
+    def prepare(self, task: Task, checkout: Path) -> Any:
+        """Build per-state data (the index); timed as index latency."""
+
+    def pack(self, state: Any, task: Task, budget: int) -> Pack:
+        """Produce the pack for one budget; timed as pack latency."""
+
+
+@dataclass
+class BM25State:
+    """Per-state BM25 data: the files, the index and rankings cached per query."""
+
+    files: SourceFiles
+    bm25: BM25
+    rankings: dict[str, list[str]] = field(default_factory=dict)
+
+
+class BM25Files:
+    """BM25 over whole source files (path + content), packed whole in rank order."""
+
+    name = "bm25-files"
+
+    def prepare(self, task: Task, checkout: Path) -> BM25State:
+        """Read source files and build the BM25 index."""
+        files = SourceFiles.load(checkout)
+        docs = [tokenize(p + "\n" + files.texts[p]) for p in files.paths]
+        return BM25State(files, BM25(docs))
+
+    def pack(self, state: BM25State, task: Task, budget: int) -> Pack:
+        """Rank files by BM25 (ties by path) and pack the positive-score ones whole."""
+        files = state.files
+        if task.query not in state.rankings:
+            scores = state.bm25.scores(tokenize(task.query))
+            order = sorted(range(len(scores)), key=lambda i: (-scores[i], files.paths[i]))
+            state.rankings[task.query] = [files.paths[i] for i in order if scores[i] > 0]
+        return pack_whole_files(files, state.rankings[task.query], budget)
+
+
+class GoldFiles:
+    """Oracle: the gold files packed whole, smallest (in tokens) first."""
+
+    name = "gold-files"
+
+    def prepare(self, task: Task, checkout: Path) -> SourceFiles:
+        """Load only the gold files (they may include non-.py files in principle)."""
+        texts = {p: t for p in task.gold_files if (t := read_text(checkout / p)) is not None}
+        return SourceFiles(checkout, sorted(texts), texts)
+
+    def pack(self, state: SourceFiles, task: Task, budget: int) -> Pack:
+        """Pack gold files smallest first, skipping any that does not fit."""
+        ranked = sorted(state.paths, key=lambda p: (state.chunk_tokens(p), p))
+        return pack_whole_files(state, ranked, budget)
+
+
+def parse_option_value(raw: str) -> Any:
+    """JSON value when it parses (``3``, ``true``, ``[..]``), else the raw string."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+class ContextKit:
+    """The library under test, through its public ``Index.build`` / ``pack`` contract.
+
+    Options: ``build.KEY=VALUE`` goes to ``Index.build``; ``pack.KEY=VALUE`` (or a bare
+    ``KEY=VALUE``) goes to ``Index.pack``.
+    """
+
+    name = "context_kit"
+
+    def __init__(self, options: Sequence[str] = ()) -> None:
+        self.build_opts: dict[str, Any] = {}
+        self.pack_opts: dict[str, Any] = {}
+        for opt in options:
+            key, _, raw = opt.partition("=")
+            target = self.pack_opts
+            if key.startswith("build."):
+                target, key = self.build_opts, key[len("build.") :]
+            elif key.startswith("pack."):
+                key = key[len("pack.") :]
+            target[key] = parse_option_value(raw)
+
+    def prepare(self, task: Task, checkout: Path) -> Any:
+        """Build the context_kit index for the checkout."""
+        import context_kit
+
+        return context_kit.Index.build(checkout, **self.build_opts)
+
+    def pack(self, state: Any, task: Task, budget: int) -> Pack:
+        """Pack the query and convert the items to :class:`PackItem`."""
+        packed = state.pack(task.query, budget=budget, **self.pack_opts)
+        items = [
+            PackItem(
+                path=getattr(it, "path", None),
+                start_line=getattr(it, "start_line", None),
+                end_line=getattr(it, "end_line", None),
+                rendering=getattr(it, "rendering", "full") or "",
+                kind=getattr(it, "kind", "code") or "",
+                tokens=getattr(it, "tokens", None),
+            )
+            for it in packed.items
+        ]
+        return Pack(text=packed.text, items=items, reported_tokens=packed.tokens)
+
+
+def context_kit_available() -> str | None:
+    """None when ``context_kit`` imports with ``Index``, else the reason it is unusable."""
+    try:
+        import context_kit
+    except Exception as exc:  # any import-time failure disables the system
+        return f"context_kit not importable: {exc!r}"
+    if not hasattr(context_kit, "Index"):
+        return "context_kit has no Index yet"
+    return None
+
+
+def aider_available() -> str | None:
+    """Reason the optional aider repo-map system is unavailable (always, for now)."""
+    try:
+        import aider  # noqa: F401
+    except ImportError:
+        return "aider not importable; aider-repomap skipped"
+    return "aider-repomap adapter not implemented yet; skipped"
+
+
+def timed(fn: Any, *args: Any) -> tuple[Any, float]:
+    """Call ``fn(*args)`` and return (result, wall seconds)."""
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0

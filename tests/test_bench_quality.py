@@ -1,0 +1,351 @@
+"""Fast tests of the retrieval quality benchmark (no network, no fetched repositories)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from _quality import gitutil
+from _quality.metrics import (
+    GoldFunction,
+    Pack,
+    PackItem,
+    citation_errors,
+    count_tokens,
+    file_recall,
+    function_recall,
+    is_test_path,
+    line_recall,
+    query_names_gold_function,
+)
+from _quality.pyspans import definition_spans, enclosing_spans
+from _quality.report import markdown, summarise
+from _quality.runner import evaluate_state
+from _quality.systems import BM25, SourceFiles, pack_whole_files, tokenize
+from _quality.tasks import (
+    Task,
+    cached_commit_tasks,
+    is_query_message,
+    mine_commit_tasks,
+    parse_preimage_lines,
+)
+
+CORE_V1 = '''"""Core module."""
+
+
+class Parser:
+    """Parse things."""
+
+    @staticmethod
+    def parse(text):
+        if text is None:
+            raise ValueError("no text")
+        return text.split()
+
+    def render(self, items):
+        return " ".join(items)
+
+
+def helper(x):
+    return x + 1
+'''
+
+# Commit 2 changes lines 9-10 (inside the decorated Parser.parse, which spans 7..11).
+CORE_V2 = CORE_V1.replace(
+    '        if text is None:\n            raise ValueError("no text")\n',
+    "        if not text:\n            return []\n",
+)
+# Commit 4 only appends lines (no pre-image lines): not a valid task.
+CORE_V3 = CORE_V2 + "\n\ndef another(y):\n    return y * 2\n"
+FIX_MESSAGE = (
+    "Make the parser return an empty list for empty input\n\n"
+    "Previously parse raised a ValueError when given None or an empty string."
+)
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, check=True, text=True, env=env
+    ).stdout
+
+
+def _commit(repo: Path, files: dict[str, str], message: str) -> str:
+    for path, content in files.items():
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text(content)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", message)
+    return _git(repo, "rev-parse", "HEAD").strip()
+
+
+@pytest.fixture()
+def tiny_repo(tmp_path: Path) -> dict[str, str | Path]:
+    """A repo with one good commit task and several commits that must be filtered out."""
+    repo = tmp_path / "tiny"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    c1 = _commit(
+        repo,
+        {"pkg/core.py": CORE_V1, "tests/test_core.py": "def test_x():\n    assert True\n"},
+        "Initial import of the parser package with its first tests",
+    )
+    c2 = _commit(
+        repo,
+        {"pkg/core.py": CORE_V2, "tests/test_core.py": "def test_x():\n    assert 1\n"},
+        FIX_MESSAGE,
+    )
+    _commit(repo, {"pkg/core.py": CORE_V2 + "\n"}, "fix")  # too short
+    _commit(
+        repo, {"pkg/core.py": CORE_V3}, "Add another helper that doubles its argument for reuse"
+    )
+    _commit(
+        repo,
+        {"pkg/core.py": CORE_V3.replace("y * 2", "2 * y")},
+        "Bump version to 1.2.3 and prepare the next release of the package",
+    )
+    return {"repo": repo, "c1": c1, "c2": c2}
+
+
+# --------------------------------------------------------------------------- task mining
+
+
+def test_mine_commit_tasks_picks_only_the_real_fix(tiny_repo: dict) -> None:
+    repo = tiny_repo["repo"]
+    tasks = mine_commit_tasks(repo / ".git", "me/tiny", n=10, seed=0)
+    assert len(tasks) == 1
+    t = tasks[0]
+    assert t.task_set == "commits"
+    assert t.commit == tiny_repo["c1"]  # state = parent of the fixing commit
+    assert t.meta["source_commit"] == tiny_repo["c2"]
+    assert t.query == FIX_MESSAGE
+    assert t.gold_files == ["pkg/core.py"]  # the test file is not gold
+    assert t.gold_lines == {"pkg/core.py": [9, 10]}
+    assert t.gold_functions == [GoldFunction("pkg/core.py", "Parser.parse", 7, 11, "function")]
+
+
+def test_cached_commit_tasks_roundtrip(tiny_repo: dict, tmp_path: Path) -> None:
+    git_dir = tiny_repo["repo"] / ".git"
+    first = cached_commit_tasks(git_dir, "me/tiny", 5, 0, tmp_path / "cache")
+    files = list((tmp_path / "cache").iterdir())
+    assert len(files) == 1
+    again = cached_commit_tasks(git_dir, "me/tiny", 5, 0, tmp_path / "cache")
+    assert [t.to_json() for t in again] == [t.to_json() for t in first]
+    assert Task.from_json(json.loads(json.dumps(first[0].to_json()))) == first[0]
+
+
+def test_message_filter() -> None:
+    assert is_query_message(FIX_MESSAGE)
+    assert not is_query_message("fix")
+    assert not is_query_message("Fix typo in the documentation of the parser module here")
+    assert not is_query_message("Bump version to 2.0.0 for the upcoming release of things")
+
+
+def test_parse_preimage_lines() -> None:
+    diff = (
+        "diff --git a/a.py b/a.py\n--- a/a.py\n+++ b/a.py\n"
+        "@@ -3,2 +3,3 @@ def f():\n-x\n-y\n+x\n+y\n+z\n"
+        "@@ -10,0 +12,1 @@\n+new\n"
+        "@@ -20 +22 @@\n-a\n+b\n"
+    )
+    lines, removed = parse_preimage_lines(diff)
+    assert removed
+    assert lines == {"a.py": [3, 4, 10, 20]}
+    only_added, removed2 = parse_preimage_lines("--- a/b.py\n+++ b/b.py\n@@ -5,0 +6,2 @@\n+p\n+q\n")
+    assert not removed2
+    assert only_added == {"b.py": [5]}
+
+
+def test_enclosing_spans_innermost_and_class_lines() -> None:
+    spans = definition_spans(CORE_V1)
+    assert spans is not None
+    names = {s.name: (s.start, s.end, s.kind) for s in spans}
+    assert names["Parser"] == (4, 14, "class")
+    assert names["Parser.parse"] == (7, 11, "function")  # starts at the decorator
+    assert [s.name for s in enclosing_spans(spans, [5, 10, 18, 1])] == [
+        "Parser",
+        "Parser.parse",
+        "helper",
+    ]
+    assert definition_spans("def broken(:\n") is None
+
+
+def test_materialise_detached_without_refs(tiny_repo: dict, tmp_path: Path) -> None:
+    dest = tmp_path / "co" / "state"
+    out = gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest)
+    assert gitutil.git(out, "rev-parse", "HEAD").strip() == tiny_repo["c1"]
+    assert gitutil.git(out, "for-each-ref").strip() == ""
+    assert not (out / ".git" / "logs").exists()  # no reflog naming a later commit
+    later = gitutil.git(tiny_repo["repo"], "rev-parse", "HEAD").strip()
+    assert later not in gitutil.git(out, "rev-list", "--all", "--reflog", "HEAD")
+    assert "return []" not in (out / "pkg/core.py").read_text()  # pre-fix state
+    assert gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest) == dest
+
+
+def test_is_test_path() -> None:
+    assert is_test_path("tests/test_core.py")
+    assert is_test_path("src/pkg/test_thing.py")
+    assert is_test_path("conftest.py")
+    assert not is_test_path("src/pkg/testament.py")
+    assert not is_test_path("pkg/core.py")
+
+
+# --------------------------------------------------------------------------- metrics
+
+GOLD_FUNCS = [
+    GoldFunction("a.py", "A.f", 10, 20),
+    GoldFunction("b.py", "g", 5, 8),
+]
+GOLD_LINES = {"a.py": [12, 30], "b.py": [6]}
+
+
+def test_recalls_on_hand_made_packs() -> None:
+    items = [
+        PackItem("a.py", 10, 15, "full"),
+        PackItem("a.py", 16, 20, "full"),  # adjacent items merge to cover A.f
+        PackItem("b.py", 1, 100, "signature"),  # trimmed: counts for file recall only
+    ]
+    assert file_recall(items, ["a.py", "b.py", "c.py"]) == pytest.approx(2 / 3)
+    assert function_recall(items, GOLD_FUNCS) == pytest.approx(1 / 2)
+    assert line_recall(items, GOLD_LINES) == pytest.approx(1 / 3)
+
+
+def test_gold_line_renderings() -> None:
+    from _quality.metrics import gold_line_renderings
+
+    items = [PackItem("a.py", 10, 15, "full"), PackItem("a.py", 1, 40, "elided")]
+    assert gold_line_renderings(items, GOLD_LINES) == {"full": 1, "trimmed": 1, "absent": 1}
+
+
+def test_recalls_partial_and_empty() -> None:
+    items = [PackItem("a.py", 11, 40, "full"), PackItem(None, None, None, "full", "commit")]
+    assert function_recall(items, GOLD_FUNCS) == 0.0  # line 10 of A.f missing
+    assert line_recall(items, GOLD_LINES) == pytest.approx(2 / 3)
+    assert function_recall(items, []) is None
+    assert line_recall(items, {}) is None
+    assert file_recall([], []) is None
+    assert file_recall([], ["a.py"]) == 0.0
+
+
+def test_query_names_gold_function() -> None:
+    assert query_names_gold_function("calling f() fails", GOLD_FUNCS)
+    assert not query_names_gold_function("the fg helper and A.fx", GOLD_FUNCS)
+
+
+def test_citation_errors(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("one\ntwo\nthree\n")
+    good = Pack("header\ntwo\nthree\n", [PackItem("m.py", 2, 3, "full")])
+    assert citation_errors(good, tmp_path) == 0
+    bad = Pack(
+        "one\ntwo\n",
+        [
+            PackItem("m.py", 2, 3, "full"),  # 'three' missing
+            PackItem("m.py", 3, 9, "full"),  # out of range
+            PackItem("missing.py", 1, 1, "full"),
+            PackItem("m.py", 1, 3, "outline"),  # not full: not checked
+        ],
+    )
+    assert citation_errors(bad, tmp_path) == 3
+
+
+# --------------------------------------------------------------------------- systems
+
+
+def test_bm25_ranks_matching_document_first() -> None:
+    docs = [tokenize("apples and pears"), tokenize("parse_text parser tokens"), tokenize("x")]
+    scores = BM25(docs).scores(tokenize("how does the parser handle parse_text"))
+    assert scores.index(max(scores)) == 1
+    assert scores[2] == 0.0
+
+
+def test_pack_whole_files_budget_and_skip(tmp_path: Path) -> None:
+    files = SourceFiles(
+        tmp_path,
+        ["big.py", "small.py"],
+        {"big.py": "x = 1\n" * 400, "small.py": "y = 2"},
+    )
+    budget = files.chunk_tokens("small.py") + 1
+    pack = pack_whole_files(files, ["big.py", "small.py"], budget)
+    assert [it.path for it in pack.items] == ["small.py"]  # big skipped, small still packed
+    assert pack.text == "small.py\ny = 2\n"
+    assert count_tokens(pack.text) <= budget
+    assert pack.items[0].start_line == 1 and pack.items[0].end_line == 1
+
+
+def test_evaluate_state_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
+    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
+    job = {
+        "git_dir": str(tiny_repo["repo"] / ".git"),
+        "commit": task.commit,
+        "checkout": str(tmp_path / "co"),
+        "tasks": [task.to_json()],
+        "systems": ["bm25-files", "gold-files"],
+        "ck_options": [],
+        "budgets": [10, 4000],
+    }
+    records = evaluate_state(job)
+    assert len(records) == 4
+    by = {(r["system"], r["budget"]): r for r in records}
+    assert all(not r.get("error") and not r["over_budget"] for r in records)
+    assert by[("gold-files", 4000)]["function_recall"] == 1.0
+    assert by[("bm25-files", 4000)]["file_recall"] == 1.0
+    assert by[("gold-files", 10)]["file_recall"] == 0.0  # nothing fits in 10 tokens
+    summaries = summarise(records)
+    assert {s["task_set"] for s in summaries} == {"all", "commits"}
+    assert "gold-files" in markdown(summaries, ["note"])
+
+
+def test_context_kit_smoke(tiny_repo: dict, tmp_path: Path) -> None:
+    pytest.importorskip("context_kit")
+    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
+    job = {
+        "git_dir": str(tiny_repo["repo"] / ".git"),
+        "commit": task.commit,
+        "checkout": str(tmp_path / "co"),
+        "tasks": [task.to_json()],
+        "systems": ["context_kit"],
+        "ck_options": [],
+        "budgets": [2000],
+    }
+    (rec,) = evaluate_state(job)
+    assert not rec.get("error"), rec.get("traceback")
+    assert not rec["over_budget"]
+    assert rec["citation_errors"] == 0
+
+
+def test_clean_message_drops_only_trailers() -> None:
+    from _quality.tasks import clean_message
+
+    msg = "Subject line\n\nNote: keep this.\n\nSigned-off-by: A <a@x>\nCo-authored-by: B <b@x>\n"
+    assert clean_message(msg) == "Subject line\n\nNote: keep this."
+
+
+def test_split_lines_matches_git_numbering(tmp_path: Path) -> None:
+    from _quality.metrics import split_lines
+
+    assert split_lines("\ufeffa\r\nb\x0cc\rd\n") == ["a", "b\x0cc\rd"]
+    assert split_lines("") == []
+    assert split_lines("x") == ["x"]
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbfx = 1\n")
+    assert citation_errors(Pack("x = 1\n", [PackItem("bom.py", 1, 1)]), tmp_path) == 0
+
+
+def test_context_kit_option_routing() -> None:
+    from _quality.systems import ContextKit
+
+    ck = ContextKit(["build.max_file_bytes=1000", "pack.format=xml", "rerank=true"])
+    assert ck.build_opts == {"max_file_bytes": 1000}
+    assert ck.pack_opts == {"format": "xml", "rerank": True}

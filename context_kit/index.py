@@ -25,6 +25,7 @@ from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import FusionMethod
+from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
 from .sources.walk import FileText
 from .tokens import Tokenizer, get_tokenizer
@@ -40,6 +41,9 @@ Progress = Callable[[str, int, int], None]
 DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
 query spells out adds a strong, but not overriding, boost."""
+
+DEFAULT_RELEVANCE_POWER = 4.0
+"""Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -106,6 +110,7 @@ class Index:
         retrievers: list[Retriever],
         *,
         renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+        priors: Priors | None = None,
     ) -> None:
         self.root = root
         self.slices = slices
@@ -114,6 +119,8 @@ class Index:
         self.retrievers = retrievers
         self.renderers = renderers
         self.corpus = Corpus(slices)
+        self.priors = priors or Priors()
+        self._prior_weights = self.priors.weights(slices)
 
     @classmethod
     def build(
@@ -126,6 +133,7 @@ class Index:
         max_file_bytes: int = 1_000_000,
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
+        priors: Priors | None = None,
         progress: Progress | None = None,
     ) -> Index:
         """Read, slice and index a repository.
@@ -138,6 +146,8 @@ class Index:
             max_file_bytes: Skip files larger than this.
             sources: File sources, first accepting one wins (default: code, docs, text).
             retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
+            priors: Query-independent multipliers by slice type (tests, docs,
+                changelogs); ``Priors(1, 1, 1, 1)`` disables them.
             progress: Called as ``progress(stage, done, total)`` during long work.
 
         Raises:
@@ -180,14 +190,16 @@ class Index:
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
         )
-        return cls(root, slices, skipped, tok, fitted)
+        return cls(root, slices, skipped, tok, fitted, priors=priors)
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
-        return fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion), w
+        fused = fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion)
+        fused.apply_prior(self._prior_weights)
+        return fused, w
 
     def search(
         self,
@@ -221,6 +233,7 @@ class Index:
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
+        relevance_power: float = DEFAULT_RELEVANCE_POWER,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -232,6 +245,11 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
+            relevance_power: The knapsack values a rung at ``score ** relevance_power x
+                fidelity``. Fused scores are flat near the top (the best slice 1.0, the
+                tenth 0.8); raising them to a power turns that into the steep preference a
+                reader has, so the budget goes to the best slices in full before many
+                weak ones in part.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -255,6 +273,7 @@ class Index:
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
+                value=float(scores[r]) ** relevance_power,
             )
             for r in rows
         ]

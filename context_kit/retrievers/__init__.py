@@ -13,6 +13,7 @@ from .base import (
 from .bm25 import BM25Retriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
+from .priors import Priors
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -20,6 +21,7 @@ __all__ = [
     "Corpus",
     "FusionResult",
     "FuzzyRetriever",
+    "Priors",
     "Retriever",
     "fuse",
     "get_retriever",

@@ -10,7 +10,7 @@ from .base import (
     register_retriever,
     registered_retrievers,
 )
-from .bm25 import BM25Retriever
+from .bm25 import BM25Retriever, FileBM25Retriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
 from .priors import Priors
@@ -19,6 +19,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "BM25Retriever",
     "Corpus",
+    "FileBM25Retriever",
     "FusionResult",
     "FuzzyRetriever",
     "Priors",
@@ -32,3 +33,4 @@ __all__ = [
 
 register_retriever("bm25", BM25Retriever)
 register_retriever("fuzzy", FuzzyRetriever)
+register_retriever("file", FileBM25Retriever)

@@ -19,13 +19,15 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
+from .history import History
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
-from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
+from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import FusionMethod
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
+from .sources.git import GitSource
 from .sources.walk import FileText
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
@@ -37,9 +39,10 @@ log = logging.getLogger("context_kit")
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
-query spells out adds a strong, but not overriding, boost."""
+query spells out adds a strong, but not overriding, boost; history (commits matching the
+query, co-change, recency) nudges."""
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -105,7 +108,8 @@ class Index:
         tokenizer: Tokenizer,
         retrievers: list[Retriever],
         *,
-        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer()),
+        extras: dict[str, object] | None = None,
     ) -> None:
         self.root = root
         self.slices = slices
@@ -113,7 +117,7 @@ class Index:
         self.tokenizer = tokenizer
         self.retrievers = retrievers
         self.renderers = renderers
-        self.corpus = Corpus(slices)
+        self.corpus = Corpus(slices, dict(extras or {}))
 
     @classmethod
     def build(
@@ -127,6 +131,9 @@ class Index:
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
         progress: Progress | None = None,
+        history: bool = True,
+        rev: str = "HEAD",
+        max_commits: int | None = 2000,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -137,8 +144,13 @@ class Index:
             include_vendored: Also index vendored and build folders.
             max_file_bytes: Skip files larger than this.
             sources: File sources, first accepting one wins (default: code, docs, text).
-            retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
+            retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             progress: Called as ``progress(stage, done, total)`` during long work.
+            history: Also index git history (commit slices after the files, and history
+                statistics for the ``history`` retriever); a folder without git history is
+                reported in ``skipped``, never an error.
+            rev: Revision history is read at; no later commit is ever read.
+            max_commits: Most recent commits to read (``None`` for all).
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -175,12 +187,32 @@ class Index:
             if progress is not None:
                 progress("parse", n, len(files))
         slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
-        fitted = _fit_retrievers(retrievers, Corpus(slices))
+        extras: dict[str, object] = {}
+        if history:
+            git = GitSource(rev=rev, max_commits=max_commits)
+            commits, git_skipped = git.collect(root, files)
+            slices.extend(commits)  # newest first, after every file slice
+            skipped.extend(git_skipped)
+            if git.history_ is not None:
+                extras["history"] = git.history_
+            if progress is not None:
+                progress("history", len(commits), len(commits))
+        fitted = _fit_retrievers(retrievers, Corpus(slices, extras))
         skipped.sort(key=lambda s: s.path)
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
         )
-        return cls(root, slices, skipped, tok, fitted)
+        return cls(root, slices, skipped, tok, fitted, extras=extras)
+
+    @property
+    def history(self) -> History | None:
+        """The git history read at build time (``None`` when history was off or skipped).
+
+        Use :meth:`~context_kit.history.History.link` or ``.last_commit(slice)`` to find
+        the commits that changed a slice's lines.
+        """
+        h = self.corpus.extras.get("history")
+        return h if isinstance(h, History) else None
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
@@ -291,7 +323,7 @@ class Index:
 
 
 def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
-    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy")
+    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy", "history")
     out: list[Retriever] = []
     for r in names:
         inst = get_retriever(r) if isinstance(r, str) else r

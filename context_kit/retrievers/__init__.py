@@ -13,6 +13,7 @@ from .base import (
 from .bm25 import BM25Retriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
+from .history import HistoryRetriever
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -20,6 +21,7 @@ __all__ = [
     "Corpus",
     "FusionResult",
     "FuzzyRetriever",
+    "HistoryRetriever",
     "Retriever",
     "fuse",
     "get_retriever",
@@ -30,3 +32,4 @@ __all__ = [
 
 register_retriever("bm25", BM25Retriever)
 register_retriever("fuzzy", FuzzyRetriever)
+register_retriever("history", HistoryRetriever)

@@ -56,10 +56,15 @@ class History:
     def __init__(self, commits: Sequence[Commit]) -> None:
         self.commits = list(commits)
         self.position = {c.sha: i for i, c in enumerate(self.commits)}
-        self._by_path: dict[str, list[tuple[int, FileChange]]] = {}
+
+    @cached_property
+    def _by_path(self) -> dict[str, list[tuple[int, FileChange]]]:
+        # Built on first use: reading history should not pay for statistics nobody asks.
+        out: dict[str, list[tuple[int, FileChange]]] = {}
         for i, c in enumerate(self.commits):
             for f in c.files:
-                self._by_path.setdefault(f.path, []).append((i, f))
+                out.setdefault(f.path, []).append((i, f))
+        return out
 
     def __len__(self) -> int:
         return len(self.commits)
@@ -201,10 +206,9 @@ def _apply(
     """Which live ranges ``f`` touched, and the ranges mapped to its pre-image."""
     if f.binary:
         return alive.copy(), a, b, np.zeros_like(alive)
-    runs = f.runs
-    if not runs:
+    if not f.runs:
         return np.zeros_like(alive), a, b, alive
-    r = np.asarray(runs, dtype=np.int64)
+    r = np.asarray(f.runs, dtype=np.int64).reshape(-1, 4)
     o_s, o_l, n_s, n_l = r[:, 0], r[:, 1], r[:, 2], r[:, 3]
     n_e = n_s + n_l - 1  # last new line of a run (n_s - 1 for pure deletions)
     A, B = a[:, None], b[:, None]

@@ -103,7 +103,7 @@ def test_reads_messages_renames_binary_and_non_utf8(history_repo, tmp_path):
     assert "\ufffd" in by[shas["latin1"]].message
     assert ("invalid-utf8", f"commit:{shas['latin1']}") in {(s.reason, s.path) for s in skipped}
     (tweak,) = by[shas["tweak"]].files
-    assert tweak.runs == ((7, 1, 7, 1),) and (tweak.added, tweak.deleted) == (1, 1)
+    assert tweak.runs == (7, 1, 7, 1) and (tweak.added, tweak.deleted) == (1, 1)
 
 
 def test_commits_after_rev_never_appear(history_repo, tmp_path):
@@ -329,7 +329,7 @@ def test_parser_computes_exact_changed_runs():
     (c,) = list(parse_log([log[:37], log[37:90], log[90:]], LogOptions()))
     assert c.subject == "Subject" and c.parents == ("b" * 40,)
     (f,) = c.files
-    assert f.runs == ((2, 1, 2, 1), (5, 1, 5, 1), (20, 0, 21, 1), (31, 1, 31, 0))
+    assert f.runs == (2, 1, 2, 1, 5, 1, 5, 1, 20, 0, 21, 1, 31, 1, 31, 0)
     assert (f.added, f.deleted) == (3, 3)
 
 

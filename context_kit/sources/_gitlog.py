@@ -17,8 +17,13 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Commit", "FileChange", "Hunk", "LogOptions", "parse_log", "run_log"]
+
+# Commit, FileChange and Hunk are named tuples rather than frozen dataclasses: immutable
+# all the same, and several times cheaper to build when 10,000 commits come back from the
+# cache.
 
 _START = b"\x00\x00ck-commit\x1e"
 _FIELD = "\x1f"
@@ -33,8 +38,7 @@ _FORMAT = (
 _READ_CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class Hunk:
+class Hunk(NamedTuple):
     r"""One hunk of a file's diff.
 
     Attributes:
@@ -61,8 +65,7 @@ class Hunk:
     cut: int = 0
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     """What one commit did to one file.
 
     Attributes:
@@ -74,7 +77,9 @@ class FileChange:
         binary: Whether git reported the file as binary.
         hunks: The hunks, in file order (empty when read back from the cache, which keeps
             only the rendered text and ``runs``).
-        runs: Every hunk's exact changed runs, in file order (see :attr:`Hunk.runs`).
+        runs: Every hunk's exact changed runs in file order (see :attr:`Hunk.runs`),
+            flattened: ``(old_start, old_len, new_start, new_len, old_start, ...)``, which
+            is far cheaper to store and load than a tuple per run.
     """
 
     status: str
@@ -84,7 +89,7 @@ class FileChange:
     deleted: int
     binary: bool
     hunks: tuple[Hunk, ...]
-    runs: tuple[tuple[int, int, int, int], ...] = ()
+    runs: tuple[int, ...] = ()
 
     @property
     def path(self) -> str:
@@ -92,8 +97,7 @@ class FileChange:
         return self.new_path or self.old_path or ""
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     """One commit with its message and diff against its first parent.
 
     Attributes:
@@ -364,7 +368,7 @@ class _FileBuilder:
             old = None
         elif self.status == "D":
             new = None
-        runs = tuple(r for h in self.hunks for r in h.runs)
+        runs = tuple(x for h in self.hunks for r in h.runs for x in r)
         return FileChange(
             self.status, old, new, self.added, self.deleted, self.binary, tuple(self.hunks), runs
         )

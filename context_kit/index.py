@@ -133,7 +133,7 @@ class Index:
         progress: Progress | None = None,
         history: bool = True,
         rev: str = "HEAD",
-        max_commits: int | None = 2000,
+        max_commits: int | None = 1000,
     ) -> Index:
         """Read, slice and index a repository.
 

@@ -81,7 +81,7 @@ def _hunk_block(h: Hunk) -> str:
 
 
 def commit_text(
-    c: Commit, *, max_diff_chars: int = 6000, max_stat_files: int = 40
+    c: Commit, *, max_diff_chars: int = 4000, max_stat_files: int = 40
 ) -> tuple[str, dict[str, int]]:
     """The full rendering of ``c`` and the line index of each section.
 

@@ -92,8 +92,8 @@ class GitSource:
         self,
         *,
         rev: str = "HEAD",
-        max_commits: int | None = 2000,
-        max_diff_chars: int = 6000,
+        max_commits: int | None = 1000,
+        max_diff_chars: int = 4000,
         log_options: LogOptions | None = None,
         cache_dir: Path | bool | None = None,
     ) -> None:

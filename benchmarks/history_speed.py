@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -50,6 +51,7 @@ def main() -> None:
     ap.add_argument("--link", type=int, default=50)
     ap.add_argument("--query", default="fixture teardown order when a finalizer raises")
     ap.add_argument("--skip-index", action="store_true", help="skip the Index.build runs")
+    ap.add_argument("--past-rev", default="HEAD~3000", help="revision for the bound check")
     args = ap.parse_args()
     repo = args.repo
 
@@ -100,6 +102,7 @@ def main() -> None:
             tracked=linked,
         )
 
+    check_past_revision(repo, args.past_rev)
     if args.skip_index:
         return
     with tempfile.TemporaryDirectory() as cache:
@@ -115,6 +118,36 @@ def main() -> None:
                 wall_s=wall,
                 cpu_s=cpu,
             )
+
+
+def check_past_revision(repo: Path, rev: str, sample: int = 100) -> None:
+    """At a past revision: every commit read is an ancestor of it, and a commit's own
+    subject line retrieves it among the commit slices (BM25 over commit texts only)."""
+    from context_kit.retrievers import BM25Retriever, Corpus, top_k
+
+    src = GitSource(rev=rev, cache_dir=False)
+    slices, _ = src.collect(repo)
+    allowed = set(
+        subprocess.run(
+            ["git", "rev-list", rev], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    after = [s.commit for s in slices if s.commit not in allowed]
+    bm25 = BM25Retriever().fit(Corpus(slices))
+    step = max(len(slices) // sample, 1)
+    probes = [s for s in slices[::step] if len(s.name.split()) >= 3][:sample]
+    hits = 0
+    for s in probes:
+        rows = top_k(bm25.score(s.name), 10).tolist()
+        hits += any(slices[r].commit == s.commit for r in rows)
+    emit(
+        name="past_revision",
+        rev=rev,
+        commits=len(slices),
+        commits_after_rev=len(after),
+        subject_recall_at_10=round(hits / max(len(probes), 1), 3),
+        probes=len(probes),
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,11 +30,16 @@ from .types import Slice
 if TYPE_CHECKING:  # runtime import would cycle through the sources package
     from .sources._gitlog import Commit, FileChange
 
-__all__ = ["MAX_COCHANGE_FILES", "History"]
+__all__ = ["LAST_COMMIT_SHARE", "MAX_COCHANGE_FILES", "History", "last_commit_candidates"]
 
 MAX_COCHANGE_FILES = 30
 """Commits touching more files than this (sweeping renames, reformatting) say little about
 which files belong together, so they are left out of co-change counts."""
+
+LAST_COMMIT_SHARE = 0.5
+"""A commit attached to a code slice ("the commit that last changed this function") enters
+the packer's running at this share of that slice's score: worth having next to the code,
+never worth more than the code itself."""
 
 _BLAME_TIMEOUT_S = 60
 
@@ -232,3 +237,44 @@ def _apply(
     new_b = np.where(has_b, (inside_b * end_in).sum(axis=1), new_b)
     still = alive & (new_b >= new_a)
     return touched, np.where(alive, new_a, a), np.where(alive, new_b, b), still
+
+
+def last_commit_candidates(
+    history: History,
+    slices: Sequence[Slice],
+    rows: Sequence[int],
+    scores: Sequence[float],
+    commit_rows: Mapping[str, int],
+    *,
+    top: int,
+    share: float = LAST_COMMIT_SHARE,
+) -> list[tuple[int, float]]:
+    """Commits to add to the packer's candidates: the last change of each top code row.
+
+    The commit that last changed each of the ``top`` best code rows is scored at ``share``
+    of that row's score.
+
+    Args:
+        history: The index's history.
+        slices: Every slice of the index, by row.
+        rows: Candidate rows in rank order.
+        scores: Fused score per row.
+        commit_rows: Commit id -> row of its commit slice.
+        top: How many of the best code rows get their last commit attached.
+        share: Score of an attached commit relative to its code row.
+
+    Returns:
+        ``(row, score)`` pairs, by row, for commits not already among ``rows``.
+    """
+    code = [r for r in rows if slices[r].kind == "code"][: max(top, 0)]
+    if not code:
+        return []
+    links = history.link([slices[r] for r in code])
+    taken = set(rows)
+    out: dict[int, float] = {}
+    for r in code:
+        found = links.get(slices[r].id)
+        row = commit_rows.get(found[0].sha) if found else None
+        if row is not None and row not in taken:
+            out[row] = max(out.get(row, 0.0), share * float(scores[r]))
+    return sorted(out.items())

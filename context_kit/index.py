@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
-from .history import History
+from .history import History, last_commit_candidates
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
@@ -214,6 +215,10 @@ class Index:
         h = self.corpus.extras.get("history")
         return h if isinstance(h, History) else None
 
+    @functools.cached_property
+    def _commit_rows(self) -> dict[str, int]:
+        return {s.commit: i for i, s in enumerate(self.slices) if s.commit}
+
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)
@@ -253,6 +258,7 @@ class Index:
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
+        attach_commits: int = 10,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -264,6 +270,9 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
+            attach_commits: For this many of the best code candidates, the commit that last
+                changed their lines joins the candidates (at a share of the code's score;
+                the packer still decides). ``0`` turns it off; no effect without history.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -290,6 +299,18 @@ class Index:
             )
             for r in rows
         ]
+        if attach_commits and self.history is not None:
+            for r, score in last_commit_candidates(
+                self.history, self.slices, rows, scores, self._commit_rows, top=attach_commits
+            ):
+                candidates.append(
+                    Candidate(
+                        slice=self.slices[r],
+                        score=score,
+                        scores={"last_commit": round(score, 6)},
+                        rungs=default_ladder(self.slices[r], self.renderers),
+                    )
+                )
         result = pack_candidates(candidates, budget, self.tokenizer, fmt)
         report = PackReport(
             entries=result.entries,

@@ -357,3 +357,17 @@ def test_tokenizer_counts_commit_text(history_repo_index):
     commit = next(s for s in history_repo_index.slices if s.kind == "commit")
     assert tok.count(commit.text) > 0
     assert re.match(r"^commit [0-9a-f]{40}\n", commit.text)
+
+
+def test_pack_attaches_the_commit_that_last_changed_the_code(history_repo_index, history_repo):
+    shas = history_repo["shas"]
+    index = history_repo_index
+    # Only the best-ranked slice (the function bar) is priced; its commit comes by linkage.
+    opts = {"weights": {"history": 0.0}, "max_candidates": 1}
+    packed = index.pack("bar", budget=4000, **opts)
+    assert [i.name for i in packed.items if i.kind == "code"] == ["bar"]
+    by_commit = {i.commit: i for i in packed.items if i.kind == "commit"}
+    assert shas["tweak"] in by_commit
+    assert "last_commit" in by_commit[shas["tweak"]].scores
+    plain = index.pack("bar", budget=4000, attach_commits=0, **opts)
+    assert shas["tweak"] not in {i.commit for i in plain.items}

@@ -371,3 +371,11 @@ def test_pack_attaches_the_commit_that_last_changed_the_code(history_repo_index,
     assert "last_commit" in by_commit[shas["tweak"]].scores
     plain = index.pack("bar", budget=4000, attach_commits=0, **opts)
     assert shas["tweak"] not in {i.commit for i in plain.items}
+
+
+def test_git_failure_is_reported_not_raised(history_repo, tmp_path):
+    src = GitSource(cache_dir=tmp_path / "c")
+    skipped: list = []
+    got = src._load(history_repo["root"], ["0" * 40], prefix="", shallow=False, skipped=skipped)
+    assert got == [] and [s.reason for s in skipped] == ["git_error"]
+    assert "0000000" in skipped[0].detail or "bad" in skipped[0].detail.lower()

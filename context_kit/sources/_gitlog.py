@@ -15,6 +15,7 @@ message or diff text in practice).
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -36,6 +37,7 @@ _FORMAT = (
 )
 
 _READ_CHUNK = 1 << 20
+_MAX_STDERR = 4096
 
 
 class Hunk(NamedTuple):
@@ -171,6 +173,11 @@ def log_command(opts: LogOptions, *, show_root: bool = True, relative: bool = Fa
         "diff.noprefix=false",
         "-c",
         "diff.mnemonicPrefix=false",
+        # Settings a user's config could set that would change what we parse.
+        "-c",
+        "log.showSignature=false",
+        "-c",
+        "diff.relative=false",
         "log",
         "--no-walk=unsorted",
         "--stdin",
@@ -181,7 +188,6 @@ def log_command(opts: LogOptions, *, show_root: bool = True, relative: bool = Fa
         f"--format={_FORMAT}",
         "-p",
         f"-U{opts.context_lines}",
-        "--diff-merges=off",
         "--ignore-submodules=none",
     ]
     cmd.append("-M" if opts.renames else "--no-renames")
@@ -199,29 +205,29 @@ def run_log(
         OSError: git cannot be started.
         subprocess.CalledProcessError: git failed.
     """
-    proc = subprocess.Popen(
-        log_command(opts, show_root=show_root, relative=relative),
-        cwd=cwd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_git_env(),
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    # Feed the ids from a thread-free write: git reads all of stdin before printing, so a
-    # single write + close cannot deadlock.
-    proc.stdin.write("".join(s + "\n" for s in shas).encode())
-    proc.stdin.close()
-    try:
-        yield from parse_log(_chunks(proc.stdout), opts)
-    finally:
-        proc.stdout.close()
-        err = proc.stderr.read() if proc.stderr else b""
-        if proc.stderr:
-            proc.stderr.close()
-        code = proc.wait()
-    if code != 0:
-        raise subprocess.CalledProcessError(code, "git log", stderr=err)
+    # stderr goes to a file: a pipe nobody reads while stdout streams could fill and stall git.
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            log_command(opts, show_root=show_root, relative=relative),
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=_git_env(),
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        # git reads every id from stdin before it prints anything, so one write then close
+        # cannot deadlock against the stdout pipe.
+        proc.stdin.write("".join(s + "\n" for s in shas).encode())
+        proc.stdin.close()
+        try:
+            yield from parse_log(_chunks(proc.stdout), opts)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            errors.seek(0)
+            raise subprocess.CalledProcessError(code, "git log", stderr=errors.read(_MAX_STDERR))
 
 
 def _git_env() -> dict[str, str]:

@@ -379,3 +379,9 @@ def test_git_failure_is_reported_not_raised(history_repo, tmp_path):
     got = src._load(history_repo["root"], ["0" * 40], prefix="", shallow=False, skipped=skipped)
     assert got == [] and [s.reason for s in skipped] == ["git_error"]
     assert "0000000" in skipped[0].detail or "bad" in skipped[0].detail.lower()
+
+
+def test_git_source_is_a_repo_source():
+    from context_kit.sources import RepoSource
+
+    assert isinstance(GitSource(), RepoSource)

@@ -109,8 +109,6 @@ class GitSource:
         self, root: Path, files: Sequence[FileText] = ()
     ) -> tuple[list[Slice], list[SkippedFile]]:
         """Commit slices (newest first) and the reasons anything was skipped."""
-        from ..history import History  # imported here: history imports this package
-
         entries, skipped = self._read(root)
         commits = [e.commit for e in entries]
         self.history_ = History(commits) if commits else None

@@ -150,7 +150,8 @@ class Index:
             history: Also index git history (commit slices after the files, and history
                 statistics for the ``history`` retriever); a folder without git history is
                 reported in ``skipped``, never an error.
-            rev: Revision history is read at; no later commit is ever read.
+            rev: Revision history is read at; no later commit is ever read. Files are
+                always read from the work tree, so check out ``rev`` for line links to match.
             max_commits: Most recent commits to read (``None`` for all).
 
         Raises:

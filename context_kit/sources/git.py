@@ -133,7 +133,9 @@ class GitSource:
         except (OSError, subprocess.SubprocessError) as exc:
             return [], [_skip("git_error", f"git could not run: {exc!r}")]
         if probe.returncode != 0:
-            return [], [_skip("not_a_repository", "not inside a git repository; no history")]
+            # git's own words matter here: "dubious ownership" needs a safe.directory entry.
+            why = (probe.stderr.strip().splitlines() or ["not a git repository"])[0][:300]
+            return [], [_skip("not_a_repository", f"no git history here: {why}")]
         out = probe.stdout.splitlines()
         prefix = out[0].strip() if len(out) > 1 else ""
         shallow = (out[-1].strip() if out else "") == "true"

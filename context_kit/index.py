@@ -95,7 +95,7 @@ class Index:
 
     Attributes:
         root: The repository folder.
-        slices: Every slice, in (path, line) order.
+        slices: Every slice: file slices in (path, line) order, then commits newest first.
         skipped: Files that were not indexed, with reasons.
         tokenizer: The tokenizer every count uses.
         retrievers: The fitted retrievers.

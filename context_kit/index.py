@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,14 +20,16 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
+from .history import History, last_commit_candidates
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
-from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
+from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import FusionMethod
 from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
+from .sources.git import GitSource
 from .sources.walk import FileText
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
@@ -38,9 +41,10 @@ log = logging.getLogger("context_kit")
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
-query spells out adds a strong, but not overriding, boost."""
+query spells out adds a strong, but not overriding, boost; history (commits matching the
+query, co-change, recency) nudges."""
 
 DEFAULT_RELEVANCE_POWER = 4.0
 """Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
@@ -95,7 +99,7 @@ class Index:
 
     Attributes:
         root: The repository folder.
-        slices: Every slice, in (path, line) order.
+        slices: Every slice: file slices in (path, line) order, then commits newest first.
         skipped: Files that were not indexed, with reasons.
         tokenizer: The tokenizer every count uses.
         retrievers: The fitted retrievers.
@@ -109,8 +113,9 @@ class Index:
         tokenizer: Tokenizer,
         retrievers: list[Retriever],
         *,
-        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer()),
         priors: Priors | None = None,
+        extras: dict[str, object] | None = None,
     ) -> None:
         self.root = root
         self.slices = slices
@@ -118,7 +123,7 @@ class Index:
         self.tokenizer = tokenizer
         self.retrievers = retrievers
         self.renderers = renderers
-        self.corpus = Corpus(slices)
+        self.corpus = Corpus(slices, dict(extras or {}))
         self.priors = priors or Priors()
         self._prior_weights = self.priors.weights(slices)
 
@@ -135,6 +140,9 @@ class Index:
         retrievers: Sequence[str | Retriever] | None = None,
         priors: Priors | None = None,
         progress: Progress | None = None,
+        history: bool = True,
+        rev: str = "HEAD",
+        max_commits: int | None = 1000,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -145,10 +153,16 @@ class Index:
             include_vendored: Also index vendored and build folders.
             max_file_bytes: Skip files larger than this.
             sources: File sources, first accepting one wins (default: code, docs, text).
-            retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
+            retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
                 changelogs); ``Priors(1, 1, 1, 1)`` disables them.
             progress: Called as ``progress(stage, done, total)`` during long work.
+            history: Also index git history (commit slices after the files, and history
+                statistics for the ``history`` retriever); a folder without git history is
+                reported in ``skipped``, never an error.
+            rev: Revision history is read at; no later commit is ever read. Files are
+                always read from the work tree, so check out ``rev`` for line links to match.
+            max_commits: Most recent commits to read (``None`` for all).
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -185,12 +199,36 @@ class Index:
             if progress is not None:
                 progress("parse", n, len(files))
         slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
-        fitted = _fit_retrievers(retrievers, Corpus(slices))
+        extras: dict[str, object] = {}
+        if history:
+            git = GitSource(rev=rev, max_commits=max_commits)
+            commits, git_skipped = git.collect(root, files)
+            slices.extend(commits)  # newest first, after every file slice
+            skipped.extend(git_skipped)
+            if git.history_ is not None:
+                extras["history"] = git.history_
+            if progress is not None:
+                progress("history", len(commits), len(commits))
+        fitted = _fit_retrievers(retrievers, Corpus(slices, extras))
         skipped.sort(key=lambda s: s.path)
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
         )
-        return cls(root, slices, skipped, tok, fitted, priors=priors)
+        return cls(root, slices, skipped, tok, fitted, priors=priors, extras=extras)
+
+    @property
+    def history(self) -> History | None:
+        """The git history read at build time (``None`` when history was off or skipped).
+
+        Use :meth:`~context_kit.history.History.link` or ``.last_commit(slice)`` to find
+        the commits that changed a slice's lines.
+        """
+        h = self.corpus.extras.get("history")
+        return h if isinstance(h, History) else None
+
+    @functools.cached_property
+    def _commit_rows(self) -> dict[str, int]:
+        return {s.commit: i for i, s in enumerate(self.slices) if s.commit}
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
@@ -234,6 +272,7 @@ class Index:
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
         relevance_power: float = DEFAULT_RELEVANCE_POWER,
+        attach_commits: int = 10,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -250,6 +289,9 @@ class Index:
                 tenth 0.8); raising them to a power turns that into the steep preference a
                 reader has, so the budget goes to the best slices in full before many
                 weak ones in part.
+            attach_commits: For this many of the best code candidates, the commit that last
+                changed their lines joins the candidates (at a share of the code's score;
+                the packer still decides). ``0`` turns it off; no effect without history.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -277,6 +319,19 @@ class Index:
             )
             for r in rows
         ]
+        if attach_commits and self.history is not None:
+            for r, score in last_commit_candidates(
+                self.history, self.slices, rows, scores, self._commit_rows, top=attach_commits
+            ):
+                candidates.append(
+                    Candidate(
+                        slice=self.slices[r],
+                        score=score,
+                        scores={"last_commit": round(score, 6)},
+                        rungs=default_ladder(self.slices[r], self.renderers),
+                        value=score**relevance_power,
+                    )
+                )
         result = pack_candidates(candidates, budget, self.tokenizer, fmt)
         report = PackReport(
             entries=result.entries,
@@ -310,7 +365,7 @@ class Index:
 
 
 def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
-    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy")
+    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy", "history")
     out: list[Retriever] = []
     for r in names:
         inst = get_retriever(r) if isinstance(r, str) else r

@@ -13,6 +13,7 @@ from .base import (
 from .bm25 import BM25Retriever, FileBM25Retriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
+from .history import HistoryRetriever
 from .priors import Priors
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "FileBM25Retriever",
     "FusionResult",
     "FuzzyRetriever",
+    "HistoryRetriever",
     "Priors",
     "Retriever",
     "fuse",
@@ -34,3 +36,4 @@ __all__ = [
 register_retriever("bm25", BM25Retriever)
 register_retriever("fuzzy", FuzzyRetriever)
 register_retriever("file", FileBM25Retriever)
+register_retriever("history", HistoryRetriever)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
-from .retrievers.fusion import FusionMethod
+from .retrievers.fusion import FusionMethod, FusionResult
+from .retrievers.links import LinkPropagation
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
 from .sources.walk import FileText
+from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
 
@@ -37,9 +40,11 @@ log = logging.getLogger("context_kit")
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "links": 0.5}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
-query spells out adds a strong, but not overriding, boost."""
+query spells out adds a strong, but not overriding, boost; ``links`` is the boost a slice
+linked to the best hit receives (spec section ↔ the code it names, see
+:class:`~context_kit.retrievers.links.LinkPropagation`)."""
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -127,6 +132,7 @@ class Index:
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
         progress: Progress | None = None,
+        docs: Sequence[str] | None = None,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -139,6 +145,9 @@ class Index:
             sources: File sources, first accepting one wins (default: code, docs, text).
             retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
             progress: Called as ``progress(stage, done, total)`` during long work.
+            docs: Gitignore-style globs of the files read as documents (default
+                :data:`~context_kit.sources.docs.DEFAULT_DOC_PATTERNS`); ignored when
+                ``sources`` is given.
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -151,7 +160,8 @@ class Index:
             max_file_bytes=max_file_bytes,
             include_vendored=include_vendored,
         )
-        srcs: Sequence[FileSource] = sources or (CodeSource(), DocsSource(), TextSource())
+        doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
+        srcs: Sequence[FileSource] = sources or (CodeSource(), doc_src, TextSource())
         slices: list[Slice] = []
         skipped: list[SkippedFile] = []
         files: list[FileText] = []
@@ -183,11 +193,22 @@ class Index:
         return cls(root, slices, skipped, tok, fitted)
 
     # ---------------------------------------------------------------- ranking
+    @cached_property
+    def linker(self) -> LinkPropagation:
+        """Section↔code links of the corpus, built on first use (see ``retrievers.links``)."""
+        return LinkPropagation().fit(self.corpus)
+
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
-        return fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion), w
+        fused: FusionResult = fuse(
+            self.retrievers, query, len(self.slices), weights=w, method=fusion
+        )
+        # Post-fusion hook: propagate the fused scores along section<->code links.
+        if w.get("links", 0.0):
+            fused = self.linker.apply(fused, weight=float(w["links"]), query=query)
+        return fused, w
 
     def search(
         self,
@@ -214,13 +235,14 @@ class Index:
     # ---------------------------------------------------------------- packing
     def pack(
         self,
-        query: str,
+        query: str = "",
         *,
         budget: int = 8000,
         format: str | Formatter = "markdown",
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
+        spec: str | None = None,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -232,19 +254,27 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
+            spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
+                parent headings and linked code rank first (see :mod:`context_kit.spec`);
+                the rest is ranked by ``query``, or by the section's text when it is empty.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format.
+            OptionError: Unknown format, or a ``spec`` no section defines.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
-        fused, used_weights = self._fused(query, weights, fusion)
+        focus = None
+        if spec is not None:
+            focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
+        fused, used_weights = self._fused(query or (focus.text if focus else ""), weights, fusion)
+        if focus is not None:  # a boost, not a pin: the packer still picks each rung
+            fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
@@ -274,7 +304,7 @@ class Index:
             budget=budget,
             tokenizer=self.tokenizer.name,
             format=fmt.name,
-            query=query,
+            query=query or (f"spec:{spec}" if spec else ""),
             items=result.items,
             report=report,
         )

@@ -12,7 +12,9 @@ edges between document rows and code rows of a corpus:
 * a name many slices define links weakly to each (``weight / n ** ambiguity_exponent``),
   and one defined in more than ``max_targets`` places links to none — ``__init__`` in a
   design note says nothing about *which* ``__init__``;
-* a requirement identifier in a code slice links that slice to the sections defining it.
+* a requirement identifier in a code slice links that slice to the sections defining it;
+* edges from release notes (CHANGELOG, HISTORY, NEWS...) weigh ``HISTORY_LINK_FACTOR`` as
+  much: a changelog entry records what once changed, it does not govern the code.
 
 Each edge carries the requirement it belongs to (``""`` when the mention sits outside any
 requirement block), so packing for ``REQ-12`` pulls the code REQ-12 names, not the code its
@@ -47,6 +49,7 @@ __all__ = [
     "EXACT_LINK_WEIGHT",
     "FUZZY_LINK_CUTOFF",
     "FUZZY_LINK_WEIGHT",
+    "HISTORY_LINK_FACTOR",
     "MAX_LINK_TARGETS",
     "PATH_LINK_WEIGHT",
     "REQUIREMENT_LINK_WEIGHT",
@@ -85,6 +88,15 @@ MAX_LINK_TARGETS = 12
 
 _Add = Callable[[int, Sequence[int], float, Sequence[str], str], None]
 """Adds edges: ``(doc row, code rows, weight, requirement tags, via)``."""
+
+
+HISTORY_LINK_FACTOR = 0.25
+"""Multiplier on edges from release-note files, which mention much and govern nothing."""
+
+_HISTORY_FILE = re.compile(
+    r"(?:^|/)(?:changelog|changes|history|news|release[-_]?notes|releases)(?:\.[a-z]+)?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -220,17 +232,20 @@ def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice]) -> floa
     return weight / spread
 
 
+# A line can mention code only if it has one of these: a code span, a snake_case or dotted
+# name, a call, a path or a camelCase hump. Most prose lines have none and are skipped
+# without running the (slower) mention extractor.
+_MAY_NAME_CODE = re.compile(r"[`_(/]|\w\.[A-Za-z_]|[a-z][A-Z]")
+
+
 def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
+    """``(line, identifiers, paths)`` for each line of a section that mentions code."""
     out = []
     first = s.start_line or 1
     for n, line in enumerate(s.text.split("\n")):
-        if "`" in line or "_" in line or "(" in line or "." in line or "/" in line:
+        if _MAY_NAME_CODE.search(line):
             idents, paths = query_mentions(line)
             if idents or paths:
-                out.append((first + n, idents, paths))
-        elif any(c.isupper() for c in line[1:]):  # camelCase names need no punctuation
-            idents, paths = query_mentions(line)
-            if idents:
                 out.append((first + n, idents, paths))
     return out
 
@@ -262,11 +277,13 @@ def build_links(
                     best[key] = (weight, via)
 
     requirement_rows: dict[str, list[int]] = {}
-    pending: list[tuple[int, str, list[str]]] = []  # fuzzy probes: (doc row, name, tags)
+    # Fuzzy probes: (doc row, name, requirement tags, weight scale).
+    pending: list[tuple[int, str, list[str], float]] = []
     for i, s in enumerate(slices):
         if s.kind != "doc":
             continue
         spans = requirement_spans(s)
+        scale = HISTORY_LINK_FACTOR if _HISTORY_FILE.search(s.path or "") else 1.0
         for rid, _, _ in spans:
             rows = requirement_rows.setdefault(rid.upper(), [])
             if i not in rows:
@@ -277,13 +294,14 @@ def build_links(
                 rows = targets.exact(ident)
                 if rows:
                     if len(rows) <= max_targets:
-                        add(i, rows, _damped(EXACT_LINK_WEIGHT, rows, slices), tags, ident)
+                        weight = scale * _damped(EXACT_LINK_WEIGHT, rows, slices)
+                        add(i, rows, weight, tags, ident)
                 elif len(ident.rsplit(".", 1)[-1]) >= FUZZY_MIN_CHARS:
-                    pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags))
+                    pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags, scale))
             for p in paths:
                 rows = targets.path(p)
                 if rows:
-                    add(i, rows, PATH_LINK_WEIGHT, tags, p)
+                    add(i, rows, scale * PATH_LINK_WEIGHT, tags, p)
     _fuzzy_links(pending, targets, slices, fuzzy_cutoff, max_targets, add)
     _requirement_citations(slices, requirement_rows, add)
     edges = [
@@ -294,7 +312,7 @@ def build_links(
 
 
 def _fuzzy_links(
-    pending: list[tuple[int, str, list[str]]],
+    pending: list[tuple[int, str, list[str], float]],
     targets: _Targets,
     slices: Sequence[Slice],
     cutoff: float,
@@ -304,7 +322,7 @@ def _fuzzy_links(
     """Link names that matched nothing exactly to near-miss names (one batched cdist)."""
     if not pending or not targets.names:
         return
-    probes = sorted({name for _, name, _ in pending})
+    probes = sorted({name for _, name, _, _ in pending})
     matrix = process.cdist(
         probes, targets.names, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8
     )
@@ -319,10 +337,10 @@ def _fuzzy_links(
             sim = float(row[col]) / 100.0
             weight = _damped(FUZZY_LINK_WEIGHT * sim, rows, slices)
             matches[probe] = (rows, weight, targets.names[col])
-    for doc, name, tags in pending:
+    for doc, name, tags, scale in pending:
         if name in matches:
             rows, weight, via = matches[name]
-            add(doc, rows, weight, tags, via)
+            add(doc, rows, scale * weight, tags, via)
 
 
 def _requirement_citations(

@@ -151,3 +151,14 @@ def test_plain_text_windows_align_to_paragraphs():
     for s in got:
         assert s.symbol_kind == "window"
         assert s.text.startswith("para") and s.text.rstrip().split("\n")[-1].endswith(" b")
+
+
+def test_rst_and_sphinx_needs_requirements():
+    rst = (
+        "Spec\n====\n\n.. req:: Checksums\n   :id: REQ_001\n\n   Records MUST carry a CRC.\n\n"
+        "Other\n-----\n\n| FR-2 | The CLI SHOULD exit 2 on usage errors. |\n"
+    )
+    spec, other = docs("spec.rst", rst)
+    assert spec.meta["requirements"] == "REQ_001"
+    assert spec.meta["requirement_spans"] == "REQ_001:5-7"
+    assert other.meta["requirements"] == "FR-2" and other.meta["obligation"] == "SHOULD"

@@ -10,8 +10,12 @@ contribution appears in every score breakdown as ``"links"`` with a fusion weigh
 name (``weights={"links": 0}`` turns it off).
 
 The boost one row receives is ``weight * max over linked rows (seed * edge) / max(seed)``:
-one hop, both directions, the best neighbour only — so a README that names fifty functions
-does not become the top hit of every query that touches one of them.
+one hop, both directions, the best neighbour only. Two guards keep hubs from flooding a
+pack — a changelog that names a hundred functions, or a function half the docs mention:
+
+* only the best hits seed propagation (``seed >= seed_fraction * max(seed)``);
+* an edge touching a row with more than ``hub_degree`` links is damped by
+  ``sqrt(hub_degree / degree)`` at each such end.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ class LinkPropagation:
         mention_weight: Multiplier on the boost of a section whose requirement id the query
             quotes (``"implement REQ-12"``); the section then also seeds propagation as if
             it were the best hit.
+        seed_fraction: Rows scoring below this fraction of the best score do not propagate.
+        hub_degree: Rows with more links than this pass on (and receive) damped boosts.
     """
 
     name = "links"
@@ -47,10 +53,14 @@ class LinkPropagation:
         fuzzy_cutoff: float = FUZZY_LINK_CUTOFF,
         max_targets: int = MAX_LINK_TARGETS,
         mention_weight: float = 1.0,
+        seed_fraction: float = 0.5,
+        hub_degree: int = 8,
     ) -> None:
         self.fuzzy_cutoff = fuzzy_cutoff
         self.max_targets = max_targets
         self.mention_weight = mention_weight
+        self.seed_fraction = seed_fraction
+        self.hub_degree = hub_degree
 
     def fit(self, corpus: Corpus) -> LinkPropagation:
         """Build (or reuse ``corpus.extras["links"]``) the corpus's section↔code edges."""
@@ -61,6 +71,12 @@ class LinkPropagation:
             )
             corpus.extras["links"] = links
         self.links_ = links
+        docs, codes, weights = links.arrays()
+        degree = np.bincount(docs, minlength=len(corpus)) + np.bincount(
+            codes, minlength=len(corpus)
+        )
+        hub = np.minimum(1.0, np.sqrt(self.hub_degree / np.maximum(degree, 1)))
+        self.edges_ = (docs, codes, (weights * hub[docs] * hub[codes]).astype(np.float32))
         ids = sorted(links.requirement_rows, key=lambda r: (-len(r), r))
         self.id_pattern_ = (
             re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\d)")
@@ -73,7 +89,7 @@ class LinkPropagation:
     def propagate(self, seed: Scores) -> Scores:
         """Each row's best linked neighbour's ``seed`` times the edge weight."""
         out = np.zeros(self.n_, dtype=np.float32)
-        docs, codes, weights = self.links_.arrays()
+        docs, codes, weights = self.edges_
         if len(docs):
             np.maximum.at(out, codes, seed[docs] * weights)
             np.maximum.at(out, docs, seed[codes] * weights)
@@ -107,6 +123,7 @@ class LinkPropagation:
         ref = float(seed.max()) if seed.size else 0.0
         if ref <= 0.0:
             return fused
+        seed[seed < self.seed_fraction * ref] = 0.0
         part = (weight * self.propagate(seed) / ref).astype(np.float32)
         if mentioned:
             part[mentioned] += weight * self.mention_weight

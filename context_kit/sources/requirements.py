@@ -28,9 +28,10 @@ __all__ = [
 ]
 
 DEFAULT_REQUIREMENT_PATTERN = (
-    r"\b(?:REQ|FR|NFR|US|UC|SR|SRS|SWR|SYS|HLR|LLR|BR|TR|AC|QR|IR|CR|RQ)-\d+(?:\.\d+)*\b"
+    r"\b(?:REQ|FR|NFR|US|UC|SR|SRS|SWR|SYS|HLR|LLR|BR|TR|AC|QR|IR|CR|RQ)[-_]\d+(?:\.\d+)*\b"
 )
-"""Requirement identifiers: a conventional upper-case prefix, a hyphen, a dotted number.
+"""Requirement identifiers: a conventional upper-case prefix, ``-`` or ``_`` (sphinx-needs
+writes ``REQ_001``), a dotted number.
 
 Prefixes are listed rather than matched as ``[A-Z]+-\\d+`` so that ``UTF-8``, ``SHA-256``
 or ``ISO-8601`` are never taken for requirements. Pass your own pattern to
@@ -45,9 +46,9 @@ OBLIGATION_LEVELS: dict[str, tuple[str, ...]] = {
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
-# Openers a defining identifier may sit behind: a list marker, a table pipe, emphasis,
-# a link bracket or backtick.
-_OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*)?(?:\*\*|__|[*_`\[])*[ \t]*"
+# Openers a defining identifier may sit behind: a list marker, a table pipe, a
+# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick.
+_OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*|:id:[ \t]*)?(?:\*\*|__|[*_`\[])*[ \t]*"
 
 
 def requirement_ids(text: str, pattern: str = DEFAULT_REQUIREMENT_PATTERN) -> list[str]:

@@ -59,7 +59,7 @@ def markdown(draw):
 
 
 def sections(text: str):
-    return DocsSource(max_section_lines=MAX_LINES).slices(
+    return DocsSource(max_section_lines=MAX_LINES, window=MAX_LINES).slices(
         FileText("docs/d.md", text, text.encode(), False)
     )
 

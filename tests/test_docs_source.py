@@ -162,3 +162,37 @@ def test_rst_and_sphinx_needs_requirements():
     assert spec.meta["requirements"] == "REQ_001"
     assert spec.meta["requirement_spans"] == "REQ_001:5-7"
     assert other.meta["requirements"] == "FR-2" and other.meta["obligation"] == "SHOULD"
+
+
+RFC = """Internet Draft                 Store                        2026
+
+1.  Introduction
+
+   The store keeps records.
+
+2.  Requirements
+
+2.1.  Compaction
+
+   The store MUST compact segments.
+
+2.2.  Checksums
+
+   Each record SHOULD carry a checksum.
+"""
+
+
+def test_rfc_style_plain_text_is_cut_at_numbered_headings():
+    got = docs("draft-store.txt", RFC)
+    names = [s.name for s in got]
+    assert names == [
+        "draft-store.txt",
+        "1.  Introduction",
+        "2.  Requirements",
+        "2.  Requirements > 2.1.  Compaction",
+        "2.  Requirements > 2.2.  Checksums",
+    ]
+    assert got[3].meta["clause"] == "2.1" and got[3].meta["obligation"] == "MUST"
+    # A short numbered list in a note is not a heading structure.
+    note = docs("note.txt", "Steps:\n\n1. Install it\n\n2. Run it\n")
+    assert [s.symbol_kind for s in note] == ["window"]

@@ -1,9 +1,12 @@
 """Spec sections linked to code: spec-driven packing and retrieval in both directions."""
 
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import context_kit
 from context_kit.cli import main
@@ -264,3 +267,61 @@ def test_propagation_flows_both_ways_from_the_best_hits():
     assert prop.apply(nothing, weight=0.5) is nothing
     quoted = prop.apply(nothing, weight=0.5, query="do req-1")
     assert quoted.scores.tolist() == [0.5, 0.5, 0.0]
+
+
+@st.composite
+def spec_repos(draw):
+    """A design doc whose requirements each name some of the repository's functions."""
+    n_funcs = draw(st.integers(2, 6))
+    funcs = [
+        f"{w}_{i}"
+        for i, w in enumerate(
+            draw(
+                st.lists(
+                    st.sampled_from(["load", "store", "merge", "parse", "emit", "scan"]),
+                    min_size=n_funcs,
+                    max_size=n_funcs,
+                )
+            )
+        )
+    ]
+    reqs = []
+    for k in range(1, draw(st.integers(1, 4)) + 1):
+        named = draw(st.lists(st.sampled_from(funcs), min_size=1, max_size=2, unique=True))
+        style = draw(st.sampled_from(["item", "heading"]))
+        reqs.append((f"REQ-{k}", named, style))
+    lines = ["# Design", "", "Overview of the system.", ""]
+    for rid, named, style in reqs:
+        calls = " and ".join(f"`{f}()`" for f in named)
+        if style == "heading":
+            lines += [f"## {rid} Behaviour {rid[-1]}", "", f"The system MUST use {calls}.", ""]
+        else:
+            lines += [f"## Part {rid[-1]}", "", f"- **{rid}**: it MUST call {calls}.", ""]
+    files = {"docs/design.md": "\n".join(lines)}
+    for i, f in enumerate(funcs):
+        files[f"src/m{i % 2}.py"] = files.get(f"src/m{i % 2}.py", "") + (
+            f"def {f}(x):\n    y = x + {i}\n    return y\n\n\n"
+        )
+    return files, reqs
+
+
+@settings(max_examples=8)
+@given(spec_repos())
+def test_spec_packing_brings_named_functions_and_functions_bring_their_requirement(repo):
+    files, reqs = repo
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        index = context_kit.Index.build(root)
+        for rid, named, _ in reqs:
+            packed = index.pack(spec=rid, budget=1500)
+            assert packed.tokens <= 1500
+            docs = [i for i in packed.items if i.kind == "doc" and i.rendering == "full"]
+            assert any(rid in i.name or f"**{rid}**" in packed.text for i in docs), rid
+            full = {i.name for i in packed.items if i.rendering == "full"}
+            assert set(named) <= full, (rid, named, full)
+            for f in named:
+                back = index.pack(f"{f} returns the wrong value", budget=1500)
+                assert rid in back.text, (f, rid)

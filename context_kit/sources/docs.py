@@ -2,7 +2,8 @@
 
 A section runs from its heading to the line before the next heading of any level; its
 ``name`` is the heading path (``Design > Storage > Compaction``) so a reader sees where it
-sits. Fenced code blocks are never split and never mistaken for headings. Sections longer
+sits. Plain text is cut at RFC-style numbered headings (``3.2.  Compaction``) when it has
+them. Fenced code blocks are never split and never mistaken for headings. Sections longer
 than ``max_section_lines`` are split at paragraph boundaries into parts (``part=(k, n)``);
 plain-text files become paragraph-aligned windows. Together the slices of a document
 partition its non-blank lines.
@@ -88,6 +89,9 @@ _PROSE_NAME = re.compile(r"^(?:readme|changelog|changes|history|news|contributin
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# RFC section titles: a dotted number at column 0 (optionally "Appendix A."), a title.
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?[ \t]+[A-Z][^\n]{0,72}$")
+_MIN_NUMBERED_HEADINGS = 3
 _RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}[ \t]*$")
 
 
@@ -175,6 +179,27 @@ def _rst_headings(table: LineTable) -> list[_Head]:
             continue
         i += 1
     return out
+
+
+def _numbered_headings(table: LineTable) -> list[_Head]:
+    """RFC-style numbered headings of plain text (``3.2.  Compaction`` at column 0).
+
+    A numbered line counts only when it stands alone between blank lines, is short, does
+    not end like a sentence, and the file has at least ``_MIN_NUMBERED_HEADINGS`` of them —
+    so a numbered list in a plain note stays a paragraph.
+    """
+    lines = [raw.rstrip("\r\n") for raw in table.lines]
+    out: list[_Head] = []
+    for i, line in enumerate(lines):
+        m = _NUMBERED.match(line)
+        if (
+            m
+            and (i == 0 or not lines[i - 1].strip())
+            and (i + 1 == len(lines) or not lines[i + 1].strip())
+            and not line.rstrip().endswith((".", ",", ":", ";"))
+        ):
+            out.append(_Head(i + 1, m.group(1).count(".") + 1, line.strip()))
+    return out if len(out) >= _MIN_NUMBERED_HEADINGS else []
 
 
 def doc_blocks(table: LineTable, a: int, b: int) -> list[tuple[int, int, bool]]:
@@ -274,7 +299,7 @@ class DocsSource:
             heads = _markdown_headings(table)
             language = "markdown" if heads else "text"
         else:
-            heads, language = [], "text"
+            heads, language = _numbered_headings(table), "text"
         if not heads:
             return self._windows(file.path, table, language)
         stack: list[int] = []

@@ -131,12 +131,36 @@ def test_ladder_is_verbatim_except_markers_and_shrinks(doc):
         mention = f"{s.path}:{s.start_line}  {s.name}\n"
         # The mention is the last rung unless it would not be cheaper than the section.
         assert (rungs[-1].name, rungs[-1].text) == ("mention", mention) or len(mention) >= len(
-            rungs[-2].text if len(rungs) > 1 else s.text
+            rungs[-1].text
         )
-        assert [len(r.text) for r in rungs] == sorted((len(r.text) for r in rungs), reverse=True)
         for r in rungs[:-1]:
             check_verbatim(r.text, lines, s.start_line)
         lead = next((r for r in rungs if r.name == "lead"), None)
         if lead is not None:
             for _, heading in json.loads(str(s.meta.get("subsections", "[]"))):
                 assert heading in lead.text
+
+
+any_text = st.lists(
+    st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+        st.sampled_from(["\n", "\n\n", "# ", "===", "---", "```", "~~~", "1.  Intro", "\r\n"]),
+        st.sampled_from(["REQ-1", "- **FR-2.1**: x", ":id: REQ_3", "`f()`", "MUST", "\u2028"]),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(any_text, st.sampled_from(["a.md", "a.rst", "a.txt", "README", "docs/a.yaml"]))
+def test_any_text_yields_sections_that_cover_every_non_blank_line(text, path):
+    lines = split_lines(text)
+    got = DocsSource(max_section_lines=MAX_LINES, window=MAX_LINES).slices(
+        FileText(path, text, text.encode("utf-8", "surrogatepass"), False)
+    )
+    covered = [n for s in got for n in range(s.start_line, s.end_line + 1)]
+    assert covered == sorted(set(covered))
+    assert {n for n, line in enumerate(lines, 1) if line.strip()} <= set(covered)
+    for s in got:
+        assert s.text == "".join(lines[s.start_line - 1 : s.end_line])
+        assert all(isinstance(v, (str, int, float, bool)) for v in s.meta.values())
+        TextRenderer().ladder(s)

@@ -12,7 +12,8 @@ edges between document rows and code rows of a corpus:
 * a name many slices define links weakly to each (``weight / n ** ambiguity_exponent``),
   and one defined in more than ``max_targets`` places links to none — ``__init__`` in a
   design note says nothing about *which* ``__init__``;
-* a requirement identifier in a code slice links that slice to the sections defining it;
+* a requirement identifier in a code slice (or a commit message) links it to the sections
+  defining it;
 * edges from release notes (CHANGELOG, HISTORY, NEWS...) weigh ``HISTORY_LINK_FACTOR`` as
   much: a changelog entry records what once changed, it does not govern the code.
 
@@ -105,7 +106,7 @@ class Link:
 
     Attributes:
         doc: Corpus row of the document section.
-        code: Corpus row of the code slice.
+        code: Corpus row of the code slice (or commit citing a requirement).
         weight: Strength in (0, 1].
         requirement: The requirement id whose block the mention sits in, or ``""``.
         via: The name, path or requirement id that made the edge (for a near miss, the
@@ -152,16 +153,6 @@ class Links:
                 np.asarray([best[k] for k in keys], dtype=np.float32),
             )
         return self._arrays
-
-    def for_requirement(self, requirement: str, rows: Sequence[int]) -> list[Link]:
-        """Edges from ``rows`` that belong to ``requirement``.
-
-        When a section defines the requirement in its heading every edge of the section
-        belongs to it; otherwise only edges from inside the requirement's block do.
-        """
-        want = requirement.upper()
-        keep = set(rows)
-        return [e for e in self.edges if e.doc in keep and e.requirement.upper() == want]
 
     def from_rows(self, rows: Sequence[int]) -> list[Link]:
         """Every edge touching one of ``rows`` (as section or as code)."""
@@ -346,13 +337,13 @@ def _fuzzy_links(
 def _requirement_citations(
     slices: Sequence[Slice], requirement_rows: dict[str, list[int]], add: _Add
 ) -> None:
-    """Link code that cites a known requirement id to the sections defining it."""
+    """Link code (and commits) citing a known requirement id to the sections defining it."""
     if not requirement_rows:
         return
     ids = sorted(requirement_rows, key=lambda r: (-len(r), r))
     pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\d)")
     for i, s in enumerate(slices):
-        if s.kind != "code":
+        if s.kind == "doc":
             continue
         for rid in dict.fromkeys(m.group(1) for m in pattern.finditer(s.text.upper())):
             for doc in requirement_rows[rid]:

@@ -98,14 +98,16 @@ class SpecFocus:
             rows = _by_heading(key, slices)
         if not rows:
             known = sorted(links.requirement_rows)
-            listed = ", ".join(known[:_ERROR_EXAMPLES]) + (" ..." if len(known) > 8 else "")
+            listed = ", ".join(known[:_ERROR_EXAMPLES])
+            listed += " ..." if len(known) > _ERROR_EXAMPLES else ""
             raise OptionError(
                 f"spec {spec!r} matches no requirement id or section heading; "
                 + (f"known ids: {listed}" if known else "no document defines requirement ids")
                 + " (or pass a heading path such as 'Design > Storage')",
                 name="spec",
             )
-        edges = [e for e in links.from_rows(rows) if e.doc in set(rows)]
+        chosen = set(rows)
+        edges = [e for e in links.from_rows(rows) if e.doc in chosen]
         if requirement is not None:
             want = {requirement.upper(), ""}
             edges = [e for e in edges if e.requirement.upper() in want]
@@ -206,4 +208,4 @@ def _spec_text(requirement: str | None, rows: Sequence[int], slices: Sequence[Sl
             chunks.extend("\n".join(lines[a - first : b - first + 1]) for a, b in spans)
         else:
             chunks.append(s.text)
-    return "\n".join([s for s in (slices[r].name for r in rows)] + chunks)
+    return "\n".join([slices[r].name for r in rows] + chunks)

@@ -325,3 +325,16 @@ def test_spec_packing_brings_named_functions_and_functions_bring_their_requireme
             for f in named:
                 back = index.pack(f"{f} returns the wrong value", budget=1500)
                 assert rid in back.text, (f, rid)
+
+
+def test_code_and_commits_citing_a_requirement_link_to_its_section():
+    commit = Slice(id="commit:abc", kind="commit", commit="abc", text="Implement req-1 retries\n")
+    cites = code("retry", text="def retry():\n    # REQ-1\n    pass\n")
+    other = code("other", text="def other():\n    # REQ-10 is different\n    pass\n")
+    slices = [doc("- REQ-1: retries MUST back off.\n", "REQ-1:1-1"), cites, other, commit]
+    links = build_links(slices)
+    assert [(e.code, e.requirement, e.via) for e in links.edges] == [
+        (1, "REQ-1", "REQ-1"),
+        (3, "REQ-1", "REQ-1"),
+    ]
+    assert links.requirement_rows == {"REQ-1": [0]}

@@ -25,7 +25,7 @@ from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
-from .retrievers.fusion import FusionMethod, FusionResult
+from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.links import LinkPropagation
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
 from .sources.walk import FileText
@@ -205,9 +205,11 @@ class Index:
         fused: FusionResult = fuse(
             self.retrievers, query, len(self.slices), weights=w, method=fusion
         )
-        # Post-fusion hook: propagate the fused scores along section<->code links.
+        # Post-fusion hook: propagate the fused scores along section<->code links, in the
+        # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
         if w.get("links", 0.0):
-            fused = self.linker.apply(fused, weight=float(w["links"]), query=query)
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
         return fused, w
 
     def search(

@@ -338,3 +338,9 @@ def test_code_and_commits_citing_a_requirement_link_to_its_section():
         (3, "REQ-1", "REQ-1"),
     ]
     assert links.requirement_rows == {"REQ-1": [0]}
+
+
+def test_links_boost_stays_in_rrf_units(index):
+    hits = index.search("checksum_record returns a different value", k=5, fusion="rrf")
+    assert hits and all(h.score < 1.0 for h in hits)
+    assert any("links" in h.scores for h in hits)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -193,10 +192,17 @@ class Index:
         return cls(root, slices, skipped, tok, fitted)
 
     # ---------------------------------------------------------------- ranking
-    @cached_property
+    @property
     def linker(self) -> LinkPropagation:
-        """Section↔code links of the corpus, built on first use (see ``retrievers.links``)."""
-        return LinkPropagation().fit(self.corpus)
+        """Section↔code links of the corpus (see ``retrievers.links``).
+
+        Built on first use, and again whenever ``self.corpus`` is replaced (an update).
+        """
+        cached: tuple[Corpus, LinkPropagation] | None = getattr(self, "_linker", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, LinkPropagation().fit(self.corpus))
+            self._linker = cached
+        return cached[1]
 
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)

@@ -344,3 +344,11 @@ def test_links_boost_stays_in_rrf_units(index):
     hits = index.search("checksum_record returns a different value", k=5, fusion="rrf")
     assert hits and all(h.score < 1.0 for h in hits)
     assert any("links" in h.scores for h in hits)
+
+
+def test_links_follow_a_replaced_corpus(index):
+    first = index.linker
+    assert index.linker is first
+    index.corpus = Corpus(index.slices)  # what an incremental update does
+    assert index.linker is not first
+    assert index.linker.links_.edges == first.links_.edges

@@ -9,6 +9,7 @@ edges between document rows and code rows of a corpus:
   ``Class.method`` first, then the simple name), then **fuzzily** with rapidfuzz for near
   misses (``compact_segment`` for ``compact_segments``) above ``fuzzy_cutoff``;
 * a mentioned path links to every code slice of that file, more weakly;
+* a name defined both in tests and elsewhere links only to the definitions outside tests;
 * a name many slices define links weakly to each (``weight / n ** ambiguity_exponent``),
   and one defined in more than ``max_targets`` places links to none — ``__init__`` in a
   design note says nothing about *which* ``__init__``;
@@ -94,6 +95,12 @@ _Add = Callable[[int, Sequence[int], float, Sequence[str], str], None]
 HISTORY_LINK_FACTOR = 0.25
 """Multiplier on edges from release-note files, which mention much and govern nothing."""
 
+# Test code rarely *implements* what a document describes: when a name is defined both in
+# tests and elsewhere, only the definitions outside tests are linked.
+_TEST_FILE = re.compile(
+    r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*$|_tests?\.[a-z]+$|(?:^|/)conftest\.py$"
+)
+
 _HISTORY_FILE = re.compile(
     r"(?:^|/)(?:changelog|changes|history|news|release[-_]?notes|releases)(?:\.[a-z]+)?$",
     re.IGNORECASE,
@@ -178,35 +185,49 @@ class _Targets:
     """Names and files of the corpus's code slices."""
 
     def __init__(self, slices: Sequence[Slice]) -> None:
+        # Names as spelt and lower-cased: ``User`` should find class ``User`` before the
+        # ``user`` fixture, but a lower-case mention of a CamelCase name still links.
         self.by_name: dict[str, list[int]] = {}
         self.by_qual: dict[str, list[int]] = {}
+        self.by_name_cased: dict[str, list[int]] = {}
+        self.by_qual_cased: dict[str, list[int]] = {}
         self.by_path: dict[str, list[int]] = {}
         self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
+        self.tests: set[int] = set()
         for i, s in enumerate(slices):
             if s.kind != "code":
                 continue
             for d in s.defines:
-                table = self.by_qual if "." in d else self.by_name
-                table.setdefault(d.lower(), []).append(i)
-                if "." in d:  # Class.method is also reachable by its last two parts
-                    tail = ".".join(d.lower().split(".")[-2:])
-                    if tail != d.lower():
-                        self.by_qual.setdefault(tail, []).append(i)
+                dotted = "." in d
+                keys = {d, ".".join(d.split(".")[-2:])} if dotted else {d}
+                for key in sorted(keys):
+                    cased = self.by_qual_cased if dotted else self.by_name_cased
+                    lower = self.by_qual if dotted else self.by_name
+                    cased.setdefault(key, []).append(i)
+                    lower.setdefault(key.lower(), []).append(i)
             if s.path:
                 low = s.path.lower()
                 if low not in self.by_path:
                     self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
                 self.by_path.setdefault(low, []).append(i)
+                if _TEST_FILE.search(s.path):
+                    self.tests.add(i)
         self.names = sorted(self.by_name)
 
+    def implementation(self, rows: Sequence[int]) -> list[int]:
+        """``rows`` without test code, unless only tests define the name."""
+        kept = sorted({r for r in rows if r not in self.tests})
+        return kept or sorted(set(rows))
+
     def exact(self, mention: str) -> list[int]:
-        low = mention.lower()
-        parts = low.split(".")
+        parts = mention.split(".")
         if len(parts) >= 2:
-            hit = self.by_qual.get(".".join(parts[-2:]))
+            tail = ".".join(parts[-2:])
+            hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
             if hit:
-                return hit
-        return self.by_name.get(parts[-1], [])
+                return self.implementation(hit)
+        hit = self.by_name_cased.get(parts[-1]) or self.by_name.get(parts[-1].lower(), [])
+        return self.implementation(hit)
 
     def path(self, mention: str) -> list[int]:
         low = mention.lower().strip("/")
@@ -323,7 +344,7 @@ def _fuzzy_links(
         if not row.any():
             continue
         col = int(np.argmax(row))  # the closest name; ties go to the first in sorted order
-        rows = targets.by_name[targets.names[col]]
+        rows = targets.implementation(targets.by_name[targets.names[col]])
         if len(rows) <= max_targets:
             sim = float(row[col]) / 100.0
             weight = _damped(FUZZY_LINK_WEIGHT * sim, rows, slices)

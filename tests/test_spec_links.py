@@ -352,3 +352,18 @@ def test_links_follow_a_replaced_corpus(index):
     index.corpus = Corpus(index.slices)  # what an incremental update does
     assert index.linker is not first
     assert index.linker.links_.edges == first.links_.edges
+
+
+def test_links_prefer_the_spelling_and_implementation_over_tests():
+    slices = [
+        doc("Make `User` and `parse_row()` strict.\n"),
+        code("User", "src/models.py"),
+        code("user", "tests/conftest.py"),
+        code("parse_row", "src/rows.py"),
+        code("parse_row", "tests/test_rows.py"),
+        code("only_tested", "tests/test_x.py"),
+    ]
+    links = build_links(slices)
+    assert sorted((e.code, e.weight) for e in links.edges) == [(1, 1.0), (3, 1.0)]
+    only = build_links([doc("See `only_tested`.\n"), *slices[1:]])
+    assert [e.code for e in only.edges] == [5]

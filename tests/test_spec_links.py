@@ -197,7 +197,7 @@ def test_spec_packing_is_deterministic_and_exact(spec_repo):
     b = context_kit.pack(spec_repo, "", budget=300, spec="REQ-2")
     assert a.text == b.text and a.items == b.items
     assert a.tokens == context_kit.get_tokenizer("cl100k_base").count(a.text) <= 300
-    tiny = context_kit.pack(spec_repo, "", budget=60, spec="REQ-2")
+    tiny = context_kit.pack(spec_repo, budget=60, spec="REQ-2")
     assert tiny.tokens <= 60
 
 

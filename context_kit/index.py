@@ -26,11 +26,13 @@ from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
-from .retrievers.fusion import FusionMethod
+from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
+from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
 from .sources.git import GitSource
 from .sources.walk import FileText
+from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
 
@@ -41,10 +43,12 @@ log = logging.getLogger("context_kit")
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3, "links": 0.3}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
 query spells out adds a strong, but not overriding, boost; history (commits matching the
-query, co-change, recency) nudges."""
+query, co-change, recency) nudges; ``links`` is the boost a slice linked to the best hit
+receives (spec section ↔ the code it names, see
+:class:`~context_kit.retrievers.links.LinkPropagation`)."""
 
 DEFAULT_RELEVANCE_POWER = 4.0
 """Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
@@ -143,6 +147,7 @@ class Index:
         history: bool = True,
         rev: str = "HEAD",
         max_commits: int | None = 1000,
+        docs: Sequence[str] | None = None,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -163,6 +168,9 @@ class Index:
             rev: Revision history is read at; no later commit is ever read. Files are
                 always read from the work tree, so check out ``rev`` for line links to match.
             max_commits: Most recent commits to read (``None`` for all).
+            docs: Gitignore-style globs of the files read as documents (default
+                :data:`~context_kit.sources.docs.DEFAULT_DOC_PATTERNS`); ignored when
+                ``sources`` is given.
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -175,7 +183,8 @@ class Index:
             max_file_bytes=max_file_bytes,
             include_vendored=include_vendored,
         )
-        srcs: Sequence[FileSource] = sources or (CodeSource(), DocsSource(), TextSource())
+        doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
+        srcs: Sequence[FileSource] = sources or (CodeSource(), doc_src, TextSource())
         slices: list[Slice] = []
         skipped: list[SkippedFile] = []
         files: list[FileText] = []
@@ -231,11 +240,31 @@ class Index:
         return {s.commit: i for i, s in enumerate(self.slices) if s.commit}
 
     # ---------------------------------------------------------------- ranking
+    @property
+    def linker(self) -> LinkPropagation:
+        """Section↔code links of the corpus (see ``retrievers.links``).
+
+        Built on first use, and again whenever ``self.corpus`` is replaced (an update).
+        """
+        cached: tuple[Corpus, LinkPropagation] | None = getattr(self, "_linker", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, LinkPropagation().fit(self.corpus))
+            self._linker = cached
+        return cached[1]
+
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
-        fused = fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion)
+        fused: FusionResult = fuse(
+            self.retrievers, query, len(self.slices), weights=w, method=fusion
+        )
+        # Post-fusion hook: propagate the fused scores along section<->code links, in the
+        # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
+        if w.get("links", 0.0):
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
+        # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         return fused, w
 
@@ -264,7 +293,7 @@ class Index:
     # ---------------------------------------------------------------- packing
     def pack(
         self,
-        query: str,
+        query: str = "",
         *,
         budget: int = 8000,
         format: str | Formatter = "markdown",
@@ -273,6 +302,7 @@ class Index:
         max_candidates: int | None = None,
         relevance_power: float = DEFAULT_RELEVANCE_POWER,
         attach_commits: int = 10,
+        spec: str | None = None,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -292,19 +322,27 @@ class Index:
             attach_commits: For this many of the best code candidates, the commit that last
                 changed their lines joins the candidates (at a share of the code's score;
                 the packer still decides). ``0`` turns it off; no effect without history.
+            spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
+                parent headings and linked code rank first (see :mod:`context_kit.spec`);
+                the rest is ranked by ``query``, or by the section's text when it is empty.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format.
+            OptionError: Unknown format, or a ``spec`` no section defines.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
-        fused, used_weights = self._fused(query, weights, fusion)
+        focus = None
+        if spec is not None:
+            focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
+        fused, used_weights = self._fused(query or (focus.text if focus else ""), weights, fusion)
+        if focus is not None:  # a boost, not a pin: the packer still picks each rung
+            fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
@@ -348,7 +386,7 @@ class Index:
             budget=budget,
             tokenizer=self.tokenizer.name,
             format=fmt.name,
-            query=query,
+            query=query or (f"spec:{spec}" if spec else ""),
             items=result.items,
             report=report,
         )

@@ -4,6 +4,9 @@ The cache is an optimisation, never a source of truth: every reader must treat a
 truncated or unreadable entry as a miss, and every writer writes atomically (a temporary
 file in the same folder, then ``os.replace``) so concurrent processes never see half a file.
 Entries are content-addressed, so two processes writing the same key write the same bytes.
+Entries are also *sealed* (:func:`seal`): a header names the format and carries a digest
+of the payload, so a truncated, garbled or foreign file — or one a different format version
+wrote — reads as a miss (with a warning), never as stale or corrupt data.
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["CACHE_ENV", "atomic_write", "content_key", "default_cache_dir", "read_entry"]
+__all__ = [
+    "CACHE_ENV",
+    "atomic_write",
+    "content_key",
+    "default_cache_dir",
+    "read_entry",
+    "seal",
+    "unseal",
+]
 
 log = logging.getLogger("context_kit")
 
@@ -33,8 +44,18 @@ def default_cache_dir() -> Path:
     if env:
         return Path(env)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "context_kit"
+    if xdg:
+        return Path(xdg) / "context_kit"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no passwd entry (some containers): a temp folder
+        return Path(tempfile.gettempdir()) / f"context_kit-{_uid()}"
+    return home / ".cache" / "context_kit"
+
+
+def _uid() -> str:
+    getuid = getattr(os, "getuid", None)
+    return str(getuid()) if getuid is not None else "user"
 
 
 def content_key(*parts: str | bytes) -> str:
@@ -75,3 +96,38 @@ def read_entry(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+_SEAL_MAGIC = b"ck-cache"
+
+
+def seal(payload: bytes, kind: str) -> bytes:
+    """``payload`` behind a header naming its ``kind`` (format and version) and its digest."""
+    digest = hashlib.blake2b(payload, digest_size=16).hexdigest()
+    return b"%s %s %s\n" % (_SEAL_MAGIC, kind.encode("ascii"), digest.encode("ascii")) + payload
+
+
+def unseal(data: bytes | None, kind: str, *, where: Path | None = None) -> bytes | None:
+    """The payload of a sealed entry, or ``None`` when absent, of another kind, or damaged.
+
+    A present but unusable entry is logged as a warning (``where`` names it): the caller
+    rebuilds it, and the next write replaces it.
+    """
+    if data is None:
+        return None
+    head, sep, payload = data.partition(b"\n")
+    parts = head.split(b" ")
+    if (
+        sep
+        and len(parts) == 3
+        and parts[0] == _SEAL_MAGIC
+        and parts[1] == kind.encode("ascii")
+        and parts[2] == hashlib.blake2b(payload, digest_size=16).hexdigest().encode("ascii")
+    ):
+        return payload
+    log.warning(
+        "context_kit cache: ignoring a damaged or outdated entry %s (expected %s); rebuilding",
+        where or "(unnamed)",
+        kind,
+    )
+    return None

@@ -23,12 +23,14 @@ from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
+from .packing.guard import guard_secrets
 from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
+from .secrets import MARKER_RE, redacted_counts
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
 from .sources.git import GitSource
 from .sources.walk import FileText
@@ -120,8 +122,10 @@ class Index:
         renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer()),
         priors: Priors | None = None,
         extras: dict[str, object] | None = None,
+        redact_secrets: bool = True,
     ) -> None:
         self.root = root
+        self.redact_secrets = redact_secrets
         self.slices = slices
         self.skipped = skipped
         self.tokenizer = tokenizer
@@ -148,6 +152,7 @@ class Index:
         rev: str = "HEAD",
         max_commits: int | None = 1000,
         docs: Sequence[str] | None = None,
+        redact_secrets: bool = True,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -171,6 +176,11 @@ class Index:
             docs: Gitignore-style globs of the files read as documents (default
                 :data:`~context_kit.sources.docs.DEFAULT_DOC_PATTERNS`); ignored when
                 ``sources`` is given.
+            redact_secrets: Leave out files that hold credentials (``.env``, ``id_rsa``,
+                ``*.pem``..., reported in ``skipped`` as ``secret``) and replace every
+                credential in file text, commit messages and diffs with a
+                ``[REDACTED:<rule>]`` marker (see :mod:`context_kit.secrets`). ``False``
+                sends everything verbatim; it is logged and shown in every pack's report.
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -182,7 +192,10 @@ class Index:
             include_untracked=include_untracked,
             max_file_bytes=max_file_bytes,
             include_vendored=include_vendored,
+            redact_secrets=redact_secrets,
         )
+        if not redact_secrets:
+            log.warning("secret redaction is OFF for %s: credentials will be packed verbatim", root)
         doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
         srcs: Sequence[FileSource] = sources or (CodeSource(), doc_src, TextSource())
         slices: list[Slice] = []
@@ -210,7 +223,7 @@ class Index:
         slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
         extras: dict[str, object] = {}
         if history:
-            git = GitSource(rev=rev, max_commits=max_commits)
+            git = GitSource(rev=rev, max_commits=max_commits, redact_secrets=redact_secrets)
             commits, git_skipped = git.collect(root, files)
             slices.extend(commits)  # newest first, after every file slice
             skipped.extend(git_skipped)
@@ -223,7 +236,16 @@ class Index:
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
         )
-        return cls(root, slices, skipped, tok, fitted, priors=priors, extras=extras)
+        return cls(
+            root,
+            slices,
+            skipped,
+            tok,
+            fitted,
+            priors=priors,
+            extras=extras,
+            redact_secrets=redact_secrets,
+        )
 
     @property
     def history(self) -> History | None:
@@ -370,7 +392,20 @@ class Index:
                         value=score**relevance_power,
                     )
                 )
-        result = pack_candidates(candidates, budget, self.tokenizer, fmt)
+        backstop = 0
+        if self.redact_secrets:
+            result, backstop = guard_secrets(
+                lambda b: pack_candidates(candidates, b, self.tokenizer, fmt),
+                budget,
+                self.tokenizer,
+            )
+            redacted_ids = {c.slice.id for c in candidates if MARKER_RE.search(c.slice.text)}
+            result.items = [
+                it.model_copy(update={"redacted": True}) if it.id in redacted_ids else it
+                for it in result.items
+            ]
+        else:
+            result = pack_candidates(candidates, budget, self.tokenizer, fmt)
         report = PackReport(
             entries=result.entries,
             considered=len(candidates),
@@ -379,6 +414,9 @@ class Index:
             overhead_tokens=result.overhead,
             repairs=result.repairs,
             retrievers={k: float(v) for k, v in sorted(used_weights.items())},
+            redact_secrets=self.redact_secrets,
+            redactions=redacted_counts(result.text) if self.redact_secrets else {},
+            backstop_redactions=backstop,
         )
         return PackedContext(
             text=result.text,

@@ -22,6 +22,10 @@ class PackReport(BaseModel):
         overhead_tokens: Tokens spent on the document header, footer and separators.
         repairs: How many times the recount forced a choice to be trimmed after assembly.
         retrievers: Retriever weights used.
+        redact_secrets: Whether credentials were redacted (``Index.build(redact_secrets=)``).
+        redactions: Redaction markers in the packed text, by rule (``aws-access-key``...).
+        backstop_redactions: Secret values the final scan of the assembled text still found
+            and redacted (0 unless a source or renderer let one through).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -33,6 +37,9 @@ class PackReport(BaseModel):
     overhead_tokens: int = 0
     repairs: int = 0
     retrievers: dict[str, float] = Field(default_factory=dict)
+    redact_secrets: bool = True
+    redactions: dict[str, int] = Field(default_factory=dict)
+    backstop_redactions: int = 0
 
     @property
     def dropped(self) -> list[ReportEntry]:
@@ -61,6 +68,11 @@ class PackReport(BaseModel):
             rows.append(f"... {len(self.entries) - limit} more candidates")
         if self.not_considered:
             rows.append(f"{self.not_considered} lower-ranked slices were not considered")
+        if not self.redact_secrets:
+            rows.append("secret redaction was OFF: credentials are packed verbatim")
+        elif self.redactions:
+            shown = ", ".join(f"{n} {rule}" for rule, n in self.redactions.items())
+            rows.append(f"secrets redacted in this text: {shown}")
         return "\n".join(rows)
 
 

@@ -175,6 +175,8 @@ class PackedItem(_Frozen):
         score: Fused relevance score.
         scores: Score breakdown by retriever.
         commit: Full commit id for commit items, ``None`` otherwise.
+        redacted: The slice's text had credentials replaced by ``[REDACTED:<rule>]``
+            markers; a ``full`` rendering is then verbatim except for those markers.
     """
 
     id: str
@@ -188,6 +190,7 @@ class PackedItem(_Frozen):
     score: float
     scores: dict[str, float] = Field(default_factory=dict)
     commit: str | None = None
+    redacted: bool = False
 
 
 class ReportEntry(_Frozen):

@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._cache import atomic_write, content_key, default_cache_dir, read_entry
+from .._cache import atomic_write, content_key, default_cache_dir, read_entry, seal, unseal
 from ..errors import OptionError
 from ..history import History
+from ..secrets import RULES_VERSION, redact
 from ..types import SkippedFile, Slice
+from ._commit_secrets import scrub_commit
 from ._commit_text import commit_text
 from ._gitlog import Commit, FileChange, LogOptions, run_log
 from .walk import FileText
@@ -37,7 +39,8 @@ log = logging.getLogger("context_kit")
 HISTORY_PATH = "<git history>"
 """The ``path`` of repository-wide skip reports from the git source."""
 
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "3"
+_CACHE_KIND = f"git-commits/{_CACHE_VERSION}"
 # A chunk ends after an id starting with this prefix (1 id in 256), or at _CHUNK_MAX ids.
 _CHUNK_BOUNDARY = "00"
 _CHUNK_MAX = 1024
@@ -76,6 +79,9 @@ class GitSource:
         log_options: Diff reading options (context lines, renames, per-hunk caps).
         cache_dir: Cache folder (default :func:`~context_kit._cache.default_cache_dir`);
             ``False`` disables the cache.
+        redact_secrets: Redact credentials in messages and diffs and drop the hunk text of
+            credential files (see :mod:`context_kit.sources._commit_secrets`) before a
+            commit is rendered or cached.
 
     Attributes:
         history_: The commits read by the last :meth:`collect` (``None`` before, or when
@@ -96,8 +102,10 @@ class GitSource:
         max_diff_chars: int = 4000,
         log_options: LogOptions | None = None,
         cache_dir: Path | bool | None = None,
+        redact_secrets: bool = True,
     ) -> None:
         self.rev = rev
+        self.redact_secrets = redact_secrets
         self.max_commits = max_commits
         self.max_diff_chars = max_diff_chars
         self.log_options = log_options
@@ -195,7 +203,11 @@ class GitSource:
     ) -> list[_Entry]:
         opts = self.log_options or LogOptions()
         cache = self._cache_root()
-        params = f"{_CACHE_VERSION}:{opts.key()}:d{self.max_diff_chars}:{prefix}:{int(shallow)}"
+        redaction = f"r{RULES_VERSION}" if self.redact_secrets else "r-"
+        params = (
+            f"{_CACHE_VERSION}:{opts.key()}:d{self.max_diff_chars}:{prefix}:{int(shallow)}:"
+            + redaction
+        )
         found: dict[str, _Entry] = {}
         chunks = _chunks(shas)
         paths: list[Path] = []
@@ -204,7 +216,7 @@ class GitSource:
                 key = content_key("git-chunk", params, *chunk)
                 p = cache / key[:2] / f"{key}.json"
                 paths.append(p)
-                entries = _read_chunk(read_entry(p), chunk)
+                entries = _read_chunk(unseal(read_entry(p), _CACHE_KIND, where=p), chunk)
                 if entries is not None:
                     found.update(zip(chunk, entries, strict=True))
         missing = [s for s in shas if s not in found]
@@ -213,7 +225,11 @@ class GitSource:
                 for c in run_log(
                     str(root), missing, opts, show_root=not shallow, relative=bool(prefix)
                 ):
+                    if self.redact_secrets:
+                        c = scrub_commit(c)
                     text, sections = commit_text(c, max_diff_chars=self.max_diff_chars)
+                    if self.redact_secrets:  # author fields, file paths: a last pass
+                        text = redact(text).text
                     found[c.sha] = _Entry(_light(c), text, sections)
             except (OSError, subprocess.SubprocessError) as exc:
                 detail = getattr(exc, "stderr", b"") or repr(exc)
@@ -225,7 +241,7 @@ class GitSource:
                 missed = set(missing)
                 for chunk, p in zip(chunks, paths, strict=True):
                     if not missed.isdisjoint(chunk) and all(s in found for s in chunk):
-                        atomic_write(p, _chunk_json([found[s] for s in chunk]))
+                        atomic_write(p, seal(_chunk_json([found[s] for s in chunk]), _CACHE_KIND))
         return [found[s] for s in shas if s in found]
 
 

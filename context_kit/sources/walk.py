@@ -13,13 +13,23 @@ reason                    rule
                           first five lines
 ``symlink_outside``       a symlink whose target resolves outside the repository
 ``symlink_loop``          a symlink that cannot be resolved (a loop or a dangling link)
-``unreadable``            the file cannot be opened
+``unreadable``            the file cannot be opened, or is not a regular file (a FIFO, a
+                          device, a folder)
+``submodule``             a git submodule (its files belong to another repository)
+``secret``                a file that exists to hold credentials (``.env``, ``id_rsa``,
+                          ``*.pem``...; see :func:`context_kit.secrets.is_secret_file`)
 ``too_large``             more bytes than ``max_file_bytes``
 ``binary``                a NUL byte in the first 8 KiB, or a known binary extension
 ``minified``              a line longer than MINIFIED_LINE_CHARS, or a mean line length over
                           MINIFIED_MEAN_CHARS, in a file of code
 ``empty``                 no non-whitespace characters
 ========================  =================================================================
+
+Every path is resolved before it is read, and anything resolving outside the repository
+(a symlink, or a symlinked parent folder) is skipped, so nothing outside it is ever read.
+Unless ``redact_secrets`` is off, the text of every accepted file — and the bytes, which
+later stages may decode again — has its credentials replaced by markers
+(:func:`context_kit.secrets.redact`), line numbers unchanged.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..secrets import is_secret_file, redact
 from ..types import SkippedFile
 
 __all__ = ["FileText", "WalkOptions", "decode_text", "walk_repository"]
@@ -180,11 +191,13 @@ class WalkOptions:
         include_untracked: In a git work tree, also read untracked files git does not ignore.
         max_file_bytes: Files larger than this are skipped as ``too_large``.
         include_vendored: Read vendored folders too.
+        redact_secrets: Skip credential files and redact credentials in every file read.
     """
 
     include_untracked: bool = False
     max_file_bytes: int = 1_000_000
     include_vendored: bool = False
+    redact_secrets: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,8 +206,9 @@ class FileText:
 
     Attributes:
         path: Repository-relative ``/``-separated path.
-        text: Decoded text (UTF-8; invalid bytes replaced, see ``lossy``).
-        data: The raw bytes.
+        text: Decoded text (UTF-8; invalid bytes replaced, see ``lossy``), secrets redacted.
+        data: The raw bytes; when secrets were redacted, the redacted text's UTF-8 bytes
+            instead, so nothing that decodes ``data`` again can see a secret.
         lossy: True when the bytes were not valid UTF-8 and some were replaced.
     """
 
@@ -280,6 +294,9 @@ def _ignored_walk(root: Path) -> list[str]:
             rel = f"{rel_dir}/{d}" if rel_dir else d
             if d == ".git" or ignored(rel, True):
                 continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(rel)  # never followed; listed so the skip is reported
+                continue
             keep.append(d)
         dirnames[:] = keep
         for f in sorted(filenames):
@@ -334,18 +351,24 @@ def _read_one(
         return SkippedFile(path=rel, reason="generated", detail="lock file or generated output")
     if os.path.splitext(rel)[1].lower() in BINARY_SUFFIXES:
         return SkippedFile(path=rel, reason="binary", detail="binary file extension")
+    if options.redact_secrets and is_secret_file(rel):
+        return SkippedFile(path=rel, reason="secret", detail="a file that holds credentials")
     full = root / rel
-    if full.is_symlink():
-        try:
-            target = full.resolve(strict=True)
-        except (OSError, RuntimeError):
+    # Resolve every path, not only symlinks: a symlinked *parent* folder leads outside too.
+    try:
+        target = full.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        if full.is_symlink():
             return SkippedFile(path=rel, reason="symlink_loop", detail="symlink cannot be resolved")
-        if not target.is_relative_to(root_real):
-            return SkippedFile(
-                path=rel, reason="symlink_outside", detail="symlink points outside the repository"
-            )
+        return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
+    if not target.is_relative_to(root_real):
+        return SkippedFile(
+            path=rel, reason="symlink_outside", detail="a symlink leads outside the repository"
+        )
     try:
         if not full.is_file():
+            if (full / ".git").exists():
+                return SkippedFile(path=rel, reason="submodule", detail="a git submodule")
             return SkippedFile(path=rel, reason="unreadable", detail="not a regular file")
         size = full.stat().st_size
         if size > options.max_file_bytes:
@@ -356,7 +379,7 @@ def _read_one(
             )
         data = full.read_bytes()
     except OSError as exc:
-        return SkippedFile(path=rel, reason="unreadable", detail=exc.strerror or str(exc))
+        return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
     if b"\0" in data[:_BINARY_SNIFF_BYTES]:
         return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
     if _GENERATED_MARKER.search(
@@ -368,4 +391,13 @@ def _read_one(
         return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
     if _is_minified(rel, text):
         return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
+    if options.redact_secrets:
+        found = redact(text)
+        if found.total:
+            text = found.text
+            data = text.encode("utf-8", "surrogatepass")
     return FileText(path=rel, text=text, data=data, lossy=lossy)
+
+
+def _why(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__

@@ -1,0 +1,445 @@
+"""Find credentials in text and replace them with fixed markers, before anything is packed.
+
+Users paste packed context into a third party's model, so a secret that reaches a slice is a
+secret sent away. Redaction therefore happens at *ingestion*: the file walk redacts every
+file's text (and the bytes any later stage re-reads), the git source redacts commit
+messages and diffs, and the packer scans the assembled text once more as a backstop.
+
+Each secret *value* becomes ``[REDACTED:<rule>]``; newlines inside a match are kept, so
+every line keeps its number and citations stay right. Files that exist to hold secrets are
+not read at all (reason ``secret`` in ``Index.skipped``), and their hunks are dropped from
+commit diffs. ``Index.build(redact_secrets=False)`` turns all of it off (and says so in
+the log and in every report).
+
+Why our own rules rather than ``detect-secrets`` (Yelp, 1.5.0): measured on the 103 Python
+files (1.8 MB) of the ``hypothesis`` package, its default plugin scan took 47 s (0.04 MB/s)
+where these rules took 0.42 s (4.3 MB/s), and on this repository 13 s against 0.04 s; it
+also *reports* lines rather than returning the value spans redaction needs. The rules are
+the well-known public token formats plus two structural ones:
+
+======================  ==================================================================
+rule                    matches
+======================  ==================================================================
+``private-key``         a ``-----BEGIN ... PRIVATE KEY-----`` block up to its END line (or,
+                        cut off, the base64 lines after it)
+``aws-access-key``      ``AKIA``/``ASIA``/... followed by 16 upper-case letters or digits
+``github-token``        ``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_`` tokens, ``github_pat_``
+``gitlab-token``        ``glpat-...``
+``slack-token``         ``xoxb-``/``xoxp-``/``xoxa-``/``xoxr-``/``xoxs-`` tokens, Slack
+                        webhook URLs
+``stripe-key``          ``sk_live_``/``rk_live_``/``sk_test_``/``rk_test_`` keys
+``google-api-key``      ``AIza`` + 35 characters
+``openai-key``          ``sk-...`` keys (``sk-proj-``, ``sk-ant-`` included)
+``npm-token``           ``npm_`` + 36 characters
+``pypi-token``          ``pypi-AgE...`` upload tokens
+``sendgrid-key``        ``SG.xxx.yyy``
+``jwt``                 three base64url parts, the first two starting ``eyJ``
+``azure-key``           ``AccountKey=``/``SharedAccessKey=`` values
+``url-password``        the password in ``scheme://user:password@host``
+``assigned-secret``     a literal assigned to a name whose last word is ``password``,
+                        ``secret``, ``token``, ``apikey``/``api_key`` and the like (see
+                        ``SECRET_NAME_WORDS``): quoted values of ``MIN_QUOTED_SECRET_CHARS``
+                        or more that are not placeholders, bare values when they look random
+                        (``MIN_BARE_SECRET_CHARS`` characters, ``MIN_BARE_SECRET_ENTROPY``
+                        bits per character)
+======================  ==================================================================
+
+>>> redact("key = 'AKIAIOSFODNN7EXAMPLE'").text
+"key = '[REDACTED:aws-access-key]'"
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "MARKER_RE",
+    "MIN_BARE_SECRET_CHARS",
+    "MIN_BARE_SECRET_ENTROPY",
+    "MIN_QUOTED_SECRET_CHARS",
+    "RULES_VERSION",
+    "SECRET_NAME_WORDS",
+    "Redaction",
+    "is_secret_file",
+    "marker",
+    "redact",
+]
+
+RULES_VERSION = "1"
+"""Bumped whenever the rules change, so caches of redacted text are invalidated."""
+
+MIN_QUOTED_SECRET_CHARS = 6
+"""A quoted literal assigned to a secret-like name is redacted from this length on: shorter
+ones are flags and placeholders (``""``, ``"none"``), not credentials."""
+
+MIN_BARE_SECRET_CHARS = 8
+"""An unquoted value (``password: ...`` in YAML or INI) must be this long to be redacted..."""
+
+MIN_BARE_SECRET_ENTROPY = 2.5
+"""...and carry at least this many bits of Shannon entropy per character, which random
+tokens do (4+) and words and identifiers such as ``settings.SECRET`` rarely do."""
+
+# A key block without its END line (a diff cut it off) is redacted up to this many
+# characters of base64-looking lines after its BEGIN line.
+_MAX_KEY_BLOCK_CHARS = 16384
+
+SECRET_NAME_WORDS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+        "auth",
+    }
+)
+"""Last words of a name that marks its value as a secret (``DB_PASSWORD``, ``authToken``).
+``key`` counts only after a qualifier in ``_KEY_QUALIFIERS`` (``api_key``, ``SECRET_KEY``),
+so ``sort_key = "name"`` is left alone."""
+
+_KEY_QUALIFIERS = frozenset(
+    {"api", "access", "secret", "private", "auth", "client", "signing", "encryption", "master"}
+)
+
+_SECRET_FILE_NAMES = frozenset(
+    {
+        ".netrc",
+        "_netrc",
+        ".pgpass",
+        ".htpasswd",
+        ".git-credentials",
+        ".npmrc",
+        ".pypirc",
+        ".dockercfg",
+        "credentials",
+        "credentials.json",
+        "credentials.yml",
+        "credentials.yaml",
+        "secrets.json",
+        "secrets.yml",
+        "secrets.yaml",
+        "secrets.toml",
+        "secrets.env",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+    }
+)
+_SECRET_SUFFIXES = (
+    ".pem",
+    ".key",
+    ".p12",
+    ".pfx",
+    ".jks",
+    ".keystore",
+    ".ppk",
+    ".kdbx",
+    ".tfvars",
+    ".tfstate",
+)
+_SECRET_NAME_RE = re.compile(
+    r"^(?:\.env(?:\..*)?|.*\.env|service[-_]?account.*\.json|client[-_]?secret.*\.json"
+    r"|.*credentials.*\.json)$",
+    re.IGNORECASE,
+)
+
+
+def is_secret_file(path: str) -> bool:
+    """Whether ``path`` names a file that exists to hold credentials (never read).
+
+    ``.env`` and every ``.env.*`` variant (examples too: they are too often real),
+    private keys (``id_rsa``, ``*.pem``, ``*.key``), key stores, ``.netrc``-style files,
+    cloud credential files and Terraform state.
+
+    >>> is_secret_file("deploy/.env.production"), is_secret_file("src/env.py")
+    (True, False)
+    """
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower in _SECRET_FILE_NAMES or lower.endswith(_SECRET_SUFFIXES):
+        return True
+    return bool(_SECRET_NAME_RE.match(name))
+
+
+def marker(rule: str) -> str:
+    """The text that replaces a secret found by ``rule``: ``[REDACTED:<rule>]``."""
+    return f"[REDACTED:{rule}]"
+
+
+_MARKER_START = "[REDACTED:"
+
+MARKER_RE = re.compile(r"\[REDACTED:([a-z0-9-]+)\]")
+"""Matches a redaction marker; group 1 is the rule's name."""
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The result of :func:`redact`.
+
+    Attributes:
+        text: The text with every secret value replaced by a marker (same line count).
+        counts: How many values each rule replaced.
+    """
+
+    text: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Values replaced, all rules together."""
+        return sum(self.counts.values())
+
+
+# ----------------------------------------------------------------------------- rules
+# A token rule: its name, literal anchors (the regex runs only on text holding one, a plain
+# substring test that keeps every pattern off almost every file), whether the match must
+# start at a word boundary, and the pattern, which starts with a literal so the regex
+# engine can skip ahead. The value is the whole match, or group "v" when there is one.
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_AWS_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA")
+_TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = tuple(
+    (name, anchors, bounded, re.compile(pattern))
+    for name, anchors, bounded, pattern in (
+        (
+            "aws-access-key",
+            (*_AWS_PREFIXES, "APKA", "A3T"),
+            True,
+            r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)"
+            r"[A-Z0-9]{16}(?![A-Za-z0-9_])",
+        ),
+        (
+            "github-token",
+            ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+            True,
+            r"gh[pousr]_[A-Za-z0-9]{36,255}",
+        ),
+        ("github-token", ("github_pat_",), True, r"github_pat_[A-Za-z0-9_]{22,255}"),
+        ("gitlab-token", ("glpat-",), True, r"glpat-[A-Za-z0-9_\-]{20,}"),
+        ("slack-token", ("xox",), True, r"xox[abposr]-[A-Za-z0-9-]{10,}"),
+        (
+            "slack-token",
+            ("hooks.slack.com",),
+            False,
+            r"hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}",
+        ),
+        ("stripe-key", ("_live_", "_test_"), True, r"[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"),
+        ("google-api-key", ("AIza",), True, r"AIza[0-9A-Za-z_\-]{35}"),
+        (
+            "openai-key",
+            ("sk-",),
+            True,
+            r"sk-(?:proj-|ant-[a-z0-9]*-?|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
+        ),
+        ("npm-token", ("npm_",), True, r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])"),
+        ("pypi-token", ("pypi-AgE",), True, r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
+        ("sendgrid-key", ("SG.",), True, r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}"),
+        (
+            "jwt",
+            ("eyJ",),
+            True,
+            r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+        ),
+        ("azure-key", ("AccountKey=",), False, r"AccountKey=(?P<v>[A-Za-z0-9+/]{30,}={0,2})"),
+        (
+            "url-password",
+            ("://",),
+            False,
+            r"://[^\s:/@'\"`<>]{1,64}:(?P<v>[^\s@/'\"`<>]{3,128})@[A-Za-z0-9.\-\[]",
+        ),
+    )
+)
+
+_PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
+_PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
+# Body lines of a key block cut off before END: base64 with PEM headers, possibly diff-prefixed
+# or inside a string with escaped newlines.
+_KEY_BODY_LINE = re.compile(r"[ \t+\-]?[\"']?[A-Za-z0-9+/=:,\- \t\\]{8,}[\"',]*[ \t]*\n")
+
+# Secret-like words; a hit is widened to the identifier holding it (the *name*), and what
+# follows the name is matched against _VALUE: a separator, then a quoted literal (group q)
+# or a bare run of non-space characters (group b).
+_NAME_HINT = re.compile(r"pass|pwd|secret|token|key|auth|credential")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_MAX_NAME_CHARS = 80
+_VALUE = re.compile(
+    r"\\?[\"'\]]?[ \t]*(?::=|=>|==|=|:|[ \t]is[ \t])[ \t]*"
+    r"(?:(?P<prefix>[rRbBuUfF]{0,2})(?P<qq>\\?[\"'`])(?P<q>(?:(?!(?P=qq)).){1,400}?)(?P=qq)"
+    r"|(?P<b>[^\s\"'`,;)\]}]{1,400}))"
+)
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_PLACEHOLDER = re.compile(
+    r"^(?:\$\{?[A-Za-z_].*|\{\{.*\}\}|<[^>]*>|%\(?\w*\)?s|\*+|x+|\.+|-+|#+|"
+    r"(?i:none|null|nil|true|false|undefined|changeme|password|secret|token|example|"
+    r"your[-_ ].*|placeholder|redacted|dummy|test|todo|xxx.*))$"
+)
+# Bare values that are code, not data: calls, attribute paths, subscripts and type
+# annotations (``password: str``, ``token: dict[str, int]``).
+_CODE_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:[(\[].*)?$|.*\(")
+
+
+def _secret_name(name: str) -> bool:
+    words = [w.lower() for w in _WORDS.findall(name.rsplit(".", 1)[-1])]
+    if not words:
+        return False
+    last = words[-1]
+    if last in SECRET_NAME_WORDS:
+        return True
+    if last in ("key", "keys") and len(words) > 1 and words[-2] in _KEY_QUALIFIERS:
+        return True
+    return "".join(words[-2:]) in ("apikey", "accesskey", "secretkey", "privatekey")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _assigned_secret(m: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the value if this assignment's value is a literal credential."""
+    quoted = m.group("q")
+    if quoted is not None:
+        value, start = quoted, m.start("q")
+        if len(value.strip()) < MIN_QUOTED_SECRET_CHARS or _PLACEHOLDER.match(value.strip()):
+            return None
+        if _MARKER_START in value:
+            return None
+        # Prose ("Enter your password: ") is not a credential; a random string with a
+        # space in it still is.
+        if " " in value.strip() and _entropy(value) < MIN_BARE_SECRET_ENTROPY + 1:
+            return None
+        return start, start + len(value)
+    value, start = m.group("b"), m.start("b")
+    if value is None or len(value) < MIN_BARE_SECRET_CHARS or _PLACEHOLDER.match(value):
+        return None
+    if _MARKER_START in value or _CODE_LIKE.match(value):
+        return None
+    if _entropy(value) < MIN_BARE_SECRET_ENTROPY:
+        return None
+    return start, start + len(value)
+
+
+def _key_block_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _PRIVATE_KEY_BEGIN.search(text, pos)
+        if m is None:
+            return spans
+        end = _PRIVATE_KEY_END.search(text, m.end(), m.end() + _MAX_KEY_BLOCK_CHARS)
+        if end is not None:
+            stop = end.end()
+        else:
+            # Cut off: take the rest of the BEGIN line, then base64-looking lines.
+            nl = text.find("\n", m.end())
+            stop = len(text) if nl < 0 else nl + 1
+            while stop < len(text) and stop - m.start() < _MAX_KEY_BLOCK_CHARS:
+                body = _KEY_BODY_LINE.match(text, stop)
+                if body is None:
+                    break
+                stop = body.end()
+        spans.append((m.start(), stop))
+        pos = stop
+
+
+def _find(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping ``(start, end, rule)`` spans of secret values, in text order."""
+    found: list[tuple[int, int, str]] = []
+    if "PRIVATE KEY" in text:
+        found += [(a, b, "private-key") for a, b in _key_block_spans(text)]
+    for name, anchors, bounded, pattern in _TOKEN_RULES:
+        if not any(a in text for a in anchors):
+            continue
+        group = "v" if "v" in pattern.groupindex else 0
+        for m in pattern.finditer(text):
+            if bounded and m.start() > 0 and text[m.start() - 1] in _WORD_CHARS:
+                continue
+            found.append((m.start(group), m.end(group), name))
+    found += _assignments(text)
+    # Longest match first at each position; a span overlapping a kept one extends it.
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    out: list[tuple[int, int, str]] = []
+    for a, b, name in found:
+        if out and a < out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b, out[-1][2])
+            continue
+        out.append((a, b, name))
+    return out
+
+
+def _assignments(text: str) -> list[tuple[int, int, str]]:
+    """Values assigned to secret-like names (``DB_PASSWORD = "..."``, ``token: ...``)."""
+    out: list[tuple[int, int, str]] = []
+    lower = text.lower()
+    name_end = -1
+    for hint in _NAME_HINT.finditer(lower):
+        if hint.start() < name_end:
+            continue  # another word inside a name already looked at
+        a, b = hint.start(), hint.end()
+        while a > 0 and text[a - 1] in _NAME_CHARS and hint.start() - a < _MAX_NAME_CHARS:
+            a -= 1
+        while b < len(text) and text[b] in _NAME_CHARS and b - hint.end() < _MAX_NAME_CHARS:
+            b += 1
+        name_end = b
+        if not _secret_name(text[a:b].strip(".-")):
+            continue
+        m = _VALUE.match(text, b)
+        if m is not None:
+            span = _assigned_secret(m)
+            if span is not None:
+                out.append((span[0], span[1], "assigned-secret"))
+    return out
+
+
+def redact(text: str) -> Redaction:
+    r"""Replace every secret value in ``text`` with ``[REDACTED:<rule>]``.
+
+    Newlines inside a replaced value are kept (after the marker), so the text keeps its
+    line count and every line its number. Redacting redacted text changes nothing.
+
+    Args:
+        text: Any text (file content, a commit message, a packed prompt).
+
+    Returns:
+        The redacted text and the number of values each rule replaced.
+
+    >>> r = redact('password = "hunter2-correct-Horse!"\nok = 1\n')
+    >>> r.text, r.counts
+    ('password = "[REDACTED:assigned-secret]"\nok = 1\n', {'assigned-secret': 1})
+    """
+    spans = _find(text)
+    if not spans:
+        return Redaction(text)
+    parts: list[str] = []
+    counts: Counter[str] = Counter()
+    pos = 0
+    for a, b, name in spans:
+        parts.append(text[pos:a])
+        parts.append(marker(name) + "\n" * text.count("\n", a, b))
+        counts[name] += 1
+        pos = b
+    parts.append(text[pos:])
+    return Redaction("".join(parts), dict(sorted(counts.items())))
+
+
+def redacted_counts(text: str) -> dict[str, int]:
+    """How many markers of each rule ``text`` carries (what a report shows)."""
+    counts = Counter(m.group(1) for m in MARKER_RE.finditer(text))
+    return dict(sorted(counts.items()))
+
+
+Scanner = Callable[[str], Redaction]
+"""What the packer's backstop calls on the assembled text (``redact`` by default)."""

@@ -178,6 +178,8 @@ class History:
             proc = subprocess.run(
                 [
                     "git",
+                    "-c",  # never run a program the repository's config names
+                    "core.fsmonitor=false",
                     "blame",
                     "--porcelain",
                     "-L",

@@ -249,7 +249,9 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
             "jwt",
             ("eyJ",),
             True,
-            r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+            # The look-behind lets a match start only where a run starts: without it a long
+            # run holding many "eyJ" is rescanned from each one (quadratic).
+            r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
         ),
         ("azure-key", ("AccountKey=",), False, r"AccountKey=(?P<v>[A-Za-z0-9+/]{30,}={0,2})"),
         (

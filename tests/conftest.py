@@ -22,6 +22,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip tests marked ``slow`` unless ``CONTEXT_KIT_SLOW_TESTS=1`` (CI sets it)."""
+    if os.environ.get("CONTEXT_KIT_SLOW_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow; set CONTEXT_KIT_SLOW_TESTS=1 (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
     """Keep the suite's cache entries (git history...) out of the user's cache folder."""

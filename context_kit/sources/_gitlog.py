@@ -165,6 +165,9 @@ def log_command(opts: LogOptions, *, show_root: bool = True, relative: bool = Fa
     """The ``git log`` argv that reads commit ids from stdin (``--no-walk --stdin``)."""
     cmd = [
         "git",
+        # A repository's config may name programs git would run (core.fsmonitor).
+        "-c",
+        "core.fsmonitor=false",
         "-c",
         "core.quotepath=false",
         "-c",

@@ -86,7 +86,9 @@ sections stay whole, short enough that one giant section is not an all-or-nothin
 _MARKDOWN_EXT = (".md", ".markdown", ".mdx")
 # Extension-less prose files are often Markdown in all but name.
 _PROSE_NAME = re.compile(r"^(?:readme|changelog|changes|history|news|contributing)(?:\.[a-z]+)?$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+# The closing #s and blanks are stripped in Python: a lazy ``(.*?)[ \t#]*$`` backtracks
+# quadratically on a heading line ending in thousands of blanks or #s.
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # RFC section titles: a dotted number at column 0 (optionally "Appendix A."), a title.
@@ -136,7 +138,7 @@ def _markdown_headings(table: LineTable) -> list[_Head]:
             continue
         atx = _ATX.match(line)
         if atx:
-            out.append(_Head(i, len(atx.group(1)), atx.group(2).strip()))
+            out.append(_Head(i, len(atx.group(1)), atx.group(2).rstrip(" \t#").strip()))
         elif i > 1 and not prev_fenced and _SETEXT.match(line):
             prev = lines[i - 2].strip()
             if prev and not (out and out[-1].line + out[-1].size - 1 >= i - 1):

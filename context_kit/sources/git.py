@@ -30,7 +30,7 @@ from ..types import SkippedFile, Slice
 from ._commit_secrets import scrub_commit
 from ._commit_text import commit_text
 from ._gitlog import Commit, FileChange, LogOptions, run_log
-from .walk import FileText
+from .walk import SAFE_GIT_CONFIG, FileText
 
 __all__ = ["HISTORY_PATH", "GitSource"]
 
@@ -53,7 +53,7 @@ def _skip(reason: str, detail: str, path: str = HISTORY_PATH) -> SkippedFile:
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", *args],
+        ["git", *SAFE_GIT_CONFIG, *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -226,7 +226,7 @@ class GitSource:
                     str(root), missing, opts, show_root=not shallow, relative=bool(prefix)
                 ):
                     if self.redact_secrets:
-                        c = scrub_commit(c)
+                        c = scrub_commit(c, max_hunk_chars=self.max_diff_chars)
                     text, sections = commit_text(c, max_diff_chars=self.max_diff_chars)
                     if self.redact_secrets:  # author fields, file paths: a last pass
                         text = redact(text).text

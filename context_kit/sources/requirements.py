@@ -44,6 +44,7 @@ OBLIGATION_LEVELS: dict[str, tuple[str, ...]] = {
 }
 """RFC 2119 keywords by obligation level, strongest first (``MUST NOT`` counts as MUST)."""
 
+_BLANKS = re.compile(r"[ \t]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
 # Openers a defining identifier may sit behind: a list marker, a table pipe, a
@@ -126,7 +127,9 @@ def requirement_blocks(
     out.extend(RequirementBlock(r, 0, n - 1) for r in requirement_ids(heading, pattern))
     starts: list[tuple[int, str]] = []
     for i in range(heading_lines, n):
-        m = opener.match(lines[i])
+        # Runs of blanks are squeezed first: the opener's optional parts are separated by
+        # [ \t]* runs, which backtrack quadratically on a line of thousands of spaces.
+        m = opener.match(_BLANKS.sub(" ", lines[i]))
         if m:
             starts.append((i, m.group(1)))
     for k, (i, rid) in enumerate(starts):

@@ -44,7 +44,12 @@ from pathlib import Path
 from ..secrets import is_secret_file, redact
 from ..types import SkippedFile
 
-__all__ = ["FileText", "WalkOptions", "decode_text", "walk_repository"]
+__all__ = ["SAFE_GIT_CONFIG", "FileText", "WalkOptions", "decode_text", "walk_repository"]
+
+SAFE_GIT_CONFIG = ("-c", "core.fsmonitor=false")
+"""Put before every git subcommand run on a repository we did not create: a repository's
+own config may name a ``core.fsmonitor`` program, which git would otherwise *run* when it
+reads the index (so indexing a hostile checkout would execute its code)."""
 
 VENDORED_DIRS = frozenset(
     {
@@ -236,7 +241,7 @@ def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
     """Paths git lists for the work tree, or ``None`` when ``root`` is not in one."""
     try:
         top = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--show-toplevel"],
             capture_output=True,
             check=False,
             timeout=30,
@@ -245,7 +250,7 @@ def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
         return None
     if top.returncode != 0:
         return None
-    args = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
+    args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
     if include_untracked:
         args += ["--others", "--exclude-standard"]
     try:

@@ -53,7 +53,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -67,6 +66,7 @@ __all__ = [
     "is_secret_file",
     "marker",
     "redact",
+    "redacted_counts",
 ]
 
 RULES_VERSION = "1"
@@ -82,6 +82,9 @@ MIN_BARE_SECRET_CHARS = 8
 MIN_BARE_SECRET_ENTROPY = 2.5
 """...and carry at least this many bits of Shannon entropy per character, which random
 tokens do (4+) and words and identifiers such as ``settings.SECRET`` rarely do."""
+
+# Redaction passes at most (each pass can only uncover a value glued to one just replaced).
+_MAX_PASSES = 8
 
 # A key block without its END line (a diff cut it off) is redacted up to this many
 # characters of base64-looking lines after its BEGIN line.
@@ -205,7 +208,9 @@ class Redaction:
 # ----------------------------------------------------------------------------- rules
 # A token rule: its name, literal anchors (the regex runs only on text holding one, a plain
 # substring test that keeps every pattern off almost every file), whether the match must
-# start at a word boundary, and the pattern, which starts with a literal so the regex
+# start at a word boundary (only for prefixes that also occur inside words: "sk-" in
+# "task-", "SG." in "MSG."; distinctive prefixes match even glued to other text), and the
+# pattern, which starts with a literal so the regex
 # engine can skip ahead. The value is the whole match, or group "v" when there is one.
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _AWS_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA")
@@ -215,19 +220,19 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
         (
             "aws-access-key",
             (*_AWS_PREFIXES, "APKA", "A3T"),
-            True,
+            False,
             r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)"
-            r"[A-Z0-9]{16}(?![A-Za-z0-9_])",
+            r"[A-Z0-9]{16}",
         ),
         (
             "github-token",
             ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-            True,
+            False,
             r"gh[pousr]_[A-Za-z0-9]{36,255}",
         ),
-        ("github-token", ("github_pat_",), True, r"github_pat_[A-Za-z0-9_]{22,255}"),
-        ("gitlab-token", ("glpat-",), True, r"glpat-[A-Za-z0-9_\-]{20,}"),
-        ("slack-token", ("xox",), True, r"xox[abposr]-[A-Za-z0-9-]{10,}"),
+        ("github-token", ("github_pat_",), False, r"github_pat_[A-Za-z0-9_]{22,255}"),
+        ("gitlab-token", ("glpat-",), False, r"glpat-[A-Za-z0-9_\-]{20,}"),
+        ("slack-token", ("xox",), False, r"xox[abposr]-[A-Za-z0-9-]{10,}"),
         (
             "slack-token",
             ("hooks.slack.com",),
@@ -235,15 +240,16 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
             r"hooks\.slack\.com/services/[A-Za-z0-9_/]{20,}",
         ),
         ("stripe-key", ("_live_", "_test_"), True, r"[sr]k_(?:live|test)_[A-Za-z0-9]{16,}"),
-        ("google-api-key", ("AIza",), True, r"AIza[0-9A-Za-z_\-]{35}"),
+        ("google-api-key", ("AIza",), False, r"AIza[0-9A-Za-z_\-]{35}"),
         (
             "openai-key",
-            ("sk-",),
-            True,
-            r"sk-(?:proj-|ant-[a-z0-9]*-?|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}",
+            ("sk-proj-", "sk-ant-", "sk-svcacct-", "sk-admin-"),
+            False,
+            r"sk-(?:proj-|ant-[a-z0-9]*-?|svcacct-|admin-)[A-Za-z0-9_\-]{20,}",
         ),
-        ("npm-token", ("npm_",), True, r"npm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])"),
-        ("pypi-token", ("pypi-AgE",), True, r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
+        ("openai-key", ("sk-",), True, r"sk-[A-Za-z0-9_\-]{20,}"),
+        ("npm-token", ("npm_",), False, r"npm_[A-Za-z0-9]{36}"),
+        ("pypi-token", ("pypi-AgE",), False, r"pypi-AgE[A-Za-z0-9_\-]{50,}"),
         ("sendgrid-key", ("SG.",), True, r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}"),
         (
             "jwt",
@@ -286,9 +292,16 @@ _PLACEHOLDER = re.compile(
     r"(?i:none|null|nil|true|false|undefined|changeme|password|secret|token|example|"
     r"your[-_ ].*|placeholder|redacted|dummy|test|todo|xxx.*))$"
 )
-# Bare values that are code, not data: calls, attribute paths, subscripts and type
-# annotations (``password: str``, ``token: dict[str, int]``).
-_CODE_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?:[(\[].*)?$|.*\(")
+# Bare values that are code, not data: calls, subscripts and type annotations
+# (``password: str``, ``token: dict[str, int]``), attribute paths (``settings.SECRET``),
+# and plain names (``auth_token``). A name with _CODE_MAX_DIGITS digits or more is taken
+# for data: random tokens are full of digits, variable names rarely are.
+_CODE_LIKE = re.compile(
+    r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:[(\[].*)?$"
+    r"|^[A-Za-z_][A-Za-z0-9_]*[(\[].*$|.*\("
+)
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CODE_MAX_DIGITS = 3
 
 
 def _secret_name(name: str) -> bool:
@@ -327,6 +340,8 @@ def _assigned_secret(m: re.Match[str]) -> tuple[int, int] | None:
     if value is None or len(value) < MIN_BARE_SECRET_CHARS or _PLACEHOLDER.match(value):
         return None
     if _MARKER_START in value or _CODE_LIKE.match(value):
+        return None
+    if _PLAIN_NAME.match(value) and sum(ch.isdigit() for ch in value) < _CODE_MAX_DIGITS:
         return None
     if _entropy(value) < MIN_BARE_SECRET_ENTROPY:
         return None
@@ -370,6 +385,8 @@ def _find(text: str) -> list[tuple[int, int, str]]:
                 continue
             found.append((m.start(group), m.end(group), name))
     found += _assignments(text)
+    # A value that already holds a marker was redacted before (``user:[REDACTED:x]@host``).
+    found = [f for f in found if _MARKER_START not in text[f[0] : f[1]]]
     # Longest match first at each position; a span overlapping a kept one extends it.
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     out: list[tuple[int, int, str]] = []
@@ -423,25 +440,26 @@ def redact(text: str) -> Redaction:
     ('password = "[REDACTED:assigned-secret]"\nok = 1\n', {'assigned-secret': 1})
     """
     spans = _find(text)
-    if not spans:
-        return Redaction(text)
-    parts: list[str] = []
     counts: Counter[str] = Counter()
-    pos = 0
-    for a, b, name in spans:
-        parts.append(text[pos:a])
-        parts.append(marker(name) + "\n" * text.count("\n", a, b))
-        counts[name] += 1
-        pos = b
-    parts.append(text[pos:])
-    return Redaction("".join(parts), dict(sorted(counts.items())))
+    # A value can hide behind another: "AKIA...SG.xyz" only shows the SendGrid key's word
+    # boundary once the AWS key before it is a marker. So redact until nothing changes.
+    for _ in range(_MAX_PASSES):
+        if not spans:
+            break
+        parts: list[str] = []
+        pos = 0
+        for a, b, name in spans:
+            parts.append(text[pos:a])
+            parts.append(marker(name) + "\n" * text.count("\n", a, b))
+            counts[name] += 1
+            pos = b
+        parts.append(text[pos:])
+        text = "".join(parts)
+        spans = _find(text)
+    return Redaction(text, dict(sorted(counts.items())))
 
 
 def redacted_counts(text: str) -> dict[str, int]:
     """How many markers of each rule ``text`` carries (what a report shows)."""
     counts = Counter(m.group(1) for m in MARKER_RE.finditer(text))
     return dict(sorted(counts.items()))
-
-
-Scanner = Callable[[str], Redaction]
-"""What the packer's backstop calls on the assembled text (``redact`` by default)."""

@@ -39,7 +39,7 @@ def guard_secrets(
     """
     result = pack(budget)
     found = redact(result.text)
-    if not found.total:
+    if not found.total or found.text == result.text:
         return result, 0
     caught = found.total
     log.warning(

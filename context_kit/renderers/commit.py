@@ -52,7 +52,8 @@ class CommitRenderer:
         msg = _section(slice_, "message_line")
         stat = _section(slice_, "stat_line")
         diff = _section(slice_, "diff_line")
-        if msg is not None and stat is not None:
+        # Section lines past the text's end (a plug-in's or a damaged slice) offer no rungs.
+        if msg is not None and stat is not None and max(msg, stat) < len(lines):
             if diff is not None:
                 changed = [
                     ln

@@ -13,9 +13,9 @@ the log and in every report).
 
 Why our own rules rather than ``detect-secrets`` (Yelp, 1.5.0): measured on the 103 Python
 files (1.8 MB) of the ``hypothesis`` package, its default plugin scan took 47 s (0.04 MB/s)
-where these rules took 0.42 s (4.3 MB/s), and on this repository 13 s against 0.04 s; it
-also *reports* lines rather than returning the value spans redaction needs. The rules are
-the well-known public token formats plus two structural ones:
+where these rules took 0.4-0.7 s (2.6-4.3 MB/s), and on this repository 13 s against
+0.04 s; it also *reports* lines rather than returning the value spans redaction needs. The
+rules are well-known public token formats plus structural ones:
 
 ======================  ==================================================================
 rule                    matches
@@ -34,14 +34,21 @@ rule                    matches
 ``pypi-token``          ``pypi-AgE...`` upload tokens
 ``sendgrid-key``        ``SG.xxx.yyy``
 ``jwt``                 three base64url parts, the first two starting ``eyJ``
-``azure-key``           ``AccountKey=``/``SharedAccessKey=`` values
+``aws-secret-key``      a 40-character base64 run on the line of an AWS access key id
+``azure-key``           ``AccountKey=`` values
+``bearer-token``        the credential after ``Bearer``
+``huggingface-token``,  ``hf_...``, ``shpat_...``, ``dop_v1_...``, ``sq0atp-...``, Twilio
+``shopify-token``...    ``SK...``, Mailgun ``key-...``, Mailchimp ``...-us1``, Telegram bot
+                        tokens, ``dapi...``, ``AGE-SECRET-KEY-1...``, ``glsa_``, ``PMAK-``,
+                        ``hvs.``, Sentry DSN keys
 ``url-password``        the password in ``scheme://user:password@host``
 ``assigned-secret``     a literal assigned to a name whose last word is ``password``,
                         ``secret``, ``token``, ``apikey``/``api_key`` and the like (see
                         ``SECRET_NAME_WORDS``): quoted values of ``MIN_QUOTED_SECRET_CHARS``
                         or more that are not placeholders, bare values when they look random
                         (``MIN_BARE_SECRET_CHARS`` characters, ``MIN_BARE_SECRET_ENTROPY``
-                        bits per character)
+                        bits per character); in configuration files (:func:`is_config_file`)
+                        any bare value of ``MIN_QUOTED_SECRET_CHARS`` or more
 ======================  ==================================================================
 
 >>> redact("key = 'AKIAIOSFODNN7EXAMPLE'").text
@@ -63,13 +70,14 @@ __all__ = [
     "RULES_VERSION",
     "SECRET_NAME_WORDS",
     "Redaction",
+    "is_config_file",
     "is_secret_file",
     "marker",
     "redact",
     "redacted_counts",
 ]
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 """Bumped whenever the rules change, so caches of redacted text are invalidated."""
 
 MIN_QUOTED_SECRET_CHARS = 6
@@ -176,6 +184,35 @@ def is_secret_file(path: str) -> bool:
     return bool(_SECRET_NAME_RE.match(name))
 
 
+_CONFIG_SUFFIXES = (
+    ".yaml",
+    ".yml",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".properties",
+    ".toml",
+    ".env",
+    ".config",
+    ".hcl",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".envrc",
+)
+_CONFIG_NAMES = frozenset({"dockerfile", "makefile", "procfile", ".envrc", "containerfile"})
+
+
+def is_config_file(path: str) -> bool:
+    """Whether ``path`` is configuration (YAML, INI, TOML, properties, shell, Dockerfile...).
+
+    >>> is_config_file("deploy/values.yaml"), is_config_file("app/settings.py")
+    (True, False)
+    """
+    name = path.rsplit("/", 1)[-1].lower()
+    return name in _CONFIG_NAMES or name.endswith(_CONFIG_SUFFIXES)
+
+
 def marker(rule: str) -> str:
     """The text that replaces a secret found by ``rule``: ``[REDACTED:<rule>]``."""
     return f"[REDACTED:{rule}]"
@@ -259,6 +296,32 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
             # run holding many "eyJ" is rescanned from each one (quadratic).
             r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
         ),
+        ("huggingface-token", ("hf_",), True, r"hf_[A-Za-z]{34,40}(?![A-Za-z0-9_])"),
+        (
+            "shopify-token",
+            ("shpat_", "shpss_", "shpca_", "shppa_"),
+            False,
+            r"shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}",
+        ),
+        ("digitalocean-token", ("_v1_",), False, r"do[por]_v1_[a-f0-9]{64}"),
+        ("square-token", ("sq0atp-", "sq0csp-"), False, r"sq0(?:atp|csp)-[0-9A-Za-z\-_]{22,}"),
+        ("slack-token", ("xapp-",), False, r"xapp-[A-Za-z0-9-]{20,}"),
+        ("twilio-key", ("SK",), True, r"SK[0-9a-fA-F]{32}(?![A-Za-z0-9_])"),
+        ("mailgun-key", ("key-",), True, r"key-[0-9a-zA-Z]{32}(?![A-Za-z0-9_])"),
+        ("mailchimp-key", ("-us",), True, r"[0-9a-f]{32}-us[0-9]{1,2}(?![A-Za-z0-9_])"),
+        ("telegram-token", (":AA",), True, r"[0-9]{8,10}:AA[0-9A-Za-z_\-]{33}"),
+        ("databricks-token", ("dapi",), True, r"dapi[a-f0-9]{32}"),
+        ("age-secret-key", ("AGE-SECRET-KEY-1",), False, r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),
+        ("grafana-token", ("glsa_", "glc_"), False, r"gl(?:sa|c)_[A-Za-z0-9_=+/]{32,}"),
+        ("postman-key", ("PMAK-",), False, r"PMAK-[0-9a-f]{24}-[0-9a-f]{34}"),
+        ("vault-token", ("hvs.", "hvb."), True, r"hv[sb]\.[A-Za-z0-9_\-]{24,}"),
+        ("sentry-dsn", ("://",), False, r"://(?P<v>[0-9a-f]{32})(?::[0-9a-f]{32})?@"),
+        (
+            "bearer-token",
+            ("Bearer", "bearer"),
+            False,
+            r"[Bb]earer[ \t]+(?P<v>[A-Za-z0-9\-._~+/]{16,}=*)",
+        ),
         ("azure-key", ("AccountKey=",), False, r"AccountKey=(?P<v>[A-Za-z0-9+/]{30,}={0,2})"),
         (
             "url-password",
@@ -300,6 +363,7 @@ _CODE_LIKE = re.compile(
     r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:[(\[].*)?$"
     r"|^[A-Za-z_][A-Za-z0-9_]*[(\[].*$|.*\("
 )
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CODE_MAX_DIGITS = 3
 
@@ -322,8 +386,12 @@ def _entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
-def _assigned_secret(m: re.Match[str]) -> tuple[int, int] | None:
-    """The span of the value if this assignment's value is a literal credential."""
+def _assigned_secret(m: re.Match[str], *, config: bool = False) -> tuple[int, int] | None:
+    """The span of the value if this assignment's value is a literal credential.
+
+    In configuration files (``config``) a bare value is data, never code, so it needs only
+    ``MIN_QUOTED_SECRET_CHARS`` characters and no entropy to count.
+    """
     quoted = m.group("q")
     if quoted is not None:
         value, start = quoted, m.start("q")
@@ -337,9 +405,13 @@ def _assigned_secret(m: re.Match[str]) -> tuple[int, int] | None:
             return None
         return start, start + len(value)
     value, start = m.group("b"), m.start("b")
-    if value is None or len(value) < MIN_BARE_SECRET_CHARS or _PLACEHOLDER.match(value):
+    if value is None or _PLACEHOLDER.match(value) or _MARKER_START in value:
         return None
-    if _MARKER_START in value or _CODE_LIKE.match(value):
+    if config:
+        if len(value) < MIN_QUOTED_SECRET_CHARS or "(" in value:
+            return None
+        return start, start + len(value)
+    if len(value) < MIN_BARE_SECRET_CHARS or _CODE_LIKE.match(value):
         return None
     if _PLAIN_NAME.match(value) and sum(ch.isdigit() for ch in value) < _CODE_MAX_DIGITS:
         return None
@@ -371,7 +443,20 @@ def _key_block_spans(text: str) -> list[tuple[int, int]]:
         pos = stop
 
 
-def _find(text: str) -> list[tuple[int, int, str]]:
+def _aws_secrets_near(text: str, key_spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """40-character secret keys on the line of an AWS access key id (``id,secret`` CSVs)."""
+    out: list[tuple[int, int, str]] = []
+    for a, b in key_spans:
+        start = text.rfind("\n", 0, a) + 1
+        end = text.find("\n", b)
+        stop = len(text) if end < 0 else end
+        out.extend(
+            (m.start(), m.end(), "aws-secret-key") for m in _AWS_SECRET.finditer(text, start, stop)
+        )
+    return out
+
+
+def _find(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
     """Non-overlapping ``(start, end, rule)`` spans of secret values, in text order."""
     found: list[tuple[int, int, str]] = []
     if "PRIVATE KEY" in text:
@@ -384,7 +469,10 @@ def _find(text: str) -> list[tuple[int, int, str]]:
             if bounded and m.start() > 0 and text[m.start() - 1] in _WORD_CHARS:
                 continue
             found.append((m.start(group), m.end(group), name))
-    found += _assignments(text)
+    aws = [(a, b) for a, b, name in found if name == "aws-access-key"]
+    if aws:
+        found += _aws_secrets_near(text, aws)
+    found += _assignments(text, config=config)
     # A value that already holds a marker was redacted before (``user:[REDACTED:x]@host``).
     found = [f for f in found if _MARKER_START not in text[f[0] : f[1]]]
     # Longest match first at each position; a span overlapping a kept one extends it.
@@ -399,7 +487,7 @@ def _find(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _assignments(text: str) -> list[tuple[int, int, str]]:
+def _assignments(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
     """Values assigned to secret-like names (``DB_PASSWORD = "..."``, ``token: ...``)."""
     out: list[tuple[int, int, str]] = []
     lower = text.lower()
@@ -417,13 +505,13 @@ def _assignments(text: str) -> list[tuple[int, int, str]]:
             continue
         m = _VALUE.match(text, b)
         if m is not None:
-            span = _assigned_secret(m)
+            span = _assigned_secret(m, config=config)
             if span is not None:
                 out.append((span[0], span[1], "assigned-secret"))
     return out
 
 
-def redact(text: str) -> Redaction:
+def redact(text: str, *, path: str | None = None) -> Redaction:
     r"""Replace every secret value in ``text`` with ``[REDACTED:<rule>]``.
 
     Newlines inside a replaced value are kept (after the marker), so the text keeps its
@@ -431,6 +519,9 @@ def redact(text: str) -> Redaction:
 
     Args:
         text: Any text (file content, a commit message, a packed prompt).
+        path: The file the text comes from, if any: in configuration files
+            (:func:`is_config_file`) a bare value assigned to a secret-like name is always
+            taken for data (``password: correcthorse``), never for code.
 
     Returns:
         The redacted text and the number of values each rule replaced.
@@ -439,7 +530,8 @@ def redact(text: str) -> Redaction:
     >>> r.text, r.counts
     ('password = "[REDACTED:assigned-secret]"\nok = 1\n', {'assigned-secret': 1})
     """
-    spans = _find(text)
+    config = path is not None and is_config_file(path)
+    spans = _find(text, config=config)
     counts: Counter[str] = Counter()
     # A value can hide behind another: "AKIA...SG.xyz" only shows the SendGrid key's word
     # boundary once the AWS key before it is a marker. So redact until nothing changes.
@@ -455,7 +547,7 @@ def redact(text: str) -> Redaction:
             pos = b
         parts.append(text[pos:])
         text = "".join(parts)
-        spans = _find(text)
+        spans = _find(text, config=config)
     return Redaction(text, dict(sorted(counts.items())))
 
 

@@ -64,6 +64,12 @@ SECRETS: dict[str, str] = {
     "OldPlantedSecret99": "history",
     "ghp_CommitMessagePlanted0123456789abcdefAB": "history",
     "AKIAQ9COMMITMSG00PLT": "history",
+    "correcthorsebatterystaple": "config",
+    "AKIAPLANTEDCSV000001": "data",
+    "PlantedCsvSecretKey0123456789abcdefABCDE": "data",
+    "PlantedBearer0123456789abcdefXYZ": "docs",
+    "hf_PlantedHuggingFaceTokenabcdefghijkl": "code",
+    "shpat_0123456789abcdef0123456789abcdef": "config",
 }
 
 
@@ -116,6 +122,15 @@ def plant(root: Path) -> None:
         "config/pyproject.toml": f'secret_key = "{_v("django")}"\n',
         "config/npmrc.txt": f"//registry.npmjs.org/:_authToken={_v('npm_')}\n",
         "config/pypi.cfg": f"[pypi]\npassword = {_v('pypi-')}\n",
+        "deploy/values.yaml": (
+            f"db:\n  password: {_v('correcthorse')}\nshop_token: {_v('shpat_')}\n"
+        ),
+        "data/keys.csv": f"id,secret\n{_v('AKIAPLANTEDCSV')},{_v('PlantedCsv')}\n",
+        "docs/api.md": (
+            "# API\n\n```\ncurl -H 'Authorization: Bearer "
+            f"{_v('PlantedBearer')}' https://api\n```\n"
+        ),
+        "ml/hub.py": f"HUB = '{_v('hf_')}'\n",
         ".env": f"DB_PASSWORD={_v('EnvPlanted')}\n",
         "old.py": f'password = "{_v("OldPlanted")}"\n\ndef old():\n    return 1\n',
         "deploy/id_ed25519": SSH_KEY,

@@ -20,12 +20,12 @@ def _hunk_header(h: Hunk) -> str:
     return f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
 
 
-def _scrub_hunk(h: Hunk, max_hunk_chars: int | None) -> Hunk:
+def _scrub_hunk(h: Hunk, path: str, max_hunk_chars: int | None) -> Hunk:
     if max_hunk_chars is not None and len(h.lines) > max_hunk_chars:
         # Too big to ever be rendered (the diff cap drops it whole), so not worth scanning:
         # a 20 MB one-line file would otherwise cost seconds per commit.
         return h._replace(header=redact(h.header).text)
-    return h._replace(header=redact(h.header).text, lines=redact(h.lines).text)
+    return h._replace(header=redact(h.header).text, lines=redact(h.lines, path=path).text)
 
 
 def _scrub_file(f: FileChange, max_hunk_chars: int | None) -> FileChange:
@@ -35,7 +35,7 @@ def _scrub_file(f: FileChange, max_hunk_chars: int | None) -> FileChange:
             for h in f.hunks
         )
     else:
-        hunks = tuple(_scrub_hunk(h, max_hunk_chars) for h in f.hunks)
+        hunks = tuple(_scrub_hunk(h, f.path, max_hunk_chars) for h in f.hunks)
     return f._replace(hunks=hunks)
 
 

@@ -397,7 +397,7 @@ def _read_one(
     if _is_minified(rel, text):
         return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
     if options.redact_secrets:
-        found = redact(text)
+        found = redact(text, path=rel)
         if found.total:
             text = found.text
             data = text.encode("utf-8", "surrogatepass")

@@ -352,7 +352,7 @@ _VALUE = re.compile(
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _PLACEHOLDER = re.compile(
     r"^(?:\$\{?[A-Za-z_].*|\{\{.*\}\}|<[^>]*>|%\(?\w*\)?s|\*+|x+|\.+|-+|#+|"
-    r"(?i:none|null|nil|true|false|undefined|changeme|password|secret|token|example|"
+    r"(?i:none|null|nil|true|false|undefined|changeme|pass|password|secret|token|example|"
     r"your[-_ ].*|placeholder|redacted|dummy|test|todo|xxx.*))$"
 )
 # Bare values that are code, not data: calls, subscripts and type annotations
@@ -468,6 +468,8 @@ def _find(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
         for m in pattern.finditer(text):
             if bounded and m.start() > 0 and text[m.start() - 1] in _WORD_CHARS:
                 continue
+            if name == "url-password" and _PLACEHOLDER.match(m.group("v")):
+                continue  # documentation's ``user:password@host``
             found.append((m.start(group), m.end(group), name))
     aws = [(a, b) for a, b, name in found if name == "aws-access-key"]
     if aws:

@@ -334,9 +334,10 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
 
 _PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
 _PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
-# Body lines of a key block cut off before END: base64 with PEM headers, possibly diff-prefixed
-# or inside a string with escaped newlines.
-_KEY_BODY_LINE = re.compile(r"[ \t+\-]?[\"']?[A-Za-z0-9+/=:,\- \t\\]{8,}[\"',]*[ \t]*\n")
+# A body line of a key block cut off before END (base64, PEM headers), once stripped of a
+# diff prefix, quotes and blanks. Checked line by line with fullmatch: one character class,
+# so no backtracking however long the line.
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=\\]{8,}|[A-Z][A-Za-z\-]*:[ \t][ -~]*")
 
 # Secret-like words; a hit is widened to the identifier holding it (the *name*), and what
 # follows the name is matched against _VALUE: a separator, then a quoted literal (group q)
@@ -435,10 +436,12 @@ def _key_block_spans(text: str) -> list[tuple[int, int]]:
             nl = text.find("\n", m.end())
             stop = len(text) if nl < 0 else nl + 1
             while stop < len(text) and stop - m.start() < _MAX_KEY_BLOCK_CHARS:
-                body = _KEY_BODY_LINE.match(text, stop)
-                if body is None:
+                nl = text.find("\n", stop)
+                line_end = len(text) if nl < 0 else nl + 1
+                body = text[stop:line_end].strip().strip("+-\"',")
+                if body and not _KEY_BODY.fullmatch(body):  # blank lines may sit inside
                     break
-                stop = body.end()
+                stop = line_end
         spans.append((m.start(), stop))
         pos = stop
 

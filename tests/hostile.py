@@ -151,6 +151,15 @@ def build_hostile_repo(
     _write(root / "deep/classes.py", classes)
     _write(root / "deep/parens.py", "x = " + "(" * 20_000 + "1" + ")" * 20_000 + "\n")
     _write(root / "deep/nested.json", "[" * 50_000 + "]" * 50_000 + "\n")
+    # Quadratic traps: a 100,000-deep expression (tree-sitter queries), and lines of
+    # thousands of blanks or #s (backtracking heading and list regexes).
+    _write(root / "deep/unary.py", "x = " + "-" * 100_000 + "1\n")
+    _write(
+        root / "deep/heading_blanks.md",
+        "# a" + " " * 50_000 + "b\n\n" + "## c" + "#" * 50_000 + "\n",
+    )
+    _write(root / "deep/list_blanks.md", "- " + " " * 50_000 + "REQ-1 x\n" + " " * 50_000 + "y\n")
+    _write(root / "deep/tokens.txt", "eyJ" * 50_000 + "\n" + "password=" * 5_000 + "\n")
     _write(root / "deep/lists.md", "".join("  " * d + f"- item {d}\n" for d in range(600)))
     _write(root / "deep/headings.md", "".join("#" * (d % 7 + 1) + f" H{d}\n" for d in range(3000)))
     _write(root / ("/".join(["deep"] + ["d"] * 60) + "/leaf.py"), "def leaf():\n    return 0\n")

@@ -175,3 +175,34 @@ def test_full_size_hostile_repository(tmp_path: Path):
     check_index(h, index)
     assert sum(1 for s in index.slices if s.path and s.path.startswith("tiny/")) == 10_000
     check_packs(index, [1, 300, 20_000])
+
+
+def test_quadratic_traps_stay_linear():
+    """Inputs that made a regex or a tree-sitter query quadratic (minutes to hours before)."""
+    import time
+
+    from context_kit.retrievers.fuzzy import query_mentions
+    from context_kit.secrets import redact
+    from context_kit.sources.code import CodeSource
+    from context_kit.sources.docs import DocsSource
+    from context_kit.sources.walk import FileText
+
+    n = 200_000
+    traps = {
+        "unary.py": "-" * n + "\n",
+        "deep.py": "x = " + "-" * n + "1\n",
+        "head.md": "# a" + " " * n + "b\n## c" + "#" * n + "\n",
+        "list.md": "- " + " " * n + "REQ-1 x\n",
+        "jwt.txt": "eyJ" * (n // 3) + "\n",
+        "key.txt": "-----BEGIN RSA PRIVATE KEY-----\n" + " " * n,
+    }
+    code, docs = CodeSource(), DocsSource()
+    for path, text in traps.items():
+        start = time.perf_counter()
+        clean = redact(text, path=path).text
+        src = code if path.endswith(".py") else docs
+        src.slices(FileText(path, clean, clean.encode(), False))
+        query_mentions(text[:20_000])
+        # Generous: linear work takes well under a second; the old quadratic paths took
+        # minutes (a 50 kB heading line: 45 s) at a quarter of this size.
+        assert time.perf_counter() - start < 20, path

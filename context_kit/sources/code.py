@@ -24,6 +24,7 @@ from typing import Any
 
 from ..types import OutlineEntry, Slice
 from ._lines import LineTable
+from ._ts_budget import too_deep_to_query
 from .languages import LanguageSpec, language_for_path, load_language, refs_query_text
 from .text import window_slices
 from .walk import FileText
@@ -371,7 +372,7 @@ def _references(query: Any, root: Any, table: LineTable, spans: list[_Span]) -> 
 
     starts = [sp.start for sp in spans]
     out: dict[int, set[str]] = {}
-    captures = QueryCursor(query).captures(root)
+    captures = {} if too_deep_to_query(root) else QueryCursor(query).captures(root)
     for node in captures.get("ref", []):
         if node.text is None:
             continue

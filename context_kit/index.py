@@ -27,6 +27,7 @@ from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
+from .retrievers.graph import GraphPropagation
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
@@ -241,6 +242,15 @@ class Index:
 
     # ---------------------------------------------------------------- ranking
     @property
+    def graph(self) -> GraphPropagation:
+        """The symbol graph of the corpus (see ``retrievers.graph``), built on first use."""
+        cached: tuple[Corpus, GraphPropagation] | None = getattr(self, "_graph", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, GraphPropagation().fit(self.corpus))
+            self._graph = cached
+        return cached[1]
+
+    @property
     def linker(self) -> LinkPropagation:
         """Section↔code links of the corpus (see ``retrievers.links``).
 
@@ -264,6 +274,9 @@ class Index:
         if w.get("links", 0.0):
             unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
             fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
+        if w.get("graph", 0.0):
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         return fused, w

@@ -19,9 +19,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
-from .packed import PackedContext, PackReport
+from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
+from .packing.select import candidate_rows, requirements, resolve_pins
 from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import FusionMethod
@@ -221,6 +222,9 @@ class Index:
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
+        pin: Sequence[str] = (),
+        shares: Mapping[str, tuple[float, float]] | None = None,
+        order: str = "tiers",
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -232,41 +236,57 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
+            pin: Slices always packed in full: slice ids, paths, or ``"path:start-end"``.
+            shares: Bounds per slice kind as fractions of the budget, e.g.
+                ``{"commit": (0.1, 0.3)}``.
+            order: ``"tiers"`` (stable material first, reading order inside each tier) or
+                ``"relevance_last"`` (the most relevant block last, next to the question).
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format.
+            PinnedOverflowError: The pinned slices do not fit in ``budget``.
+            OptionError: Unknown format, order, pin, or malformed shares.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
+        pinned = resolve_pins(self.slices, pin)
         fused, used_weights = self._fused(query, weights, fusion)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
-        rows = [r for r in top_k(scores, min(k, positive)).tolist()]
+        rows = candidate_rows(
+            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
+        )
+        pinned_set = set(pinned)
         candidates = [
             Candidate(
                 slice=self.slices[r],
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
+                pinned=r in pinned_set,
+                requires=self._requirements()[1].get(self.slices[r].id),
             )
             for r in rows
         ]
-        result = pack_candidates(candidates, budget, self.tokenizer, fmt)
+        result = pack_candidates(
+            candidates, budget, self.tokenizer, fmt, shares=shares, order=order
+        )
         report = PackReport(
             entries=result.entries,
             considered=len(candidates),
-            not_considered=positive - len(candidates),
+            not_considered=positive - min(k, positive),
             corpus_size=len(self.slices),
             overhead_tokens=result.overhead,
             repairs=result.repairs,
             retrievers={k: float(v) for k, v in sorted(used_weights.items())},
+            shares=[ShareReport(**vars(u)) for u in result.shares],
+            value=result.value,
         )
         return PackedContext(
             text=result.text,
@@ -277,7 +297,18 @@ class Index:
             query=query,
             items=result.items,
             report=report,
+            tiers=[
+                Tier(name=t.name, items=t.items, end=t.end, stable=t.stable) for t in result.tiers
+            ],
         )
+
+    def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Slice positions by id and each slice's dependency (computed once per index)."""
+        cached: tuple[dict[str, int], dict[str, str]] | None = getattr(self, "_reqs", None)
+        if cached is None:
+            cached = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
+            self._reqs = cached
+        return cached
 
     def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
         order = top_k(scores, _MAX_CANDIDATES)

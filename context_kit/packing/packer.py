@@ -24,6 +24,7 @@ from ..types import PackedItem, ReportEntry, Rung, Slice
 from .constraints import choose, dependency_chains, overlap_pairs, share_tokens
 from .format import Formatter
 from .layout import STABLE_TIERS, arrange, check_order, tier_of
+from .report import entry, packed_item, report_entries
 
 __all__ = ["ANCHOR_RUNGS", "Candidate", "PackResult", "ShareUse", "TierSpan", "pack_candidates"]
 
@@ -227,7 +228,7 @@ def pack_candidates(
     if overhead > budget and not has_pins:
         # Not even the empty document fits: return nothing rather than overrun.
         entries = [
-            _entry(c, None, 0, 0, "dropped", "budget smaller than the format's frame")
+            entry(c, None, 0, 0, "dropped", "budget smaller than the format's frame")
             for c in candidates
         ]
         return PackResult("", 0, [], entries, overhead)
@@ -302,7 +303,7 @@ def pack_candidates(
         repairs += 1
 
     tiers = _tiers(candidates, chosen, pinned, formatter, p, choice, text)
-    items = [_item(candidates[i], choice[i], p.costs[i][choice[i]]) for i in chosen]
+    items = [packed_item(candidates[i], choice[i], p.costs[i][choice[i]]) for i in chosen]
     used_by_kind: dict[str, int] = {}
     for i in chosen:
         k = candidates[i].slice.kind
@@ -312,7 +313,9 @@ def pack_candidates(
         for k, (lo, hi) in sorted(bounds.items())
     ]
     left = budget - overhead - sum(p.costs[i][choice[i]] for i in chosen)
-    entries = _entries(candidates, p, choice, pinned, required_by, lost, bounds, used_by_kind, left)
+    entries = report_entries(
+        candidates, p.costs, choice, pinned, required_by, lost, bounds, used_by_kind, left
+    )
     total_value = float(sum(value[i, choice[i]] for i in chosen))
     return PackResult(
         text,
@@ -416,88 +419,3 @@ def _tiers(
         else:
             spans.append(TierSpan(name, 1, end, name in STABLE_TIERS))
     return spans
-
-
-def _item(c: Candidate, j: int, tokens: int) -> PackedItem:
-    s = c.slice
-    return PackedItem(
-        id=s.id,
-        kind=s.kind,
-        path=s.path,
-        start_line=s.start_line,
-        end_line=s.end_line,
-        name=s.name,
-        rendering=c.rungs[j].name,
-        tokens=tokens,
-        score=round(c.score, 6),
-        scores=c.scores,
-        commit=s.commit,
-    )
-
-
-def _entries(
-    candidates: Sequence[Candidate],
-    p: _Priced,
-    choice: Sequence[int],
-    pinned: set[int],
-    required_by: Mapping[int, int],
-    lost: Mapping[int, int],
-    bounds: Mapping[str, tuple[int, int]],
-    used_by_kind: Mapping[str, int],
-    left: int,
-) -> list[ReportEntry]:
-    entries = []
-    for i, c in enumerate(candidates):
-        j = choice[i]
-        full = p.costs[i][0]
-        kind = c.slice.kind
-        if i in pinned:
-            entries.append(_entry(c, c.rungs[0].name, full, full, "included", "pinned"))
-        elif i in required_by:
-            dep = candidates[required_by[i]].slice.id
-            decision = "included" if j == 0 else "trimmed"
-            why = f"required by {dep}: {c.rungs[j].name} rung so the reader sees its context"
-            entries.append(_entry(c, c.rungs[j].name, p.costs[i][j], full, decision, why))
-        elif j == 0:
-            entries.append(_entry(c, c.rungs[0].name, full, full, "included", "fits in full"))
-        elif j > 0:
-            why = f"full needs {full} tokens; {c.rungs[j].name} gave more value per token"
-            entries.append(_entry(c, c.rungs[j].name, p.costs[i][j], full, "trimmed", why))
-        elif i in lost:
-            why = f"overlaps {candidates[lost[i]].slice.id}, which was packed"
-            entries.append(_entry(c, None, 0, full, "dropped", why))
-        elif kind in bounds and used_by_kind.get(kind, 0) + min(p.costs[i]) > bounds[kind][1]:
-            why = f"the {kind} share is capped at {bounds[kind][1]} tokens"
-            entries.append(_entry(c, None, 0, full, "dropped", why))
-        elif c.score <= 0:
-            entries.append(_entry(c, None, 0, full, "dropped", "not relevant to the query"))
-        else:
-            cheapest = min(p.costs[i])
-            why = (
-                f"cheapest rung needs {cheapest} tokens, {max(left, 0)} were left"
-                if cheapest > left
-                else "lower value per token than what was packed"
-            )
-            entries.append(_entry(c, None, 0, full, "dropped", why))
-    return entries
-
-
-def _entry(
-    c: Candidate, rung: str | None, tokens: int, full: int, decision: str, reason: str
-) -> ReportEntry:
-    s = c.slice
-    return ReportEntry(
-        id=s.id,
-        kind=s.kind,
-        path=s.path,
-        start_line=s.start_line,
-        end_line=s.end_line,
-        name=s.name,
-        score=round(c.score, 6),
-        scores=c.scores,
-        decision=decision,  # type: ignore[arg-type]
-        rendering=rung,
-        tokens=tokens,
-        full_tokens=full,
-        reason=reason,
-    )

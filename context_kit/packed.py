@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import OptionError
 from .tokens import Tokenizer, get_tokenizer
 from .types import PackedItem, ReportEntry
 
@@ -237,6 +238,10 @@ class PackedContext(BaseModel):
             provider: ``"openai"`` or ``"anthropic"``.
             question: Text to append as the user's question after the context.
         """
+        if provider not in ("openai", "anthropic"):
+            raise OptionError(
+                f"provider must be 'openai' or 'anthropic', got {provider!r}", name="provider"
+            )
         if provider == "anthropic":
             cuts = [t.end for t in self.tiers if t.stable and 0 < t.end < len(self.text)]
             cuts = [*cuts[: _MAX_BREAKPOINTS - 1], len(self.text)]

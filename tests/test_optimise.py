@@ -101,6 +101,8 @@ def test_constraints_are_respected_or_raise_a_typed_error(index):
         plan_for(index, profile(), min_quality=0.9, max_latency=0.51)
     with pytest.raises(OptionError):
         plan_for(index, "no-such-model")
+    with pytest.raises(OptionError):
+        plan_for(index, profile(), colour="blue")
 
 
 def test_plan_packs_at_its_budget_and_shows_its_frontier(index, tmp_path: Path):

@@ -255,6 +255,8 @@ def test_messages_split_at_stable_tiers_and_prefix_is_cacheable(sample_repo: Pat
     assert b.cacheable_prefix_tokens(a) >= stable
     assert b.cacheable_prefix_tokens(a, at_breakpoints=True) == stable
     assert a.cacheable_prefix_tokens(a) == a.tokens
+    with pytest.raises(OptionError):
+        a.to_messages("gemini")
     rows = a.report.records()
     assert {"decision", "rendering", "tokens", "reason", "score_bm25"} <= set(rows[0])
 

@@ -43,6 +43,7 @@ from .packing.packer import Candidate, _assemble, _price
 from .packing.solver import solve_table
 from .renderers import default_ladder
 from .retrievers import top_k
+from .retrievers.fusion import FusionMethod
 
 if TYPE_CHECKING:
     from .index import Index
@@ -215,6 +216,7 @@ def quality_curve(
     *,
     format: str = "markdown",
     weights: Mapping[str, float] | None = None,
+    fusion: FusionMethod = "weighted",
 ) -> np.ndarray:
     """Best packed value at each budget, non-decreasing, normalised to ``[0, 1]``.
 
@@ -226,7 +228,7 @@ def quality_curve(
         return np.zeros(0)
     fmt = get_formatter(format)
     top = max(budgets)
-    fused, _ = index._fused(query, weights, "weighted")
+    fused, _ = index._fused(query, weights, fusion)
     scores = fused.scores
     positive = int(np.count_nonzero(scores > 0))
     k = min(index._candidate_count(scores, top), positive)
@@ -455,6 +457,7 @@ def optimise(
         grid,
         format=pack_options.get("format", "markdown"),
         weights=pack_options.get("weights"),
+        fusion=pack_options.get("fusion", "weighted"),
     )
     points = []
     for prof in profs:

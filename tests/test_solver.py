@@ -83,7 +83,7 @@ def test_a_tiny_core_still_beats_the_baseline_greedy():
     # exhaustive optimum; the default core solves these exactly.
     rng = random.Random(1234)
     core4, greedy, default = [], [], []
-    for _ in range(300):
+    for _ in range(150):
         groups = ladder_instances(rng, rng.randint(1, 8), 400)
         cap = rng.randint(20, 800)
         best, _ = exhaustive_mckp(groups, cap)

@@ -143,7 +143,8 @@ def main() -> None:
                     "goal_ms": GOAL_MS,
                     "ratio_to_goal": round(ms / GOAL_MS, 3),
                     "baseline_greedy_ms": round(base_ms, 2),
-                    "solver_value_over_lp_bound": round(sol.value / sol.bound, 5),
+                    "solver_value_over_lp_bound": round(sol.value / sol.bound, 7),
+                    "solver_lp_gap": float(f"{1 - sol.value / sol.bound:.2e}"),
                     "baseline_value_over_lp_bound": round(base_value / sol.bound, 5),
                     "cost": sol.cost,
                 }

@@ -200,6 +200,14 @@ def test_overlapping_candidates_are_never_both_packed():
     assert "overlaps code:0" in next(e for e in res.entries if e.id == "code:1").reason
 
 
+def test_a_commit_over_the_same_lines_is_not_an_overlap():
+    code = _cand(0, score=0.9, path="m.py", lines=(1, 40))
+    diff = _cand(1, score=0.5, path="m.py", lines=(10, 20))
+    diff.slice = diff.slice.model_copy(update={"kind": "commit", "commit": "ab" * 20})
+    res = pack_candidates([code, diff], 2000, TOK, MD)
+    assert [it.id for it in res.items] == ["code:0", "code:1"]
+
+
 def test_a_dependency_is_packed_at_its_anchor_rung_with_its_dependent():
     header = _cand(0, tokens_words=200, score=0.0, path="m.py", lines=(1, 30))
     method = _cand(1, tokens_words=20, score=1.0, path="m.py", lines=(31, 40))

@@ -261,8 +261,15 @@ def pack_candidates(
         k = candidates[i].slice.kind
         fixed[k] = fixed.get(k, 0) + int(real[i, 0])
         pinned_cost += int(priced[i, 0])
+    # Commits cite history, not the indexed tree: a diff over lines a code slice also
+    # shows is different text, so only tree-backed slices (code, docs) can double-pack.
     conflicts = overlap_pairs(
-        [(c.slice.path, c.slice.start_line, c.slice.end_line) for c in candidates]
+        [
+            (None, None, None)
+            if c.slice.kind == "commit"
+            else (c.slice.path, c.slice.start_line, c.slice.end_line)
+            for c in candidates
+        ]
     )
     # Pinned candidates take their lines first: whatever overlaps them is out.
     lost: dict[int, int] = {}

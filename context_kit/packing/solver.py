@@ -148,9 +148,12 @@ def solve_table(
     cum = np.cumsum(s_dc[order])
     fit = int(np.searchsorted(cum, capacity, side="right"))
     taken = order[:fit]
-    # The taken steps of each group are a prefix of its steps; the last one names the
-    # chosen option (fancy assignment keeps the last write).
-    choice[s_group[taken]] = s_opt[taken]
+    # The taken steps of each group are a prefix of its steps, stored rank by rank: the
+    # one with the highest position names the chosen option.
+    last = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last, s_group[taken], taken)
+    has = last >= 0
+    choice[has] = s_opt[last[has]]
     bound = float(s_dv[taken].sum())
     if fit < len(order):
         room = capacity - (int(cum[fit - 1]) if fit else 0)
@@ -186,39 +189,48 @@ def _hull_steps(
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
     """Upper-hull steps of every group: ``(group, option, d_cost, d_value)``, rank by rank.
 
-    Walks each hull from the origin by steepest slope; among equally steep options the
-    farthest is taken, so collinear points merge and efficiencies strictly decrease.
+    From every point (the origin and each option) the next hull vertex is the steepest
+    option up and to the right; among equally steep options the farthest is taken, so
+    collinear points merge and efficiencies strictly decrease. Successors are found for
+    all groups at once, one (from, to) pair of rung columns at a time — numpy is fast on
+    contiguous columns and slow on reductions along a short axis — and the walk from the
+    origin then takes at most one step per rung.
     """
     width, n = cost_t.shape
-    rows = np.arange(n)
-    cur_c = np.zeros(n, dtype=np.int64)
-    cur_v = np.zeros(n, dtype=np.float64)
+    pts_c = np.vstack([np.zeros((1, n), dtype=np.int64), cost_t])  # (width + 1, n)
+    pts_v = np.vstack([np.zeros((1, n)), value_t])
+    pts_ok = np.vstack([np.ones((1, n), dtype=bool), valid_t])
+    succ = np.full((width + 1, n), -1, dtype=np.int64)
+    for f in range(width + 1):
+        top = np.full(n, -np.inf)
+        top_c = np.full(n, -1, dtype=np.int64)
+        for t in range(1, width + 1):
+            if t == f:
+                continue
+            dc = pts_c[t] - pts_c[f]
+            dv = pts_v[t] - pts_v[f]
+            up = pts_ok[t] & (dv > 0) & (dc >= 0)
+            slope = np.where(up, dv / np.maximum(dc, _SLOPE_EPS), -np.inf)
+            take = up & ((slope > top) | ((slope == top) & (pts_c[t] > top_c)))
+            top = np.where(take, slope, top)
+            top_c = np.where(take, pts_c[t], top_c)
+            succ[f] = np.where(take, t, succ[f])
+    every = np.arange(n)
+    cur = np.zeros(n, dtype=np.int64)
+    alive = np.ones(n, dtype=bool)
     out: list[tuple[IntArray, IntArray, IntArray, FloatArray]] = []
     for _rank in range(width):
-        c_t, v_t, ok_t = cost_t[:, rows], value_t[:, rows], valid_t[:, rows]
-        top = np.full(len(rows), -np.inf)
-        top_j = np.full(len(rows), -1, dtype=np.int64)
-        top_c = np.full(len(rows), -1, dtype=np.int64)
-        for j in range(width):
-            dc = c_t[j] - cur_c[rows]
-            dv = v_t[j] - cur_v[rows]
-            ok = ok_t[j] & (dv > 0) & (dc >= 0)
-            slope = np.where(ok, dv / np.maximum(dc, _SLOPE_EPS), -np.inf)
-            take = ok & ((slope > top) | ((slope == top) & (c_t[j] > top_c)))
-            top = np.where(take, slope, top)
-            top_j = np.where(take, j, top_j)
-            top_c = np.where(take, c_t[j], top_c)
-        has = top_j >= 0
-        if not has.any():
+        nxt = succ[cur, every]
+        alive &= nxt >= 0
+        g = np.flatnonzero(alive)
+        if len(g) == 0:
             break
-        g = rows[has]
-        jg = top_j[has]
-        new_c = cost_t[jg, g]
-        new_v = value_t[jg, g]
-        out.append((g, jg, new_c - cur_c[g], new_v - cur_v[g]))
-        cur_c[g] = new_c
-        cur_v[g] = new_v
-        rows = g
+        frm, to = cur[g], nxt[g]
+        out.append((g, to - 1, pts_c[to, g] - pts_c[frm, g], pts_v[to, g] - pts_v[frm, g]))
+        cur[g] = to
+    if not out:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(0)
     return (
         np.concatenate([o[0] for o in out]),
         np.concatenate([o[1] for o in out]),

@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates
-from .packed import PackedContext, PackReport
+from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.format import Formatter, get_formatter
-from .packing.packer import Candidate, pack_candidates
+from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
+from .packing.select import candidate_rows, requirements, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
@@ -51,8 +52,6 @@ query, co-change, recency) nudges; ``links`` is the boost a slice linked to the 
 receives (spec section ↔ the code it names, see
 :class:`~context_kit.retrievers.links.LinkPropagation`)."""
 
-DEFAULT_RELEVANCE_POWER = 4.0
-"""Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -316,6 +315,9 @@ class Index:
         relevance_power: float = DEFAULT_RELEVANCE_POWER,
         attach_commits: int = 10,
         spec: str | None = None,
+        pin: Sequence[str] = (),
+        shares: Mapping[str, tuple[float, float]] | None = None,
+        order: str = "tiers",
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -338,18 +340,26 @@ class Index:
             spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
                 parent headings and linked code rank first (see :mod:`context_kit.spec`);
                 the rest is ranked by ``query``, or by the section's text when it is empty.
+            pin: Slices always packed in full: slice ids, paths, or ``"path:start-end"``.
+            shares: Bounds per slice kind as fractions of the budget, e.g.
+                ``{"commit": (0.1, 0.3)}``.
+            order: ``"tiers"`` (stable material first, reading order inside each tier) or
+                ``"relevance_last"`` (the most relevant block last, next to the question).
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format, or a ``spec`` no section defines.
+            PinnedOverflowError: The pinned slices do not fit in ``budget``.
+            OptionError: Unknown format, order, pin, malformed shares, or a ``spec`` no
+                section defines.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
+        pinned = resolve_pins(self.slices, pin)
         focus = None
         if spec is not None:
             focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
@@ -359,7 +369,10 @@ class Index:
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
-        rows = [r for r in top_k(scores, min(k, positive)).tolist()]
+        rows = candidate_rows(
+            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
+        )
+        pinned_set = set(pinned)
         candidates = [
             Candidate(
                 slice=self.slices[r],
@@ -367,6 +380,8 @@ class Index:
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
                 value=float(scores[r]) ** relevance_power,
+                pinned=r in pinned_set,
+                requires=self._requirements()[1].get(self.slices[r].id),
             )
             for r in rows
         ]
@@ -383,15 +398,19 @@ class Index:
                         value=score**relevance_power,
                     )
                 )
-        result = pack_candidates(candidates, budget, self.tokenizer, fmt)
+        result = pack_candidates(
+            candidates, budget, self.tokenizer, fmt, shares=shares, order=order
+        )
         report = PackReport(
             entries=result.entries,
             considered=len(candidates),
-            not_considered=positive - len(candidates),
+            not_considered=positive - min(k, positive),
             corpus_size=len(self.slices),
             overhead_tokens=result.overhead,
             repairs=result.repairs,
             retrievers={k: float(v) for k, v in sorted(used_weights.items())},
+            shares=[ShareReport(**vars(u)) for u in result.shares],
+            value=result.value,
         )
         return PackedContext(
             text=result.text,
@@ -402,7 +421,22 @@ class Index:
             query=query or (f"spec:{spec}" if spec else ""),
             items=result.items,
             report=report,
+            tiers=[
+                Tier(name=t.name, items=t.items, end=t.end, stable=t.stable) for t in result.tiers
+            ],
         )
+
+    def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Slice positions by id and each slice's dependency (cached per slice list)."""
+        cached: tuple[object, tuple[dict[str, int], dict[str, str]]] | None = getattr(
+            self, "_reqs", None
+        )
+        # Keyed on the list object, so an index whose slices are replaced recomputes.
+        if cached is None or cached[0] is not self.slices:
+            reqs = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
+            cached = (self.slices, reqs)
+            self._reqs = cached
+        return cached[1]
 
     def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
         order = top_k(scores, _MAX_CANDIDATES)

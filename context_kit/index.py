@@ -53,6 +53,12 @@ receives (spec section ↔ the code it names, see
 :class:`~context_kit.retrievers.links.LinkPropagation`)."""
 
 
+DEFAULT_DIVERSITY = 1.0
+"""Score kept by each further hit from an already-ranked file (1 = no damping)."""
+
+# Diversity re-weights only the head of the ranking, where crowding hurts.
+_DIVERSITY_DEPTH = 200
+
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
 # Price enough candidates that their full renderings could fill the budget this many times
@@ -261,7 +267,13 @@ class Index:
             self._linker = cached
         return cached[1]
 
-    def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
+    def _fused(
+        self,
+        query: str,
+        weights: Mapping[str, float] | None,
+        fusion: FusionMethod,
+        diversity: float = DEFAULT_DIVERSITY,
+    ) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
@@ -278,6 +290,7 @@ class Index:
             fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
+        fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
         return fused, w
 
     def search(
@@ -287,9 +300,10 @@ class Index:
         *,
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
+        diversity: float = DEFAULT_DIVERSITY,
     ) -> list[SearchHit]:
         """The ``k`` best slices for ``query`` with their score breakdowns."""
-        fused, _ = self._fused(query, weights, fusion)
+        fused, _ = self._fused(query, weights, fusion, diversity)
         rows = top_k(fused.scores, k)
         return [
             SearchHit(
@@ -311,6 +325,7 @@ class Index:
         format: str | Formatter = "markdown",
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
+        diversity: float = DEFAULT_DIVERSITY,
         max_candidates: int | None = None,
         relevance_power: float = DEFAULT_RELEVANCE_POWER,
         attach_commits: int = 10,
@@ -327,6 +342,8 @@ class Index:
             format: ``markdown``, ``xml`` or ``json``.
             weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
             fusion: ``weighted`` or ``rrf``.
+            diversity: Each further hit from a file already ranked higher keeps this
+                share of its score (``1`` = off), so one file cannot crowd out the rest.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
             relevance_power: The knapsack values a rung at ``score ** relevance_power x
@@ -363,7 +380,9 @@ class Index:
         focus = None
         if spec is not None:
             focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
-        fused, used_weights = self._fused(query or (focus.text if focus else ""), weights, fusion)
+        fused, used_weights = self._fused(
+            query or (focus.text if focus else ""), weights, fusion, diversity
+        )
         if focus is not None:  # a boost, not a pin: the packer still picks each rung
             fused = focus.apply(fused)
         scores = fused.scores

@@ -19,7 +19,7 @@ from .errors import (
     SourceError,
     TokenizerError,
 )
-from .index import Index, SearchHit
+from .index import Index, IndexUpdate, SearchHit
 from .packed import PackedContext, PackReport
 from .renderers import Renderer
 from .retrievers import (
@@ -43,6 +43,7 @@ __all__ = [
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "IndexUpdate",
     "OptionError",
     "PackReport",
     "PackedContext",

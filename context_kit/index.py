@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from ._cache import content_key
+from ._fit_cache import fit_cached
 from .errors import OptionError, RepositoryError
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
@@ -25,12 +28,21 @@ from .packing.packer import Candidate, pack_candidates
 from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import FusionMethod
-from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
-from .sources.walk import FileText
+from .slicing import (
+    FileEntry,
+    RefreshResult,
+    SliceCache,
+    collect,
+    default_workers,
+    refresh,
+    resolve_cache,
+    source_fingerprint,
+)
+from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
 
-__all__ = ["DEFAULT_WEIGHTS", "Index", "Progress", "SearchHit"]
+__all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
 log = logging.getLogger("context_kit")
 
@@ -106,6 +118,7 @@ class Index:
         retrievers: list[Retriever],
         *,
         renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+        state: _BuildState | None = None,
     ) -> None:
         self.root = root
         self.slices = slices
@@ -114,6 +127,7 @@ class Index:
         self.retrievers = retrievers
         self.renderers = renderers
         self.corpus = Corpus(slices)
+        self._state = state
 
     @classmethod
     def build(
@@ -127,6 +141,8 @@ class Index:
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
         progress: Progress | None = None,
+        cache_dir: str | os.PathLike[str] | bool | None = None,
+        workers: int | None = None,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -139,6 +155,11 @@ class Index:
             sources: File sources, first accepting one wins (default: code, docs, text).
             retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
             progress: Called as ``progress(stage, done, total)`` during long work.
+            cache_dir: Where slices and fitted retrievers are cached by content: ``None``
+                for :func:`~context_kit._cache.default_cache_dir` (outside the repository),
+                a folder, or ``False`` for no cache.
+            workers: Processes that slice files in parallel (default: the usable cores;
+                small jobs stay in this process).
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -152,35 +173,64 @@ class Index:
             include_vendored=include_vendored,
         )
         srcs: Sequence[FileSource] = sources or (CodeSource(), DocsSource(), TextSource())
-        slices: list[Slice] = []
-        skipped: list[SkippedFile] = []
-        files: list[FileText] = []
-        for entry in walk_repository(root, opts):
-            if isinstance(entry, SkippedFile):
-                skipped.append(entry)
-            else:
-                files.append(entry)
-        for n, f in enumerate(files, 1):
-            src = next((s for s in srcs if s.accepts(f.path)), None)
-            if src is None:
-                skipped.append(SkippedFile(path=f.path, reason="no_source", detail="no source"))
-                continue
-            try:
-                slices.extend(src.slices(f))
-            except Exception as exc:  # one bad file must never sink the index
-                log.warning("%s: %s failed: %r", f.path, src.name, exc)
-                skipped.append(
-                    SkippedFile(path=f.path, reason="source_error", detail=f"{src.name}: {exc!r}")
-                )
-            if progress is not None:
-                progress("parse", n, len(files))
-        slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
-        fitted = _fit_retrievers(retrievers, Corpus(slices))
-        skipped.sort(key=lambda s: s.path)
-        log.info(
-            "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
+        state = _BuildState(
+            options=opts,
+            sources=tuple(srcs),
+            cache=resolve_cache(cache_dir),
+            workers=workers if workers is not None else default_workers(),
+            retriever_spec=retrievers,
         )
-        return cls(root, slices, skipped, tok, fitted)
+        result = state.refresh(root, progress)
+        slices, skipped = collect(result.files.values())
+        corpus = Corpus(slices)
+        fitted = _fit_retrievers(retrievers, corpus, state)
+        log.info(
+            "indexed %d slices from %d files (%d parsed, %d cached); skipped %d",
+            len(slices),
+            len(result.files) - len(skipped),
+            result.sliced,
+            result.cache_hits,
+            len(skipped),
+        )
+        return cls(root, slices, skipped, tok, fitted, state=state)
+
+    def update(self, *, progress: Progress | None = None) -> IndexUpdate:
+        """Bring the index up to date with the files on disk, re-reading only what changed.
+
+        Files whose size and modification time are unchanged are not read; changed and
+        added files are re-sliced (through the cache), deleted files are dropped, and the
+        retrievers are refitted on the new corpus.
+
+        >>> import context_kit, pathlib
+        >>> index = context_kit.Index.build(pathlib.Path(context_kit.__file__).parent)
+        >>> index.update().changed
+        []
+
+        Returns:
+            Which paths were added, changed and deleted.
+        """
+        if self._state is None:
+            raise OptionError(
+                "this Index was constructed directly; build it with Index.build() to update it",
+                name="update",
+            )
+        state = self._state
+        result = state.refresh(self.root, progress)
+        out = IndexUpdate(
+            added=result.added,
+            changed=result.changed,
+            deleted=result.deleted,
+            sliced=result.sliced,
+        )
+        if not (result.added or result.changed or result.deleted):
+            return out
+        self.slices, self.skipped = collect(result.files.values())
+        self.corpus = Corpus(self.slices)
+        self.retrievers = [
+            fit_cached(r, self.corpus, state.corpus_key(), state.cache_folder)
+            for r in self.retrievers
+        ]
+        return out
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
@@ -290,14 +340,76 @@ class Index:
         return len(order)
 
 
-def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
+def _fit_retrievers(
+    spec: Sequence[str | Retriever] | None, corpus: Corpus, state: _BuildState | None = None
+) -> list[Retriever]:
     names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy")
     out: list[Retriever] = []
+    key = state.corpus_key() if state is not None else None
+    folder = state.cache_folder if state is not None else None
     for r in names:
         inst = get_retriever(r) if isinstance(r, str) else r
         if not hasattr(inst, "fit") or not hasattr(inst, "score"):
             raise OptionError(
                 f"{inst!r} is not a retriever (needs fit and score)", name="retrievers"
             )
-        out.append(inst.fit(corpus))
+        out.append(fit_cached(inst, corpus, key, folder))
     return out
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What :meth:`Index.update` found.
+
+    Attributes:
+        added: Paths new since the last build or update.
+        changed: Paths whose content changed.
+        deleted: Paths that disappeared.
+        sliced: Files that had to be parsed (not found in the cache).
+    """
+
+    added: list[str]
+    changed: list[str]
+    deleted: list[str]
+    sliced: int
+
+
+@dataclass
+class _BuildState:
+    """What an index remembers to update itself: options, sources, per-file entries."""
+
+    options: WalkOptions
+    sources: tuple[FileSource, ...]
+    cache: SliceCache | None
+    workers: int
+    retriever_spec: Sequence[str | Retriever] | None
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    scanned_at_ns: int = 0
+
+    @property
+    def cache_folder(self) -> Path | None:
+        return self.cache.folder if self.cache is not None else None
+
+    def refresh(self, root: Path, progress: Progress | None) -> RefreshResult:
+        result = refresh(
+            root,
+            self.options,
+            self.sources,
+            cache=self.cache,
+            workers=self.workers,
+            previous=self.files,
+            previous_scan_ns=self.scanned_at_ns,
+            progress=progress,
+        )
+        self.files = result.files
+        self.scanned_at_ns = result.scanned_at_ns
+        return result
+
+    def corpus_key(self) -> str:
+        """A digest of everything the corpus rows were built from."""
+        parts = [source_fingerprint(s) for s in self.sources]
+        for path in sorted(self.files):
+            fe = self.files[path]
+            if fe.slices:
+                parts.append(f"{path}\0{fe.digest}")
+        return content_key(*parts)

@@ -10,6 +10,7 @@ EXPECTED = {
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "IndexUpdate",
     "OptionError",
     "PackReport",
     "PackedContext",

@@ -402,6 +402,13 @@ class CodeSource:
         self.max_slice_lines = max_slice_lines
         self._local = threading.local()
 
+    def __getstate__(self) -> dict[str, object]:
+        # Parsers are per thread and cannot be pickled; worker processes make their own.
+        return {"max_slice_lines": self.max_slice_lines}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(max_slice_lines=int(state["max_slice_lines"]))  # type: ignore[misc, call-overload]
+
     def accepts(self, path: str) -> bool:
         """Whether the file's extension belongs to a language with structure."""
         return language_for_path(path) is not None

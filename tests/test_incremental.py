@@ -1,0 +1,167 @@
+"""Slice cache, parallel slicing and Index.update()."""
+
+import os
+import time
+from pathlib import Path
+
+from conftest import SAMPLE_PY, git
+
+from context_kit import Index
+from context_kit.slicing import SliceCache, refresh
+from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
+
+
+class CountingCode(CodeSource):
+    """A code source that counts how many files it parsed (in this process)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls = 0
+
+    def slices(self, file):
+        self._calls += 1
+        return super().slices(file)
+
+
+def make_repo(root: Path, n: int = 6) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    for i in range(n):
+        (root / "pkg" / f"m{i}.py").write_text(
+            f"def func_{i}(a):\n    return a + {i}\n\n\nclass K{i}:\n    def m(self):\n"
+            f"        return {i}\n"
+        )
+    (root / "pkg" / "greet.py").write_text(SAMPLE_PY)
+    (root / "README.md").write_text("# Title\n\nSome words.\n")
+    return root
+
+
+def age(root: Path, seconds: float = 10.0) -> None:
+    """Backdate every file so its timestamp is trusted (outside git's racy window)."""
+    past = time.time() - seconds
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, (past, past))
+
+
+def build(root: Path, cache: Path | bool, src: CodeSource | None = None) -> Index:
+    sources = (src or CodeSource(), DocsSource(), TextSource())
+    return Index.build(root, cache_dir=cache, sources=sources, workers=1)
+
+
+def test_second_build_reads_slices_from_the_cache(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    first_src, second_src = CountingCode(), CountingCode()
+    first = build(root, tmp_path / "cache", first_src)
+    second = build(root, tmp_path / "cache", second_src)
+    assert first_src._calls == 7
+    assert second_src._calls == 0
+    assert [s.model_dump() for s in first.slices] == [s.model_dump() for s in second.slices]
+    # The cache lives where it was told to, never inside the repository.
+    assert list((tmp_path / "cache" / "slices").rglob("*.json"))
+    assert not any(p.name.endswith(".json") for p in root.rglob("*"))
+
+
+def test_no_cache_means_no_files(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    build(root, False)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_corrupt_and_truncated_entries_are_misses(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    good = build(root, tmp_path / "cache")
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    for n, p in enumerate(entries):
+        p.write_bytes(b"{not json" if n % 2 else p.read_bytes()[:10])
+    for p in (tmp_path / "cache").rglob("*.pickle"):
+        p.write_bytes(b"garbage")
+    src = CountingCode()
+    again = build(root, tmp_path / "cache", src)
+    assert src._calls == 7
+    assert [s.id for s in again.slices] == [s.id for s in good.slices]
+    assert again.search("func_3")[0].slice.name == "func_3"
+
+
+def test_cache_key_depends_on_source_options(tmp_path: Path):
+    cache = SliceCache(tmp_path)
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(
+        CodeSource(max_slice_lines=10), "a.py", "d"
+    )
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(CodeSource(), "b.py", "d")
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(CodeSource(), "a.py", "e")
+
+
+def test_update_reslices_only_what_changed(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    src = CountingCode()
+    index = build(root, tmp_path / "cache", src)
+    assert src._calls == 7
+    assert index.update().changed == []
+    assert src._calls == 7
+
+    (root / "pkg" / "m1.py").write_text("def renamed_function(a):\n    return a\n")
+    (root / "pkg" / "new.py").write_text("def brand_new(x):\n    return x\n")
+    (root / "pkg" / "m2.py").unlink()
+    up = index.update()
+    assert up.changed == ["pkg/m1.py"]
+    assert up.added == ["pkg/new.py"]
+    assert up.deleted == ["pkg/m2.py"]
+    assert up.sliced == 2
+    assert src._calls == 9
+    names = {s.name for s in index.slices}
+    assert {"renamed_function", "brand_new"} <= names
+    assert "func_1" not in names and "func_2" not in names
+    assert index.search("brand_new")[0].slice.name == "brand_new"
+    packed = index.pack("renamed_function", budget=300)
+    assert packed.tokens <= 300
+    assert any(i.path == "pkg/m1.py" for i in packed.items)
+
+    # The updated index equals a fresh build of the same tree.
+    fresh = build(root, False)
+    assert [s.model_dump() for s in fresh.slices] == [s.model_dump() for s in index.slices]
+
+
+def test_touching_without_changing_content_reparses_nothing(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    src = CountingCode()
+    index = build(root, tmp_path / "cache", src)
+    (root / "pkg" / "m0.py").touch()
+    up = index.update()
+    assert (up.changed, up.added, up.deleted, up.sliced) == ([], [], [], 0)
+    assert src._calls == 7
+
+
+def test_update_in_git_sees_new_untracked_files_only_when_asked(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    index = Index.build(root, cache_dir=False, include_untracked=True, workers=1)
+    (root / "pkg" / "extra.py").write_text("def extra():\n    return 1\n")
+    assert index.update().added == ["pkg/extra.py"]
+    tracked_only = Index.build(root, cache_dir=False, workers=1)
+    assert not any(s.path == "pkg/extra.py" for s in tracked_only.slices)
+
+
+def test_parallel_workers_give_the_same_slices(tmp_path: Path):
+    root = make_repo(tmp_path / "repo", n=30)
+    sources = (CodeSource(), DocsSource(), TextSource())
+    serial = refresh(root, WalkOptions(), sources, workers=1)
+    parallel = refresh(
+        root,
+        WalkOptions(),
+        sources,
+        workers=2,
+        parallel_min_bytes=0,
+        cache=SliceCache(tmp_path / "cache"),
+    )
+    assert parallel.sliced == serial.sliced == 32
+    for path, fe in serial.files.items():
+        assert [s.model_dump() for s in fe.slices] == [
+            s.model_dump() for s in parallel.files[path].slices
+        ]
+    # Workers wrote the cache: a third run parses nothing.
+    warm = refresh(root, WalkOptions(), sources, workers=1, cache=SliceCache(tmp_path / "cache"))
+    assert (warm.sliced, warm.cache_hits) == (0, 32)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,21 +216,26 @@ class Index:
                 name="update",
             )
         state = self._state
+        t0 = time.perf_counter()
         result = state.refresh(self.root, progress)
+        timings = {"refresh": time.perf_counter() - t0}
         out = IndexUpdate(
             added=result.added,
             changed=result.changed,
             deleted=result.deleted,
             sliced=result.sliced,
+            timings=timings,
         )
         if not (result.added or result.changed or result.deleted):
             return out
+        t0 = time.perf_counter()
         self.slices, self.skipped = collect(result.files.values())
         self.corpus = Corpus(self.slices)
         self.retrievers = [
             fit_cached(r, self.corpus, state.corpus_key(), state.cache_folder)
             for r in self.retrievers
         ]
+        timings["refit"] = time.perf_counter() - t0
         return out
 
     # ---------------------------------------------------------------- ranking
@@ -366,12 +372,15 @@ class IndexUpdate:
         changed: Paths whose content changed.
         deleted: Paths that disappeared.
         sliced: Files that had to be parsed (not found in the cache).
+        timings: Seconds spent per stage (``refresh``: listing, reading and slicing;
+            ``refit``: rebuilding the corpus and refitting the retrievers).
     """
 
     added: list[str]
     changed: list[str]
     deleted: list[str]
     sliced: int
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,8 +12,9 @@ tested against.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -58,9 +59,8 @@ class BM25Retriever:
         self.name_weight = name_weight
         self.path_weight = path_weight
 
-    def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
+    def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
         path_cache: dict[str, dict[str, float]] = {}
-        docs: list[dict[str, float]] = []
         for s in corpus.slices:
             tf: defaultdict[str, float] = defaultdict(float)
             for t in terms(s.text):
@@ -75,32 +75,38 @@ class BM25Retriever:
                     path_cache[s.path] = dict(pc)
                 for t, w in path_cache[s.path].items():
                     tf[t] += w
-            docs.append(tf)
-        return docs
+            yield tf
+
+    def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
+        return list(self._iter_doc_terms(corpus))
 
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
-        docs = self._doc_terms(corpus)
+        # Postings go straight into typed arrays, one document at a time: a large
+        # repository has millions of postings, and per-posting Python ints and floats in
+        # lists (or every document's dict kept at once) would cost ~10x the memory.
         vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        lengths = np.zeros(len(docs), dtype=np.float64)
-        for i, tf in enumerate(docs):
+        cols: array[int] = array("q")
+        vals: array[float] = array("d")
+        per_doc: array[int] = array("q")
+        n = len(corpus.slices)
+        lengths = np.zeros(n, dtype=np.float64)
+        for i, tf in enumerate(self._iter_doc_terms(corpus)):
             lengths[i] = sum(tf.values())
-            for term, f in tf.items():
-                cols.append(vocab.setdefault(term, len(vocab)))
-                rows.append(i)
-                vals.append(f)
+            per_doc.append(len(tf))
+            cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
+            vals.extend(tf.values())
+        # array("q") / array("d") expose their buffers, so these are single memory copies.
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.asarray(per_doc, dtype=np.int64))
         col_arr = np.asarray(cols, dtype=np.int64)
         order = np.argsort(col_arr, kind="stable")
         self.vocabulary_ = vocab
-        self.doc_ids_ = np.asarray(rows, dtype=np.int64)[order]
+        self.doc_ids_ = rows[order]
         self.tf_ = np.asarray(vals, dtype=np.float64)[order]
         counts = np.bincount(col_arr, minlength=len(vocab))
         self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.n_docs_ = len(docs)
-        self.avgdl_ = float(lengths.mean()) if len(docs) else 0.0
+        self.n_docs_ = n
+        self.avgdl_ = float(lengths.mean()) if n else 0.0
         self.idf_ = _idf(self.n_docs_, counts.astype(np.float64))
         # Precompute the length-normalised denominator part per document.
         norm = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))

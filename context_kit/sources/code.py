@@ -406,8 +406,9 @@ class CodeSource:
         # Parsers are per thread and cannot be pickled; worker processes make their own.
         return {"max_slice_lines": self.max_slice_lines}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(max_slice_lines=int(state["max_slice_lines"]))  # type: ignore[misc, call-overload]
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.max_slice_lines = int(state["max_slice_lines"])
+        self._local = threading.local()
 
     def accepts(self, path: str) -> bool:
         """Whether the file's extension belongs to a language with structure."""

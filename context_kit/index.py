@@ -229,14 +229,23 @@ class Index:
         if not (result.added or result.changed or result.deleted):
             return out
         t0 = time.perf_counter()
+        old_rows = {id(s): i for i, s in enumerate(self.slices)}
         self.slices, self.skipped = collect(result.files.values())
+        # Unchanged files keep their very Slice objects, so identity finds each old row.
+        previous = np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
         self.corpus = Corpus(self.slices)
-        self.retrievers = [
-            fit_cached(r, self.corpus, state.corpus_key(), state.cache_folder)
-            for r in self.retrievers
-        ]
+        self.retrievers = [self._refit(r, previous) for r in self.retrievers]
         timings["refit"] = time.perf_counter() - t0
         return out
+
+    def _refit(self, retriever: Retriever, previous: np.ndarray) -> Retriever:
+        """Refit one retriever incrementally when it can (a ``refit`` method), else fully."""
+        refit = getattr(retriever, "refit", None)
+        if callable(refit):
+            return refit(self.corpus, previous)  # type: ignore[no-any-return]
+        state = self._state
+        assert state is not None
+        return fit_cached(retriever, self.corpus, state.corpus_key(), state.cache_folder)
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:

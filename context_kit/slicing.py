@@ -364,6 +364,7 @@ def refresh(
     for rel, fe in reread.items():
         if rel in done:
             fe.slices, fe.skipped = done[rel]
+            fe.slices.sort(key=_slice_order)
         out.files[rel] = fe
         old = previous.get(rel)
         if old is None:
@@ -379,16 +380,26 @@ def refresh(
     return out
 
 
+def _slice_order(s: Slice) -> tuple[str, int, str]:
+    return (s.path or "", s.start_line or 0, s.id)
+
+
 def collect(files: Iterable[FileEntry]) -> tuple[list[Slice], list[SkippedFile]]:
-    """All slices in (path, line) order and all skips in path order."""
+    """All slices in (path, line, id) order and all skips in path order.
+
+    Each file's own list is kept sorted (see :func:`refresh`), so when every slice carries
+    its file's path, walking the files in path order gives the global order without a
+    global sort — an update of one file need not re-sort a whole repository.
+    """
+    entries = sorted(files, key=lambda fe: fe.path)
     slices: list[Slice] = []
     skipped: list[SkippedFile] = []
-    for fe in files:
+    for fe in entries:
         slices.extend(fe.slices)
         if fe.skipped is not None:
             skipped.append(fe.skipped)
-    slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
-    skipped.sort(key=lambda s: s.path)
+    if not all(s.path == fe.path for fe in entries for s in fe.slices):
+        slices.sort(key=_slice_order)  # a source that names other paths: sort globally
     return slices, skipped
 
 

@@ -4,9 +4,12 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 from conftest import SAMPLE_PY, git
+from hypothesis import given
+from hypothesis import strategies as st
 
-from context_kit import Index
+from context_kit import BM25Retriever, Corpus, Index, Slice
 from context_kit.slicing import SliceCache, refresh
 from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
 
@@ -165,3 +168,59 @@ def test_parallel_workers_give_the_same_slices(tmp_path: Path):
     # Workers wrote the cache: a third run parses nothing.
     warm = refresh(root, WalkOptions(), sources, workers=1, cache=SliceCache(tmp_path / "cache"))
     assert (warm.sliced, warm.cache_hits) == (0, 32)
+
+
+words = st.lists(st.sampled_from(["alpha", "beta", "gammaRay", "delta_x", "eps", "zeta"]))
+
+
+@st.composite
+def corpora_and_edits(draw):
+    def make(i, ws):
+        text = " ".join(ws) + "\n"
+        return Slice(
+            id=f"code:f{i % 4}.py:{i}-{i}",
+            kind="code",
+            path=f"f{i % 4}.py",
+            start_line=i + 1,
+            end_line=i + 1,
+            name=draw(st.sampled_from(["", "alpha", "Beta.eps"])),
+            text=text,
+        )
+
+    old = [make(i, draw(words)) for i in range(draw(st.integers(0, 12)))]
+    keep = [s for s in old if draw(st.booleans())]
+    added = [make(100 + i, draw(words)) for i in range(draw(st.integers(0, 5)))]
+    new = draw(st.permutations(keep + added))
+    return old, new
+
+
+@given(corpora_and_edits(), words)
+def test_bm25_refit_scores_like_a_fresh_fit(case, query_words):
+    old, new = case
+    fitted = BM25Retriever().fit(Corpus(old))
+    rows = {id(s): i for i, s in enumerate(old)}
+    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
+    refitted = fitted.refit(Corpus(new), previous)
+    fresh = BM25Retriever().fit(Corpus(new))
+    query = " ".join(query_words) or "alpha"
+    np.testing.assert_allclose(refitted.score(query), fresh.score(query), rtol=1e-5, atol=1e-6)
+    assert refitted.n_docs_ == fresh.n_docs_
+    np.testing.assert_allclose(refitted.avgdl_, fresh.avgdl_)
+
+
+def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    calls = []
+    original = BM25Retriever._slice_terms
+
+    def spy(self, s, cache):
+        calls.append(s.path)
+        return original(self, s, cache)
+
+    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    (root / "pkg" / "m3.py").write_text("def only_this_changed():\n    return 3\n")
+    index.update()
+    assert set(calls) == {"pkg/m3.py"}
+    assert index.search("only_this_changed")[0].slice.path == "pkg/m3.py"

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ..types import Slice
 from ._terms import path_terms, terms
 from .base import Corpus, Scores
 
@@ -59,23 +60,26 @@ class BM25Retriever:
         self.name_weight = name_weight
         self.path_weight = path_weight
 
+    def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
+        tf: defaultdict[str, float] = defaultdict(float)
+        for t in terms(s.text):
+            tf[t] += self.body_weight
+        for t in terms(s.name):
+            tf[t] += self.name_weight
+        if s.path:
+            if s.path not in path_cache:
+                pc: defaultdict[str, float] = defaultdict(float)
+                for t in path_terms(s.path):
+                    pc[t] += self.path_weight
+                path_cache[s.path] = dict(pc)
+            for t, w in path_cache[s.path].items():
+                tf[t] += w
+        return tf
+
     def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
         path_cache: dict[str, dict[str, float]] = {}
         for s in corpus.slices:
-            tf: defaultdict[str, float] = defaultdict(float)
-            for t in terms(s.text):
-                tf[t] += self.body_weight
-            for t in terms(s.name):
-                tf[t] += self.name_weight
-            if s.path:
-                if s.path not in path_cache:
-                    pc: defaultdict[str, float] = defaultdict(float)
-                    for t in path_terms(s.path):
-                        pc[t] += self.path_weight
-                    path_cache[s.path] = dict(pc)
-                for t, w in path_cache[s.path].items():
-                    tf[t] += w
-            yield tf
+            yield self._slice_terms(s, path_cache)
 
     def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
         return list(self._iter_doc_terms(corpus))
@@ -108,9 +112,65 @@ class BM25Retriever:
         self.n_docs_ = n
         self.avgdl_ = float(lengths.mean()) if n else 0.0
         self.idf_ = _idf(self.n_docs_, counts.astype(np.float64))
+        self.lengths_ = lengths
         # Precompute the length-normalised denominator part per document.
         norm = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
         self.norm_ = norm
+        return self
+
+    def refit(self, corpus: Corpus, previous_rows: npt.NDArray[np.int64]) -> BM25Retriever:
+        """Refit after the corpus changed, tokenising only the slices that are new.
+
+        Gives the same scores as ``fit(corpus)``: the postings of unchanged slices are
+        kept (renumbered), those of removed slices dropped, new slices' postings merged
+        in, and the collection statistics (document count, mean length, IDF) recomputed.
+
+        Args:
+            corpus: The new corpus.
+            previous_rows: For each row of ``corpus``, that slice's row in the corpus of
+                the previous fit, or ``-1`` when the slice is new.
+        """
+        if not hasattr(self, "lengths_"):
+            return self.fit(corpus)
+        n = len(corpus.slices)
+        prev = np.asarray(previous_rows, dtype=np.int64)
+        kept = prev >= 0
+        new_of_old = np.full(self.n_docs_, -1, dtype=np.int64)
+        new_of_old[prev[kept]] = np.flatnonzero(kept)
+        # Kept postings stay in column order; only their row numbers change.
+        cols = np.repeat(np.arange(len(self.indptr_) - 1, dtype=np.int64), np.diff(self.indptr_))
+        ids = new_of_old[self.doc_ids_]
+        alive = ids >= 0
+        cols, ids, tfs = cols[alive], ids[alive], self.tf_[alive]
+        lengths = np.zeros(n, dtype=np.float64)
+        lengths[kept] = self.lengths_[prev[kept]]
+        vocab = dict(self.vocabulary_)
+        a_cols: array[int] = array("q")
+        a_ids: array[int] = array("q")
+        a_vals: array[float] = array("d")
+        path_cache: dict[str, dict[str, float]] = {}
+        for row in np.flatnonzero(~kept).tolist():
+            tf = self._slice_terms(corpus.slices[row], path_cache)
+            lengths[row] = sum(tf.values())
+            a_cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
+            a_ids.extend([row] * len(tf))
+            a_vals.extend(tf.values())
+        add_cols = np.asarray(a_cols, dtype=np.int64)
+        order = np.argsort(add_cols, kind="stable")
+        add_cols = add_cols[order]
+        # np.insert places each new posting after the kept postings of its column.
+        at = np.searchsorted(cols, add_cols, side="right")
+        cols = np.insert(cols, at, add_cols)
+        self.doc_ids_ = np.insert(ids, at, np.asarray(a_ids, dtype=np.int64)[order])
+        self.tf_ = np.insert(tfs, at, np.asarray(a_vals, dtype=np.float64)[order])
+        counts = np.bincount(cols, minlength=len(vocab))
+        self.vocabulary_ = vocab
+        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.n_docs_ = n
+        self.avgdl_ = float(lengths.mean()) if n else 0.0
+        self.idf_ = _idf(n, counts.astype(np.float64))
+        self.lengths_ = lengths
+        self.norm_ = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
         return self
 
     def query_terms(self, query: str) -> list[str]:

@@ -8,9 +8,10 @@ Three things make indexing fast:
   truncated or old-format entry is simply a miss.
 * **Parallel slicing in worker processes.** tree-sitter does not release the GIL while
   parsing (measured: two threads parse *slower* than one), and most of the remaining work
-  is Python, so threads cannot use a second core; processes can. Workers start from a
-  ``forkserver`` (no forking of a threaded parent) and are used only when there is enough
-  uncached work to repay their start-up.
+  is Python, so threads cannot use a second core; processes can. Workers are forked when
+  the caller is single-threaded (Linux), else started from a ``forkserver``; they are
+  used only when there is enough uncached work to repay their start-up, and any failure
+  of the pool falls back to slicing in this process.
 * **Incremental refresh.** :func:`refresh` lists the repository again, re-reads only files
   whose size or modification time changed (and files modified too recently to trust the
   timestamp, as git does), re-slices only those whose content hash changed, and drops
@@ -24,9 +25,12 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,6 +212,9 @@ def _worker_batch(
     return out
 
 
+_BatchFuture = Future[list[tuple[str, bytes, SkippedFile | None]]]
+
+
 class _Slicer:
     """Slices files through the cache, in this process or in a lazily started pool."""
 
@@ -226,7 +233,7 @@ class _Slicer:
         self.pool: ProcessPoolExecutor | None = None
         self.batch: list[tuple[str, bytes, str]] = []
         self.batch_bytes = 0
-        self.pending: list[Future[list[tuple[str, bytes, SkippedFile | None]]]] = []
+        self.pending: list[tuple[_BatchFuture, list[tuple[str, bytes, str]]]] = []
         self.done: dict[str, tuple[list[Slice], SkippedFile | None]] = {}
         self.sliced = 0
         self.hits = 0
@@ -242,10 +249,7 @@ class _Slicer:
                 return
         self.sliced += 1
         if not self.parallel:
-            slices, skip = _slice_file(self.sources, path, data)
-            if skip is None and key and self.cache is not None:
-                self.cache.put_json(key, _SLICES.dump_json(slices))
-            self.done[path] = (slices, skip)
+            self._run_here([(path, data, key)])
             return
         self.batch.append((path, data, key))
         self.batch_bytes += len(data)
@@ -255,33 +259,75 @@ class _Slicer:
     def _submit(self) -> None:
         if not self.batch:
             return
+        batch, self.batch, self.batch_bytes = self.batch, [], 0
+        if self.pool is None and self.parallel:
+            self.pool = self._start_pool()
         if self.pool is None:
-            ctx: multiprocessing.context.BaseContext
+            self._run_here(batch)
+            return
+        try:
+            fut = self.pool.submit(_worker_batch, batch)
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            self._give_up(exc)
+            self._run_here(batch)
+            return
+        self.pending.append((fut, batch))
+        # Bound the bytes in flight so memory stays proportional to the workers, not the repo.
+        while len(self.pending) > 2 * self.workers:
+            self._collect(*self.pending.pop(0))
+
+    def _start_pool(self) -> ProcessPoolExecutor | None:
+        ctx: multiprocessing.context.BaseContext
+        if sys.platform.startswith("linux") and threading.active_count() == 1:
+            # Forking a single-threaded process is safe, starts in milliseconds and does
+            # not re-import the caller's __main__ (which an unguarded script would re-run).
+            ctx = multiprocessing.get_context("fork")
+        else:
             try:
                 ctx = multiprocessing.get_context("forkserver")
             except ValueError:  # platforms without forkserver
                 ctx = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(
+        try:
+            return ProcessPoolExecutor(
                 self.workers,
                 mp_context=ctx,
                 initializer=_worker_init,
                 initargs=(tuple(self.sources), self.cache),
             )
-        self.pending.append(self.pool.submit(_worker_batch, self.batch))
-        self.batch, self.batch_bytes = [], 0
-        # Bound the bytes in flight so memory stays proportional to the workers, not the repo.
-        while len(self.pending) > 2 * self.workers:
-            self._collect(self.pending.pop(0))
+        except (OSError, ValueError, NotImplementedError) as exc:
+            self._give_up(exc)
+            return None
 
-    def _collect(self, fut: Future[list[tuple[str, bytes, SkippedFile | None]]]) -> None:
-        for path, blob, skip in fut.result():
+    def _give_up(self, exc: BaseException) -> None:
+        """Workers failed (no processes allowed, a source that cannot be pickled...)."""
+        log.warning("context_kit: parallel slicing unavailable (%r); slicing in-process", exc)
+        self.parallel = False
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def _run_here(self, batch: list[tuple[str, bytes, str]]) -> None:
+        for path, data, key in batch:
+            slices, skip = _slice_file(self.sources, path, data)
+            if skip is None and key and self.cache is not None:
+                self.cache.put_json(key, _SLICES.dump_json(slices))
+            self.done[path] = (slices, skip)
+
+    def _collect(self, fut: _BatchFuture, batch: list[tuple[str, bytes, str]]) -> None:
+        try:
+            results = fut.result()
+        except Exception as exc:  # a dead worker or an unpicklable source: redo it here
+            self._give_up(exc)
+            self._run_here(batch)
+            return
+        for path, blob, skip in results:
             self.done[path] = (_SLICES.validate_json(blob), skip)
 
     def finish(self) -> dict[str, tuple[list[Slice], SkippedFile | None]]:
         try:
             self._submit()
-            for fut in self.pending:
-                self._collect(fut)
+            for fut, batch in self.pending:
+                self._collect(fut, batch)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)

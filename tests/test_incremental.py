@@ -224,3 +224,34 @@ def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
     index.update()
     assert set(calls) == {"pkg/m3.py"}
     assert index.search("only_this_changed")[0].slice.path == "pkg/m3.py"
+
+
+class DiesInWorkers(CodeSource):
+    """Kills any worker process that runs it; works in the parent."""
+
+    def __init__(self, parent_pid: int) -> None:
+        super().__init__()
+        self.parent_pid = parent_pid
+
+    def __getstate__(self):
+        return {"max_slice_lines": self.max_slice_lines, "parent_pid": self.parent_pid}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.parent_pid = state["parent_pid"]
+
+    def slices(self, file):
+        if os.getpid() != self.parent_pid:
+            os._exit(3)
+        return super().slices(file)
+
+
+def test_a_broken_worker_pool_falls_back_to_slicing_in_process(tmp_path: Path, caplog):
+    root = make_repo(tmp_path / "repo", n=12)
+    sources = (DiesInWorkers(os.getpid()), DocsSource(), TextSource())
+    got = refresh(root, WalkOptions(), sources, workers=2, parallel_min_bytes=0)
+    assert "parallel slicing unavailable" in caplog.text
+    expected = refresh(root, WalkOptions(), (CodeSource(), DocsSource(), TextSource()))
+    assert got.sliced == expected.sliced == 14
+    for path, fe in expected.files.items():
+        assert [s.id for s in got.files[path].slices] == [s.id for s in fe.slices]

@@ -243,9 +243,9 @@ class Index:
         refit = getattr(retriever, "refit", None)
         if callable(refit):
             return refit(self.corpus, previous)  # type: ignore[no-any-return]
-        state = self._state
-        assert state is not None
-        return fit_cached(retriever, self.corpus, state.corpus_key(), state.cache_folder)
+        # Not through the fit cache: a mid-session state is rarely built again, and
+        # pickling it would slow every update down.
+        return retriever.fit(self.corpus)
 
     # ---------------------------------------------------------------- ranking
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:

@@ -9,7 +9,7 @@ from conftest import SAMPLE_PY, git
 from hypothesis import given
 from hypothesis import strategies as st
 
-from context_kit import BM25Retriever, Corpus, Index, Slice
+from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
 from context_kit.slicing import SliceCache, refresh
 from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
 
@@ -185,6 +185,7 @@ def corpora_and_edits(draw):
             end_line=i + 1,
             name=draw(st.sampled_from(["", "alpha", "Beta.eps"])),
             text=text,
+            defines=tuple(draw(st.lists(st.sampled_from(["alpha", "Beta.eps", "gammaRay"])))),
         )
 
     old = [make(i, draw(words)) for i in range(draw(st.integers(0, 12)))]
@@ -206,6 +207,24 @@ def test_bm25_refit_scores_like_a_fresh_fit(case, query_words):
     np.testing.assert_allclose(refitted.score(query), fresh.score(query), rtol=1e-5, atol=1e-6)
     assert refitted.n_docs_ == fresh.n_docs_
     np.testing.assert_allclose(refitted.avgdl_, fresh.avgdl_)
+
+
+@given(corpora_and_edits(), words)
+def test_fuzzy_refit_equals_a_fresh_fit(case, query_words):
+    old, new = case
+    fitted = FuzzyRetriever().fit(Corpus(old))
+    rows = {id(s): i for i, s in enumerate(old)}
+    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
+    refitted = fitted.refit(Corpus(new), previous)
+    fresh = FuzzyRetriever().fit(Corpus(new))
+    assert refitted.by_name_ == fresh.by_name_
+    assert refitted.by_qual_ == fresh.by_qual_
+    assert (refitted.names_, refitted.paths_, refitted.n_) == (fresh.names_, fresh.paths_, fresh.n_)
+    assert {p: r.tolist() for p, r in refitted.file_rows_.items()} == {
+        p: r.tolist() for p, r in fresh.file_rows_.items()
+    }
+    query = " ".join(query_words) + " Beta.eps f1.py"
+    np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
 
 
 def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):

@@ -216,6 +216,7 @@ class Index:
                 name="update",
             )
         state = self._state
+        old_files = set(state.files)
         t0 = time.perf_counter()
         result = state.refresh(self.root, progress)
         timings = {"refresh": time.perf_counter() - t0}
@@ -230,7 +231,14 @@ class Index:
             return out
         t0 = time.perf_counter()
         old_rows = {id(s): i for i, s in enumerate(self.slices)}
+        # Slices that no listed file produced (repository-wide sources such as history)
+        # are kept as they are; only file slices are refreshed here.
+        carried = [s for s in self.slices if s.path is None or s.path not in old_files]
         self.slices, self.skipped = collect(result.files.values())
+        if carried:
+            self.slices = sorted(
+                [*carried, *self.slices], key=lambda s: (s.path or "", s.start_line or 0, s.id)
+            )
         # Unchanged files keep their very Slice objects, so identity finds each old row.
         previous = np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
         self.corpus = Corpus(self.slices)

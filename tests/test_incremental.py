@@ -274,3 +274,19 @@ def test_a_broken_worker_pool_falls_back_to_slicing_in_process(tmp_path: Path, c
     assert got.sliced == expected.sliced == 14
     for path, fe in expected.files.items():
         assert [s.id for s in got.files[path].slices] == [s.id for s in fe.slices]
+
+
+def test_update_keeps_slices_that_no_file_produced(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    commit = Slice(id="commit:abc", kind="commit", name="Fix greeting", text="Fix greeting\n")
+    index.slices = [commit, *index.slices]
+    index.corpus = Corpus(index.slices)
+    index.retrievers = [r.fit(index.corpus) for r in index.retrievers]
+    (root / "pkg" / "m4.py").write_text("def changed_again():\n    return 4\n")
+    index.update()
+    assert index.slices[0] is commit
+    assert "changed_again" in {s.name for s in index.slices}
+    # The carried row is still scored by the incrementally refitted retrievers.
+    assert "commit:abc" in {h.slice.id for h in index.search("Fix greeting", k=50)}

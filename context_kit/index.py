@@ -179,7 +179,6 @@ class Index:
             sources=tuple(srcs),
             cache=resolve_cache(cache_dir),
             workers=workers if workers is not None else default_workers(),
-            retriever_spec=retrievers,
         )
         result = state.refresh(root, progress)
         slices, skipped = collect(result.files.values())
@@ -408,7 +407,6 @@ class _BuildState:
     sources: tuple[FileSource, ...]
     cache: SliceCache | None
     workers: int
-    retriever_spec: Sequence[str | Retriever] | None
     files: dict[str, FileEntry] = field(default_factory=dict)
     scanned_at_ns: int = 0
 

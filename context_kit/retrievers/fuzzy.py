@@ -8,6 +8,7 @@ define and the paths they live in — exactly first, then fuzzily for near-misse
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -122,16 +123,26 @@ class FuzzyRetriever:
         kept = prev >= 0
         new_of_old = np.full(self.n_, -1, dtype=np.int64)
         new_of_old[prev[kept]] = np.flatnonzero(kept)
-        remap: list[int] = new_of_old.tolist()
 
         def moved(table: dict[str, list[int]]) -> dict[str, list[int]]:
+            # One vectorised gather over every posting, then cheap list slices per key:
+            # a per-row Python loop costs seconds on a large repository.
+            lens = [len(rows) for rows in table.values()]
+            flat = np.fromiter(
+                itertools.chain.from_iterable(table.values()), dtype=np.int64, count=sum(lens)
+            )
+            renumbered: list[int] = new_of_old[flat].tolist()
             out: dict[str, list[int]] = {}
-            for key, rows in table.items():
-                new_rows = [remap[r] for r in rows if remap[r] >= 0]
-                if new_rows:
+            pos = 0
+            for key, n in zip(table, lens, strict=True):
+                rows = renumbered[pos : pos + n]
+                pos += n
+                if -1 in rows:
+                    rows = [r for r in rows if r >= 0]
+                if rows:
                     # Sorted like a fresh fit's (already so when the corpus is path-ordered).
-                    new_rows.sort()
-                    out[key] = new_rows
+                    rows.sort()
+                    out[key] = rows
             return out
 
         by_name, by_qual = moved(self.by_name_), moved(self.by_qual_)

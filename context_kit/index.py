@@ -69,7 +69,11 @@ receives (spec section ↔ the code it names, see
 
 
 DEFAULT_DIVERSITY = 1.0
-"""Score kept by each further hit from an already-ranked file (1 = no damping)."""
+"""Score kept by each further hit from an already-ranked file (1 = no damping).
+
+Off by default because it cost recall where it matters: on the SWE-bench Lite dev tasks,
+0.9 lowered line recall at 8k tokens from 0.77 to 0.69 (the code to change usually sits
+in one file, next to the other hits)."""
 
 # Diversity re-weights only the head of the ranking, where crowding hurts.
 _DIVERSITY_DEPTH = 200

@@ -9,7 +9,9 @@ define and the paths they live in — exactly first, then fuzzily for near-misse
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +72,8 @@ class FuzzyRetriever:
         path_weight: Score for every slice of a file the query names.
         fuzzy_weight: Multiplier on the similarity (0-1) of near-miss name matches.
         fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss to count.
+        max_probes: Most query identifiers matched fuzzily (a long issue quotes dozens;
+            the first ones are usually the names it is about).
     """
 
     name = "fuzzy"
@@ -82,12 +86,14 @@ class FuzzyRetriever:
         path_weight: float = 0.6,
         fuzzy_weight: float = 0.5,
         fuzzy_cutoff: float = 88.0,
+        max_probes: int = 16,
     ) -> None:
         self.exact_weight = exact_weight
         self.qualified_weight = qualified_weight
         self.path_weight = path_weight
         self.fuzzy_weight = fuzzy_weight
         self.fuzzy_cutoff = fuzzy_cutoff
+        self.max_probes = max_probes
 
     def fit(self, corpus: Corpus) -> FuzzyRetriever:
         """Index defined names (simple and qualified) and paths."""
@@ -102,6 +108,8 @@ class FuzzyRetriever:
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
+        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
+        self.name_lengths_ = [len(x) for x in self.names_by_len_]
         self.file_rows_ = corpus.file_rows
         self.paths_ = sorted(self.file_rows_)
         self._index_paths()
@@ -192,6 +200,8 @@ class FuzzyRetriever:
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
+        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
+        self.name_lengths_ = [len(x) for x in self.names_by_len_]
         self.file_rows_ = {p: file_rows[p] for p in sorted(file_rows)}
         self.paths_ = sorted(file_rows)
         self._index_paths()
@@ -220,19 +230,35 @@ class FuzzyRetriever:
                 fuzzy_probe.append(parts[-1])
         for p in paths:
             self._score_path(p, scores, suffix_only=False)
-        if fuzzy_probe and self.names_:
-            matrix = process.cdist(
-                fuzzy_probe,
-                self.names_,
-                scorer=fuzz.ratio,
-                score_cutoff=self.fuzzy_cutoff,
-                dtype=np.uint8,
-            )
-            for _, col in zip(*np.nonzero(matrix), strict=False):
-                sim = float(matrix[_, col]) / 100.0
-                for i in self.by_name_[self.names_[col]]:
+        for probe in fuzzy_probe[: self.max_probes]:
+            for name, sim in self._near_names(probe):
+                for i in self.by_name_[name]:
                     scores[i] = max(scores[i], self.fuzzy_weight * sim)
         return scores
+
+    def _near_names(self, probe: str) -> list[tuple[str, float]]:
+        """Names within ``fuzzy_cutoff`` of ``probe``, with similarity in [0, 1].
+
+        rapidfuzz's ratio is ``200 * LCS / (len(a) + len(b))``, so a pair can only reach
+        the cutoff ``c`` when the shorter length is at least ``c / (200 - c)`` of the
+        longer: only names in that length band are compared.
+        """
+        if not self.names_by_len_:
+            return []
+        band = self.fuzzy_cutoff / (200.0 - self.fuzzy_cutoff)
+        n = len(probe)
+        lo = bisect_left(self.name_lengths_, math.ceil(n * band))
+        hi = bisect_right(self.name_lengths_, math.floor(n / band) if band > 0 else 1 << 30)
+        if lo >= hi:
+            return []
+        found = process.extract(
+            probe,
+            self.names_by_len_[lo:hi],
+            scorer=fuzz.ratio,
+            score_cutoff=self.fuzzy_cutoff,
+            limit=None,
+        )
+        return sorted((name, float(score) / 100.0) for name, score, _ in found)
 
     def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> None:
         index = self.stem_suffixes_ if suffix_only else self.path_suffixes_

@@ -143,7 +143,7 @@ class Index:
         retrievers: list[Retriever],
         *,
         renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer()),
-        priors: Priors | None = None,
+        priors: Priors | Mapping[str, float] | None = None,
         extras: dict[str, object] | None = None,
         state: _BuildState | None = None,
     ) -> None:
@@ -154,7 +154,7 @@ class Index:
         self.retrievers = retrievers
         self.renderers = renderers
         self.corpus = Corpus(slices, dict(extras or {}))
-        self.priors = priors or Priors()
+        self.priors = priors if isinstance(priors, Priors) else Priors(**(priors or {}))
         self._prior_weights = self.priors.weights(slices)
         self._state = state
 
@@ -169,7 +169,7 @@ class Index:
         max_file_bytes: int = 1_000_000,
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
-        priors: Priors | None = None,
+        priors: Priors | Mapping[str, float] | None = None,
         progress: Progress | None = None,
         history: bool = True,
         rev: str = "HEAD",
@@ -189,7 +189,8 @@ class Index:
             sources: File sources, first accepting one wins (default: code, docs, text).
             retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
-                changelogs); ``Priors(1, 1, 1, 1)`` disables them.
+                changelogs, commits): a :class:`Priors` or a mapping of its fields
+                (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1)`` disables them.
             progress: Called as ``progress(stage, done, total)`` during long work.
             history: Also index git history (commit slices after the files, and history
                 statistics for the ``history`` retriever); a folder without git history is

@@ -171,7 +171,7 @@ class Index:
         retrievers: Sequence[str | Retriever] | None = None,
         priors: Priors | Mapping[str, float] | None = None,
         progress: Progress | None = None,
-        history: bool = True,
+        history: bool = False,
         rev: str = "HEAD",
         max_commits: int | None = 1000,
         docs: Sequence[str] | None = None,
@@ -194,7 +194,9 @@ class Index:
             progress: Called as ``progress(stage, done, total)`` during long work.
             history: Also index git history (commit slices after the files, and history
                 statistics for the ``history`` retriever); a folder without git history is
-                reported in ``skipped``, never an error.
+                reported in ``skipped``, never an error. Off by default: on the SWE-bench
+                Lite dev tasks, commit slices displaced code (file recall at 8k tokens 0.91
+                without history, 0.82 with it) and no history signal has yet shown a gain.
             rev: Revision history is read at; no later commit is ever read. Files are
                 always read from the work tree, so check out ``rev`` for line links to match.
             max_commits: Most recent commits to read (``None`` for all).

@@ -65,7 +65,7 @@ def main() -> None:
     args = ap.parse_args()
     qs = queries(args.repo, args.queries, args.upto)
     plain = Index.build(args.repo, history=False)
-    hist = Index.build(args.repo)
+    hist = Index.build(args.repo, history=True)
     configs = [("no_history", plain, {}, 0)]
     configs += [(f"history_w{w}", hist, {"history": w}, 10) for w in (0.0, 0.3, 0.6, 1.0)]
     configs.append(("history_w0.3_no_attach", hist, {"history": 0.3}, 0))

@@ -118,7 +118,7 @@ def main() -> None:
 
         os.environ["CONTEXT_KIT_CACHE_DIR"] = cache
         for label in ("cold", "warm"):
-            idx, wall, cpu = timed(lambda: Index.build(repo))
+            idx, wall, cpu = timed(lambda: Index.build(repo, history=True))
             emit(
                 name=f"index_build_with_history_{label}",
                 slices=len(idx.slices),

@@ -13,13 +13,15 @@ from .api import pack
 from .errors import (
     BudgetError,
     ContextKitError,
+    InfeasibleError,
     OptionError,
     PinnedOverflowError,
     RepositoryError,
     SourceError,
     TokenizerError,
 )
-from .index import Index, SearchHit
+from .index import Index, IndexUpdate, SearchHit
+from .optimise import ModelProfile, Plan, optimise
 from .packed import PackedContext, PackReport
 from .renderers import Renderer
 from .retrievers import (
@@ -44,11 +46,15 @@ __all__ = [
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "IndexUpdate",
+    "InfeasibleError",
+    "ModelProfile",
     "OptionError",
     "PackReport",
     "PackedContext",
     "PackedItem",
     "PinnedOverflowError",
+    "Plan",
     "Priors",
     "Renderer",
     "Rendering",
@@ -65,6 +71,7 @@ __all__ = [
     "TokenizerError",
     "__version__",
     "get_tokenizer",
+    "optimise",
     "pack",
     "register_retriever",
 ]

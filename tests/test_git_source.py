@@ -112,7 +112,7 @@ def test_commits_after_rev_never_appear(history_repo, tmp_path):
     src = _source(tmp_path, rev=shas["rename"])
     slices, _ = src.collect(root)
     assert {s.commit for s in slices} == {shas["add"], shas["fix"], shas["rename"]}
-    index = Index.build(root, rev=shas["rename"])
+    index = Index.build(root, rev=shas["rename"], history=True)
     for query in ("zebra threshold", "logo", "cafe hours", "tokenizer overflow"):
         packed = index.pack(query, budget=3000)
         assert not {i.commit for i in packed.items} & later
@@ -121,7 +121,7 @@ def test_commits_after_rev_never_appear(history_repo, tmp_path):
 
 def test_query_matching_a_commit_message_retrieves_it(history_repo):
     root, shas = history_repo["root"], history_repo["shas"]
-    index = Index.build(root)
+    index = Index.build(root, history=True)
     top = index.search("why was the token list capped to avoid an overflow?", k=3)
     assert top[0].slice.kind == "commit" and top[0].slice.commit == shas["fix"]
     hits = index.search("zebra", k=5)
@@ -132,7 +132,7 @@ def test_query_matching_a_commit_message_retrieves_it(history_repo):
 
 def test_history_signal_lifts_code_changed_by_matching_commit(history_repo):
     root = history_repo["root"]
-    index = Index.build(root)
+    index = Index.build(root, history=True)
     hist = index.retrievers[-1]
     assert hist.name == "history"
     scores = hist.score("zebra")
@@ -144,7 +144,7 @@ def test_history_signal_lifts_code_changed_by_matching_commit(history_repo):
 
 def test_slices_link_to_the_commits_that_changed_their_lines(history_repo):
     root, shas = history_repo["root"], history_repo["shas"]
-    index = Index.build(root)
+    index = Index.build(root, history=True)
     assert index.history is not None
     code = {s.name: s for s in index.slices if s.kind == "code" and s.path == "b.py"}
     links = index.history.link(code.values())
@@ -232,7 +232,7 @@ def test_packs_with_commits_stay_within_budget(history_repo_index, budget):
 
 @pytest.fixture(scope="module")
 def history_repo_index(history_repo) -> Index:
-    return Index.build(history_repo["root"])
+    return Index.build(history_repo["root"], history=True)
 
 
 # ---------------------------------------------------------------------- robustness
@@ -242,7 +242,7 @@ def _reasons(index: Index) -> set[str]:
 
 def test_folder_that_is_not_a_repository(tmp_path):
     (tmp_path / "x.py").write_text("def f():\n    return 1\n")
-    index = Index.build(tmp_path)
+    index = Index.build(tmp_path, history=True)
     assert "not_a_repository" in _reasons(index)
     assert index.history is None and all(s.kind != "commit" for s in index.slices)
     assert index.pack("f", budget=200).tokens <= 200
@@ -251,7 +251,7 @@ def test_folder_that_is_not_a_repository(tmp_path):
 def test_repository_without_commits(tmp_path):
     git(tmp_path, "init", "-q")
     (tmp_path / "x.py").write_text("def f():\n    return 1\n")
-    assert "no_commits" in _reasons(Index.build(tmp_path))
+    assert "no_commits" in _reasons(Index.build(tmp_path, history=True))
 
 
 def test_no_git_installed(tmp_path, monkeypatch):

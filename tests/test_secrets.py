@@ -159,7 +159,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, context_kit
     root = tmp_path_factory.mktemp("planted") / "repo"
     root.mkdir()
     plant(root)
-    return root, context_kit.Index.build(root)
+    return root, context_kit.Index.build(root, history=True)
 
 
 def _leaks(text: str) -> list[str]:
@@ -212,7 +212,7 @@ def test_secret_files_are_skipped_and_redactions_reported(planted):
 def test_opt_out_is_explicit_and_visible(planted, caplog):
     root, _ = planted
     with caplog.at_level("WARNING", logger="context_kit"):
-        index = context_kit.Index.build(root, redact_secrets=False)
+        index = context_kit.Index.build(root, redact_secrets=False, history=True)
     assert "redaction is OFF" in caplog.text
     assert not any(sk.reason == "secret" for sk in index.skipped)
     assert any(_v("AKIAZ4") in s.text for s in index.slices)
@@ -220,7 +220,7 @@ def test_opt_out_is_explicit_and_visible(planted, caplog):
     assert packed.report.redact_secrets is False
     assert "OFF" in packed.report.table()
     # The history cache is keyed by the redaction setting: turning it back on is clean.
-    again = context_kit.Index.build(root)
+    again = context_kit.Index.build(root, history=True)
     assert not any(_leaks(s.text) for s in again.slices)
     # And the one-call API forwards the option.
     assert (

@@ -23,6 +23,7 @@ reason                    rule
 ``minified``              a line longer than MINIFIED_LINE_CHARS, or a mean line length over
                           MINIFIED_MEAN_CHARS, in a file of code
 ``empty``                 no non-whitespace characters
+``undecodable_name``      a file name that is not UTF-8 (reported with U+FFFD in its place)
 ========================  =================================================================
 
 Every path is resolved before it is read, and anything resolving outside the repository
@@ -44,7 +45,15 @@ from pathlib import Path
 from ..secrets import is_secret_file, redact
 from ..types import SkippedFile
 
-__all__ = ["SAFE_GIT_CONFIG", "FileText", "WalkOptions", "decode_text", "walk_repository"]
+__all__ = [
+    "SAFE_GIT_CONFIG",
+    "FileText",
+    "WalkOptions",
+    "decode_text",
+    "read_candidate",
+    "repository_files",
+    "walk_repository",
+]
 
 SAFE_GIT_CONFIG = ("-c", "core.fsmonitor=false")
 """Put before every git subcommand run on a repository we did not create: a repository's
@@ -340,16 +349,38 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
         ``FileText`` for files to index, ``SkippedFile`` for the rest, in path order.
     """
     root_real = root.resolve()
+    for rel in repository_files(root, options):
+        yield read_candidate(root, root_real, rel, options)
+
+
+def repository_files(root: Path, options: WalkOptions) -> list[str]:
+    """Every candidate path under ``root`` (git's list, else ``.gitignore``-filtered), sorted.
+
+    Nothing is read: incremental updates list the files, compare ``stat`` results, and read
+    only those that changed (see :func:`read_candidate`).
+    """
     names = _git_files(root, options.include_untracked)
     if names is None:
         names = _ignored_walk(root)
-    for rel in names:
-        yield _read_one(root, root_real, rel, options)
+    return names
 
 
-def _read_one(
+def read_candidate(
     root: Path, root_real: Path, rel: str, options: WalkOptions
 ) -> FileText | SkippedFile:
+    """Read one listed file, or say why it is skipped (the rules in the module docstring).
+
+    Args:
+        root: The repository root.
+        root_real: ``root.resolve()``, passed in so a walk resolves it once.
+        rel: The file's repository-relative path.
+        options: File selection options.
+    """
+    if not _utf8(rel):
+        # A name that is not UTF-8 (Latin-1 archives) cannot be cited, cached as JSON or
+        # printed; it is reported under a readable spelling.
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return SkippedFile(path=shown, reason="undecodable_name", detail="name is not UTF-8")
     if not options.include_vendored and _vendored(rel):
         return SkippedFile(path=rel, reason="vendored", detail="inside a vendored or build folder")
     if _generated_name(rel):
@@ -402,6 +433,14 @@ def _read_one(
             text = found.text
             data = text.encode("utf-8", "surrogatepass")
     return FileText(path=rel, text=text, data=data, lossy=lossy)
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _why(exc: BaseException) -> str:

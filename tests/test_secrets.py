@@ -319,3 +319,16 @@ def test_everyday_code_is_left_alone():
         "    return check(password, token=token)\n"
     )
     assert redact(code).text == code
+
+
+def test_update_redacts_what_changed(tmp_path: Path):
+    (tmp_path / "a.py").write_text("def a():\n    return 1\n")
+    index = context_kit.Index.build(tmp_path)
+    secret = _v("ghp_Planted")
+    (tmp_path / "a.py").write_text(f"def a():\n    return '{secret}'\n\n\ndef b():\n    pass\n")
+    (tmp_path / ".env").write_text(f"TOKEN={secret}\n")
+    index.update()
+    assert any(s.path == "a.py" and "def b" in s.text for s in index.slices)  # re-read
+    assert not any(secret in s.text for s in index.slices)
+    assert {sk.path: sk.reason for sk in index.skipped}[".env"] == "secret"
+    assert secret not in index.pack("a b", budget=500).text

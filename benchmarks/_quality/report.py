@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -14,6 +15,16 @@ NAMED_SPLITS = ("all", "named", "unnamed")
 def _mean(values: Iterable[float | None]) -> float | None:
     vals = [v for v in values if v is not None]
     return sum(vals) / len(vals) if vals else None
+
+
+def _stderr(values: Sequence[float]) -> float | None:
+    """Standard error of the mean (sample std / sqrt(n)); None below two values."""
+    n = len(values)
+    if n < 2:  # a spread needs at least two values
+        return None
+    mean = sum(values) / n
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
+    return math.sqrt(var / n)
 
 
 def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,6 +66,7 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             vals = [r[m] for r in ok if r[m] is not None]
             summary[m] = _mean(vals)
             summary[f"n_{m}"] = len(vals)
+            summary[f"{m}_stderr"] = _stderr(vals)
         out.append(summary)
     return out
 
@@ -76,6 +88,26 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
     lines += [f"> {note}" for note in notes]
     if notes:
         lines.append("")
+    lines += [
+        "## Headline: recall averaged over all budgets (file / function / line)",
+        "",
+        "Budgets double, so this is the area under the recall-vs-log(budget) curve.",
+        "",
+    ]
+    head = ["task set", *systems]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for ts in TASK_SETS:
+        row = [ts]
+        for sy in systems:
+            cells = [idx.get((sy, b, ts, "all")) for b in budgets]
+            if not all(cells):
+                row.append("-")
+                continue
+            means = [_mean(c[m] for c in cells if c) for m in RECALLS]
+            row.append(" / ".join(_fmt(v) for v in means))
+        if any(c != "-" for c in row[1:]):
+            lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
     for ts in TASK_SETS:
         present = [idx.get((sy, b, ts, "all")) for sy in systems for b in budgets]
         if not any(present):

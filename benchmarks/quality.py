@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _quality import gitutil
-from _quality.report import markdown, summarise
+from _quality.report import compare_markdown, load_summaries, markdown, summarise
 from _quality.runner import SYSTEM_NAMES, evaluate_state
 from _quality.systems import aider_available, context_kit_available
 from _quality.tasks import Task, cached_commit_tasks, load_swe_tasks
@@ -118,6 +118,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=None, help="JSON lines file (default stdout)")
     p.add_argument("--markdown", type=Path, default=None, help="markdown file (default stderr)")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="OLD.jsonl",
+        help="append a table of recall changes against a previous run's JSON lines",
+    )
+    p.add_argument(
+        "--report-only",
+        type=Path,
+        default=None,
+        metavar="RUN.jsonl",
+        help="do not run anything: re-render the markdown of an existing run",
+    )
     return p.parse_args(argv)
 
 
@@ -191,9 +205,26 @@ def run_jobs(jobs: list[dict[str, Any]], n_jobs: int) -> Iterator[list[dict[str,
             yield fut.result()
 
 
+def emit_markdown(
+    args: argparse.Namespace, summaries: list[dict[str, Any]], notes: list[str]
+) -> None:
+    """Write the markdown report (plus the ``--compare`` table) to its destination."""
+    report = markdown(summaries, notes)
+    if args.compare:
+        report += "\n" + compare_markdown(summaries, load_summaries(args.compare))
+    if args.markdown:
+        args.markdown.write_text(report)
+    else:
+        print(report, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns a process exit code."""
     args = parse_args(argv)
+    if args.report_only:
+        summaries = load_summaries(args.report_only)
+        emit_markdown(args, summaries, [f"report of {args.report_only}"])
+        return 0
     notes: list[str] = []
     mapping = {}
     for spec in args.repo:
@@ -236,11 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     notes.append(f"wall time {time.perf_counter() - t0:.0f}s with --jobs {args.jobs}")
     for n in notes:
         log(n)
-    report = markdown(summaries, notes)
-    if args.markdown:
-        args.markdown.write_text(report)
-    else:
-        print(report, file=sys.stderr)
+    emit_markdown(args, summaries, notes)
     errors = sum(1 for r in records if r.get("error"))
     if errors:
         log(f"{errors} record(s) have errors (see 'error' fields)")

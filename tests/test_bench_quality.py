@@ -349,3 +349,32 @@ def test_context_kit_option_routing() -> None:
     ck = ContextKit(["build.max_file_bytes=1000", "pack.format=xml", "rerank=true"])
     assert ck.build_opts == {"max_file_bytes": 1000}
     assert ck.pack_opts == {"format": "xml", "rerank": True}
+
+
+def test_compare_markdown_flags_different_samples(tmp_path: Path) -> None:
+    from _quality.report import compare_markdown, load_summaries
+
+    def rec(task_id: str, recall: float) -> dict:
+        return {
+            "type": "result",
+            "task_id": task_id,
+            "task_set": "swe",
+            "repo": "o/r",
+            "system": "bm25-files",
+            "budget": 2000,
+            "names_gold_function": False,
+            "file_recall": recall,
+            "function_recall": None,
+            "line_recall": recall,
+            "tokens": 10,
+            "over_budget": False,
+            "pack_latency_s": 0.0,
+            "index_latency_s": 0.0,
+        }
+
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps(rec("a", 0.25)) + "\n")
+    same = compare_markdown(summarise([rec("a", 0.75)]), load_summaries(old))
+    assert "| bm25-files | swe | 2000 | 1/1 | +0.500 | - | +0.500 |" in same
+    other = compare_markdown(summarise([rec("b", 0.75)]), load_summaries(old))
+    assert "1/1 *" in other

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 RECALLS = ("file_recall", "function_recall", "line_recall")
@@ -54,6 +57,10 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "query_names_gold_function": ns,
             "repo": repo,
             "n_tasks": len(rs),
+            # Identifies the task sample, so comparisons can flag different task sets.
+            "tasks_sha1": hashlib.sha1(
+                "\n".join(sorted(r["task_id"] for r in rs)).encode()
+            ).hexdigest()[:12],
             "errors": len(rs) - len(ok),
             "over_budget": sum(1 for r in ok if r["over_budget"]),
             "citation_errors": sum(r.get("citation_errors") or 0 for r in ok),
@@ -181,3 +188,50 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
 def _system_order(name: str) -> tuple[int, str]:
     preferred = ["context_kit", "bm25-files", "aider-repomap", "gold-files"]
     return (preferred.index(name) if name in preferred else len(preferred), name)
+
+
+def load_summaries(path: Path) -> list[dict[str, Any]]:
+    """Summary records of a previous run's JSON lines (results are recomputed if absent)."""
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    summaries = [r for r in records if r.get("type") == "summary"]
+    return summaries or summarise(records)
+
+
+def compare_markdown(new: Sequence[dict[str, Any]], old: Sequence[dict[str, Any]]) -> str:
+    """Markdown table of recall changes (new - old) per system x budget x task set."""
+
+    def key(s: dict[str, Any]) -> tuple[str, int, str]:
+        return (s["system"], s["budget"], s["task_set"])
+
+    def overall(ss: Sequence[dict[str, Any]]) -> dict[tuple[str, int, str], dict[str, Any]]:
+        return {
+            key(s): s
+            for s in ss
+            if s.get("repo", "all") == "all" and s["query_names_gold_function"] == "all"
+        }
+
+    new_idx, old_idx = overall(new), overall(old)
+    lines = [
+        "## Change vs previous run (new - old; file / function / line recall)",
+        "",
+        "Rows marked `*` compare different task samples (e.g. re-mined commit tasks).",
+        "",
+        "| system | task set | budget | n new/old | file | function | line |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for k in sorted(new_idx.keys() & old_idx.keys(), key=lambda k: (_system_order(k[0]), k)):
+        n, o = new_idx[k], old_idx[k]
+        deltas = [
+            _fmt_delta(n[m] - o[m]) if n[m] is not None and o[m] is not None else "-"
+            for m in RECALLS
+        ]
+        lines.append(
+            f"| {k[0]} | {k[2]} | {k[1]} | {n['n_tasks']}/{o['n_tasks']} | "
+            + " | ".join(deltas)
+            + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _fmt_delta(v: float) -> str:
+    return f"{v:+.3f}"

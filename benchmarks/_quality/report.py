@@ -225,11 +225,9 @@ def compare_markdown(new: Sequence[dict[str, Any]], old: Sequence[dict[str, Any]
             _fmt_delta(n[m] - o[m]) if n[m] is not None and o[m] is not None else "-"
             for m in RECALLS
         ]
-        lines.append(
-            f"| {k[0]} | {k[2]} | {k[1]} | {n['n_tasks']}/{o['n_tasks']} | "
-            + " | ".join(deltas)
-            + " |"
-        )
+        same = n.get("tasks_sha1") is not None and n.get("tasks_sha1") == o.get("tasks_sha1")
+        counts = f"{n['n_tasks']}/{o['n_tasks']}" + ("" if same else " *")
+        lines.append(f"| {k[0]} | {k[2]} | {k[1]} | {counts} | " + " | ".join(deltas) + " |")
     return "\n".join(lines) + "\n"
 
 

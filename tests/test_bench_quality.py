@@ -378,3 +378,29 @@ def test_compare_markdown_flags_different_samples(tmp_path: Path) -> None:
     assert "| bm25-files | swe | 2000 | 1/1 | +0.500 | - | +0.500 |" in same
     other = compare_markdown(summarise([rec("b", 0.75)]), load_summaries(old))
     assert "1/1 *" in other
+
+
+def test_file_chunks_functions_and_gaps() -> None:
+    from _quality.chunks import GAP_WINDOW_LINES, file_chunks
+
+    spans = [(c.start, c.end) for c in file_chunks("pkg/core.py", CORE_V1)]
+    assert spans == [(1, 6), (7, 11), (13, 14), (17, 18)]
+    unparsable = "x = (\n" + "y\n" * (GAP_WINDOW_LINES + 5)
+    windows = [(c.start, c.end) for c in file_chunks("bad.py", unparsable)]
+    assert windows == [(1, GAP_WINDOW_LINES), (GAP_WINDOW_LINES + 1, GAP_WINDOW_LINES + 6)]
+
+
+def test_bm25_chunks_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
+    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
+    job = {
+        "git_dir": str(tiny_repo["repo"] / ".git"),
+        "commit": task.commit,
+        "checkout": str(tmp_path / "co"),
+        "tasks": [task.to_json()],
+        "systems": ["bm25-chunks"],
+        "ck_options": [],
+        "budgets": [60, 4000],
+    }
+    small, large = evaluate_state(job)
+    assert not small["over_budget"] and small["citation_errors"] == 0
+    assert large["function_recall"] == 1.0 and large["citation_errors"] == 0

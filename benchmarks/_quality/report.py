@@ -186,7 +186,7 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
 
 
 def _system_order(name: str) -> tuple[int, str]:
-    preferred = ["context_kit", "bm25-files", "aider-repomap", "gold-files"]
+    preferred = ["context_kit", "bm25-chunks", "bm25-files", "aider-repomap", "gold-files"]
     return (preferred.index(name) if name in preferred else len(preferred), name)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gitutil
+from .chunks import BM25Chunks
 from .metrics import (
     Pack,
     citation_problems,
@@ -25,7 +26,7 @@ from .metrics import (
 from .systems import BM25Files, ContextKit, GoldFiles, System, timed
 from .tasks import Task
 
-SYSTEM_NAMES = ("context_kit", "bm25-files", "gold-files")
+SYSTEM_NAMES = ("context_kit", "bm25-files", "bm25-chunks", "gold-files")
 # Enough examples to debug a citation bug without bloating the jsonl.
 MAX_CITATION_DETAILS = 3
 
@@ -38,6 +39,8 @@ def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
             out.append(ContextKit(ck_options))
         elif name == "bm25-files":
             out.append(BM25Files())
+        elif name == "bm25-chunks":
+            out.append(BM25Chunks())
         elif name == "gold-files":
             out.append(GoldFiles())
         else:

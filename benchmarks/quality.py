@@ -5,6 +5,7 @@ Compares systems on the same tasks and token budgets:
 
 * ``context_kit`` -- ``Index.build(checkout)`` once per state, ``pack(query, budget=B)``.
 * ``bm25-files`` -- textbook BM25 over whole non-test .py files, packed whole by rank.
+* ``bm25-chunks`` -- the same BM25 over function-sized chunks, packed verbatim by rank.
 * ``gold-files`` -- oracle upper bound for whole-file packing: gold files, smallest first.
 
 Tasks: SWE-bench Lite dev (query = problem_statement only, state = base_commit) and

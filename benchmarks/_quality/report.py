@@ -30,6 +30,13 @@ def _stderr(values: Sequence[float]) -> float | None:
     return math.sqrt(var / n)
 
 
+def _share(record: dict[str, Any], key: str) -> float | None:
+    """Fraction of a record's gold lines present only as ``key`` (trimmed / absent)."""
+    counts = record.get("gold_lines_by_rendering") or {}
+    total = sum(counts.values())
+    return counts.get(key, 0) / total if total else None
+
+
 def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Summary records per system x budget x task set x (query names a gold function).
 
@@ -68,6 +75,8 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "mean_tokens": _mean(r["tokens"] for r in ok),
             "mean_pack_latency_s": _mean(r["pack_latency_s"] for r in ok),
             "mean_index_latency_s": _mean(r["index_latency_s"] for r in ok),
+            "gold_lines_trimmed": _mean(_share(r, "trimmed") for r in ok),
+            "gold_lines_absent": _mean(_share(r, "absent") for r in ok),
         }
         for m in RECALLS:
             vals = [r[m] for r in ok if r[m] is not None]
@@ -170,6 +179,8 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
         "errors",
         "pack s",
         "index s",
+        "gold lines only trimmed",
+        "gold lines absent",
     ]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for sy in systems:
@@ -180,7 +191,8 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
             lines.append(
                 f"| {sy} | {b} | {_fmt(s['mean_tokens'])} | {s['over_budget']} | "
                 f"{s['citation_errors']} | {s['errors']} | {_fmt(s['mean_pack_latency_s'])} | "
-                f"{_fmt(s['mean_index_latency_s'])} |"
+                f"{_fmt(s['mean_index_latency_s'])} | {_fmt(s.get('gold_lines_trimmed'))} | "
+                f"{_fmt(s.get('gold_lines_absent'))} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -191,10 +203,12 @@ def _system_order(name: str) -> tuple[int, str]:
 
 
 def load_summaries(path: Path) -> list[dict[str, Any]]:
-    """Summary records of a previous run's JSON lines (results are recomputed if absent)."""
+    """Summaries of a run's JSON lines: recomputed from its result records (so newer
+    summary fields appear), or its stored summary records when it has no results.
+    """
     records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    summaries = [r for r in records if r.get("type") == "summary"]
-    return summaries or summarise(records)
+    results = [r for r in records if r.get("type") == "result"]
+    return summarise(results) if results else [r for r in records if r.get("type") == "summary"]
 
 
 def compare_markdown(new: Sequence[dict[str, Any]], old: Sequence[dict[str, Any]]) -> str:

@@ -26,6 +26,7 @@ from .retrievers import (
     BM25Retriever,
     Corpus,
     FuzzyRetriever,
+    Priors,
     Retriever,
     register_retriever,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "PackedContext",
     "PackedItem",
     "PinnedOverflowError",
+    "Priors",
     "Renderer",
     "Rendering",
     "RepoSource",

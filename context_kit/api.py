@@ -29,7 +29,7 @@ _PACK_OPTIONS = _keyword_names(Index.pack) - {"budget"}
 
 def pack(
     repo: str | os.PathLike[str],
-    query: str,
+    query: str = "",
     budget: int = 8000,
     tokenizer: str | Path | Tokenizer = "cl100k_base",
     **options: Any,
@@ -41,7 +41,8 @@ def pack(
 
     Args:
         repo: Repository folder.
-        query: The task, issue or question.
+        query: The task, issue or question (may be empty when ``spec=`` names a requirement
+            or section to pack for).
         budget: Maximum tokens of the packed text, counted exactly by ``tokenizer``.
         tokenizer: Tokenizer name (``"cl100k_base"``), ``.tiktoken`` / ``tokenizer.json``
             path, or a :class:`~context_kit.Tokenizer` instance.

@@ -34,7 +34,14 @@ def _parser() -> argparse.ArgumentParser:
 
     pk = sub.add_parser("pack", help="pack context for a query and print it")
     pk.add_argument("path", help="repository folder")
-    pk.add_argument("--query", "-q", required=True, help="the task, issue or question")
+    pk.add_argument("--query", "-q", default="", help="the task, issue or question")
+    pk.add_argument(
+        "--spec",
+        "-s",
+        default=None,
+        help="pack for a requirement id (REQ-12) or heading path: the section, its parents "
+        "and the code it names first",
+    )
     pk.add_argument("--budget", "-b", type=int, default=8000, help="token budget (default 8000)")
     pk.add_argument("--format", "-f", choices=["markdown", "xml", "json"], default="markdown")
     pk.add_argument(
@@ -83,8 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "pack":
+        if not args.query and args.spec is None:
+            print("context-kit: error: pack needs --query or --spec", file=sys.stderr)
+            return EXIT_USAGE
         index = Index.build(args.path, tokenizer=args.tokenizer)
-        packed = index.pack(args.query, budget=args.budget, format=args.format)
+        packed = index.pack(args.query, budget=args.budget, format=args.format, spec=args.spec)
         if args.json_result:
             print(packed.model_dump_json(indent=2))
         else:

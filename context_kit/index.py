@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -19,14 +20,19 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
+from .history import History, last_commit_candidates
 from .packed import PackedContext, PackReport
 from .packing.format import Formatter, get_formatter
 from .packing.packer import Candidate, pack_candidates
-from .renderers import CodeRenderer, Renderer, TextRenderer, default_ladder
+from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
-from .retrievers.fusion import FusionMethod
+from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
+from .retrievers.links import LinkPropagation
+from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
+from .sources.git import GitSource
 from .sources.walk import FileText
+from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
 from .types import SkippedFile, Slice
 
@@ -37,9 +43,15 @@ log = logging.getLogger("context_kit")
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6}
+DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3, "links": 0.3}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
-query spells out adds a strong, but not overriding, boost."""
+query spells out adds a strong, but not overriding, boost; history (commits matching the
+query, co-change, recency) nudges; ``links`` is the boost a slice linked to the best hit
+receives (spec section ↔ the code it names, see
+:class:`~context_kit.retrievers.links.LinkPropagation`)."""
+
+DEFAULT_RELEVANCE_POWER = 4.0
+"""Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -91,7 +103,7 @@ class Index:
 
     Attributes:
         root: The repository folder.
-        slices: Every slice, in (path, line) order.
+        slices: Every slice: file slices in (path, line) order, then commits newest first.
         skipped: Files that were not indexed, with reasons.
         tokenizer: The tokenizer every count uses.
         retrievers: The fitted retrievers.
@@ -105,7 +117,9 @@ class Index:
         tokenizer: Tokenizer,
         retrievers: list[Retriever],
         *,
-        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer()),
+        renderers: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer()),
+        priors: Priors | None = None,
+        extras: dict[str, object] | None = None,
     ) -> None:
         self.root = root
         self.slices = slices
@@ -113,7 +127,9 @@ class Index:
         self.tokenizer = tokenizer
         self.retrievers = retrievers
         self.renderers = renderers
-        self.corpus = Corpus(slices)
+        self.corpus = Corpus(slices, dict(extras or {}))
+        self.priors = priors or Priors()
+        self._prior_weights = self.priors.weights(slices)
 
     @classmethod
     def build(
@@ -126,7 +142,12 @@ class Index:
         max_file_bytes: int = 1_000_000,
         sources: Sequence[FileSource] | None = None,
         retrievers: Sequence[str | Retriever] | None = None,
+        priors: Priors | None = None,
         progress: Progress | None = None,
+        history: bool = True,
+        rev: str = "HEAD",
+        max_commits: int | None = 1000,
+        docs: Sequence[str] | None = None,
     ) -> Index:
         """Read, slice and index a repository.
 
@@ -137,8 +158,19 @@ class Index:
             include_vendored: Also index vendored and build folders.
             max_file_bytes: Skip files larger than this.
             sources: File sources, first accepting one wins (default: code, docs, text).
-            retrievers: Retriever names or instances (default: ``bm25`` and ``fuzzy``).
+            retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
+            priors: Query-independent multipliers by slice type (tests, docs,
+                changelogs); ``Priors(1, 1, 1, 1)`` disables them.
             progress: Called as ``progress(stage, done, total)`` during long work.
+            history: Also index git history (commit slices after the files, and history
+                statistics for the ``history`` retriever); a folder without git history is
+                reported in ``skipped``, never an error.
+            rev: Revision history is read at; no later commit is ever read. Files are
+                always read from the work tree, so check out ``rev`` for line links to match.
+            max_commits: Most recent commits to read (``None`` for all).
+            docs: Gitignore-style globs of the files read as documents (default
+                :data:`~context_kit.sources.docs.DEFAULT_DOC_PATTERNS`); ignored when
+                ``sources`` is given.
 
         Raises:
             RepositoryError: ``repo`` is missing or not a folder.
@@ -151,7 +183,8 @@ class Index:
             max_file_bytes=max_file_bytes,
             include_vendored=include_vendored,
         )
-        srcs: Sequence[FileSource] = sources or (CodeSource(), DocsSource(), TextSource())
+        doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
+        srcs: Sequence[FileSource] = sources or (CodeSource(), doc_src, TextSource())
         slices: list[Slice] = []
         skipped: list[SkippedFile] = []
         files: list[FileText] = []
@@ -175,19 +208,65 @@ class Index:
             if progress is not None:
                 progress("parse", n, len(files))
         slices.sort(key=lambda s: (s.path or "", s.start_line or 0, s.id))
-        fitted = _fit_retrievers(retrievers, Corpus(slices))
+        extras: dict[str, object] = {}
+        if history:
+            git = GitSource(rev=rev, max_commits=max_commits)
+            commits, git_skipped = git.collect(root, files)
+            slices.extend(commits)  # newest first, after every file slice
+            skipped.extend(git_skipped)
+            if git.history_ is not None:
+                extras["history"] = git.history_
+            if progress is not None:
+                progress("history", len(commits), len(commits))
+        fitted = _fit_retrievers(retrievers, Corpus(slices, extras))
         skipped.sort(key=lambda s: s.path)
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
         )
-        return cls(root, slices, skipped, tok, fitted)
+        return cls(root, slices, skipped, tok, fitted, priors=priors, extras=extras)
+
+    @property
+    def history(self) -> History | None:
+        """The git history read at build time (``None`` when history was off or skipped).
+
+        Use :meth:`~context_kit.history.History.link` or ``.last_commit(slice)`` to find
+        the commits that changed a slice's lines.
+        """
+        h = self.corpus.extras.get("history")
+        return h if isinstance(h, History) else None
+
+    @functools.cached_property
+    def _commit_rows(self) -> dict[str, int]:
+        return {s.commit: i for i, s in enumerate(self.slices) if s.commit}
 
     # ---------------------------------------------------------------- ranking
+    @property
+    def linker(self) -> LinkPropagation:
+        """Section↔code links of the corpus (see ``retrievers.links``).
+
+        Built on first use, and again whenever ``self.corpus`` is replaced (an update).
+        """
+        cached: tuple[Corpus, LinkPropagation] | None = getattr(self, "_linker", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, LinkPropagation().fit(self.corpus))
+            self._linker = cached
+        return cached[1]
+
     def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
-        return fuse(self.retrievers, query, len(self.slices), weights=w, method=fusion), w
+        fused: FusionResult = fuse(
+            self.retrievers, query, len(self.slices), weights=w, method=fusion
+        )
+        # Post-fusion hook: propagate the fused scores along section<->code links, in the
+        # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
+        if w.get("links", 0.0):
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
+        # The prior comes last so it also scales what links propagated.
+        fused.apply_prior(self._prior_weights)
+        return fused, w
 
     def search(
         self,
@@ -214,13 +293,16 @@ class Index:
     # ---------------------------------------------------------------- packing
     def pack(
         self,
-        query: str,
+        query: str = "",
         *,
         budget: int = 8000,
         format: str | Formatter = "markdown",
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         max_candidates: int | None = None,
+        relevance_power: float = DEFAULT_RELEVANCE_POWER,
+        attach_commits: int = 10,
+        spec: str | None = None,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -232,19 +314,35 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
+            relevance_power: The knapsack values a rung at ``score ** relevance_power x
+                fidelity``. Fused scores are flat near the top (the best slice 1.0, the
+                tenth 0.8); raising them to a power turns that into the steep preference a
+                reader has, so the budget goes to the best slices in full before many
+                weak ones in part.
+            attach_commits: For this many of the best code candidates, the commit that last
+                changed their lines joins the candidates (at a share of the code's score;
+                the packer still decides). ``0`` turns it off; no effect without history.
+            spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
+                parent headings and linked code rank first (see :mod:`context_kit.spec`);
+                the rest is ranked by ``query``, or by the section's text when it is empty.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format.
+            OptionError: Unknown format, or a ``spec`` no section defines.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
-        fused, used_weights = self._fused(query, weights, fusion)
+        focus = None
+        if spec is not None:
+            focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
+        fused, used_weights = self._fused(query or (focus.text if focus else ""), weights, fusion)
+        if focus is not None:  # a boost, not a pin: the packer still picks each rung
+            fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
@@ -255,9 +353,23 @@ class Index:
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
+                value=float(scores[r]) ** relevance_power,
             )
             for r in rows
         ]
+        if attach_commits and self.history is not None:
+            for r, score in last_commit_candidates(
+                self.history, self.slices, rows, scores, self._commit_rows, top=attach_commits
+            ):
+                candidates.append(
+                    Candidate(
+                        slice=self.slices[r],
+                        score=score,
+                        scores={"last_commit": round(score, 6)},
+                        rungs=default_ladder(self.slices[r], self.renderers),
+                        value=score**relevance_power,
+                    )
+                )
         result = pack_candidates(candidates, budget, self.tokenizer, fmt)
         report = PackReport(
             entries=result.entries,
@@ -274,7 +386,7 @@ class Index:
             budget=budget,
             tokenizer=self.tokenizer.name,
             format=fmt.name,
-            query=query,
+            query=query or (f"spec:{spec}" if spec else ""),
             items=result.items,
             report=report,
         )
@@ -291,7 +403,7 @@ class Index:
 
 
 def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
-    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy")
+    names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy", "history")
     out: list[Retriever] = []
     for r in names:
         inst = get_retriever(r) if isinstance(r, str) else r

@@ -21,6 +21,19 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the suite's cache entries (git history...) out of the user's cache folder."""
+    old = os.environ.get("CONTEXT_KIT_CACHE_DIR")
+    os.environ["CONTEXT_KIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("ck-cache"))
+    yield
+    if old is None:
+        os.environ.pop("CONTEXT_KIT_CACHE_DIR", None)
+    else:
+        os.environ["CONTEXT_KIT_CACHE_DIR"] = old
+
+
 SAMPLE_PY = '''"""A sample module."""
 import os
 import sys

@@ -59,3 +59,140 @@ def test_rst_sections():
 def test_plain_text_becomes_windows():
     got = docs("notes.txt", "para one\n\npara two\n")
     assert len(got) == 1 and got[0].kind == "doc"
+
+
+SPEC = """# Design
+
+The store keeps records in segments.
+
+## 4.1. Storage
+
+- **REQ-1**: The store MUST merge segments with `compact_segments()`.
+  It SHOULD do so in the background.
+- REQ-2: Records MUST be checksummed by `checksum_record`.
+
+See REQ-7 for retention; UTF-8 and SHA-256 are not requirements.
+
+## US-7 Login
+
+Users MAY log in with a token.
+"""
+
+
+def test_requirement_ids_blocks_and_obligations_are_recorded():
+    design, storage, login = docs("docs/design.md", SPEC)
+    assert "requirements" not in design.meta
+    assert storage.meta["requirements"] == "REQ-1,REQ-2"
+    assert storage.meta["requirement_spans"] == "REQ-1:7-8;REQ-2:9-9"
+    assert storage.meta["requirement_refs"] == "REQ-7"
+    assert storage.meta["clause"] == "4.1"
+    assert storage.meta["must"] == 2 and storage.meta["should"] == 1
+    assert storage.meta["obligation"] == "MUST"
+    assert {"REQ-1", "REQ-2"} <= set(storage.defines)
+    # An id in the heading governs the whole section.
+    assert login.meta["requirements"] == "US-7"
+    assert login.meta["requirement_spans"] == f"US-7:{login.start_line}-{login.end_line}"
+    assert login.meta["obligation"] == "MAY"
+    assert design.meta["subsections"] == '[[5, "## 4.1. Storage\\n"], [13, "## US-7 Login\\n"]]'
+
+
+def test_custom_requirement_pattern():
+    src = DocsSource(requirement_pattern=r"\bPROJ-\d+\b")
+    text = "# T\n\n- PROJ-12: do it\n- REQ-1: not this scheme\n"
+    (s,) = src.slices(FileText("a.md", text, text.encode(), False))
+    assert s.meta["requirements"] == "PROJ-12"
+
+
+def test_doc_globs_are_configurable_and_default_sensibly():
+    default = DocsSource()
+    for path in [
+        "README",
+        "README.md",
+        "CHANGELOG",
+        "docs/design.md",
+        "docs/notes.yaml",
+        "x/adr/0001-use-sqlite.md",
+        "decisions/0002.txt",
+        "guide.rst",
+    ]:
+        assert default.accepts(path), path
+    for path in ["src/app.py", "setup.cfg", "Makefile"]:
+        assert not default.accepts(path), path
+    custom = DocsSource(patterns=["specs/**", "!specs/draft/**"])
+    assert custom.accepts("specs/a/b.md")
+    assert not custom.accepts("specs/draft/x.md")
+    assert not custom.accepts("README.md")
+
+
+def test_extensionless_readme_with_headings_is_markdown():
+    got = docs("README", "# Title\n\nIntro.\n\n## Use\n\nRun it.\n")
+    assert [s.name for s in got] == ["Title", "Title > Use"]
+
+
+def test_long_sections_split_at_paragraphs_never_inside_fences():
+    fence = "```\n" + "code\n\n" * 6 + "```\n"
+    body = "".join(f"Paragraph {i} line.\nsecond line.\n\n" for i in range(6))
+    text = "# Big\n\n" + body + fence + "\nTail.\n"
+    got = DocsSource(max_section_lines=8).slices(FileText("a.md", text, text.encode(), False))
+    assert len(got) > 2
+    assert all(s.name == "Big" for s in got)
+    assert [s.part for s in got] == [(k, len(got)) for k in range(1, len(got) + 1)]
+    assert any(s.text.startswith("```") and s.text.rstrip().endswith("```") for s in got)
+    for s in got:
+        assert s.text.count("```") % 2 == 0
+        assert s.line_count <= 8 or "```" in s.text
+    assert "heading_lines" in got[0].meta and "heading_lines" not in got[1].meta
+
+
+def test_plain_text_windows_align_to_paragraphs():
+    text = "".join(f"para {i} a\npara {i} b\n\n" for i in range(40))
+    got = DocsSource(window=10).slices(FileText("notes.txt", text, text.encode(), False))
+    assert len(got) > 1
+    for s in got:
+        assert s.symbol_kind == "window"
+        assert s.text.startswith("para") and s.text.rstrip().split("\n")[-1].endswith(" b")
+
+
+def test_rst_and_sphinx_needs_requirements():
+    rst = (
+        "Spec\n====\n\n.. req:: Checksums\n   :id: REQ_001\n\n   Records MUST carry a CRC.\n\n"
+        "Other\n-----\n\n| FR-2 | The CLI SHOULD exit 2 on usage errors. |\n"
+    )
+    spec, other = docs("spec.rst", rst)
+    assert spec.meta["requirements"] == "REQ_001"
+    assert spec.meta["requirement_spans"] == "REQ_001:5-7"
+    assert other.meta["requirements"] == "FR-2" and other.meta["obligation"] == "SHOULD"
+
+
+RFC = """Internet Draft                 Store                        2026
+
+1.  Introduction
+
+   The store keeps records.
+
+2.  Requirements
+
+2.1.  Compaction
+
+   The store MUST compact segments.
+
+2.2.  Checksums
+
+   Each record SHOULD carry a checksum.
+"""
+
+
+def test_rfc_style_plain_text_is_cut_at_numbered_headings():
+    got = docs("draft-store.txt", RFC)
+    names = [s.name for s in got]
+    assert names == [
+        "draft-store.txt",
+        "1.  Introduction",
+        "2.  Requirements",
+        "2.  Requirements > 2.1.  Compaction",
+        "2.  Requirements > 2.2.  Checksums",
+    ]
+    assert got[3].meta["clause"] == "2.1" and got[3].meta["obligation"] == "MUST"
+    # A short numbered list in a note is not a heading structure.
+    note = docs("note.txt", "Steps:\n\n1. Install it\n\n2. Run it\n")
+    assert [s.symbol_kind for s in note] == ["window"]

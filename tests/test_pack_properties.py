@@ -135,3 +135,22 @@ def test_messages_for_providers(sample_repo: Path):
     anthropic = packed.to_messages("anthropic")
     assert anthropic[0]["content"][0]["cache_control"] == {"type": "ephemeral"}
     assert "PackedContext" in packed._repr_markdown_()
+
+
+def test_relevance_power_spends_the_budget_on_the_best_slice_in_full(tmp_path: Path):
+    # One large, clearly best function and many small, weaker ones.
+    big = "def parse_invoice(data):\n" + "".join(
+        f"    invoice_total_{i} = data['invoice'][{i}]\n" for i in range(60)
+    )
+    small = "".join(f"def helper_{i}():\n    return 'invoice'\n\n\n" for i in range(40))
+    (tmp_path / "big.py").write_text(big)
+    (tmp_path / "small.py").write_text(small)
+    index = context_kit.Index.build(tmp_path)
+    steep = index.pack("parse the invoice", budget=1200)
+    flat = index.pack("parse the invoice", budget=1200, relevance_power=1.0)
+
+    def rendering_of(p):
+        return next(i.rendering for i in p.items if i.name == "parse_invoice")
+
+    assert rendering_of(steep) == "full"
+    assert steep.tokens <= 1200 and flat.tokens <= 1200

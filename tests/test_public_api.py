@@ -15,6 +15,7 @@ EXPECTED = {
     "PackedContext",
     "PackedItem",
     "PinnedOverflowError",
+    "Priors",
     "Renderer",
     "Rendering",
     "RepoSource",

@@ -147,3 +147,41 @@ def test_registry_and_plugins():
 
     with pytest.raises(OptionError):
         get_retriever("nope")
+
+
+def test_test_and_changelog_paths():
+    from context_kit.retrievers.priors import is_changelog_path, is_test_path
+
+    for p in [
+        "tests/test_x.py",
+        "pkg/tests/helpers.py",
+        "x_test.go",
+        "src/a.spec.ts",
+        "conftest.py",
+    ]:
+        assert is_test_path(p), p
+    for p in ["pkg/testing_utils.py", "src/contest.py", "latest.py"]:
+        assert not is_test_path(p), p
+    for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:
+        assert is_changelog_path(p), p
+    assert not is_changelog_path("src/history.py")
+
+
+def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
+    from context_kit import Index, Priors
+
+    (tmp_path / "lib.py").write_text("def frobnicate(x):\n    return x\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_lib.py").write_text(
+        "def test_frobnicate():\n    assert frobnicate(1) == frobnicate(1)  # frobnicate\n"
+    )
+    (tmp_path / "CHANGELOG.md").write_text("# 1.0\n\n- frobnicate frobnicate frobnicate\n")
+    index = Index.build(tmp_path)
+    hits = {h.slice.path: h for h in index.search("frobnicate", k=5)}
+    assert index.search("frobnicate", k=1)[0].slice.path == "lib.py"
+    assert hits["tests/test_lib.py"].scores["prior"] == 0.5
+    assert hits["CHANGELOG.md"].scores["prior"] == 0.2
+    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1))
+    flat_hits = {h.slice.path: h for h in flat.search("frobnicate", k=5)}
+    assert "prior" not in flat_hits["CHANGELOG.md"].scores
+    assert flat_hits["CHANGELOG.md"].score > hits["CHANGELOG.md"].score

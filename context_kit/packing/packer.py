@@ -33,12 +33,15 @@ class Candidate:
         score: Fused relevance (>= 0).
         scores: Breakdown by retriever.
         rungs: The renderer's ladder, richest first.
+        value: What packing the full rung is worth to the knapsack (defaults to ``score``);
+            a rung is worth ``value x fidelity``.
     """
 
     slice: Slice
     score: float
     scores: dict[str, float]
     rungs: list[Rung]
+    value: float | None = None
 
 
 @dataclass
@@ -108,7 +111,10 @@ def pack_candidates(
         costs.append(counts[pos : pos + len(bs)])
         pos += len(bs)
     options = [
-        [(costs[i][j], c.score * r.fidelity) for j, r in enumerate(c.rungs)]
+        [
+            (costs[i][j], (c.score if c.value is None else c.value) * r.fidelity)
+            for j, r in enumerate(c.rungs)
+        ]
         for i, c in enumerate(candidates)
     ]
     capacity = budget - overhead

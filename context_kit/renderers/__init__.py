@@ -10,7 +10,9 @@ Ladders, richest first:
 * containers (classes): ``full`` → ``skeleton`` (header + member signatures) →
   ``signature`` → ``mention``;
 * document sections: ``full`` → ``lead`` (heading + first paragraph) → ``mention``;
-* windows and module code: ``full`` → ``mention``.
+* windows and module code: ``full`` → ``mention``;
+* commits: ``full`` (message + trimmed diff) → ``headers`` (changed lines only) →
+  ``stat`` (subject + file stat) → ``mention``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from typing import Protocol, runtime_checkable
 
 from ..types import Rung, Slice
 from .code import CodeRenderer, elision_marker
+from .commit import CommitRenderer
 from .text import TextRenderer
 
 __all__ = [
     "FIDELITY",
     "CodeRenderer",
+    "CommitRenderer",
     "Renderer",
     "TextRenderer",
     "default_ladder",
@@ -46,7 +50,7 @@ class Renderer(Protocol):
         ...
 
 
-_DEFAULT: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer())
+_DEFAULT: tuple[Renderer, ...] = (CodeRenderer(), TextRenderer(), CommitRenderer())
 
 
 def default_ladder(slice_: Slice, renderers: tuple[Renderer, ...] = _DEFAULT) -> list[Rung]:

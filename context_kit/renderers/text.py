@@ -1,12 +1,77 @@
-"""Renderings of document sections and commits: full → lead → mention."""
+"""Renderings of document sections: full → lead → mention.
+
+* ``full``: the section verbatim.
+* ``lead``: the heading and first paragraph, then the headings of the direct subsections
+  (verbatim file lines, recorded by the docs source in ``meta["subsections"]``), with an
+  elision marker wherever lines were left out — a table of contents a reader can follow.
+* ``mention``: ``path:line  heading path``.
+
+Every rung is verbatim file text plus elision markers, never anything invented.
+"""
 
 from __future__ import annotations
 
+import json
+
+from ..sources._lines import LineTable, split_lines
+from ..sources.docs import doc_blocks
 from ..types import Rung, Slice
 from ._fidelity import FIDELITY
 from .code import _strictly_shrinking, elision_marker
 
-__all__ = ["TextRenderer"]
+__all__ = ["TextRenderer", "lead_text", "subsection_lines"]
+
+
+def subsection_lines(slice_: Slice) -> list[tuple[int, str]]:
+    """``(line, verbatim heading text)`` of the section's direct subsections, if recorded."""
+    raw = slice_.meta.get("subsections")
+    if not isinstance(raw, str):
+        return []
+    try:
+        data = json.loads(raw)
+        return [(int(line), str(text)) for line, text in data]
+    except (ValueError, TypeError):  # a malformed record only costs the subsection list
+        return []
+
+
+def _first_paragraph_end(slice_: Slice) -> int:
+    """How many leading lines form the heading plus the first paragraph after it.
+
+    A fenced block counts as one paragraph, so the lead never cuts a fence in two.
+    """
+    table = LineTable(slice_.text)
+    heading = slice_.meta.get("heading_lines")
+    skip = heading if isinstance(heading, int) else 0
+    for _, last, _ in doc_blocks(table, 1, len(table)):
+        if last > skip:
+            return last
+    return len(table)
+
+
+def lead_text(slice_: Slice) -> str | None:
+    """The ``lead`` rung's text, or ``None`` when it would leave nothing out."""
+    a, b = slice_.start_line, slice_.end_line
+    if a is None or b is None:
+        return None
+    lines = split_lines(slice_.text)
+    keep = _first_paragraph_end(slice_)
+    subs = [(line, text) for line, text in subsection_lines(slice_) if line > b]
+    if keep >= len(lines) and not subs:
+        return None
+    text = "".join(lines[:keep])
+    if not text.endswith("\n"):
+        text += "\n"
+    if a + keep <= b:  # the rest of the section's own lines
+        text += elision_marker("", a + keep, b)
+    after = b + 1
+    for n, (line, heading) in enumerate(subs):
+        # Between two subsection headings lie the earlier one's content lines; before the
+        # first there are only the blank lines the section was trimmed of.
+        if n and after <= line - 1:
+            text += elision_marker("", after, line - 1)
+        text += heading if heading.endswith("\n") else heading + "\n"
+        after = line + max(heading.count("\n"), 1)
+    return text
 
 
 class TextRenderer:
@@ -24,29 +89,13 @@ class TextRenderer:
         return slice_.kind == "doc"
 
     def ladder(self, slice_: Slice) -> list[Rung]:
-        """Full section, its heading and first paragraph, its heading path."""
+        """Full section, its lead (first paragraph + subsection headings), its heading path."""
         a, b = slice_.start_line, slice_.end_line
         f = self.fidelity
         rungs = [Rung(name="full", text=slice_.text, fidelity=f["full"], start_line=a, end_line=b)]
-        lines = slice_.text.splitlines(keepends=True)
-        if a is not None and b is not None and len(lines) > 1:
-            # Heading (if any) plus the first non-blank paragraph after it.
-            i = 0
-            seen_text = False
-            while i < len(lines):
-                blank = not lines[i].strip()
-                if blank and seen_text and i > 1:
-                    break
-                seen_text = seen_text or not blank
-                i += 1
-            if i < len(lines):
-                text = "".join(lines[:i])
-                if not text.endswith("\n"):
-                    text += "\n"
-                text += elision_marker("", a + i, b)
-                rungs.append(
-                    Rung(name="lead", text=text, fidelity=f["lead"], start_line=a, end_line=b)
-                )
+        lead = lead_text(slice_)
+        if lead is not None:
+            rungs.append(Rung(name="lead", text=lead, fidelity=f["lead"], start_line=a, end_line=b))
         crumb = slice_.name or (slice_.path or "")
         rungs.append(
             Rung(

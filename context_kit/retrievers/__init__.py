@@ -10,16 +10,21 @@ from .base import (
     register_retriever,
     registered_retrievers,
 )
-from .bm25 import BM25Retriever
+from .bm25 import BM25Retriever, FileBM25Retriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
+from .history import HistoryRetriever
+from .priors import Priors
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "BM25Retriever",
     "Corpus",
+    "FileBM25Retriever",
     "FusionResult",
     "FuzzyRetriever",
+    "HistoryRetriever",
+    "Priors",
     "Retriever",
     "fuse",
     "get_retriever",
@@ -30,3 +35,5 @@ __all__ = [
 
 register_retriever("bm25", BM25Retriever)
 register_retriever("fuzzy", FuzzyRetriever)
+register_retriever("file", FileBM25Retriever)
+register_retriever("history", HistoryRetriever)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["STOPWORDS", "identifier_parts", "path_terms", "terms"]
+__all__ = ["STOPWORDS", "identifier_parts", "path_terms", "term_counts", "terms"]
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -168,13 +168,33 @@ def terms(text: str, *, drop_stopwords: bool = True) -> list[str]:
     """All index terms of ``text`` in order (identifiers expanded into their parts)."""
     out: list[str] = []
     for word in _WORD.findall(text):
-        for part in identifier_parts(word):
-            if len(part) < _MIN_PART and not part.isdigit():
-                continue
-            if drop_stopwords and part in STOPWORDS:
-                continue
-            out.append(part)
+        out.extend(_kept_parts(word, drop_stopwords))
     return out
+
+
+def term_counts(text: str, *, drop_stopwords: bool = True) -> dict[str, int]:
+    """How often each index term occurs in ``text`` (same terms as :func:`terms`).
+
+    Counts words first and expands each distinct word once: a slice repeats its identifiers
+    many times, so this does a fraction of the work of expanding every occurrence.
+    """
+    words: dict[str, int] = {}
+    for word in _WORD.findall(text):
+        words[word] = words.get(word, 0) + 1
+    out: dict[str, int] = {}
+    for word, n in words.items():
+        for part in _kept_parts(word, drop_stopwords):
+            out[part] = out.get(part, 0) + n
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _kept_parts(word: str, drop_stopwords: bool) -> tuple[str, ...]:
+    return tuple(
+        p
+        for p in identifier_parts(word)
+        if (len(p) >= _MIN_PART or p.isdigit()) and not (drop_stopwords and p in STOPWORDS)
+    )
 
 
 def path_terms(path: str) -> list[str]:

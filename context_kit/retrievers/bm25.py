@@ -18,10 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from ._terms import path_terms, terms
+from ._terms import path_terms, term_counts, terms
 from .base import Corpus, Scores
 
-__all__ = ["BM25Retriever", "reference_scores"]
+__all__ = ["BM25Retriever", "FileBM25Retriever", "reference_scores"]
 
 
 def _idf(n_docs: int, df: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
@@ -63,10 +63,10 @@ class BM25Retriever:
         docs: list[dict[str, float]] = []
         for s in corpus.slices:
             tf: defaultdict[str, float] = defaultdict(float)
-            for t in terms(s.text):
-                tf[t] += self.body_weight
-            for t in terms(s.name):
-                tf[t] += self.name_weight
+            for t, n in term_counts(s.text).items():
+                tf[t] += self.body_weight * n
+            for t, n in term_counts(s.name).items():
+                tf[t] += self.name_weight * n
             if s.path:
                 if s.path not in path_cache:
                     pc: defaultdict[str, float] = defaultdict(float)
@@ -80,7 +80,86 @@ class BM25Retriever:
 
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
-        docs = self._doc_terms(corpus)
+        self.index_ = _SparseBM25.build(self._doc_terms(corpus), k1=self.k1, b=self.b)
+        return self
+
+    def query_terms(self, query: str) -> list[str]:
+        """The distinct query terms present in the vocabulary, in first-seen order."""
+        return self.index_.query_terms(query)
+
+    def score(self, query: str) -> Scores:
+        """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
+        return self.index_.score(query)
+
+
+class FileBM25Retriever:
+    """BM25 over whole files; every slice gets its file's score.
+
+    A function whose own text shares few words with the query may still live in the file
+    the query is about. Scoring files as documents recovers that context signal, which
+    slice-level BM25 alone cannot see.
+
+    Args:
+        k1: Term-frequency saturation.
+        b: Length normalisation (files vary in length far more than slices).
+        path_weight: Weight of the file path's terms.
+    """
+
+    name = "file"
+
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75, path_weight: float = 2.0) -> None:
+        self.k1 = k1
+        self.b = b
+        self.path_weight = path_weight
+
+    def fit(self, corpus: Corpus) -> FileBM25Retriever:
+        """Aggregate slice terms per file and build a file-level BM25 index."""
+        paths = sorted(corpus.file_rows)
+        docs: list[dict[str, float]] = []
+        for p in paths:
+            tf: defaultdict[str, float] = defaultdict(float)
+            for row in corpus.file_rows[p].tolist():
+                for t, n in term_counts(corpus.slices[row].text).items():
+                    tf[t] += n
+            for t in path_terms(p):
+                tf[t] += self.path_weight
+            docs.append(tf)
+        self.index_ = _SparseBM25.build(docs, k1=self.k1, b=self.b)
+        row_file = np.full(len(corpus), -1, dtype=np.int64)
+        for fi, p in enumerate(paths):
+            row_file[corpus.file_rows[p]] = fi
+        self.row_file_ = row_file
+        return self
+
+    def score(self, query: str) -> Scores:
+        """Each slice's file score (0 for slices without a file)."""
+        file_scores = np.append(self.index_.score(query), np.float32(0.0))
+        return file_scores[self.row_file_]
+
+
+class _SparseBM25:
+    """Term-major (CSC) BM25 matrix over weighted term-frequency documents."""
+
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        doc_ids: npt.NDArray[np.int64],
+        tf: npt.NDArray[np.float64],
+        indptr: npt.NDArray[np.int64],
+        idf: npt.NDArray[np.float64],
+        norm: npt.NDArray[np.float64],
+        k1: float,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.doc_ids = doc_ids
+        self.tf = tf
+        self.indptr = indptr
+        self.idf = idf
+        self.norm = norm
+        self.k1 = k1
+
+    @classmethod
+    def build(cls, docs: list[dict[str, float]], *, k1: float, b: float) -> _SparseBM25:
         vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -88,42 +167,39 @@ class BM25Retriever:
         lengths = np.zeros(len(docs), dtype=np.float64)
         for i, tf in enumerate(docs):
             lengths[i] = sum(tf.values())
-            for term, f in tf.items():
-                cols.append(vocab.setdefault(term, len(vocab)))
-                rows.append(i)
-                vals.append(f)
+            cols.extend(vocab.setdefault(term, len(vocab)) for term in tf)
+            rows.extend([i] * len(tf))
+            vals.extend(tf.values())
         col_arr = np.asarray(cols, dtype=np.int64)
         order = np.argsort(col_arr, kind="stable")
-        self.vocabulary_ = vocab
-        self.doc_ids_ = np.asarray(rows, dtype=np.int64)[order]
-        self.tf_ = np.asarray(vals, dtype=np.float64)[order]
         counts = np.bincount(col_arr, minlength=len(vocab))
-        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.n_docs_ = len(docs)
-        self.avgdl_ = float(lengths.mean()) if len(docs) else 0.0
-        self.idf_ = _idf(self.n_docs_, counts.astype(np.float64))
-        # Precompute the length-normalised denominator part per document.
-        norm = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
-        self.norm_ = norm
-        return self
+        avgdl = float(lengths.mean()) if len(docs) else 0.0
+        return cls(
+            vocabulary=vocab,
+            doc_ids=np.asarray(rows, dtype=np.int64)[order],
+            tf=np.asarray(vals, dtype=np.float64)[order],
+            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            idf=_idf(len(docs), counts.astype(np.float64)),
+            # The length-normalised part of the denominator, once per document.
+            norm=k1 * (1.0 - b + b * lengths / max(avgdl, 1e-9)),
+            k1=k1,
+        )
 
     def query_terms(self, query: str) -> list[str]:
-        """The distinct query terms present in the vocabulary, in first-seen order."""
         seen: dict[str, None] = {}
         for t in terms(query):
-            if t in self.vocabulary_:
+            if t in self.vocabulary:
                 seen.setdefault(t, None)
         return list(seen)
 
     def score(self, query: str) -> Scores:
-        """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
-        scores = np.zeros(self.n_docs_, dtype=np.float64)
+        scores = np.zeros(len(self.norm), dtype=np.float64)
         for t in self.query_terms(query):
-            j = self.vocabulary_[t]
-            lo, hi = self.indptr_[j], self.indptr_[j + 1]
-            ids = self.doc_ids_[lo:hi]
-            tf = self.tf_[lo:hi]
-            scores[ids] += self.idf_[j] * tf * (self.k1 + 1.0) / (tf + self.norm_[ids])
+            j = self.vocabulary[t]
+            lo, hi = self.indptr[j], self.indptr[j + 1]
+            ids = self.doc_ids[lo:hi]
+            tf = self.tf[lo:hi]
+            scores[ids] += self.idf[j] * tf * (self.k1 + 1.0) / (tf + self.norm[ids])
         return scores.astype(np.float32)
 
 

@@ -28,15 +28,30 @@ class FusionResult:
     Attributes:
         scores: Fused float32 score per corpus row.
         parts: Retriever name -> its weighted contribution per row.
+        prior: The query-independent multiplier applied to all of them, if any.
     """
 
     def __init__(self, scores: Scores, parts: dict[str, Scores]) -> None:
         self.scores = scores
         self.parts = parts
+        self.prior: Scores | None = None
+
+    def apply_prior(self, prior: Scores) -> None:
+        """Multiply every row's score (and its parts) by a query-independent prior."""
+        self.scores = self.scores * prior
+        self.parts = {k: v * prior for k, v in self.parts.items()}
+        self.prior = prior
 
     def breakdown(self, row: int) -> dict[str, float]:
-        """Each retriever's contribution to row ``row`` (zeros omitted)."""
-        return {k: round(float(v[row]), 6) for k, v in sorted(self.parts.items()) if v[row] > 0}
+        """Each retriever's contribution to row ``row`` (zeros omitted).
+
+        The contributions sum to the row's score; a ``prior`` entry, when not 1, is the
+        multiplier already applied to them.
+        """
+        out = {k: round(float(v[row]), 6) for k, v in sorted(self.parts.items()) if v[row] > 0}
+        if self.prior is not None and self.prior[row] != 1.0:
+            out["prior"] = round(float(self.prior[row]), 6)
+        return out
 
 
 def fuse(

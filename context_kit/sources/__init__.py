@@ -2,7 +2,7 @@
 
 Two small protocols are the plug-in points: a :class:`FileSource` turns one file into slices
 (a pure function of path and content, so its results can be cached by content hash), and a
-:class:`RepoSource` reads something repository-wide (git history).
+:class:`RepoSource` reads something repository-wide (git history: :class:`GitSource`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 from ..types import SkippedFile, Slice
 from .code import CodeSource
 from .docs import DocsSource
+from .git import GitSource
 from .text import TextSource
 from .walk import FileText, WalkOptions, walk_repository
 
@@ -22,6 +23,7 @@ __all__ = [
     "DocsSource",
     "FileSource",
     "FileText",
+    "GitSource",
     "RepoSource",
     "TextSource",
     "WalkOptions",

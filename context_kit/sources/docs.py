@@ -2,62 +2,153 @@
 
 A section runs from its heading to the line before the next heading of any level; its
 ``name`` is the heading path (``Design > Storage > Compaction``) so a reader sees where it
-sits. Fenced code blocks are never split and never mistaken for headings. Plain-text files
-become paragraph-aligned windows.
+sits. Plain text is cut at RFC-style numbered headings (``3.2.  Compaction``) when it has
+them. Fenced code blocks are never split and never mistaken for headings. Sections longer
+than ``max_section_lines`` are split at paragraph boundaries into parts (``part=(k, n)``);
+plain-text files become paragraph-aligned windows. Together the slices of a document
+partition its non-blank lines.
+
+Each section's ``meta`` says what a spec reader needs (scalars only):
+
+==========================  ===============================================================
+key                         value
+==========================  ===============================================================
+``heading_path``            the breadcrumbs, as in ``name``
+``level``                   heading level (1 = top), absent for preambles and windows
+``heading_lines``           lines the heading occupies (on the part that holds it)
+``clause``                  RFC-style clause number the heading opens with (``4.1``)
+``requirements``            identifiers the section defines, comma-separated (``REQ-12``)
+``requirement_spans``       ``REQ-12:14-16;FR-3.2:17-20`` — file lines stating each one
+``requirement_refs``        identifiers the section only mentions
+``must`` / ``should`` /     sentences carrying each RFC 2119 obligation level
+``may``
+``obligation``              the strongest level present (``MUST``, ``SHOULD``, ``MAY``)
+``subsections``             JSON list of ``[line, verbatim heading text]`` of direct children
+==========================  ===============================================================
+
+Which files count as documents is a list of gitignore-style globs (``patterns``).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from ..types import Slice
+import pathspec
+
+from ..types import MetaValue, Slice
 from ._lines import LineTable
-from .text import DEFAULT_WINDOW_LINES, window_slices
+from .requirements import (
+    DEFAULT_REQUIREMENT_PATTERN,
+    clause_number,
+    normative_counts,
+    requirement_blocks,
+    requirement_ids,
+)
+from .text import DEFAULT_WINDOW_LINES
 from .walk import FileText
 
-__all__ = ["DOC_EXTENSIONS", "DocsSource"]
+__all__ = [
+    "DEFAULT_DOC_PATTERNS",
+    "DEFAULT_MAX_SECTION_LINES",
+    "DOC_EXTENSIONS",
+    "DocsSource",
+    "doc_blocks",
+]
 
 DOC_EXTENSIONS = (".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc")
 """File extensions read as documents."""
 
+DEFAULT_DOC_PATTERNS: tuple[str, ...] = (
+    *(f"*{ext}" for ext in DOC_EXTENSIONS),
+    "docs/",
+    "doc/",
+    "adr/",
+    "adrs/",
+    "decisions/",
+    "README*",
+    "CHANGELOG*",
+    "CHANGES*",
+    "HISTORY*",
+    "NEWS*",
+    "CONTRIBUTING*",
+)
+"""Default document globs (gitignore syntax, matched at any depth): document extensions,
+``docs/`` and architecture-decision-record folders, and the conventional top-level prose
+files. Code files inside ``docs/`` still go to the code source, which is consulted first."""
+
+DEFAULT_MAX_SECTION_LINES = 80
+"""Sections longer than this are split at paragraph boundaries: long enough that most
+sections stay whole, short enough that one giant section is not an all-or-nothing item."""
+
+_MARKDOWN_EXT = (".md", ".markdown", ".mdx")
+# Extension-less prose files are often Markdown in all but name.
+_PROSE_NAME = re.compile(r"^(?:readme|changelog|changes|history|news|contributing)(?:\.[a-z]+)?$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# RFC section titles: a dotted number at column 0 (optionally "Appendix A."), a title.
+_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?[ \t]+[A-Z][^\n]{0,72}$")
+_MIN_NUMBERED_HEADINGS = 3
 _RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}[ \t]*$")
 
 
-def _markdown_headings(table: LineTable) -> list[tuple[int, int, str]]:
-    """``(line, level, title)`` for each Markdown heading, outside fenced code."""
-    out: list[tuple[int, int, str]] = []
-    fence: str | None = None
-    lines = table.lines
-    for i, raw in enumerate(lines, 1):
-        line = raw.rstrip("\r\n")
+@dataclass
+class _Head:
+    line: int  # 1-based first line of the heading
+    level: int
+    title: str
+    size: int = 1  # lines the heading occupies (setext 2, RST overline 3)
+    children: list[int] = field(default_factory=list)
+
+
+class _Fences:
+    """Tracks whether a line sits inside a fenced code block."""
+
+    def __init__(self) -> None:
+        self.fence: str | None = None
+
+    def step(self, line: str) -> bool:
+        """Feed one line; True when it opens, closes or sits inside a fence."""
         m = _FENCE.match(line)
         if m:
             marker = m.group(1)
-            if fence is None:
-                fence = marker[0] * len(marker)
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        if fence is not None:
+            if self.fence is None:
+                self.fence = marker[0] * len(marker)
+            elif marker.startswith(self.fence) and not line.strip()[len(marker) :].strip():
+                self.fence = None
+            return True
+        return self.fence is not None
+
+
+def _markdown_headings(table: LineTable) -> list[_Head]:
+    """Each Markdown heading (ATX and setext), outside fenced code."""
+    out: list[_Head] = []
+    fences = _Fences()
+    lines = table.lines
+    prev_fenced = False
+    for i, raw in enumerate(lines, 1):
+        line = raw.rstrip("\r\n")
+        if fences.step(line):
+            prev_fenced = True
             continue
         atx = _ATX.match(line)
         if atx:
-            out.append((i, len(atx.group(1)), atx.group(2).strip()))
-            continue
-        if i > 1 and _SETEXT.match(line):
+            out.append(_Head(i, len(atx.group(1)), atx.group(2).strip()))
+        elif i > 1 and not prev_fenced and _SETEXT.match(line):
             prev = lines[i - 2].strip()
-            if prev and not (out and out[-1][0] == i - 1):
+            if prev and not (out and out[-1].line + out[-1].size - 1 >= i - 1):
                 level = 1 if line.strip().startswith("=") else 2
-                out.append((i - 1, level, prev))
+                out.append(_Head(i - 1, level, prev, size=2))
+        prev_fenced = False
     return out
 
 
-def _rst_headings(table: LineTable) -> list[tuple[int, int, str]]:
-    """``(line, level, title)`` for each RST heading; levels follow first-seen adornment order."""
-    out: list[tuple[int, int, str]] = []
+def _rst_headings(table: LineTable) -> list[_Head]:
+    """Each RST heading; levels follow first-seen adornment order."""
+    out: list[_Head] = []
     styles: list[tuple[str, bool]] = []
     lines = [raw.rstrip("\r\n") for raw in table.lines]
     i = 0
@@ -82,66 +173,179 @@ def _rst_headings(table: LineTable) -> list[tuple[int, int, str]]:
             style = (nxt[0], over)
             if style not in styles:
                 styles.append(style)
-            out.append((i + 1, styles.index(style) + 1, title))
-            i += 3 if over else 2
+            size = 3 if over else 2
+            out.append(_Head(i + 1, styles.index(style) + 1, title, size=size))
+            i += size
             continue
         i += 1
     return out
 
 
+def _numbered_headings(table: LineTable) -> list[_Head]:
+    """RFC-style numbered headings of plain text (``3.2.  Compaction`` at column 0).
+
+    A numbered line counts only when it stands alone between blank lines, is short, does
+    not end like a sentence, and the file has at least ``_MIN_NUMBERED_HEADINGS`` of them —
+    so a numbered list in a plain note stays a paragraph.
+    """
+    lines = [raw.rstrip("\r\n") for raw in table.lines]
+    out: list[_Head] = []
+    for i, line in enumerate(lines):
+        m = _NUMBERED.match(line)
+        if (
+            m
+            and (i == 0 or not lines[i - 1].strip())
+            and (i + 1 == len(lines) or not lines[i + 1].strip())
+            and not line.rstrip().endswith((".", ",", ":", ";"))
+        ):
+            out.append(_Head(i + 1, m.group(1).count(".") + 1, line.strip()))
+    return out if len(out) >= _MIN_NUMBERED_HEADINGS else []
+
+
+def doc_blocks(table: LineTable, a: int, b: int) -> list[tuple[int, int, bool]]:
+    """Paragraph blocks of lines ``a..b``: runs of non-blank lines, fences kept whole.
+
+    Returns:
+        ``(first, last, fenced)`` per block, 1-based inclusive; ``fenced`` when the block
+        holds a fenced code block (blank lines inside a fence do not end the block).
+    """
+    out: list[tuple[int, int, bool]] = []
+    fences = _Fences()
+    start: int | None = None
+    fenced = False
+    for i in range(a, b + 1):
+        line = table.lines[i - 1].rstrip("\r\n")
+        inside = fences.step(line)
+        if not inside and not line.strip():
+            if start is not None:
+                out.append((start, i - 1, fenced))
+                start, fenced = None, False
+            continue
+        if start is None:
+            start = i
+        fenced = fenced or inside
+    if start is not None:
+        out.append((start, b, fenced))
+    return out
+
+
+def _parts(table: LineTable, a: int, b: int, max_lines: int) -> list[tuple[int, int]]:
+    """Cut lines ``a..b`` into spans of at most ``max_lines`` at paragraph boundaries.
+
+    A fenced block is never cut, even when it alone exceeds ``max_lines``; an oversized
+    paragraph without a fence is cut at line boundaries.
+    """
+    pieces: list[tuple[int, int]] = []
+    for first, last, fenced in doc_blocks(table, a, b):
+        if fenced or last - first + 1 <= max_lines:
+            pieces.append((first, last))
+        else:
+            pieces.extend(
+                (s, min(s + max_lines - 1, last)) for s in range(first, last + 1, max_lines)
+            )
+    out: list[tuple[int, int]] = []
+    for first, last in pieces:
+        if out and last - out[-1][0] + 1 <= max_lines:
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((first, last))
+    return out
+
+
 class DocsSource:
-    """Splits documents into heading sections.
+    """Splits documents into heading sections that carry their requirement identifiers.
 
     Args:
-        extensions: File extensions read as documents.
-        window: Lines per window for plain text and for very long sections.
+        patterns: Gitignore-style globs of the files read as documents (``!`` negates).
+        requirement_pattern: Regular expression of requirement identifiers.
+        max_section_lines: Longer sections are split at paragraph boundaries.
+        window: Lines per window for plain-text files.
     """
 
     name = "docs"
-    version = "1"
+    version = "2"
 
     def __init__(
-        self, *, extensions: tuple[str, ...] = DOC_EXTENSIONS, window: int = DEFAULT_WINDOW_LINES
+        self,
+        *,
+        patterns: Sequence[str] = DEFAULT_DOC_PATTERNS,
+        requirement_pattern: str = DEFAULT_REQUIREMENT_PATTERN,
+        max_section_lines: int = DEFAULT_MAX_SECTION_LINES,
+        window: int = DEFAULT_WINDOW_LINES,
     ) -> None:
-        self.extensions = extensions
+        self.patterns = patterns
+        self.requirement_pattern = requirement_pattern
+        self.max_section_lines = max_section_lines
         self.window = window
 
     def accepts(self, path: str) -> bool:
-        """Whether the path has a document extension."""
-        return path.lower().endswith(self.extensions)
+        """Whether the path matches one of the document globs."""
+        spec = getattr(self, "_spec", None)
+        if spec is None:  # built on first use so __init__ stays free of work
+            spec = pathspec.GitIgnoreSpec.from_lines(list(self.patterns))
+            self._spec = spec
+        return bool(spec.match_file(path))
 
     def slices(self, file: FileText) -> list[Slice]:
-        """Sections of one document."""
+        """Sections of one document (windows for plain text)."""
         table = LineTable(file.text)
         lower = file.path.lower()
-        if lower.endswith((".md", ".markdown", ".mdx")):
-            heads = _markdown_headings(table)
-            language = "markdown"
+        base = lower.rsplit("/", 1)[-1]
+        if lower.endswith(_MARKDOWN_EXT):
+            heads, language = _markdown_headings(table), "markdown"
         elif lower.endswith(".rst"):
-            heads = _rst_headings(table)
-            language = "rst"
+            heads, language = _rst_headings(table), "rst"
+        elif _PROSE_NAME.match(base):  # README, CHANGELOG...: Markdown if it has headings
+            heads = _markdown_headings(table)
+            language = "markdown" if heads else "text"
         else:
-            heads = []
-            language = "text"
+            heads, language = _numbered_headings(table), "text"
         if not heads:
-            return window_slices(
-                file.path, table, language=language, window=self.window, kind="doc"
-            )
-        out: list[Slice] = []
-        bounds = [h[0] for h in heads] + [len(table) + 1]
-        stack: list[tuple[int, str]] = []
-        if heads[0][0] > 1:  # preamble before the first heading
-            out += self._section(file.path, table, 1, heads[0][0] - 1, file.path, language)
-        for (line, level, title), nxt in zip(heads, bounds[1:], strict=False):
-            while stack and stack[-1][0] >= level:
+            return self._windows(file.path, table, language)
+        stack: list[int] = []
+        crumbs: list[str] = []
+        for k, h in enumerate(heads):
+            while stack and heads[stack[-1]].level >= h.level:
                 stack.pop()
-            stack.append((level, title))
-            crumb = " > ".join(t for _, t in stack)
-            out += self._section(file.path, table, line, nxt - 1, crumb, language)
+            if stack:
+                heads[stack[-1]].children.append(k)
+            stack.append(k)
+            crumbs.append(" > ".join(heads[j].title for j in stack))
+        out: list[Slice] = []
+        if heads[0].line > 1:  # preamble before the first heading
+            out += self._section(file.path, table, 1, heads[0].line - 1, file.path, language)
+        bounds = [h.line for h in heads[1:]] + [len(table) + 1]
+        for k, (h, nxt) in enumerate(zip(heads, bounds, strict=True)):
+            subs = [
+                [heads[c].line, table.text(heads[c].line, heads[c].line + heads[c].size - 1)]
+                for c in h.children
+            ]
+            out += self._section(
+                file.path, table, h.line, nxt - 1, crumbs[k], language, head=h, subsections=subs
+            )
+        return out
+
+    def _windows(self, path: str, table: LineTable, language: str) -> list[Slice]:
+        name = path.rsplit("/", 1)[-1]
+        out = []
+        for a, b in _parts(table, 1, len(table), self.window):
+            label = name if (a, b) == (1, len(table)) else f"{name} lines {a}-{b}"
+            meta: dict[str, MetaValue] = {}
+            ids = self._requirement_meta(table, a, b, 0, [], meta)
+            out.append(self._slice(path, table, a, b, label, language, "window", meta, ids))
         return out
 
     def _section(
-        self, path: str, table: LineTable, a: int, b: int, name: str, language: str
+        self,
+        path: str,
+        table: LineTable,
+        a: int,
+        b: int,
+        name: str,
+        language: str,
+        *,
+        head: _Head | None = None,
+        subsections: list[list[object]] | None = None,
     ) -> list[Slice]:
         while b >= a and table.is_blank(b):
             b -= 1
@@ -149,20 +353,95 @@ class DocsSource:
             a += 1
         if a > b:
             return []
-        return [
-            Slice(
-                id=f"doc:{path}:{a}-{b}",
-                kind="doc",
-                path=path,
-                start_line=a,
-                end_line=b,
-                start_byte=table.byte_start(a),
-                end_byte=table.byte_end(b),
-                name=name,
-                symbol_kind="section",
-                language=language,
-                text=table.text(a, b),
-                defines=(name.rsplit(" > ", 1)[-1],),
-                meta={"heading_path": name},
+        base: dict[str, MetaValue] = {"heading_path": name}
+        defines: tuple[str, ...] = ()
+        heading_ids: list[str] = []
+        if head is not None:
+            base["level"] = head.level
+            clause = clause_number(head.title)
+            if clause:
+                base["clause"] = clause
+            defines = (head.title,)
+            heading_ids = requirement_ids(head.title, self.requirement_pattern)
+        spans = _parts(table, a, b, self.max_section_lines)
+        out = []
+        for k, (pa, pb) in enumerate(spans, 1):
+            meta = dict(base)
+            if k == 1 and head is not None:
+                meta["heading_lines"] = head.size
+            if k == 1 and subsections:
+                meta["subsections"] = json.dumps(subsections, ensure_ascii=False)
+            hl = head.size if (head is not None and k == 1) else 0
+            ids = self._requirement_meta(table, pa, pb, hl, heading_ids, meta)
+            part = (k, len(spans)) if len(spans) > 1 else None
+            out.append(
+                self._slice(
+                    path, table, pa, pb, name, language, "section", meta, defines + ids, part
+                )
             )
-        ]
+        return out
+
+    def _requirement_meta(
+        self,
+        table: LineTable,
+        a: int,
+        b: int,
+        heading_lines: int,
+        heading_ids: list[str],
+        meta: dict[str, MetaValue],
+    ) -> tuple[str, ...]:
+        """Fill requirement and obligation keys of ``meta``; return the ids defined."""
+        lines = table.lines[a - 1 : b]
+        # A heading's identifiers govern every part of its section, not just the first.
+        spans: dict[str, list[tuple[int, int]]] = {r: [(a, b)] for r in heading_ids}
+        for blk in requirement_blocks(lines, self.requirement_pattern, heading_lines=heading_lines):
+            if blk.id not in heading_ids:
+                spans.setdefault(blk.id, []).append((a + blk.start, a + blk.end))
+        text = "".join(lines)
+        refs = [r for r in requirement_ids(text, self.requirement_pattern) if r not in spans]
+        if spans:
+            meta["requirements"] = ",".join(spans)
+            meta["requirement_spans"] = ";".join(
+                f"{r}:{s}-{e}" for r, ss in spans.items() for s, e in ss
+            )
+        if refs:
+            meta["requirement_refs"] = ",".join(refs)
+        counts = normative_counts(text)
+        for level in ("must", "should", "may"):
+            if level in counts:
+                meta[level] = counts[level]
+        if counts:
+            meta["obligation"] = next(
+                lv for lv in ("must", "should", "may") if lv in counts
+            ).upper()
+        return tuple(spans)
+
+    @staticmethod
+    def _slice(
+        path: str,
+        table: LineTable,
+        a: int,
+        b: int,
+        name: str,
+        language: str,
+        symbol_kind: str,
+        meta: dict[str, MetaValue],
+        defines: tuple[str, ...],
+        part: tuple[int, int] | None = None,
+    ) -> Slice:
+        return Slice(
+            id=f"doc:{path}:{a}-{b}",
+            kind="doc",
+            path=path,
+            start_line=a,
+            end_line=b,
+            start_byte=table.byte_start(a),
+            end_byte=table.byte_end(b),
+            name=name,
+            symbol_kind=symbol_kind,
+            language=language,
+            text=table.text(a, b),
+            defines=tuple(dict.fromkeys(defines)),
+            part=part,
+            meta=meta,
+        )

@@ -1,0 +1,379 @@
+r"""Section↔code edges: which code a document section names, and which code cites a spec.
+
+A spec section names the code that implements it — ``compact_segments()`` in backticks, a
+``Store.flush`` qualified name, a ``src/store.py`` path — and code sometimes cites the
+requirement it implements (``# REQ-12``). :func:`build_links` turns both into weighted
+edges between document rows and code rows of a corpus:
+
+* a mentioned name is matched **exactly** against the names code slices define (qualified
+  ``Class.method`` first, then the simple name), then **fuzzily** with rapidfuzz for near
+  misses (``compact_segment`` for ``compact_segments``) above ``fuzzy_cutoff``;
+* a mentioned path links to every code slice of that file, more weakly;
+* a name defined both in tests and elsewhere links only to the definitions outside tests;
+* a name many slices define links weakly to each (``weight / n ** ambiguity_exponent``),
+  and one defined in more than ``max_targets`` places links to none — ``__init__`` in a
+  design note says nothing about *which* ``__init__``;
+* a requirement identifier in a code slice (or a commit message) links it to the sections
+  defining it;
+* edges from release notes (CHANGELOG, HISTORY, NEWS...) weigh ``HISTORY_LINK_FACTOR`` as
+  much: a changelog entry records what once changed, it does not govern the code.
+
+Each edge carries the requirement it belongs to (``""`` when the mention sits outside any
+requirement block), so packing for ``REQ-12`` pulls the code REQ-12 names, not the code its
+neighbour in the same section names.
+
+>>> from context_kit.types import Slice
+>>> doc = Slice(id="d", kind="doc", path="d.md", start_line=1, end_line=1,
+...             text="- REQ-1: `load_config()` MUST validate.\n",
+...             meta={"requirements": "REQ-1", "requirement_spans": "REQ-1:1-1"})
+>>> code = Slice(id="c", kind="code", path="c.py", start_line=1, end_line=2,
+...              text="def load_config():\n    pass\n", defines=("load_config",))
+>>> links = build_links([doc, code])
+>>> [(e.doc, e.code, e.requirement, e.via) for e in links.edges]
+[(0, 1, 'REQ-1', 'load_config')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from .retrievers.fuzzy import query_mentions
+from .types import Slice
+
+__all__ = [
+    "AMBIGUITY_EXPONENT",
+    "EXACT_LINK_WEIGHT",
+    "FUZZY_LINK_CUTOFF",
+    "FUZZY_LINK_WEIGHT",
+    "HISTORY_LINK_FACTOR",
+    "MAX_LINK_TARGETS",
+    "PATH_LINK_WEIGHT",
+    "REQUIREMENT_LINK_WEIGHT",
+    "Link",
+    "Links",
+    "build_links",
+    "requirement_spans",
+]
+
+EXACT_LINK_WEIGHT = 1.0
+"""Weight of an edge from a section to code defining a name it mentions exactly."""
+
+REQUIREMENT_LINK_WEIGHT = 1.0
+"""Weight of an edge from code that cites a requirement id to the section defining it."""
+
+PATH_LINK_WEIGHT = 0.5
+"""Weight of an edge from a section to each code slice of a file it names: the file is
+named, but not which part of it matters."""
+
+FUZZY_LINK_WEIGHT = 0.6
+"""Multiplier on the similarity (0-1) of a near-miss name match."""
+
+FUZZY_LINK_CUTOFF = 90.0
+"""Minimum rapidfuzz ratio (0-100) for a near-miss name to link; high, because a wrong
+edge pulls unrelated code into every pack that touches the section."""
+
+FUZZY_MIN_CHARS = 6
+"""Shorter names are matched exactly only: one typo away from ``load`` is ``road``."""
+
+AMBIGUITY_EXPONENT = 0.5
+"""An edge to one of ``n`` slices defining the mentioned name weighs ``1 / n**exponent``."""
+
+MAX_LINK_TARGETS = 12
+"""A name defined in more places than this links nowhere (``__init__``, ``run``)."""
+
+
+_Add = Callable[[int, Sequence[int], float, Sequence[str], str], None]
+"""Adds edges: ``(doc row, code rows, weight, requirement tags, via)``."""
+
+
+HISTORY_LINK_FACTOR = 0.25
+"""Multiplier on edges from release-note files, which mention much and govern nothing."""
+
+# Test code rarely *implements* what a document describes: when a name is defined both in
+# tests and elsewhere, only the definitions outside tests are linked.
+_TEST_FILE = re.compile(
+    r"(?:^|/)(?:tests?|testing)/|(?:^|/)test_[^/]*$|_tests?\.[a-z]+$|(?:^|/)conftest\.py$"
+)
+
+_HISTORY_FILE = re.compile(
+    r"(?:^|/)(?:changelog|changes|history|news|release[-_]?notes|releases)(?:\.[a-z]+)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """One section↔code edge.
+
+    Attributes:
+        doc: Corpus row of the document section.
+        code: Corpus row of the code slice (or commit citing a requirement).
+        weight: Strength in (0, 1].
+        requirement: The requirement id whose block the mention sits in, or ``""``.
+        via: The name, path or requirement id that made the edge (for a near miss, the
+            code name it matched).
+    """
+
+    doc: int
+    code: int
+    weight: float
+    requirement: str
+    via: str
+
+
+@dataclass
+class Links:
+    """All edges of a corpus, with array views for fast score propagation.
+
+    Attributes:
+        edges: Every edge, sorted by (doc, code, requirement).
+        requirement_rows: Requirement id (upper-case) -> rows of sections defining it.
+        n_rows: Corpus size.
+    """
+
+    edges: list[Link]
+    requirement_rows: dict[str, list[int]]
+    n_rows: int
+    _arrays: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]] | None = (
+        field(default=None, repr=False)
+    )
+
+    def arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """``(doc_rows, code_rows, weights)``, one entry per distinct (doc, code) pair."""
+        if self._arrays is None:
+            best: dict[tuple[int, int], float] = {}
+            for e in self.edges:
+                key = (e.doc, e.code)
+                best[key] = max(best.get(key, 0.0), e.weight)
+            keys = sorted(best)
+            self._arrays = (
+                np.asarray([k[0] for k in keys], dtype=np.int64),
+                np.asarray([k[1] for k in keys], dtype=np.int64),
+                np.asarray([best[k] for k in keys], dtype=np.float32),
+            )
+        return self._arrays
+
+    def from_rows(self, rows: Sequence[int]) -> list[Link]:
+        """Every edge touching one of ``rows`` (as section or as code)."""
+        keep = set(rows)
+        return [e for e in self.edges if e.doc in keep or e.code in keep]
+
+
+def requirement_spans(slice_: Slice) -> list[tuple[str, int, int]]:
+    """``(id, first, last)`` file lines of each requirement block the docs source recorded."""
+    raw = slice_.meta.get("requirement_spans")
+    out: list[tuple[str, int, int]] = []
+    if not isinstance(raw, str):
+        return out
+    for item in raw.split(";"):
+        rid, _, span = item.rpartition(":")
+        first, _, last = span.partition("-")
+        if rid and first.isdigit() and last.isdigit():
+            out.append((rid, int(first), int(last)))
+    return out
+
+
+class _Targets:
+    """Names and files of the corpus's code slices."""
+
+    def __init__(self, slices: Sequence[Slice]) -> None:
+        # Names as spelt and lower-cased: ``User`` should find class ``User`` before the
+        # ``user`` fixture, but a lower-case mention of a CamelCase name still links.
+        self.by_name: dict[str, list[int]] = {}
+        self.by_qual: dict[str, list[int]] = {}
+        self.by_name_cased: dict[str, list[int]] = {}
+        self.by_qual_cased: dict[str, list[int]] = {}
+        self.by_path: dict[str, list[int]] = {}
+        self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
+        self.tests: set[int] = set()
+        for i, s in enumerate(slices):
+            if s.kind != "code":
+                continue
+            for d in s.defines:
+                dotted = "." in d
+                keys = {d, ".".join(d.split(".")[-2:])} if dotted else {d}
+                for key in sorted(keys):
+                    cased = self.by_qual_cased if dotted else self.by_name_cased
+                    lower = self.by_qual if dotted else self.by_name
+                    cased.setdefault(key, []).append(i)
+                    lower.setdefault(key.lower(), []).append(i)
+            if s.path:
+                low = s.path.lower()
+                if low not in self.by_path:
+                    self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
+                self.by_path.setdefault(low, []).append(i)
+                if _TEST_FILE.search(s.path):
+                    self.tests.add(i)
+        self.names = sorted(self.by_name)
+
+    def implementation(self, rows: Sequence[int]) -> list[int]:
+        """``rows`` without test code, unless only tests define the name."""
+        kept = sorted({r for r in rows if r not in self.tests})
+        return kept or sorted(set(rows))
+
+    def exact(self, mention: str) -> list[int]:
+        parts = mention.split(".")
+        if len(parts) >= 2:
+            tail = ".".join(parts[-2:])
+            hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
+            if hit:
+                return self.implementation(hit)
+        hit = self.by_name_cased.get(parts[-1]) or self.by_name.get(parts[-1].lower(), [])
+        return self.implementation(hit)
+
+    def path(self, mention: str) -> list[int]:
+        low = mention.lower().strip("/")
+        rows: list[int] = []
+        for p in self.by_base.get(low.rsplit("/", 1)[-1], ()):
+            if p == low or p.endswith("/" + low):
+                rows.extend(self.by_path[p])
+        return rows
+
+
+def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice]) -> float:
+    places = len({(slices[r].path, slices[r].name) for r in rows})
+    spread: float = max(places, 1) ** AMBIGUITY_EXPONENT
+    return weight / spread
+
+
+# A line can mention code only if it has one of these: a code span, a snake_case or dotted
+# name, a call, a path or a camelCase hump. Most prose lines have none and are skipped
+# without running the (slower) mention extractor.
+_MAY_NAME_CODE = re.compile(r"[`_(/]|\w\.[A-Za-z_]|[a-z][A-Z]")
+
+
+def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
+    """``(line, identifiers, paths)`` for each line of a section that mentions code."""
+    out = []
+    first = s.start_line or 1
+    for n, line in enumerate(s.text.split("\n")):
+        if _MAY_NAME_CODE.search(line):
+            idents, paths = query_mentions(line)
+            if idents or paths:
+                out.append((first + n, idents, paths))
+    return out
+
+
+def build_links(
+    slices: Sequence[Slice],
+    *,
+    fuzzy_cutoff: float = FUZZY_LINK_CUTOFF,
+    max_targets: int = MAX_LINK_TARGETS,
+) -> Links:
+    """Edges between the document sections and the code slices of ``slices``.
+
+    Args:
+        slices: The corpus, in row order.
+        fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss name to link.
+        max_targets: Names defined in more places than this do not link.
+
+    Returns:
+        The edges, deterministic for a given corpus.
+    """
+    targets = _Targets(slices)
+    best: dict[tuple[int, int, str], tuple[float, str]] = {}
+
+    def add(doc: int, rows: Sequence[int], weight: float, tags: Sequence[str], via: str) -> None:
+        for r in rows:
+            for tag in tags:
+                key = (doc, r, tag)
+                if key not in best or weight > best[key][0]:
+                    best[key] = (weight, via)
+
+    requirement_rows: dict[str, list[int]] = {}
+    # Fuzzy probes: (doc row, name, requirement tags, weight scale).
+    pending: list[tuple[int, str, list[str], float]] = []
+    for i, s in enumerate(slices):
+        if s.kind != "doc":
+            continue
+        spans = requirement_spans(s)
+        scale = HISTORY_LINK_FACTOR if _HISTORY_FILE.search(s.path or "") else 1.0
+        for rid, _, _ in spans:
+            rows = requirement_rows.setdefault(rid.upper(), [])
+            if i not in rows:
+                rows.append(i)
+        for line, idents, paths in _mentions_by_line(s):
+            tags = [rid for rid, a, b in spans if a <= line <= b] or [""]
+            for ident in idents:
+                rows = targets.exact(ident)
+                if rows:
+                    if len(rows) <= max_targets:
+                        weight = scale * _damped(EXACT_LINK_WEIGHT, rows, slices)
+                        add(i, rows, weight, tags, ident)
+                elif len(ident.rsplit(".", 1)[-1]) >= FUZZY_MIN_CHARS:
+                    pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags, scale))
+            for p in paths:
+                rows = targets.path(p)
+                if rows:
+                    add(i, rows, scale * PATH_LINK_WEIGHT, tags, p)
+    _fuzzy_links(pending, targets, slices, fuzzy_cutoff, max_targets, add)
+    _requirement_citations(slices, requirement_rows, add)
+    edges = [
+        Link(doc=d, code=c, weight=round(w, 6), requirement=t, via=v)
+        for (d, c, t), (w, v) in sorted(best.items())
+    ]
+    return Links(edges=edges, requirement_rows=requirement_rows, n_rows=len(slices))
+
+
+def _fuzzy_links(
+    pending: list[tuple[int, str, list[str], float]],
+    targets: _Targets,
+    slices: Sequence[Slice],
+    cutoff: float,
+    max_targets: int,
+    add: _Add,
+) -> None:
+    """Link names that matched nothing exactly to near-miss names (one batched cdist)."""
+    if not pending or not targets.names:
+        return
+    probes = sorted({name for _, name, _, _ in pending})
+    matrix = process.cdist(
+        probes, targets.names, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8
+    )
+    matches: dict[str, tuple[list[int], float, str]] = {}
+    for p_idx, probe in enumerate(probes):
+        row = matrix[p_idx]
+        if not row.any():
+            continue
+        col = int(np.argmax(row))  # the closest name; ties go to the first in sorted order
+        rows = targets.implementation(targets.by_name[targets.names[col]])
+        if len(rows) <= max_targets:
+            sim = float(row[col]) / 100.0
+            weight = _damped(FUZZY_LINK_WEIGHT * sim, rows, slices)
+            matches[probe] = (rows, weight, targets.names[col])
+    for doc, name, tags, scale in pending:
+        if name in matches:
+            rows, weight, via = matches[name]
+            add(doc, rows, scale * weight, tags, via)
+
+
+def _requirement_citations(
+    slices: Sequence[Slice], requirement_rows: dict[str, list[int]], add: _Add
+) -> None:
+    """Link code (and commits) citing a known requirement id to the sections defining it."""
+    if not requirement_rows:
+        return
+    ids = sorted(requirement_rows, key=lambda r: (-len(r), r))
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\d)")
+    for i, s in enumerate(slices):
+        if s.kind == "doc":
+            continue
+        for rid in dict.fromkeys(m.group(1) for m in pattern.finditer(s.text.upper())):
+            for doc in requirement_rows[rid]:
+                add(doc, [i], REQUIREMENT_LINK_WEIGHT, [_spelled(slices[doc], rid)], rid)
+
+
+def _spelled(doc: Slice, upper: str) -> str:
+    """The requirement id as the section spells it (ids are matched case-insensitively)."""
+    for rid, _, _ in requirement_spans(doc):
+        if rid.upper() == upper:
+            return rid
+    return upper

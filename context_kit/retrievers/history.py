@@ -1,0 +1,173 @@
+"""History signals: matching commits, co-changing files, recent and busy code.
+
+Code whose lines were changed by commits that match the query, files that change together
+with the files the query names, and recently, often changed code score here.
+
+Reads :class:`~context_kit.history.History` from ``corpus.extras["history"]``; without it
+every score is zero, so the retriever is safe to include for folders without git.
+
+Score of a code or doc row, each part in [0, 1] before its weight:
+
+* ``message_weight`` × the best query match (BM25 over commit messages, scaled by the best
+  commit) among the commits that changed the row's lines;
+* ``cochange_weight`` × the largest share of a named file's commits that also changed the
+  row's file (a file is *named* when the query spells its path or a symbol it defines);
+* ``prior_weight`` × recency-and-churn of the row's lines — added only to rows with another
+  signal here or a query term in their name, so hot code never outranks relevant code on
+  heat alone.
+
+Commit rows get ``cochange_weight`` when they changed a named file, plus the gated prior.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..history import History
+from ..types import Slice
+from ._terms import terms
+from .base import Corpus, Scores
+from .bm25 import BM25Retriever
+from .fuzzy import query_mentions
+
+__all__ = ["HistoryRetriever"]
+
+_SECONDS_PER_DAY = 86_400.0
+
+
+class HistoryRetriever:
+    """Scores slices by the history of their lines.
+
+    Args:
+        message_weight: Weight of "a commit that changed these lines matches the query".
+        cochange_weight: Weight of co-change with files the query names.
+        prior_weight: Weight of the recency-and-churn prior (gated, see module docs).
+        half_life_days: Age at which the recency part of the prior halves.
+        recency_share: Share of recency (vs churn) in the prior, in [0, 1].
+    """
+
+    name = "history"
+
+    def __init__(
+        self,
+        *,
+        message_weight: float = 1.0,
+        cochange_weight: float = 0.5,
+        prior_weight: float = 0.2,
+        half_life_days: float = 180.0,
+        recency_share: float = 0.5,
+    ) -> None:
+        self.message_weight = message_weight
+        self.cochange_weight = cochange_weight
+        self.prior_weight = prior_weight
+        self.half_life_days = half_life_days
+        self.recency_share = recency_share
+
+    def fit(self, corpus: Corpus) -> HistoryRetriever:
+        """Link rows to commits, compute the prior, and index commit messages."""
+        n = len(corpus)
+        self.n_rows_ = n
+        history = corpus.extras.get("history")
+        self.history_ = history if isinstance(history, History) else None
+        self.links_: list[list[int]] = [[] for _ in range(n)]
+        self.prior_ = np.zeros(n, dtype=np.float32)
+        self.commit_rows_: dict[int, int] = {}
+        self.paths_ = corpus.paths
+        self.name_terms_: list[frozenset[str]] = [frozenset(terms(s.name)) for s in corpus.slices]
+        self.defines_: dict[str, set[str]] = {}
+        for s in corpus.slices:
+            if s.path:
+                for d in (*s.defines, s.name):
+                    if d:
+                        self.defines_.setdefault(d, set()).add(s.path)
+        h = self.history_
+        if h is None or len(h) == 0:
+            self.messages_ = None
+            return self
+        groups: dict[str, list[int]] = {}
+        for i, s in enumerate(corpus.slices):
+            if s.kind == "commit" and s.commit in h.position:
+                self.commit_rows_[h.position[s.commit]] = i
+            elif s.path and s.start_line is not None and s.end_line is not None:
+                groups.setdefault(s.path, []).append(i)
+        for path, rows in sorted(groups.items()):
+            spans = [
+                (corpus.slices[r].start_line or 0, corpus.slices[r].end_line or 0) for r in rows
+            ]
+            for r, found in zip(rows, h.track(path, spans), strict=True):
+                self.links_[r] = found
+        # Flat (row, commit position) pairs, so scoring is one vectorised max per query.
+        self.link_rows_ = np.fromiter(
+            (r for r, found in enumerate(self.links_) for _ in found), dtype=np.int64
+        )
+        self.link_pos_ = np.fromiter((p for found in self.links_ for p in found), dtype=np.int64)
+        self.prior_ = self._prior(h, corpus)
+        msg_slices = [
+            Slice(id=f"m:{c.sha}", kind="commit", text=c.message, commit=c.sha) for c in h.commits
+        ]
+        self.messages_ = BM25Retriever().fit(Corpus(msg_slices))
+        return self
+
+    def _prior(self, h: History, corpus: Corpus) -> Scores:
+        n = len(corpus)
+        churn = np.array([len(x) for x in self.links_], dtype=np.float64)
+        newest = [h.commits[x[0]].time if x else 0 for x in self.links_]
+        for pos, row in self.commit_rows_.items():
+            churn[row] = 1.0
+            newest[row] = h.commits[pos].time
+        touched = churn > 0
+        if not touched.any():
+            return np.zeros(n, dtype=np.float32)
+        age_days = (h.newest_time - np.asarray(newest, dtype=np.float64)) / _SECONDS_PER_DAY
+        recency = np.power(0.5, np.maximum(age_days, 0.0) / max(self.half_life_days, 1e-9))
+        busy = np.log1p(churn) / math.log1p(float(churn.max()))
+        share = min(max(self.recency_share, 0.0), 1.0)
+        prior = np.where(touched, share * recency + (1.0 - share) * busy, 0.0)
+        return prior.astype(np.float32)
+
+    def _named_files(self, query: str) -> set[str]:
+        idents, mentioned = query_mentions(query)
+        named: set[str] = set()
+        for p in set(self.paths_) | (self.history_.paths if self.history_ else set()):
+            if p and any(p == m or p.endswith("/" + m) for m in mentioned):
+                named.add(p)
+        for ident in idents:
+            named.update(self.defines_.get(ident, ()))
+            named.update(self.defines_.get(ident.rsplit(".", 1)[-1], ()))
+        return named
+
+    def score(self, query: str) -> Scores:
+        """One score per row (all zero without history)."""
+        out = np.zeros(self.n_rows_, dtype=np.float32)
+        h = self.history_
+        if h is None or self.messages_ is None:
+            return out
+        msg = self.messages_.score(query)
+        top = float(msg.max()) if msg.size else 0.0
+        if top > 0 and self.message_weight:
+            best = np.zeros(self.n_rows_, dtype=np.float32)
+            np.maximum.at(best, self.link_rows_, (msg / top)[self.link_pos_])
+            out += self.message_weight * best
+        named = self._named_files(query)
+        if named and self.cochange_weight:
+            share: dict[str, float] = {}
+            for f in sorted(named):
+                churn = h.file_churn(f)
+                for g, count in h.co_change.get(f, {}).items():
+                    if g not in named and churn:
+                        share[g] = max(share.get(g, 0.0), count / churn)
+            for row, p in enumerate(self.paths_):
+                if p in share:
+                    out[row] += self.cochange_weight * share[p]
+            for pos, row in self.commit_rows_.items():
+                if any(f.path in named for f in h.commits[pos].files):
+                    out[row] += self.cochange_weight
+        if self.prior_weight:
+            qterms = frozenset(terms(query))
+            gate = (out > 0) | np.fromiter(
+                (not qterms.isdisjoint(t) for t in self.name_terms_), dtype=bool, count=len(out)
+            )
+            out += np.where(gate, self.prior_weight * self.prior_, 0.0).astype(np.float32)
+        return out

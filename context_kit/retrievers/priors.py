@@ -1,0 +1,84 @@
+"""Query-independent priors: how much a slice is worth before anyone reads the query.
+
+A task is usually about library code. Tests, changelogs and release notes mention the same
+names as the code they exercise or describe — often more often — so pure lexical scores let
+them crowd out the code that has to change. The prior is a multiplier per slice, applied to
+the fused score; every factor is a named parameter so callers (and the optimiser) can tune
+or disable it (all 1.0 = no prior).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..types import Slice
+
+__all__ = ["Priors", "is_changelog_path", "is_test_path"]
+
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e"})
+_TEST_FILE = re.compile(
+    r"^(test_.*\.py|.*_test\.(py|go|rb|cc|cpp|c)|conftest\.py|.*\.(test|spec)\.[jt]sx?|"
+    r".*Tests?\.(java|kt|cs|swift)|.*_spec\.rb)$"
+)
+_CHANGELOG = re.compile(
+    r"(^|/)(changelog|changes|history|news|release[-_ ]?notes?|whatsnew|whats[-_]new)"
+    r"([-_][^/.]*)?(\.(md|rst|txt|markdown|adoc))?$"
+    r"|(^|/)(changelog|changes|whatsnew|release[-_]?notes)(\.d)?/",
+    re.IGNORECASE,
+)
+
+
+def is_test_path(path: str) -> bool:
+    """Whether a path looks like test code (test folders or test-file naming conventions)."""
+    parts = path.split("/")
+    if any(p.lower() in _TEST_DIRS for p in parts[:-1]):
+        return True
+    return bool(_TEST_FILE.match(parts[-1]))
+
+
+def is_changelog_path(path: str) -> bool:
+    """Whether a path is a changelog, release-notes or history file (or folder of them)."""
+    return bool(_CHANGELOG.search(path))
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Multipliers applied to fused scores by what a slice is.
+
+    Attributes:
+        test: Slices in test code. Tests are useful context but rarely what has to change.
+        doc: Document sections (specs, guides, READMEs).
+        changelog: Changelogs and release notes: they name everything and change nothing.
+        commit: Commit slices.
+    """
+
+    test: float = 0.5
+    doc: float = 0.6
+    changelog: float = 0.2
+    commit: float = 1.0
+
+    def weights(self, slices: list[Slice] | tuple[Slice, ...]) -> npt.NDArray[np.float32]:
+        """The multiplier of every slice, in corpus order."""
+        out = np.ones(len(slices), dtype=np.float32)
+        cache: dict[str, float] = {}
+        for i, s in enumerate(slices):
+            if s.kind == "commit":
+                out[i] = self.commit
+                continue
+            path = s.path or ""
+            w = cache.get(path)
+            if w is None:
+                w = 1.0
+                if is_changelog_path(path):
+                    w *= self.changelog
+                elif is_test_path(path):
+                    w *= self.test
+                cache[path] = w
+            if s.kind == "doc" and not is_changelog_path(path):
+                w *= self.doc
+            out[i] = w
+        return out

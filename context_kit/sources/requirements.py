@@ -1,0 +1,145 @@
+"""Requirement identifiers, normative keywords and clause numbers in specification text.
+
+Spec-driven work names its units: ``REQ-12``, ``FR-3.2``, ``US-7``, or an RFC-style clause
+number in a heading (``4.1. Compaction``). A section *defines* an identifier when the
+identifier opens its heading, a paragraph, a list item or a table row (``- **REQ-12**: the
+store MUST ...``); anywhere else the section merely *refers* to it ("as REQ-3 requires").
+Defining occurrences also delimit a *requirement block* — the lines that state that
+requirement — so the code a requirement names can be told apart from the code its
+neighbours name.
+
+Normative keywords follow RFC 2119 / RFC 8174: only the upper-case forms count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_REQUIREMENT_PATTERN",
+    "OBLIGATION_LEVELS",
+    "RequirementBlock",
+    "clause_number",
+    "normative_counts",
+    "requirement_blocks",
+    "requirement_ids",
+]
+
+DEFAULT_REQUIREMENT_PATTERN = (
+    r"\b(?:REQ|FR|NFR|US|UC|SR|SRS|SWR|SYS|HLR|LLR|BR|TR|AC|QR|IR|CR|RQ)[-_]\d+(?:\.\d+)*\b"
+)
+"""Requirement identifiers: a conventional upper-case prefix, ``-`` or ``_`` (sphinx-needs
+writes ``REQ_001``), a dotted number.
+
+Prefixes are listed rather than matched as ``[A-Z]+-\\d+`` so that ``UTF-8``, ``SHA-256``
+or ``ISO-8601`` are never taken for requirements. Pass your own pattern to
+:class:`~context_kit.sources.DocsSource` for other schemes (``PROJ-123``)."""
+
+OBLIGATION_LEVELS: dict[str, tuple[str, ...]] = {
+    "must": ("MUST", "SHALL", "REQUIRED"),
+    "should": ("SHOULD", "RECOMMENDED"),
+    "may": ("MAY", "OPTIONAL"),
+}
+"""RFC 2119 keywords by obligation level, strongest first (``MUST NOT`` counts as MUST)."""
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+_CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
+# Openers a defining identifier may sit behind: a list marker, a table pipe, a
+# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick.
+_OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*|:id:[ \t]*)?(?:\*\*|__|[*_`\[])*[ \t]*"
+
+
+def requirement_ids(text: str, pattern: str = DEFAULT_REQUIREMENT_PATTERN) -> list[str]:
+    """Every requirement identifier in ``text``, de-duplicated in first-seen order.
+
+    >>> requirement_ids("REQ-1 and FR-3.2, again REQ-1; not UTF-8")
+    ['REQ-1', 'FR-3.2']
+    """
+    return list(dict.fromkeys(m.group(0) for m in re.finditer(pattern, text)))
+
+
+def clause_number(title: str) -> str | None:
+    """The RFC-style clause number a heading title opens with, if any.
+
+    >>> clause_number("4.1. Compaction"), clause_number("Compaction")
+    ('4.1', None)
+    """
+    m = _CLAUSE.match(title.strip())
+    return m.group(1) if m else None
+
+
+def normative_counts(text: str) -> dict[str, int]:
+    """How many sentences of ``text`` carry each obligation level (strongest keyword wins).
+
+    >>> normative_counts("It MUST fit. It SHOULD be fast. Nothing here.")
+    {'must': 1, 'should': 1}
+    """
+    counts: dict[str, int] = {}
+    for sentence in _SENTENCE_END.split(text):
+        for level, words in OBLIGATION_LEVELS.items():
+            if any(re.search(rf"\b{w}\b", sentence) for w in words):
+                counts[level] = counts.get(level, 0) + 1
+                break
+    return counts
+
+
+@dataclass(frozen=True)
+class RequirementBlock:
+    """The lines that state one requirement.
+
+    Attributes:
+        id: The requirement identifier.
+        start: First line of the block, 0-based within the text given.
+        end: Last line of the block, 0-based inclusive.
+    """
+
+    id: str
+    start: int
+    end: int
+
+
+def requirement_blocks(
+    lines: Sequence[str], pattern: str = DEFAULT_REQUIREMENT_PATTERN, *, heading_lines: int = 0
+) -> list[RequirementBlock]:
+    """Blocks of ``lines`` that define requirements.
+
+    A defining line is one whose first token (after a list marker, table pipe or emphasis)
+    is an identifier. Its block runs to the line before the next defining line, or to a
+    blank line followed by an unindented line (the end of a list item or paragraph), or to
+    the end. Identifiers in the first ``heading_lines`` lines (the section's heading) define
+    a block spanning every line.
+
+    Args:
+        lines: The section's lines.
+        pattern: Requirement identifier pattern.
+        heading_lines: How many leading lines form the section's heading.
+
+    Returns:
+        Blocks in line order; heading-defined blocks first.
+    """
+    opener = re.compile(_OPENER + "(" + pattern + ")")
+    out: list[RequirementBlock] = []
+    n = len(lines)
+    heading = "".join(lines[:heading_lines])
+    out.extend(RequirementBlock(r, 0, n - 1) for r in requirement_ids(heading, pattern))
+    starts: list[tuple[int, str]] = []
+    for i in range(heading_lines, n):
+        m = opener.match(lines[i])
+        if m:
+            starts.append((i, m.group(1)))
+    for k, (i, rid) in enumerate(starts):
+        stop = starts[k + 1][0] - 1 if k + 1 < len(starts) else n - 1
+        end = i
+        j = i + 1
+        while j <= stop:
+            if not lines[j].strip():
+                nxt = next((x for x in range(j + 1, stop + 1) if lines[x].strip()), None)
+                if nxt is None or not lines[nxt][:1].isspace():
+                    break
+            else:
+                end = j
+            j += 1
+        out.append(RequirementBlock(rid, i, end))
+    return out

@@ -127,6 +127,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="append a table of recall changes against a previous run's JSON lines",
     )
     p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the complete, error-free tasks already in --out and run only the rest",
+    )
+    p.add_argument(
         "--report-only",
         type=Path,
         default=None,
@@ -206,6 +211,25 @@ def run_jobs(jobs: list[dict[str, Any]], n_jobs: int) -> Iterator[list[dict[str,
             yield fut.result()
 
 
+def completed_records(path: Path, systems: list[str], budgets: list[int]) -> list[dict[str, Any]]:
+    """Result records of tasks that ``path`` has for every system x budget, error-free."""
+    if not path.exists():
+        return []
+    # Last record wins per (system, budget) of a task, so repeated runs do not duplicate.
+    by_task: dict[str, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
+    for line in path.read_text().splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec.get("type") == "result" and rec["system"] in systems:
+                by_task[rec["task_id"]][(rec["system"], rec["budget"])] = rec
+    wanted = {(s, b) for s in systems for b in budgets}
+    kept = []
+    for recs in by_task.values():
+        if all(k in recs and not recs[k].get("error") for k in wanted):
+            kept += [recs[k] for k in sorted(wanted)]
+    return kept
+
+
 def emit_markdown(
     args: argparse.Namespace, summaries: list[dict[str, Any]], notes: list[str]
 ) -> None:
@@ -246,11 +270,22 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"context_kit {version} from {Path(context_kit.__file__).parent}")
     notes.append(f"aider-repomap: {aider_available()}")
     tasks = collect_tasks(args, locate, notes)
+    kept: list[dict[str, Any]] = []
+    if args.resume:
+        if not args.out:
+            raise SystemExit("--resume needs --out")
+        budgets = [int(b) for b in args.budgets.split(",") if b]
+        kept = completed_records(args.out, systems, budgets)
+        done = {r["task_id"] for r in kept}
+        tasks = [t for t in tasks if t.task_id not in done]
+        notes.append(f"resumed: kept {len(done)} complete task(s) from {args.out}")
     jobs = build_jobs(tasks, args, locate, systems, notes)
     log(f"{len(tasks)} tasks in {len(jobs)} states; systems {systems}; budgets {args.budgets}")
 
     out: TextIO = args.out.open("w") if args.out else sys.stdout
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = list(kept)
+    for r in kept:
+        out.write(json.dumps(r) + "\n")
     t0 = time.perf_counter()
     try:
         for i, recs in enumerate(run_jobs(jobs, args.jobs), 1):

@@ -404,3 +404,30 @@ def test_bm25_chunks_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
     small, large = evaluate_state(job)
     assert not small["over_budget"] and small["citation_errors"] == 0
     assert large["function_recall"] == 1.0 and large["citation_errors"] == 0
+
+
+def test_resume_keeps_only_complete_tasks(tmp_path: Path) -> None:
+    import quality
+
+    def rec(task_id: str, system: str, budget: int, error: str | None = None) -> str:
+        r = {"type": "result", "task_id": task_id, "system": system, "budget": budget}
+        if error:
+            r["error"] = error
+        return json.dumps(r)
+
+    out = tmp_path / "run.jsonl"
+    out.write_text(
+        "\n".join(
+            [
+                rec("a", "s", 1),
+                rec("a", "s", 2),
+                rec("a", "s", 2),  # duplicate from an earlier run: kept once
+                rec("b", "s", 1),  # b lacks budget 2
+                rec("c", "s", 1),
+                rec("c", "s", 2, error="boom"),
+                json.dumps({"type": "summary"}),
+            ]
+        )
+    )
+    kept = quality.completed_records(out, ["s"], [1, 2])
+    assert [(r["task_id"], r["budget"]) for r in kept] == [("a", 1), ("a", 2)]

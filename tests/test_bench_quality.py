@@ -193,6 +193,10 @@ def test_materialise_detached_without_refs(tiny_repo: dict, tmp_path: Path) -> N
     assert later not in gitutil.git(out, "rev-list", "--all", "--reflog", "HEAD")
     assert "return []" not in (out / "pkg/core.py").read_text()  # pre-fix state
     assert gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest) == dest
+    from _quality.runner import is_ancestor
+
+    assert is_ancestor(out, tiny_repo["c1"])
+    assert not is_ancestor(out, tiny_repo["c2"])  # the future is not an ancestor of HEAD
 
 
 def test_is_test_path() -> None:

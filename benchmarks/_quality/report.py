@@ -72,6 +72,8 @@ def summarise(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "over_budget": sum(1 for r in ok if r["over_budget"]),
             "citation_errors": sum(r.get("citation_errors") or 0 for r in ok),
             "token_count_mismatches": sum(1 for r in ok if r.get("token_count_mismatch")),
+            "future_commits": sum(r.get("future_commits") or 0 for r in ok),
+            "mentions_source_commit": sum(1 for r in ok if r.get("mentions_source_commit")),
             "mean_tokens": _mean(r["tokens"] for r in ok),
             "mean_pack_latency_s": _mean(r["pack_latency_s"] for r in ok),
             "mean_index_latency_s": _mean(r["index_latency_s"] for r in ok),
@@ -181,6 +183,7 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
         "index s",
         "gold lines only trimmed",
         "gold lines absent",
+        "future commits / source commit quoted",
     ]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for sy in systems:
@@ -192,7 +195,8 @@ def markdown(summaries: Sequence[dict[str, Any]], notes: Sequence[str] = ()) -> 
                 f"| {sy} | {b} | {_fmt(s['mean_tokens'])} | {s['over_budget']} | "
                 f"{s['citation_errors']} | {s['errors']} | {_fmt(s['mean_pack_latency_s'])} | "
                 f"{_fmt(s['mean_index_latency_s'])} | {_fmt(s.get('gold_lines_trimmed'))} | "
-                f"{_fmt(s.get('gold_lines_absent'))} |"
+                f"{_fmt(s.get('gold_lines_absent'))} | {s.get('future_commits', '-')} / "
+                f"{s.get('mentions_source_commit', '-')} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -242,6 +242,7 @@ class ContextKit:
                 rendering=getattr(it, "rendering", "full") or "",
                 kind=getattr(it, "kind", "code") or "",
                 tokens=getattr(it, "tokens", None),
+                commit=getattr(it, "commit", None),
             )
             for it in packed.items
         ]

@@ -161,7 +161,10 @@ class Index:
             retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
                 changelogs); ``Priors(1, 1, 1, 1)`` disables them.
-            progress: Called as ``progress(stage, done, total)`` during long work.
+            progress: Called as ``progress(stage, done, total)`` during long work, with
+                stages ``walk`` (files found; total 0, unknown), ``parse`` (files sliced),
+                ``history`` (commits read) and ``fit`` (retrievers fitted). Nothing is
+                printed: the CLI draws a bar from these calls on a terminal.
             history: Also index git history (commit slices after the files, and history
                 statistics for the ``history`` retriever); a folder without git history is
                 reported in ``skipped``, never an error.
@@ -193,6 +196,8 @@ class Index:
                 skipped.append(entry)
             else:
                 files.append(entry)
+                if progress is not None:
+                    progress("walk", len(files), 0)  # the number of files is not known yet
         for n, f in enumerate(files, 1):
             src = next((s for s in srcs if s.accepts(f.path)), None)
             if src is None:
@@ -211,14 +216,12 @@ class Index:
         extras: dict[str, object] = {}
         if history:
             git = GitSource(rev=rev, max_commits=max_commits)
-            commits, git_skipped = git.collect(root, files)
+            commits, git_skipped = git.collect(root, files, progress=progress)
             slices.extend(commits)  # newest first, after every file slice
             skipped.extend(git_skipped)
             if git.history_ is not None:
                 extras["history"] = git.history_
-            if progress is not None:
-                progress("history", len(commits), len(commits))
-        fitted = _fit_retrievers(retrievers, Corpus(slices, extras))
+        fitted = _fit_retrievers(retrievers, Corpus(slices, extras), progress)
         skipped.sort(key=lambda s: s.path)
         log.info(
             "indexed %d slices from %d files; skipped %d", len(slices), len(files), len(skipped)
@@ -402,14 +405,20 @@ class Index:
         return len(order)
 
 
-def _fit_retrievers(spec: Sequence[str | Retriever] | None, corpus: Corpus) -> list[Retriever]:
+def _fit_retrievers(
+    spec: Sequence[str | Retriever] | None, corpus: Corpus, progress: Progress | None = None
+) -> list[Retriever]:
     names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy", "history")
     out: list[Retriever] = []
-    for r in names:
+    for n, r in enumerate(names):
+        if progress is not None:
+            progress("fit", n, len(names))
         inst = get_retriever(r) if isinstance(r, str) else r
         if not hasattr(inst, "fit") or not hasattr(inst, "score"):
             raise OptionError(
                 f"{inst!r} is not a retriever (needs fit and score)", name="retrievers"
             )
         out.append(inst.fit(corpus))
+    if progress is not None:
+        progress("fit", len(names), len(names))
     return out

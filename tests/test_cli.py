@@ -113,3 +113,28 @@ def test_piped_cli_draws_no_progress(sample_repo: Path):
     assert out.returncode == 0
     assert out.stderr.startswith("context-kit: ") and out.stderr.count("\n") == 1
     assert "\r" not in out.stderr and "[#" not in out.stderr
+
+
+def test_progress_bar_on_a_terminal_is_erased_before_output(sample_repo: Path, monkeypatch, capsys):
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["index", str(sample_repo)]) == EXIT_OK
+    drawn = tty.getvalue()
+    assert "parse    [" in drawn and "fit      [" in drawn
+    assert drawn.endswith("\r\x1b[K")  # erased: the summary on stdout starts on a clean line
+    assert capsys.readouterr().out.startswith("14 slices from 3 files")
+    quiet = Tty()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert main(["--no-progress", "index", str(sample_repo)]) == EXIT_OK
+    assert quiet.getvalue() == ""
+
+
+def test_mcp_with_a_missing_folder_fails_before_serving(tmp_path: Path, capsys):
+    assert main(["mcp", str(tmp_path / "nope")]) == EXIT_ERROR
+    assert "does not exist" in capsys.readouterr().err

@@ -53,8 +53,14 @@ exit codes: 0 ok, 1 context_kit error (stderr says what to do), 2 usage error,
 """
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the epilog's line breaks and shows each option's default."""
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows the defaults that say something."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        # "(default: None)" and "(default: False)" on flags only add noise.
+        if action.default in (None, False, True, "", argparse.SUPPRESS):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:
@@ -63,6 +69,7 @@ def _build_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--tokenizer",
         default="cl100k_base",
+        metavar="NAME|FILE",
         help="tokenizer name, or a .tiktoken / tokenizer.json file",
     )
     g.add_argument(
@@ -80,10 +87,17 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         help="do not read git history (no commit slices, no history ranking)",
     )
     g.add_argument(
-        "--rev", default="HEAD", help="read history at this revision; nothing later is read"
+        "--rev",
+        default="HEAD",
+        metavar="REV",
+        help="read history at this revision; nothing later is read",
     )
     g.add_argument(
-        "--max-commits", type=int, default=1000, help="newest commits to read (0 for all)"
+        "--max-commits",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="newest commits to read (0 for all)",
     )
     g.add_argument(
         "--docs",
@@ -96,16 +110,22 @@ def _build_options(p: argparse.ArgumentParser) -> None:
 def _pack_options(p: argparse.ArgumentParser, *, query_required: bool = False) -> None:
     g = p.add_argument_group("packing")
     g.add_argument(
-        "--query", "-q", default="", required=query_required, help="the task, issue or question"
+        "--query",
+        "-q",
+        default="",
+        required=query_required,
+        metavar="TEXT",
+        help="the task, issue or question",
     )
     g.add_argument(
         "--spec",
         "-s",
         default=None,
+        metavar="ID|HEADING",
         help="pack for a requirement id (REQ-12) or heading path: the section, its parents "
         "and the code it names first",
     )
-    g.add_argument("--budget", "-b", type=int, default=8000, help="token budget")
+    g.add_argument("--budget", "-b", type=int, default=8000, metavar="N", help="token budget")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,7 +154,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     _build_options(pk)
     _pack_options(pk)
-    pk.add_argument("--format", "-f", choices=["markdown", "xml", "json"], default="markdown")
+    pk.add_argument(
+        "--format",
+        "-f",
+        choices=["markdown", "xml", "json"],
+        default="markdown",
+        help="how the packed text is laid out",
+    )
     pk.add_argument(
         "--explain",
         action="store_true",
@@ -156,13 +182,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     _build_options(ex)
     _pack_options(ex)
-    ex.add_argument("--limit", type=int, default=40, help="rows to show (0 for all)")
+    ex.add_argument("--limit", type=int, default=40, metavar="N", help="rows to show (0 for all)")
     ex.add_argument("--json", action="store_true", help="the report as JSON")
 
     se = command("search", "show the best-ranked slices for a query", "Rank without packing.")
     _build_options(se)
-    se.add_argument("--query", "-q", required=True, help="the task, issue or question")
-    se.add_argument("-k", type=int, default=20, help="how many results")
+    se.add_argument(
+        "--query", "-q", required=True, metavar="TEXT", help="the task, issue or question"
+    )
+    se.add_argument("-k", type=int, default=20, metavar="N", help="how many results")
     se.add_argument("--json", action="store_true", help="JSON lines output")
 
     ix = command(
@@ -178,7 +206,8 @@ def _parser() -> argparse.ArgumentParser:
         "serve context to coding agents over MCP (stdio)",
         "Serve the tools pack_context, search, explain and index_status over the Model "
         "Context Protocol on stdin/stdout. The index is kept warm and refreshed when files "
-        "change. Needs: pip install 'context_kit[mcp]'.",
+        "change. Needs the mcp extra: pip install 'context_kit[mcp]' (from a clone: "
+        "pip install -e '.[mcp]').",
     )
     _build_options(mc)
     return p

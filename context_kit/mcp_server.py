@@ -29,7 +29,7 @@ from .errors import ContextKitError, OptionError
 
 __all__ = ["MCP_INSTALL_HINT", "build_server", "serve"]
 
-MCP_INSTALL_HINT = "pip install 'context_kit[mcp]'"
+MCP_INSTALL_HINT = "pip install 'context_kit[mcp]' (from a clone: pip install -e '.[mcp]')"
 """The command that installs the optional MCP dependency."""
 
 _SERVER_NAME = "context-kit"

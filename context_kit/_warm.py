@@ -31,8 +31,8 @@ _SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".
 _GIT_TIMEOUT_S = 30
 
 
-def _git_files(root: Path) -> tuple[str, list[str]] | None:
-    """``(HEAD, tracked + untracked-not-ignored paths)`` or ``None`` outside git."""
+def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
+    """``(HEAD, tracked (+ untracked, not ignored) paths)`` or ``None`` outside git."""
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
@@ -43,7 +43,8 @@ def _git_files(root: Path) -> tuple[str, list[str]] | None:
             check=False,
         )
         listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "ls-files", "-z", "--cached"]
+            + (["--others", "--exclude-standard"] if untracked else []),
             cwd=root,
             capture_output=True,
             timeout=_GIT_TIMEOUT_S,
@@ -66,12 +67,12 @@ def _walk_files(root: Path) -> list[str]:
     return out
 
 
-def fingerprint(root: str | os.PathLike[str]) -> str:
+def fingerprint(root: str | os.PathLike[str], *, include_untracked: bool = True) -> str:
     """A digest that changes when any indexable file of ``root`` (or git's HEAD) changes.
 
     Stats files rather than reading them, so it costs milliseconds on thousands of files.
-    A git work tree is listed by git (tracked plus untracked files that are not ignored);
-    any other folder by walking it.
+    A git work tree is listed by git (tracked files, plus untracked files that are not
+    ignored when ``include_untracked``); any other folder by walking it.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -82,7 +83,7 @@ def fingerprint(root: str | os.PathLike[str]) -> str:
     True
     """
     base = Path(root)
-    listed = _git_files(base)
+    listed = _git_files(base, include_untracked)
     head, names = listed if listed is not None else ("", _walk_files(base))
     h = hashlib.blake2b(head.encode(), digest_size=16)
     for name in sorted(names):
@@ -133,7 +134,8 @@ class WarmIndex:
             ContextKitError: Whatever :meth:`Index.build` raises (bad path, tokenizer...).
         """
         with self._lock:
-            now = fingerprint(self.root)
+            untracked = bool(self.build_options.get("include_untracked", False))
+            now = fingerprint(self.root, include_untracked=untracked)
             if self._index is None or now != self._fingerprint:
                 if self._index is not None:
                     log.info("%s changed; refreshing the index", self.root)

@@ -84,16 +84,6 @@ def test_mcp_client_session_over_stdio(sample_repo: Path, tmp_path: Path):
     assert out["bad_is_error"] and "positive integer" in str(out["bad_text"])
 
 
-def test_mcp_server_reuses_the_index_until_a_file_changes(sample_repo: Path):
-    from context_kit._warm import WarmIndex
-
-    warm = WarmIndex(sample_repo, history=False)
-    first = warm.get()
-    assert warm.get() is first and warm.builds == 1
-    (sample_repo / "pkg" / "util.py").write_text("def other():\n    return 1\n")
-    assert warm.get() is not first and warm.builds == 2
-
-
 def test_cli_mcp_without_the_sdk_says_how_to_install(
     sample_repo: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ):

@@ -13,6 +13,7 @@ from .api import pack
 from .errors import (
     BudgetError,
     ContextKitError,
+    InfeasibleError,
     OptionError,
     PinnedOverflowError,
     RepositoryError,
@@ -20,6 +21,7 @@ from .errors import (
     TokenizerError,
 )
 from .index import Index, SearchHit
+from .optimise import ModelProfile, Plan, optimise
 from .packed import PackedContext, PackReport
 from .renderers import Renderer
 from .retrievers import (
@@ -44,11 +46,14 @@ __all__ = [
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "InfeasibleError",
+    "ModelProfile",
     "OptionError",
     "PackReport",
     "PackedContext",
     "PackedItem",
     "PinnedOverflowError",
+    "Plan",
     "Priors",
     "Renderer",
     "Rendering",
@@ -65,6 +70,7 @@ __all__ = [
     "TokenizerError",
     "__version__",
     "get_tokenizer",
+    "optimise",
     "pack",
     "register_retriever",
 ]

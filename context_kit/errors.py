@@ -11,7 +11,8 @@ code that wants to react programmatically::
     │   └── PinnedOverflowError  pinned material does not fit in the budget
     ├── TokenizerError         an unknown tokenizer name or a tokenizer file that won't load
     ├── OptionError            an unknown or malformed option (also a TypeError)
-    └── SourceError            a failure reading a source (git, a grammar) at its boundary
+    ├── SourceError            a failure reading a source (git, a grammar) at its boundary
+    └── InfeasibleError        no model and budget meet the optimiser's constraints
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 __all__ = [
     "BudgetError",
     "ContextKitError",
+    "InfeasibleError",
     "OptionError",
     "PinnedOverflowError",
     "RepositoryError",
@@ -106,3 +108,17 @@ class SourceError(ContextKitError):
     def __init__(self, message: str, *, source: str) -> None:
         super().__init__(message)
         self.source = source
+
+
+class InfeasibleError(ContextKitError):
+    """No model profile and budget meet the optimiser's constraints.
+
+    Attributes:
+        constraint: The constraint that could not be met (``min_quality``, ``max_cost``,
+            ``max_latency``, ``context`` or ``constraints`` when only their combination
+            fails).
+    """
+
+    def __init__(self, message: str, *, constraint: str) -> None:
+        super().__init__(message)
+        self.constraint = constraint

@@ -21,12 +21,14 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates
-from .packed import PackedContext, PackReport
+from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.format import Formatter, get_formatter
-from .packing.packer import Candidate, pack_candidates
+from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
+from .packing.select import candidate_rows, requirements, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
+from .retrievers.graph import GraphPropagation
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions, walk_repository
@@ -50,8 +52,12 @@ query, co-change, recency) nudges; ``links`` is the boost a slice linked to the 
 receives (spec section ↔ the code it names, see
 :class:`~context_kit.retrievers.links.LinkPropagation`)."""
 
-DEFAULT_RELEVANCE_POWER = 4.0
-"""Exponent applied to fused scores before the knapsack weighs them (see ``Index.pack``)."""
+
+DEFAULT_DIVERSITY = 1.0
+"""Score kept by each further hit from an already-ranked file (1 = no damping)."""
+
+# Diversity re-weights only the head of the ranking, where crowding hurts.
+_DIVERSITY_DEPTH = 200
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -244,6 +250,15 @@ class Index:
 
     # ---------------------------------------------------------------- ranking
     @property
+    def graph(self) -> GraphPropagation:
+        """The symbol graph of the corpus (see ``retrievers.graph``), built on first use."""
+        cached: tuple[Corpus, GraphPropagation] | None = getattr(self, "_graph", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, GraphPropagation().fit(self.corpus))
+            self._graph = cached
+        return cached[1]
+
+    @property
     def linker(self) -> LinkPropagation:
         """Section↔code links of the corpus (see ``retrievers.links``).
 
@@ -255,7 +270,13 @@ class Index:
             self._linker = cached
         return cached[1]
 
-    def _fused(self, query: str, weights: Mapping[str, float] | None, fusion: FusionMethod) -> Any:
+    def _fused(
+        self,
+        query: str,
+        weights: Mapping[str, float] | None,
+        fusion: FusionMethod,
+        diversity: float = DEFAULT_DIVERSITY,
+    ) -> Any:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
@@ -267,8 +288,12 @@ class Index:
         if w.get("links", 0.0):
             unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
             fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
+        if w.get("graph", 0.0):
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
+        fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
         return fused, w
 
     def search(
@@ -278,9 +303,10 @@ class Index:
         *,
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
+        diversity: float = DEFAULT_DIVERSITY,
     ) -> list[SearchHit]:
         """The ``k`` best slices for ``query`` with their score breakdowns."""
-        fused, _ = self._fused(query, weights, fusion)
+        fused, _ = self._fused(query, weights, fusion, diversity)
         rows = top_k(fused.scores, k)
         return [
             SearchHit(
@@ -302,10 +328,14 @@ class Index:
         format: str | Formatter = "markdown",
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
+        diversity: float = DEFAULT_DIVERSITY,
         max_candidates: int | None = None,
         relevance_power: float = DEFAULT_RELEVANCE_POWER,
         attach_commits: int = 10,
         spec: str | None = None,
+        pin: Sequence[str] = (),
+        shares: Mapping[str, tuple[float, float]] | None = None,
+        order: str = "tiers",
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -315,6 +345,8 @@ class Index:
             format: ``markdown``, ``xml`` or ``json``.
             weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
             fusion: ``weighted`` or ``rrf``.
+            diversity: Each further hit from a file already ranked higher keeps this
+                share of its score (``1`` = off), so one file cannot crowd out the rest.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
             relevance_power: The knapsack values a rung at ``score ** relevance_power x
@@ -328,28 +360,41 @@ class Index:
             spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
                 parent headings and linked code rank first (see :mod:`context_kit.spec`);
                 the rest is ranked by ``query``, or by the section's text when it is empty.
+            pin: Slices always packed in full: slice ids, paths, or ``"path:start-end"``.
+            shares: Bounds per slice kind as fractions of the budget, e.g.
+                ``{"commit": (0.1, 0.3)}``.
+            order: ``"tiers"`` (stable material first, reading order inside each tier) or
+                ``"relevance_last"`` (the most relevant block last, next to the question).
 
         Returns:
             The packed context; ``tokens <= budget`` always.
 
         Raises:
             BudgetError: ``budget`` is not a positive integer.
-            OptionError: Unknown format, or a ``spec`` no section defines.
+            PinnedOverflowError: The pinned slices do not fit in ``budget``.
+            OptionError: Unknown format, order, pin, malformed shares, or a ``spec`` no
+                section defines.
         """
         from .packing.packer import _check_budget
 
         _check_budget(budget)
         fmt = get_formatter(format)
+        pinned = resolve_pins(self.slices, pin)
         focus = None
         if spec is not None:
             focus = SpecFocus.resolve(spec, self.slices, self.linker.links_)
-        fused, used_weights = self._fused(query or (focus.text if focus else ""), weights, fusion)
+        fused, used_weights = self._fused(
+            query or (focus.text if focus else ""), weights, fusion, diversity
+        )
         if focus is not None:  # a boost, not a pin: the packer still picks each rung
             fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
-        rows = [r for r in top_k(scores, min(k, positive)).tolist()]
+        rows = candidate_rows(
+            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
+        )
+        pinned_set = set(pinned)
         candidates = [
             Candidate(
                 slice=self.slices[r],
@@ -357,6 +402,8 @@ class Index:
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
                 value=float(scores[r]) ** relevance_power,
+                pinned=r in pinned_set,
+                requires=self._requirements()[1].get(self.slices[r].id),
             )
             for r in rows
         ]
@@ -373,15 +420,19 @@ class Index:
                         value=score**relevance_power,
                     )
                 )
-        result = pack_candidates(candidates, budget, self.tokenizer, fmt)
+        result = pack_candidates(
+            candidates, budget, self.tokenizer, fmt, shares=shares, order=order
+        )
         report = PackReport(
             entries=result.entries,
             considered=len(candidates),
-            not_considered=positive - len(candidates),
+            not_considered=positive - min(k, positive),
             corpus_size=len(self.slices),
             overhead_tokens=result.overhead,
             repairs=result.repairs,
             retrievers={k: float(v) for k, v in sorted(used_weights.items())},
+            shares=[ShareReport(**vars(u)) for u in result.shares],
+            value=result.value,
         )
         return PackedContext(
             text=result.text,
@@ -392,7 +443,22 @@ class Index:
             query=query or (f"spec:{spec}" if spec else ""),
             items=result.items,
             report=report,
+            tiers=[
+                Tier(name=t.name, items=t.items, end=t.end, stable=t.stable) for t in result.tiers
+            ],
         )
+
+    def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
+        """Slice positions by id and each slice's dependency (cached per slice list)."""
+        cached: tuple[object, tuple[dict[str, int], dict[str, str]]] | None = getattr(
+            self, "_reqs", None
+        )
+        # Keyed on the list object, so an index whose slices are replaced recomputes.
+        if cached is None or cached[0] is not self.slices:
+            reqs = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
+            cached = (self.slices, reqs)
+            self._reqs = cached
+        return cached[1]
 
     def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
         order = top_k(scores, _MAX_CANDIDATES)

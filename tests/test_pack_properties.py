@@ -63,10 +63,14 @@ def check_citations(packed, root: Path) -> None:
     if packed.format == "json" and packed.text:
         # JSON escapes newlines and quotes: the verbatim lines are in the decoded strings.
         haystack = "\n".join(c["text"] for c in json.loads(packed.text)["context"])
+    if packed.format == "xml":
+        # CDATA cannot hold "]]>", so the formatter splits it across two sections.
+        haystack = haystack.replace("]]]]><![CDATA[>", "]]>")
     for item in packed.items:
         if item.kind == "commit":
             continue
-        lines = split_lines((root / item.path).read_text(encoding="utf-8"))
+        # Bytes, not read_text: universal newlines would turn a lone "\r" into "\n".
+        lines = split_lines((root / item.path).read_bytes().decode("utf-8"))
         if item.rendering == "full":
             verbatim = "".join(lines[item.start_line - 1 : item.end_line])
             assert verbatim in haystack, item

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from .exact import exhaustive_mckp
+from .exact import dp_mckp, exhaustive_mckp
 from .format import FORMATS, Formatter, get_formatter
 from .knapsack import greedy_mckp, hull_steps
 from .packer import Candidate, PackResult, pack_candidates
+from .solver import Solution, solve_mckp, solve_table
 
 __all__ = [
     "FORMATS",
     "Candidate",
     "Formatter",
     "PackResult",
+    "Solution",
+    "dp_mckp",
     "exhaustive_mckp",
     "get_formatter",
     "greedy_mckp",
     "hull_steps",
     "pack_candidates",
+    "solve_mckp",
+    "solve_table",
 ]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .knapsack import Option
 
-__all__ = ["exhaustive_mckp"]
+__all__ = ["dp_mckp", "exhaustive_mckp"]
 
 # 8 groups of 4 options is 5^8 ≈ 390k combinations: the most a test should wait for.
 MAX_COMBINATIONS = 500_000
@@ -37,3 +37,23 @@ def exhaustive_mckp(options: Sequence[Sequence[Option]], capacity: int) -> tuple
         if cost <= capacity and value > best_value:
             best_value, best_choice = value, list(combo)
     return best_value, best_choice
+
+
+def dp_mckp(options: Sequence[Sequence[Option]], capacity: int) -> float:
+    """Optimal total value by the textbook dynamic programme over every integer capacity.
+
+    Exact for any number of groups (integer costs), in ``O(groups x options x capacity)``
+    plain-Python time: the reference for instances too large to enumerate.
+    """
+    best = [0.0] * (capacity + 1)
+    for opts in options:
+        new = best[:]
+        for c, v in opts:
+            if c < 0 or c > capacity:
+                continue
+            for cap in range(c, capacity + 1):
+                cand = best[cap - c] + v
+                if cand > new[cap]:
+                    new[cap] = cand
+        best = new
+    return best[capacity]

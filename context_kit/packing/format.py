@@ -49,6 +49,8 @@ class Formatter(Protocol):
 
 
 def _fence(text: str) -> str:
+    if "```" not in text:  # the common case; skips the regex scan
+        return "```"
     longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
     return "`" * max(3, longest + 1)
 

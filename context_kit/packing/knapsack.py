@@ -1,10 +1,11 @@
-"""Multiple-choice knapsack: pick at most one rung per candidate to maximise value.
+"""Greedy multiple-choice knapsack on convex hulls: the baseline the fast solver refines.
 
-The fast solver is the classic greedy on the *upper convex hull* of each candidate's
-(cost, value) options: hull steps are taken in order of value gained per token, which is
-the optimal solution of the LP relaxation up to the single step that does not fit. A fill
-pass then spends what is left on the best remaining upgrades. The exhaustive reference in
-:mod:`.exact` is what the tests hold it against.
+The classic greedy on the *upper convex hull* of each candidate's (cost, value) options:
+hull steps are taken in order of value gained per token, which is the optimal solution of
+the LP relaxation up to the single step that does not fit. A fill pass then spends what is
+left on the best remaining upgrades. :mod:`.solver` (the packer's solver) refines this with
+an exact dynamic programme on the critical candidates; this module stays as the baseline
+the benchmark compares against, and :func:`hull_steps` as the readable reference of a hull.
 """
 
 from __future__ import annotations

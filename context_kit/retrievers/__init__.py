@@ -11,6 +11,7 @@ from .base import (
     registered_retrievers,
 )
 from .bm25 import BM25Retriever, FileBM25Retriever
+from .embedding import EmbeddingRetriever
 from .fusion import FusionResult, fuse, top_k
 from .fuzzy import FuzzyRetriever
 from .history import HistoryRetriever
@@ -20,6 +21,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "BM25Retriever",
     "Corpus",
+    "EmbeddingRetriever",
     "FileBM25Retriever",
     "FusionResult",
     "FuzzyRetriever",
@@ -37,3 +39,4 @@ register_retriever("bm25", BM25Retriever)
 register_retriever("fuzzy", FuzzyRetriever)
 register_retriever("file", FileBM25Retriever)
 register_retriever("history", HistoryRetriever)
+register_retriever("embedding", EmbeddingRetriever)

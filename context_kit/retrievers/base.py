@@ -57,6 +57,12 @@ class Corpus:
         return [s.path or "" for s in self.slices]
 
     @cached_property
+    def file_ids(self) -> npt.NDArray[np.int64]:
+        """Each row's file number (files in path order), ``-1`` for rows without a file."""
+        ids = {p: i for i, p in enumerate(sorted(set(self.paths) - {""}))}
+        return np.asarray([ids.get(p, -1) for p in self.paths], dtype=np.int64)
+
+    @cached_property
     def file_rows(self) -> dict[str, npt.NDArray[np.int64]]:
         """Rows of each file, in line order."""
         groups: dict[str, list[int]] = {}

@@ -193,14 +193,24 @@ class _SparseBM25:
         return list(seen)
 
     def score(self, query: str) -> Scores:
-        scores = np.zeros(len(self.norm), dtype=np.float64)
-        for t in self.query_terms(query):
-            j = self.vocabulary[t]
-            lo, hi = self.indptr[j], self.indptr[j + 1]
-            ids = self.doc_ids[lo:hi]
-            tf = self.tf[lo:hi]
-            scores[ids] += self.idf[j] * tf * (self.k1 + 1.0) / (tf + self.norm[ids])
-        return scores.astype(np.float32)
+        n = len(self.norm)
+        cols = np.asarray([self.vocabulary[t] for t in self.query_terms(query)], dtype=np.int64)
+        if cols.size == 0:
+            return np.zeros(n, dtype=np.float32)
+        # Gather every posting of every query term in one shot (no per-term Python loop):
+        # positions lo..hi-1 of each term, concatenated.
+        lo, hi = self.indptr[cols], self.indptr[cols + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(n, dtype=np.float32)
+        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        pos = offsets + np.arange(total)
+        ids = self.doc_ids[pos]
+        tf = self.tf[pos]
+        idf = np.repeat(self.idf[cols], lengths)
+        contrib = idf * tf * (self.k1 + 1.0) / (tf + self.norm[ids])
+        return np.bincount(ids, weights=contrib, minlength=n).astype(np.float32)
 
 
 def reference_scores(

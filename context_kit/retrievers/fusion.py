@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from .base import Retriever, Scores, normalise
 
-__all__ = ["FusionResult", "fuse", "top_k"]
+__all__ = ["FusionResult", "diversify", "fuse", "top_k"]
 
 FusionMethod = Literal["weighted", "rrf"]
 
@@ -41,6 +42,15 @@ class FusionResult:
         self.scores = self.scores * prior
         self.parts = {k: v * prior for k, v in self.parts.items()}
         self.prior = prior
+
+    def diversify(self, groups: npt.NDArray[np.int64], *, decay: float, depth: int) -> None:
+        """Apply :func:`diversify` to the scores, scaling every part by the same factor."""
+        new = diversify(self.scores, groups, decay=decay, depth=depth)
+        if new is self.scores:
+            return
+        factor = np.divide(new, self.scores, out=np.ones_like(new), where=self.scores > 0)
+        self.scores = new
+        self.parts = {k: (v * factor).astype(np.float32) for k, v in self.parts.items()}
 
     def breakdown(self, row: int) -> dict[str, float]:
         """Each retriever's contribution to row ``row`` (zeros omitted).
@@ -109,3 +119,35 @@ def top_k(scores: Scores, k: int) -> np.ndarray:
         idx = np.arange(n)
     order = np.lexsort((idx, -scores[idx]))
     return idx[order][:k].astype(np.int64)
+
+
+def diversify(scores: Scores, groups: npt.NDArray[np.int64], *, decay: float, depth: int) -> Scores:
+    """Damp repeated hits from one group (file) so it cannot crowd out the rest.
+
+    Among the ``depth`` best rows, the n-th best row of a group keeps ``decay ** (n - 1)``
+    of its score (the best row of every group is untouched); rows outside the top are
+    left as they are. ``decay=1`` is a no-op.
+
+    Args:
+        scores: Fused scores.
+        groups: Group id per row (``-1`` for rows in no group: never damped).
+        decay: Factor per earlier hit of the same group, in (0, 1].
+        depth: How many of the best rows are considered.
+    """
+    if decay >= 1.0 or scores.size == 0:
+        return scores
+    rows = top_k(scores, depth)
+    g = groups[rows]
+    out: Scores = scores.copy()
+    # Rank of each row within its group, in score order: stable sort by group keeps the
+    # score order inside each group, so the position minus the group's first position
+    # is the number of better rows from the same file.
+    order = np.argsort(g, kind="stable")
+    sorted_g = g[order]
+    starts = np.flatnonzero(np.r_[True, sorted_g[1:] != sorted_g[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(sorted_g)]))
+    within = np.empty(len(rows), dtype=np.int64)
+    within[order] = np.arange(len(rows)) - first
+    factor = np.where(g >= 0, decay ** within.astype(np.float64), 1.0)
+    out[rows] = (scores[rows] * factor).astype(np.float32)
+    return out

@@ -102,6 +102,23 @@ class FuzzyRetriever:
         self.names_ = sorted(by_name)
         self.file_rows_ = corpus.file_rows
         self.paths_ = sorted(self.file_rows_)
+        # Every "/"-suffix of each path (and of its extension-less stem), so a mention such
+        # as "models.py", "requests/models.py" or the module path "requests.models" is one
+        # dictionary lookup instead of a scan over all files.
+        paths: dict[str, list[str]] = {}
+        stems: dict[str, list[str]] = {}
+        for p in self.paths_:
+            low = p.lower()
+            stem = low.rsplit(".", 1)[0] if "." in low.rsplit("/", 1)[-1] else low
+            parts, stem_parts = low.split("/"), stem.split("/")
+            for k in range(len(parts)):
+                paths.setdefault("/".join(parts[k:]), []).append(p)
+                suffix = "/".join(stem_parts[k:])
+                stems.setdefault(suffix, []).append(p)
+                if k == 0 or suffix != "/".join(parts[k:]):
+                    paths.setdefault(suffix, []).append(p)
+        self.path_suffixes_ = {k: sorted(set(v)) for k, v in paths.items()}
+        self.stem_suffixes_ = {k: sorted(set(v)) for k, v in stems.items()}
         self.n_ = len(corpus)
         return self
 
@@ -142,14 +159,7 @@ class FuzzyRetriever:
         return scores
 
     def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> None:
-        mention = mention.lower()
-        for p in self.paths_:
-            low = p.lower()
-            stem = low.rsplit(".", 1)[0]
-            if suffix_only:
-                ok = stem == mention or stem.endswith("/" + mention)
-            else:
-                ok = low == mention or low.endswith("/" + mention) or stem.endswith("/" + mention)
-            if ok:
-                rows = self.file_rows_[p]
-                scores[rows] = np.maximum(scores[rows], self.path_weight)
+        index = self.stem_suffixes_ if suffix_only else self.path_suffixes_
+        for p in index.get(mention.lower(), ()):
+            rows = self.file_rows_[p]
+            scores[rows] = np.maximum(scores[rows], self.path_weight)

@@ -1,0 +1,124 @@
+"""Which slices a pack must consider beyond the ranked ones: pins and dependencies.
+
+* :func:`resolve_pins` turns the caller's ``pin=[...]`` entries — slice ids, file paths,
+  or ``"path:start-end"`` ranges — into slice positions.
+* :func:`requirements` finds, for every slice, the slice a reader needs beside it:
+  a method's (or nested class's) class header, the first part of a definition that was
+  split into parts, or whatever a source declared in ``meta["requires"]`` (a diff's
+  commit header, for instance).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..errors import OptionError
+from ..types import Slice
+
+__all__ = ["candidate_rows", "requirements", "resolve_pins"]
+
+_RANGE = re.compile(r"^(?P<path>.+):(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def resolve_pins(slices: Sequence[Slice], pins: Sequence[str]) -> list[int]:
+    """Positions of the slices the pins name, in pin order, each once.
+
+    A pin is a slice id, a path (every slice of that file), or ``path:start-end`` (every
+    slice of that file whose lines intersect the range).
+
+    Raises:
+        OptionError: A pin that names no slice (the message says which).
+    """
+    if isinstance(pins, str):
+        pins = [pins]
+    by_id = {s.id: i for i, s in enumerate(slices)}
+    by_path: dict[str, list[int]] = {}
+    for i, s in enumerate(slices):
+        if s.path is not None:
+            by_path.setdefault(s.path, []).append(i)
+    out: list[int] = []
+    seen: set[int] = set()
+    for pin in pins:
+        if not isinstance(pin, str):
+            raise OptionError(f"pin entries must be strings, got {pin!r}", name="pin")
+        hits: list[int]
+        if pin in by_id:
+            hits = [by_id[pin]]
+        elif pin in by_path:
+            hits = by_path[pin]
+        elif (m := _RANGE.match(pin)) and m["path"] in by_path:
+            a, b = int(m["start"]), int(m["end"])
+            hits = [
+                i
+                for i in by_path[m["path"]]
+                if (slices[i].start_line or 0) <= b and (slices[i].end_line or 0) >= a
+            ]
+        else:
+            hits = []
+        if not hits:
+            raise OptionError(
+                f"pin {pin!r} names no indexed slice; use a slice id, an indexed path, or "
+                "'path:start-end'",
+                name="pin",
+            )
+        for i in hits:
+            if i not in seen:
+                seen.add(i)
+                out.append(i)
+    return out
+
+
+def requirements(slices: Sequence[Slice]) -> dict[str, str]:
+    """Map each slice id to the id of the slice it needs beside it (if any)."""
+    headers: dict[tuple[str, str], str] = {}
+    first_parts: dict[tuple[str, str], str] = {}
+    for s in slices:
+        if s.path is None:
+            continue
+        if s.symbol_kind == "class" and (s.part is None or s.part[0] == 1):
+            headers.setdefault((s.path, s.name), s.id)
+        if s.part is not None and s.part[0] == 1:
+            first_parts.setdefault((s.path, s.name), s.id)
+    ids = {s.id for s in slices}
+    out: dict[str, str] = {}
+    for s in slices:
+        declared = s.meta.get("requires")
+        need: str | None = None
+        if isinstance(declared, str) and declared in ids:
+            need = declared
+        elif s.path is not None and s.part is not None and s.part[0] > 1:
+            need = first_parts.get((s.path, s.name))
+        elif s.path is not None and s.parent:
+            need = headers.get((s.path, s.parent))
+        if need is not None and need != s.id:
+            out[s.id] = need
+    return out
+
+
+def candidate_rows(
+    ranked: Sequence[int], pinned: Sequence[int], reqs: tuple[dict[str, int], dict[str, str]]
+) -> list[int]:
+    """Ranked rows, then pinned rows not among them, then every dependency they need.
+
+    Args:
+        ranked: Slice positions in rank order.
+        pinned: Positions of pinned slices.
+        reqs: ``(position by id, required id by id)`` from the index.
+    """
+    pos_of, needs = reqs
+    id_of = {p: i for i, p in pos_of.items()}
+    rows = list(ranked)
+    seen = set(rows)
+    for r in pinned:
+        if r not in seen:
+            seen.add(r)
+            rows.append(r)
+    k = 0
+    while k < len(rows):
+        need = needs.get(id_of[rows[k]])
+        if need is not None and pos_of[need] not in seen:
+            seen.add(pos_of[need])
+            rows.append(pos_of[need])
+        k += 1
+    return rows

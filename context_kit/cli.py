@@ -10,13 +10,15 @@ Exit codes scripts can rely on:
 130   interrupted (Ctrl-C)
 ====  ==================================================================================
 
-Machine-readable output: ``--json`` on ``index``, ``search``, ``explain`` and ``pack``.
+Machine-readable output: ``--json`` on ``index``, ``search``, ``explain``, ``optimise`` and
+``pack``.
 A progress bar is drawn on stderr only when stderr is a terminal; piped, the CLI is quiet.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
 import sys
@@ -46,6 +48,7 @@ examples:
   context-kit explain . -q "retry on timeout" -b 1000
   context-kit search . -q "tokenizer" -k 5 --json | jq .cite
   context-kit index . --json
+  context-kit optimise . -q "retry on timeout" -p gpt-4o -p gpt-4o-mini --cost-weight 20
   context-kit mcp .        # serve pack_context/search/explain to a coding agent (stdio)
 
 exit codes: 0 ok, 1 context_kit error (stderr says what to do), 2 usage error,
@@ -201,6 +204,41 @@ def _parser() -> argparse.ArgumentParser:
     _build_options(ix)
     ix.add_argument("--json", action="store_true", help="JSON output")
 
+    op = command(
+        "optimise",
+        "choose the budget (and model) on the quality/latency/cost frontier",
+        "Weigh budgets for each model profile by the quality of the packs they allow, the "
+        "price and the prompt-reading latency; print the Pareto frontier and the chosen "
+        "point (see context_kit.optimise).",
+    )
+    _build_options(op)
+    op.add_argument(
+        "--query", "-q", required=True, metavar="TEXT", help="the task, issue or question"
+    )
+    op.add_argument(
+        "--profile",
+        "-p",
+        action="append",
+        metavar="NAME",
+        help="model profile to weigh (repeatable; default: every shipped profile)",
+    )
+    op.add_argument("--cost-weight", type=float, default=0.0, help="quality given up per dollar")
+    op.add_argument("--latency-weight", type=float, default=0.0, help="quality given up per second")
+    op.add_argument("--max-cost", type=float, metavar="USD", help="dollars per request at most")
+    op.add_argument("--max-latency", type=float, metavar="S", help="seconds of reading at most")
+    op.add_argument("--min-quality", type=float, metavar="Q", help="least quality in [0, 1]")
+    op.add_argument(
+        "--budgets",
+        metavar="N,N,...",
+        help="budgets to weigh, comma-separated (default: a grid up to each model's window)",
+    )
+    op.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also save the frontier as a PNG (needs: pip install 'context_kit[plot]')",
+    )
+    op.add_argument("--json", action="store_true", help="the plan and frontier as JSON")
+
     mc = command(
         "mcp",
         "serve context to coding agents over MCP (stdio)",
@@ -279,7 +317,59 @@ def _run(args: argparse.Namespace, bar: ProgressBar | None) -> int:
         return _explain(args, index)
     if args.command == "search":
         return _search(args, index)
+    if args.command == "optimise":
+        return _optimise(args, index)
     return _index(args, index)
+
+
+def _optimise(args: argparse.Namespace, index: Index) -> int:
+    from .errors import OptionError
+    from .optimise import optimise
+
+    budgets = None
+    if args.budgets:
+        try:
+            budgets = [int(b) for b in args.budgets.split(",") if b.strip()]
+        except ValueError:
+            raise OptionError(
+                f"--budgets {args.budgets!r} must be comma-separated integers", name="budgets"
+            ) from None
+    if args.plot and importlib.util.find_spec("matplotlib") is None:  # fail before the work
+        raise OptionError("--plot needs matplotlib: pip install 'context_kit[plot]'", name="plot")
+    plan = optimise(
+        index,
+        args.query,
+        profiles=args.profile,
+        cost_weight=args.cost_weight,
+        latency_weight=args.latency_weight,
+        max_cost=args.max_cost,
+        max_latency=args.max_latency,
+        min_quality=args.min_quality,
+        budgets=budgets,
+    )
+    plotted = plan.plot(args.plot) if args.plot else None
+    if args.json:
+        data = {
+            "query": plan.query,
+            "profile": plan.profile.name,
+            "budget": plan.budget,
+            "quality": plan.quality,
+            "cost": plan.cost,
+            "latency": plan.latency,
+            "objective": plan.objective,
+            "frontier": [p.model_dump() for p in plan.frontier],
+            "plot": str(plotted) if plotted else None,
+        }
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    print(
+        f"chosen: {plan.profile.name} at {plan.budget} tokens — quality {plan.quality:.3f}, "
+        f"${plan.cost:.5f}, {plan.latency:.2f} s\n"
+    )
+    print(plan.table())
+    if plotted:
+        print(f"\nfrontier plot: {plotted}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _pack(args: argparse.Namespace, index: Index) -> int:

@@ -138,3 +138,36 @@ def test_progress_bar_on_a_terminal_is_erased_before_output(sample_repo: Path, m
 def test_mcp_with_a_missing_folder_fails_before_serving(tmp_path: Path, capsys):
     assert main(["mcp", str(tmp_path / "nope")]) == EXIT_ERROR
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_optimise_prints_the_frontier_and_json(sample_repo: Path, capsys):
+    args = ["optimise", str(sample_repo), "-q", "greet", "-p", "gpt-4o-mini"]
+    assert main([*args, "--budgets", "100,300,900"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith("chosen: gpt-4o-mini at ") and "quality" in out
+    assert main([*args, "--budgets", "100,300,900", "--json"]) == EXIT_OK
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["profile"] == "gpt-4o-mini" and plan["budget"] in (100, 300, 900)
+    assert plan["frontier"] and all(p["budget"] in (100, 300, 900) for p in plan["frontier"])
+    assert main([*args, "--budgets", "100,lots"]) == EXIT_ERROR
+    assert main([*args, "-p", "no-such-model"]) == EXIT_ERROR
+
+
+def test_optimise_plot_without_the_plot_extra_says_how_to_install(
+    sample_repo: Path, tmp_path: Path, monkeypatch, capsys
+):
+    import context_kit.cli as cli
+
+    monkeypatch.setattr(cli.importlib.util, "find_spec", lambda name: None)
+    argv = ["optimise", str(sample_repo), "-q", "greet", "--plot", str(tmp_path / "f.png")]
+    assert main(argv) == EXIT_ERROR
+    assert "pip install 'context_kit[plot]'" in capsys.readouterr().err
+
+
+def test_optimise_plot_writes_a_png(sample_repo: Path, tmp_path: Path, capsys):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "frontier.png"
+    argv = ["optimise", str(sample_repo), "-q", "greet", "--budgets", "100,300", "--plot", str(png)]
+    assert main(argv) == EXIT_OK
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert str(png) in capsys.readouterr().err

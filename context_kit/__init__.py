@@ -20,7 +20,7 @@ from .errors import (
     SourceError,
     TokenizerError,
 )
-from .index import Index, SearchHit
+from .index import Index, IndexUpdate, SearchHit
 from .optimise import ModelProfile, Plan, optimise
 from .packed import PackedContext, PackReport
 from .renderers import Renderer
@@ -46,6 +46,7 @@ __all__ = [
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "IndexUpdate",
     "InfeasibleError",
     "ModelProfile",
     "OptionError",

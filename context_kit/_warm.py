@@ -3,10 +3,10 @@
 A long-lived process (the MCP server) packs many queries against one repository while an
 agent edits it. :class:`WarmIndex` builds the index once and, before each use, compares a
 cheap *fingerprint* of the work tree (HEAD, and the path, size and modification time of
-every file git would index) with the one the index was built from. When they differ it
-refreshes the index through :meth:`WarmIndex.refresh` — today a rebuild (the history part
-is served from the commit cache, so only changed files cost much); when ``Index.update()``
-exists, that one method is where to switch to it.
+every file git would index) with the one the index was built from. When files changed it
+calls :meth:`Index.update` (only changed files are re-read and re-sliced); when HEAD moved
+(a commit, a checkout) it rebuilds, so history is read again (from the commit cache, so
+only new commits cost anything).
 """
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
     return head.stdout.strip(), names
 
 
+def _head(root: Path) -> str:
+    """The commit HEAD names, or ``""`` outside git (or before the first commit)."""
+    listed = _git_files(root, False)
+    return listed[0] if listed is not None else ""
+
+
 def _walk_files(root: Path) -> list[str]:
     out: list[str] = []
     for folder, dirs, files in os.walk(root):
@@ -107,8 +113,10 @@ class WarmIndex:
         **build_options: Any keyword of :meth:`Index.build`.
 
     Attributes:
-        builds: How many times the index was built (1 after the first use).
-        built_at: ``time.time()`` of the last build, or ``None``.
+        builds: How many times the index was built (1 after the first use; again when HEAD
+            moves).
+        updates: How many times changed files were folded in with :meth:`Index.update`.
+        built_at: ``time.time()`` of the last build or update, or ``None``.
     """
 
     def __init__(
@@ -122,9 +130,11 @@ class WarmIndex:
         self.progress = progress
         self.build_options = build_options
         self.builds = 0
+        self.updates = 0
         self.built_at: float | None = None
         self._index: Index | None = None
         self._fingerprint: str | None = None
+        self._head: str | None = None
         self._lock = threading.Lock()
 
     def get(self) -> Index:
@@ -137,20 +147,27 @@ class WarmIndex:
             untracked = bool(self.build_options.get("include_untracked", False))
             now = fingerprint(self.root, include_untracked=untracked)
             if self._index is None or now != self._fingerprint:
+                head = _head(self.root)
                 if self._index is not None:
                     log.info("%s changed; refreshing the index", self.root)
-                self._index = self.refresh(self._index)
-                self._fingerprint = now
+                moved = self._index is not None and head != self._head
+                self._index = self.refresh(None if moved else self._index)
+                self._fingerprint, self._head = now, head
             return self._index
 
     def refresh(self, old: Index | None) -> Index:
-        """Bring the index up to date (a rebuild; switch to ``Index.update()`` when it lands).
+        """Bring the index up to date: ``old.update()``, or a build when ``old`` is ``None``.
 
         Args:
-            old: The current index, or ``None`` for the first build.
+            old: The current index, or ``None`` to build from scratch.
         """
-        index = Index.build(self.root, progress=self.progress, **self.build_options)
-        self.builds += 1
+        if old is None:
+            index = Index.build(self.root, progress=self.progress, **self.build_options)
+            self.builds += 1
+        else:
+            old.update(progress=self.progress)
+            index = old
+            self.updates += 1
         self.built_at = time.time()
         return index
 

@@ -134,7 +134,7 @@ def build_server(warm: WarmIndex) -> Any:
         )
 
     def index_status() -> str:
-        """What the index holds: slices by kind, files, skipped files, rebuild count."""
+        """What the index holds: slices by kind, files, skipped files, builds and updates."""
         with _agent_errors(tool_error):
             index = warm.get()
         kinds: dict[str, int] = {}
@@ -148,6 +148,7 @@ def build_server(warm: WarmIndex) -> Any:
                 "files": len({s.path for s in index.slices if s.path}),
                 "skipped": len(index.skipped),
                 "builds": warm.builds,
+                "updates": warm.updates,
             },
             indent=1,
         )

@@ -107,3 +107,9 @@ def sample_repo(tmp_path: Path) -> Path:
     git(root, "add", ".")
     git(root, "commit", "-qm", "initial")
     return root
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Keep every test's slice cache out of the user's real cache folder."""
+    monkeypatch.setenv("CONTEXT_KIT_CACHE_DIR", str(tmp_path_factory.mktemp("ck-cache")))

@@ -18,9 +18,9 @@ def test_build_reports_each_stage(sample_repo: Path, capsys):
     calls: list[tuple[str, int, int]] = []
     context_kit.Index.build(sample_repo, progress=lambda *a: calls.append(a))
     stages = [c[0] for c in calls]
-    assert stages.index("walk") < stages.index("parse") < stages.index("history")
+    assert stages.index("read") < stages.index("parse") < stages.index("history")
     assert stages.index("history") < stages.index("fit")
-    assert ("parse", 3, 3) in calls  # greet.py, util.py, README.md
+    assert ("parse", 4, 4) in calls  # greet.py, util.py, README.md, logo.png (read, skipped)
     assert calls[-1] == ("fit", 3, 3)
     assert any(c[0] == "history" and c[1] == c[2] == 1 for c in calls)
     for stage, done, total in calls:

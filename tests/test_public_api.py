@@ -10,6 +10,7 @@ EXPECTED = {
     "FileSource",
     "FuzzyRetriever",
     "Index",
+    "IndexUpdate",
     "InfeasibleError",
     "ModelProfile",
     "OptionError",

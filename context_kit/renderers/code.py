@@ -1,11 +1,33 @@
-"""Renderings of code slices: full → elided → signature → mention."""
+"""Renderings of code slices: full → skeleton → elided → signature → mention.
+
+Every rung is verbatim text of the file except lines that are exactly an elision marker,
+which say which lines were left out, so a reader can always tell what was cut.
+
+Why ``skeleton`` sits *below* ``full``: a class-header slice's ``full`` rung is its own
+lines — the header (decorators, signature, docstring, attributes). The members are their
+own slices and their own candidates. A skeleton (signature and docstring, then each
+member's signature) therefore says something the header alone does not, but the ladder
+must shrink strictly (the packer trims by stepping down it, and a costlier rung with
+lower fidelity would never be chosen anyway). So the skeleton is offered only when it is
+*cheaper* than the full header — a class whose header is long (many fields, a big
+docstring, an enum) — and otherwise dropped; the ``full`` rung keeps meaning "these
+lines, verbatim".
+"""
 
 from __future__ import annotations
+
+import re
 
 from ..types import Rung, Slice
 from ._fidelity import FIDELITY
 
-__all__ = ["CodeRenderer", "elision_marker", "mention_line"]
+__all__ = [
+    "CodeRenderer",
+    "elision_marker",
+    "mention_line",
+    "parse_elision_marker",
+    "skeleton_text",
+]
 
 _CLOSERS = frozenset({"}", "};", "end", "})", "});", "]", ")", "esac", "fi", "done"})
 """Lines that only close a block; kept after an elision so brackets still balance."""
@@ -17,6 +39,48 @@ _MENTION_CHARS = 160
 def elision_marker(indent: str, first: int, last: int) -> str:
     """The one line of text a rung may add: where lines were left out."""
     return f"{indent}... (lines {first}-{last} elided)\n"
+
+
+_MARKER_RE = re.compile(r"^[ \t]*\.\.\. \(lines (\d+)-(\d+) elided\)\n$")
+
+
+def parse_elision_marker(line: str) -> tuple[int, int] | None:
+    """The ``(first, last)`` lines an elision marker line names, or ``None`` if it is not one.
+
+    >>> parse_elision_marker(elision_marker("    ", 4, 9))
+    (4, 9)
+    """
+    m = _MARKER_RE.match(line)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+def skeleton_text(slice_: Slice) -> str | None:
+    """A container's header (signature and docstring) plus its members' signatures.
+
+    Lines between the kept pieces are replaced by elision markers. ``None`` when the slice
+    has no outline or no known signature.
+    """
+    a, b = slice_.start_line, slice_.end_line
+    if not slice_.outline or a is None or b is None or slice_.signature_end_line is None:
+        return None
+    lines = slice_.text.splitlines(keepends=True)
+    head_end = min(max(slice_.signature_end_line, slice_.doc_end_line or a), b)
+    parts = ["".join(lines[: head_end - a + 1])]
+    cursor = head_end + 1
+    for entry in slice_.outline:
+        if entry.line < cursor:
+            continue
+        first = entry.text.splitlines(keepends=True)[0] if entry.text else ""
+        if entry.line > cursor:
+            parts[-1] = _with_newline(parts[-1])
+            parts.append(elision_marker(_indent_of(first), cursor, entry.line - 1))
+        parts.append(_with_newline(entry.text))
+        cursor = entry.end_line + 1
+    return "".join(parts)
 
 
 def _indent_of(line: str) -> str:
@@ -52,6 +116,18 @@ class CodeRenderer:
         if a is None or b is None:
             return rungs
         lines = slice_.text.splitlines(keepends=True)
+        skeleton = skeleton_text(slice_) if slice_.symbol_kind == "class" else None
+        if skeleton is not None:
+            last = max(o.end_line for o in slice_.outline)
+            rungs.append(
+                Rung(
+                    name="skeleton",
+                    text=skeleton,
+                    fidelity=f["skeleton"],
+                    start_line=a,
+                    end_line=max(b, last),
+                )
+            )
         if slice_.signature_end_line is not None and slice_.symbol_kind in (
             "function",
             "method",

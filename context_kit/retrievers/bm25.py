@@ -12,12 +12,14 @@ tested against.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from ..types import Slice
 from ._terms import path_terms, term_counts, terms
 from .base import Corpus, Scores
 
@@ -58,38 +60,147 @@ class BM25Retriever:
         self.name_weight = name_weight
         self.path_weight = path_weight
 
-    def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
+    def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
+        tf: defaultdict[str, float] = defaultdict(float)
+        for t, n in term_counts(s.text).items():
+            tf[t] += self.body_weight * n
+        for t, n in term_counts(s.name).items():
+            tf[t] += self.name_weight * n
+        if s.path:
+            if s.path not in path_cache:
+                pc: defaultdict[str, float] = defaultdict(float)
+                for t in path_terms(s.path):
+                    pc[t] += self.path_weight
+                path_cache[s.path] = dict(pc)
+            for t, w in path_cache[s.path].items():
+                tf[t] += w
+        return tf
+
+    def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
         path_cache: dict[str, dict[str, float]] = {}
-        docs: list[dict[str, float]] = []
         for s in corpus.slices:
-            tf: defaultdict[str, float] = defaultdict(float)
-            for t, n in term_counts(s.text).items():
-                tf[t] += self.body_weight * n
-            for t, n in term_counts(s.name).items():
-                tf[t] += self.name_weight * n
-            if s.path:
-                if s.path not in path_cache:
-                    pc: defaultdict[str, float] = defaultdict(float)
-                    for t in path_terms(s.path):
-                        pc[t] += self.path_weight
-                    path_cache[s.path] = dict(pc)
-                for t, w in path_cache[s.path].items():
-                    tf[t] += w
-            docs.append(tf)
-        return docs
+            yield self._slice_terms(s, path_cache)
+
+    def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
+        return list(self._iter_doc_terms(corpus))
 
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
-        self.index_ = _SparseBM25.build(self._doc_terms(corpus), k1=self.k1, b=self.b)
+        # Postings go straight into typed arrays, one document at a time: a large
+        # repository has millions of postings, and per-posting Python ints and floats in
+        # lists (or every document's dict kept at once) would cost ~10x the memory.
+        vocab: dict[str, int] = {}
+        cols: array[int] = array("q")
+        vals: array[float] = array("d")
+        per_doc: array[int] = array("q")
+        n = len(corpus.slices)
+        lengths = np.zeros(n, dtype=np.float64)
+        for i, tf in enumerate(self._iter_doc_terms(corpus)):
+            lengths[i] = sum(tf.values())
+            per_doc.append(len(tf))
+            cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
+            vals.extend(tf.values())
+        # array("q") / array("d") expose their buffers, so these are single memory copies.
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.asarray(per_doc, dtype=np.int64))
+        col_arr = np.asarray(cols, dtype=np.int64)
+        order = np.argsort(col_arr, kind="stable")
+        self.vocabulary_ = vocab
+        self.doc_ids_ = rows[order]
+        self.tf_ = np.asarray(vals, dtype=np.float64)[order]
+        counts = np.bincount(col_arr, minlength=len(vocab))
+        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.n_docs_ = n
+        self.avgdl_ = float(lengths.mean()) if n else 0.0
+        self.idf_ = _idf(self.n_docs_, counts.astype(np.float64))
+        self.lengths_ = lengths
+        # Precompute the length-normalised denominator part per document.
+        norm = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
+        self.norm_ = norm
+        return self
+
+    def refit(self, corpus: Corpus, previous_rows: npt.NDArray[np.int64]) -> BM25Retriever:
+        """Refit after the corpus changed, tokenising only the slices that are new.
+
+        Gives the same scores as ``fit(corpus)``: the postings of unchanged slices are
+        kept (renumbered), those of removed slices dropped, new slices' postings merged
+        in, and the collection statistics (document count, mean length, IDF) recomputed.
+
+        Args:
+            corpus: The new corpus.
+            previous_rows: For each row of ``corpus``, that slice's row in the corpus of
+                the previous fit, or ``-1`` when the slice is new.
+        """
+        if not hasattr(self, "lengths_"):
+            return self.fit(corpus)
+        n = len(corpus.slices)
+        prev = np.asarray(previous_rows, dtype=np.int64)
+        kept = prev >= 0
+        new_of_old = np.full(self.n_docs_, -1, dtype=np.int64)
+        new_of_old[prev[kept]] = np.flatnonzero(kept)
+        # Kept postings stay in column order; only their row numbers change.
+        cols = np.repeat(np.arange(len(self.indptr_) - 1, dtype=np.int64), np.diff(self.indptr_))
+        ids = new_of_old[self.doc_ids_]
+        alive = ids >= 0
+        cols, ids, tfs = cols[alive], ids[alive], self.tf_[alive]
+        lengths = np.zeros(n, dtype=np.float64)
+        lengths[kept] = self.lengths_[prev[kept]]
+        vocab = dict(self.vocabulary_)
+        a_cols: array[int] = array("q")
+        a_ids: array[int] = array("q")
+        a_vals: array[float] = array("d")
+        path_cache: dict[str, dict[str, float]] = {}
+        for row in np.flatnonzero(~kept).tolist():
+            tf = self._slice_terms(corpus.slices[row], path_cache)
+            lengths[row] = sum(tf.values())
+            a_cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
+            a_ids.extend([row] * len(tf))
+            a_vals.extend(tf.values())
+        add_cols = np.asarray(a_cols, dtype=np.int64)
+        order = np.argsort(add_cols, kind="stable")
+        add_cols = add_cols[order]
+        # np.insert places each new posting after the kept postings of its column.
+        at = np.searchsorted(cols, add_cols, side="right")
+        cols = np.insert(cols, at, add_cols)
+        self.doc_ids_ = np.insert(ids, at, np.asarray(a_ids, dtype=np.int64)[order])
+        self.tf_ = np.insert(tfs, at, np.asarray(a_vals, dtype=np.float64)[order])
+        counts = np.bincount(cols, minlength=len(vocab))
+        self.vocabulary_ = vocab
+        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.n_docs_ = n
+        self.avgdl_ = float(lengths.mean()) if n else 0.0
+        self.idf_ = _idf(n, counts.astype(np.float64))
+        self.lengths_ = lengths
+        self.norm_ = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
         return self
 
     def query_terms(self, query: str) -> list[str]:
         """The distinct query terms present in the vocabulary, in first-seen order."""
-        return self.index_.query_terms(query)
+        seen: dict[str, None] = {}
+        for t in terms(query):
+            if t in self.vocabulary_:
+                seen.setdefault(t, None)
+        return list(seen)
 
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
-        return self.index_.score(query)
+        n = self.n_docs_
+        cols = np.asarray([self.vocabulary_[t] for t in self.query_terms(query)], dtype=np.int64)
+        if cols.size == 0:
+            return np.zeros(n, dtype=np.float32)
+        # Gather every posting of every query term in one shot (no per-term Python loop):
+        # positions lo..hi-1 of each term, concatenated.
+        lo, hi = self.indptr_[cols], self.indptr_[cols + 1]
+        lengths = hi - lo
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(n, dtype=np.float32)
+        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        pos = np.repeat(lo - starts, lengths) + np.arange(total)
+        ids = self.doc_ids_[pos]
+        tf = self.tf_[pos]
+        idf = np.repeat(self.idf_[cols], lengths)
+        contrib = idf * tf * (self.k1 + 1.0) / (tf + self.norm_[ids])
+        return np.bincount(ids, weights=contrib, minlength=n).astype(np.float32)
 
 
 class FileBM25Retriever:
@@ -113,19 +224,21 @@ class FileBM25Retriever:
         self.path_weight = path_weight
 
     def fit(self, corpus: Corpus) -> FileBM25Retriever:
-        """Aggregate slice terms per file and build a file-level BM25 index."""
+        """Index each file (its slices' text joined) as one BM25 document."""
         paths = sorted(corpus.file_rows)
-        docs: list[dict[str, float]] = []
-        for p in paths:
-            tf: defaultdict[str, float] = defaultdict(float)
-            for row in corpus.file_rows[p].tolist():
-                for t, n in term_counts(corpus.slices[row].text).items():
-                    tf[t] += n
-            for t in path_terms(p):
-                tf[t] += self.path_weight
-            docs.append(tf)
-        self.index_ = _SparseBM25.build(docs, k1=self.k1, b=self.b)
-        row_file = np.full(len(corpus), -1, dtype=np.int64)
+        files = [
+            Slice(
+                id=p,
+                kind="code",
+                path=p,
+                text="".join(corpus.slices[r].text for r in corpus.file_rows[p].tolist()),
+            )
+            for p in paths
+        ]
+        self.bm25_ = BM25Retriever(
+            k1=self.k1, b=self.b, name_weight=0.0, path_weight=self.path_weight
+        ).fit(Corpus(files))
+        row_file = np.full(len(corpus), len(paths), dtype=np.int64)  # past the end: no file
         for fi, p in enumerate(paths):
             row_file[corpus.file_rows[p]] = fi
         self.row_file_ = row_file
@@ -133,84 +246,9 @@ class FileBM25Retriever:
 
     def score(self, query: str) -> Scores:
         """Each slice's file score (0 for slices without a file)."""
-        file_scores = np.append(self.index_.score(query), np.float32(0.0))
-        return file_scores[self.row_file_]
-
-
-class _SparseBM25:
-    """Term-major (CSC) BM25 matrix over weighted term-frequency documents."""
-
-    def __init__(
-        self,
-        vocabulary: dict[str, int],
-        doc_ids: npt.NDArray[np.int64],
-        tf: npt.NDArray[np.float64],
-        indptr: npt.NDArray[np.int64],
-        idf: npt.NDArray[np.float64],
-        norm: npt.NDArray[np.float64],
-        k1: float,
-    ) -> None:
-        self.vocabulary = vocabulary
-        self.doc_ids = doc_ids
-        self.tf = tf
-        self.indptr = indptr
-        self.idf = idf
-        self.norm = norm
-        self.k1 = k1
-
-    @classmethod
-    def build(cls, docs: list[dict[str, float]], *, k1: float, b: float) -> _SparseBM25:
-        vocab: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        lengths = np.zeros(len(docs), dtype=np.float64)
-        for i, tf in enumerate(docs):
-            lengths[i] = sum(tf.values())
-            cols.extend(vocab.setdefault(term, len(vocab)) for term in tf)
-            rows.extend([i] * len(tf))
-            vals.extend(tf.values())
-        col_arr = np.asarray(cols, dtype=np.int64)
-        order = np.argsort(col_arr, kind="stable")
-        counts = np.bincount(col_arr, minlength=len(vocab))
-        avgdl = float(lengths.mean()) if len(docs) else 0.0
-        return cls(
-            vocabulary=vocab,
-            doc_ids=np.asarray(rows, dtype=np.int64)[order],
-            tf=np.asarray(vals, dtype=np.float64)[order],
-            indptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-            idf=_idf(len(docs), counts.astype(np.float64)),
-            # The length-normalised part of the denominator, once per document.
-            norm=k1 * (1.0 - b + b * lengths / max(avgdl, 1e-9)),
-            k1=k1,
-        )
-
-    def query_terms(self, query: str) -> list[str]:
-        seen: dict[str, None] = {}
-        for t in terms(query):
-            if t in self.vocabulary:
-                seen.setdefault(t, None)
-        return list(seen)
-
-    def score(self, query: str) -> Scores:
-        n = len(self.norm)
-        cols = np.asarray([self.vocabulary[t] for t in self.query_terms(query)], dtype=np.int64)
-        if cols.size == 0:
-            return np.zeros(n, dtype=np.float32)
-        # Gather every posting of every query term in one shot (no per-term Python loop):
-        # positions lo..hi-1 of each term, concatenated.
-        lo, hi = self.indptr[cols], self.indptr[cols + 1]
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(n, dtype=np.float32)
-        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        pos = offsets + np.arange(total)
-        ids = self.doc_ids[pos]
-        tf = self.tf[pos]
-        idf = np.repeat(self.idf[cols], lengths)
-        contrib = idf * tf * (self.k1 + 1.0) / (tf + self.norm[ids])
-        return np.bincount(ids, weights=contrib, minlength=n).astype(np.float32)
+        file_scores = np.append(self.bm25_.score(query), np.float32(0.0))
+        out: Scores = file_scores[self.row_file_].astype(np.float32)
+        return out
 
 
 def reference_scores(

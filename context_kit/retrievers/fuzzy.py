@@ -8,9 +8,13 @@ define and the paths they live in — exactly first, then fuzzily for near-misse
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+from bisect import bisect_left, bisect_right
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from .base import Corpus, Scores
@@ -68,6 +72,8 @@ class FuzzyRetriever:
         path_weight: Score for every slice of a file the query names.
         fuzzy_weight: Multiplier on the similarity (0-1) of near-miss name matches.
         fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss to count.
+        max_probes: Most query identifiers matched fuzzily (a long issue quotes dozens;
+            the first ones are usually the names it is about).
     """
 
     name = "fuzzy"
@@ -80,12 +86,14 @@ class FuzzyRetriever:
         path_weight: float = 0.6,
         fuzzy_weight: float = 0.5,
         fuzzy_cutoff: float = 88.0,
+        max_probes: int = 16,
     ) -> None:
         self.exact_weight = exact_weight
         self.qualified_weight = qualified_weight
         self.path_weight = path_weight
         self.fuzzy_weight = fuzzy_weight
         self.fuzzy_cutoff = fuzzy_cutoff
+        self.max_probes = max_probes
 
     def fit(self, corpus: Corpus) -> FuzzyRetriever:
         """Index defined names (simple and qualified) and paths."""
@@ -100,8 +108,15 @@ class FuzzyRetriever:
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
+        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
+        self.name_lengths_ = [len(x) for x in self.names_by_len_]
         self.file_rows_ = corpus.file_rows
         self.paths_ = sorted(self.file_rows_)
+        self._index_paths()
+        self.n_ = len(corpus)
+        return self
+
+    def _index_paths(self) -> None:
         # Every "/"-suffix of each path (and of its extension-less stem), so a mention such
         # as "models.py", "requests/models.py" or the module path "requests.models" is one
         # dictionary lookup instead of a scan over all files.
@@ -119,6 +134,77 @@ class FuzzyRetriever:
                     paths.setdefault(suffix, []).append(p)
         self.path_suffixes_ = {k: sorted(set(v)) for k, v in paths.items()}
         self.stem_suffixes_ = {k: sorted(set(v)) for k, v in stems.items()}
+
+    def refit(self, corpus: Corpus, previous_rows: npt.NDArray[np.int64]) -> FuzzyRetriever:
+        """Refit after the corpus changed, renumbering unchanged rows instead of re-reading them.
+
+        Gives the same state as ``fit(corpus)``.
+
+        Args:
+            corpus: The new corpus.
+            previous_rows: For each row of ``corpus``, that slice's row in the corpus of
+                the previous fit, or ``-1`` when the slice is new.
+        """
+        if not hasattr(self, "n_"):
+            return self.fit(corpus)
+        prev = np.asarray(previous_rows, dtype=np.int64)
+        kept = prev >= 0
+        new_of_old = np.full(self.n_, -1, dtype=np.int64)
+        new_of_old[prev[kept]] = np.flatnonzero(kept)
+
+        def moved(table: dict[str, list[int]]) -> dict[str, list[int]]:
+            # One vectorised gather over every posting, then cheap list slices per key:
+            # a per-row Python loop costs seconds on a large repository.
+            lens = [len(rows) for rows in table.values()]
+            flat = np.fromiter(
+                itertools.chain.from_iterable(table.values()), dtype=np.int64, count=sum(lens)
+            )
+            renumbered: list[int] = new_of_old[flat].tolist()
+            out: dict[str, list[int]] = {}
+            pos = 0
+            for key, n in zip(table, lens, strict=True):
+                rows = renumbered[pos : pos + n]
+                pos += n
+                if -1 in rows:
+                    rows = [r for r in rows if r >= 0]
+                if rows:
+                    # Sorted like a fresh fit's (already so when the corpus is path-ordered).
+                    rows.sort()
+                    out[key] = rows
+            return out
+
+        by_name, by_qual = moved(self.by_name_), moved(self.by_qual_)
+        added_by_path: dict[str, list[int]] = {}
+        touched: set[tuple[int, str]] = set()
+        for i in np.flatnonzero(~kept).tolist():
+            s = corpus.slices[i]
+            for d in s.defines:
+                table, which = (by_qual, 1) if "." in d else (by_name, 0)
+                table.setdefault(d.lower(), []).append(i)
+                touched.add((which, d.lower()))
+            if s.path:
+                added_by_path.setdefault(s.path, []).append(i)
+        for which, key in touched:
+            (by_qual if which else by_name)[key].sort()
+        file_rows: dict[str, npt.NDArray[np.int64]] = {}
+        for path, rows in self.file_rows_.items():
+            moved_rows = new_of_old[rows]
+            moved_rows = np.sort(moved_rows[moved_rows >= 0])
+            if moved_rows.size:
+                file_rows[path] = moved_rows
+        for path, extra in added_by_path.items():
+            rows_arr = np.asarray(extra, dtype=np.int64)
+            if path in file_rows:
+                rows_arr = np.sort(np.concatenate([file_rows[path], rows_arr]))
+            file_rows[path] = rows_arr
+        self.by_name_ = by_name
+        self.by_qual_ = by_qual
+        self.names_ = sorted(by_name)
+        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
+        self.name_lengths_ = [len(x) for x in self.names_by_len_]
+        self.file_rows_ = {p: file_rows[p] for p in sorted(file_rows)}
+        self.paths_ = sorted(file_rows)
+        self._index_paths()
         self.n_ = len(corpus)
         return self
 
@@ -144,19 +230,35 @@ class FuzzyRetriever:
                 fuzzy_probe.append(parts[-1])
         for p in paths:
             self._score_path(p, scores, suffix_only=False)
-        if fuzzy_probe and self.names_:
-            matrix = process.cdist(
-                fuzzy_probe,
-                self.names_,
-                scorer=fuzz.ratio,
-                score_cutoff=self.fuzzy_cutoff,
-                dtype=np.uint8,
-            )
-            for _, col in zip(*np.nonzero(matrix), strict=False):
-                sim = float(matrix[_, col]) / 100.0
-                for i in self.by_name_[self.names_[col]]:
+        for probe in fuzzy_probe[: self.max_probes]:
+            for name, sim in self._near_names(probe):
+                for i in self.by_name_[name]:
                     scores[i] = max(scores[i], self.fuzzy_weight * sim)
         return scores
+
+    def _near_names(self, probe: str) -> list[tuple[str, float]]:
+        """Names within ``fuzzy_cutoff`` of ``probe``, with similarity in [0, 1].
+
+        rapidfuzz's ratio is ``200 * LCS / (len(a) + len(b))``, so a pair can only reach
+        the cutoff ``c`` when the shorter length is at least ``c / (200 - c)`` of the
+        longer: only names in that length band are compared.
+        """
+        if not self.names_by_len_:
+            return []
+        band = self.fuzzy_cutoff / (200.0 - self.fuzzy_cutoff)
+        n = len(probe)
+        lo = bisect_left(self.name_lengths_, math.ceil(n * band))
+        hi = bisect_right(self.name_lengths_, math.floor(n / band) if band > 0 else 1 << 30)
+        if lo >= hi:
+            return []
+        found = process.extract(
+            probe,
+            self.names_by_len_[lo:hi],
+            scorer=fuzz.ratio,
+            score_cutoff=self.fuzzy_cutoff,
+            limit=None,
+        )
+        return sorted((name, float(score) / 100.0) for name, score, _ in found)
 
     def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> None:
         index = self.stem_suffixes_ if suffix_only else self.path_suffixes_

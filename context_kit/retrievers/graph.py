@@ -11,6 +11,11 @@ Like :class:`~context_kit.retrievers.links.LinkPropagation` this is a post-fusio
 retriever sees only the query; propagating the *fused* ranking uses every retriever's
 evidence), with the estimator conventions and a fusion weight named ``"graph"``.
 The walk is numpy power iteration over a CSR matrix: a few milliseconds for 50k slices.
+
+Not in the default weights: measured on the SWE-bench Lite dev tasks, weight 0.5 raised
+file recall at 8k tokens (0.91 -> 0.95 at weight 0.7) but lowered line recall (0.77 ->
+0.73): the neighbours it lifts displace the full text of the best hits. Pass
+``weights={"graph": 0.5}`` to use it.
 """
 
 from __future__ import annotations

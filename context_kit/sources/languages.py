@@ -2,21 +2,40 @@
 
 A language is described by which syntax nodes are *definitions* (functions, methods),
 which are *containers* (classes, impls, modules whose members become ``Container.member``),
-which merely *wrap* a definition (decorators, ``export``), and where its docstrings live.
-Adding a language means adding one :class:`LanguageSpec` and, optionally, a
-``queries/<name>-refs.scm`` file whose ``@ref`` captures name what a slice refers to.
+which merely *wrap* a definition (decorators, ``export``, ``const f = () => ...``), where a
+definition keeps its name and body, and where its docstrings live. Adding a language means
+adding one :class:`LanguageSpec` and, optionally, a ``queries/<name>-refs.scm`` file whose
+``@ref`` captures name what a slice refers to.
+
+Grammars come from the official per-language wheels (``tree-sitter-go``...), which ship
+compiled parsers, so nothing is downloaded at run time. A language whose wheel is missing
+falls back to line windows.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
 __all__ = ["LANGUAGES", "LanguageSpec", "language_for_path", "load_language", "refs_query_text"]
+
+_C_COMMENTS = frozenset({"comment"})
+_LINE_BLOCK_COMMENTS = frozenset({"line_comment", "block_comment", "comment"})
+# Declarator nodes a C-family name sits inside (``int *(*f)(void)``, ``T& g()``...).
+_C_DECLARATORS = frozenset(
+    {
+        "function_declarator",
+        "pointer_declarator",
+        "reference_declarator",
+        "parenthesized_declarator",
+        "array_declarator",
+        "attributed_declarator",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -30,10 +49,24 @@ class LanguageSpec:
         loader: Attribute of ``module`` returning the language pointer.
         definitions: Node types that become function/method slices.
         containers: Node types whose members are qualified by the container's name.
-        wrappers: Node types that wrap a definition or container (decorators, exports);
-            the slice spans the wrapper.
+        wrappers: Node types that wrap a definition or container (decorators, exports,
+            variable declarations holding a function); the slice spans the wrapper, and a
+            wrapper's name names an anonymous definition inside it.
         body_field: Field holding a definition's or container's body.
-        name_field: Field holding its name.
+        body_types: Child node types taken as the body when ``body_field`` is absent
+            (grammars such as Kotlin's do not name the body field).
+        body_lists: Node types that merely hold a body's statements (Go's ``block`` →
+            ``statement_list``); the chunker looks through them to split long bodies.
+        name_fields: Fields tried, in order, for a node's name.
+        name_descend: Node types found in a name field that hold the real name further
+            down (C declarators); the chunker looks inside them with ``name_fields``.
+        name_holders: Child node types that carry the name when the node has no name
+            field (Go's ``type_declaration`` → ``type_spec``).
+        default_names: Names for nodes that have none (Swift ``init``, Kotlin companion).
+        receiver_field: Field holding a method receiver (Go ``func (r *T) M()``); the first
+            ``receiver_types`` node inside it qualifies the method as ``T.M``.
+        receiver_types: Node types that name the receiver's type.
+        scope_separators: Separators inside qualified names (``::``) rewritten to ``.``.
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -47,10 +80,47 @@ class LanguageSpec:
     containers: frozenset[str] = frozenset()
     wrappers: frozenset[str] = frozenset()
     body_field: str = "body"
-    name_field: str = "name"
+    body_types: frozenset[str] = frozenset()
+    body_lists: frozenset[str] = frozenset()
+    name_fields: tuple[str, ...] = ("name",)
+    name_descend: frozenset[str] = frozenset()
+    name_holders: frozenset[str] = frozenset()
+    default_names: Mapping[str, str] = field(default_factory=dict)
+    receiver_field: str | None = None
+    receiver_types: frozenset[str] = frozenset()
+    scope_separators: tuple[str, ...] = ()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
 
+
+_JS_DEFINITIONS = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "method_definition",
+        "arrow_function",
+        "function_expression",
+        "function",
+        "generator_function",
+    }
+)
+_TS_DEFINITIONS = _JS_DEFINITIONS | frozenset(
+    {"method_signature", "abstract_method_signature", "function_signature"}
+)
+_JS_WRAPPERS = frozenset({"export_statement", "lexical_declaration", "variable_declaration"})
+_JS_WRAPPERS_ALL = _JS_WRAPPERS | frozenset({"variable_declarator"})
+_TS_CONTAINERS = frozenset(
+    {
+        "class_declaration",
+        "abstract_class_declaration",
+        "class",
+        "interface_declaration",
+        "internal_module",
+        "module",
+        "enum_declaration",
+    }
+)
+_TS_WRAPPERS = _JS_WRAPPERS_ALL | frozenset({"expression_statement", "ambient_declaration"})
 
 LANGUAGES: dict[str, LanguageSpec] = {
     "python": LanguageSpec(
@@ -61,6 +131,199 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=frozenset({"class_definition"}),
         wrappers=frozenset({"decorated_definition"}),
         docstrings="python",
+    ),
+    "javascript": LanguageSpec(
+        name="javascript",
+        extensions=(".js", ".mjs", ".cjs", ".jsx"),
+        module="tree_sitter_javascript",
+        definitions=_JS_DEFINITIONS,
+        containers=frozenset({"class_declaration", "class"}),
+        wrappers=_JS_WRAPPERS_ALL,
+        body_lists=frozenset({"statement_block"}),
+    ),
+    "typescript": LanguageSpec(
+        name="typescript",
+        extensions=(".ts", ".mts", ".cts"),
+        module="tree_sitter_typescript",
+        loader="language_typescript",
+        definitions=_TS_DEFINITIONS,
+        containers=_TS_CONTAINERS,
+        wrappers=_TS_WRAPPERS,
+        body_lists=frozenset({"statement_block"}),
+    ),
+    "tsx": LanguageSpec(
+        name="tsx",
+        extensions=(".tsx",),
+        module="tree_sitter_typescript",
+        loader="language_tsx",
+        definitions=_TS_DEFINITIONS,
+        containers=_TS_CONTAINERS,
+        wrappers=_TS_WRAPPERS,
+        body_lists=frozenset({"statement_block"}),
+    ),
+    "go": LanguageSpec(
+        name="go",
+        extensions=(".go",),
+        module="tree_sitter_go",
+        definitions=frozenset({"function_declaration", "method_declaration"}),
+        containers=frozenset({"type_declaration"}),
+        body_lists=frozenset({"block", "statement_list"}),
+        name_holders=frozenset({"type_spec", "type_alias"}),
+        receiver_field="receiver",
+        receiver_types=frozenset({"type_identifier"}),
+    ),
+    "rust": LanguageSpec(
+        name="rust",
+        extensions=(".rs",),
+        module="tree_sitter_rust",
+        definitions=frozenset({"function_item", "function_signature_item", "macro_definition"}),
+        containers=frozenset(
+            {"impl_item", "trait_item", "mod_item", "struct_item", "enum_item", "union_item"}
+        ),
+        # ``impl Display for Point`` has no name field: the implemented type names it.
+        name_fields=("name", "type"),
+        body_lists=frozenset({"block"}),
+        scope_separators=("::",),
+        comment_types=_LINE_BLOCK_COMMENTS,
+    ),
+    "java": LanguageSpec(
+        name="java",
+        extensions=(".java",),
+        module="tree_sitter_java",
+        definitions=frozenset(
+            {"method_declaration", "constructor_declaration", "compact_constructor_declaration"}
+        ),
+        containers=frozenset(
+            {
+                "class_declaration",
+                "interface_declaration",
+                "enum_declaration",
+                "record_declaration",
+                "annotation_type_declaration",
+            }
+        ),
+        body_lists=frozenset({"block", "constructor_body"}),
+        comment_types=_LINE_BLOCK_COMMENTS,
+    ),
+    "c": LanguageSpec(
+        name="c",
+        extensions=(".c", ".h"),
+        module="tree_sitter_c",
+        definitions=frozenset({"function_definition"}),
+        containers=frozenset({"struct_specifier", "union_specifier", "enum_specifier"}),
+        name_fields=("name", "declarator"),
+        name_descend=_C_DECLARATORS,
+        body_lists=frozenset({"compound_statement"}),
+        comment_types=_C_COMMENTS,
+    ),
+    "cpp": LanguageSpec(
+        name="cpp",
+        extensions=(".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", ".ipp"),
+        module="tree_sitter_cpp",
+        definitions=frozenset({"function_definition"}),
+        containers=frozenset(
+            {
+                "class_specifier",
+                "struct_specifier",
+                "union_specifier",
+                "enum_specifier",
+                "namespace_definition",
+            }
+        ),
+        wrappers=frozenset({"template_declaration", "linkage_specification"}),
+        name_fields=("name", "declarator"),
+        name_descend=_C_DECLARATORS,
+        body_lists=frozenset({"compound_statement"}),
+        default_names={"namespace_definition": "<anonymous namespace>"},
+        scope_separators=("::",),
+        comment_types=_C_COMMENTS,
+    ),
+    "c_sharp": LanguageSpec(
+        name="c_sharp",
+        extensions=(".cs",),
+        module="tree_sitter_c_sharp",
+        definitions=frozenset(
+            {
+                "method_declaration",
+                "constructor_declaration",
+                "destructor_declaration",
+                "operator_declaration",
+                "local_function_statement",
+            }
+        ),
+        containers=frozenset(
+            {
+                "class_declaration",
+                "interface_declaration",
+                "struct_declaration",
+                "record_declaration",
+                "enum_declaration",
+                "namespace_declaration",
+            }
+        ),
+        body_lists=frozenset({"block"}),
+        default_names={"operator_declaration": "operator"},
+    ),
+    "ruby": LanguageSpec(
+        name="ruby",
+        extensions=(".rb", ".rake", ".gemspec"),
+        module="tree_sitter_ruby",
+        definitions=frozenset({"method", "singleton_method"}),
+        containers=frozenset({"class", "module", "singleton_class"}),
+        body_lists=frozenset({"body_statement"}),
+        default_names={"singleton_class": "<singleton>"},
+        scope_separators=("::",),
+    ),
+    "php": LanguageSpec(
+        name="php",
+        extensions=(".php", ".phtml"),
+        module="tree_sitter_php",
+        loader="language_php",
+        definitions=frozenset({"function_definition", "method_declaration"}),
+        containers=frozenset(
+            {
+                "class_declaration",
+                "interface_declaration",
+                "trait_declaration",
+                "enum_declaration",
+                "namespace_definition",
+            }
+        ),
+        body_lists=frozenset({"compound_statement"}),
+        scope_separators=("\\",),
+    ),
+    "kotlin": LanguageSpec(
+        name="kotlin",
+        extensions=(".kt", ".kts"),
+        module="tree_sitter_kotlin",
+        definitions=frozenset({"function_declaration", "secondary_constructor", "getter"}),
+        containers=frozenset({"class_declaration", "object_declaration", "companion_object"}),
+        body_types=frozenset({"class_body", "function_body", "enum_class_body"}),
+        body_lists=frozenset({"block", "statements"}),
+        default_names={"companion_object": "Companion", "secondary_constructor": "constructor"},
+        comment_types=_LINE_BLOCK_COMMENTS,
+    ),
+    "swift": LanguageSpec(
+        name="swift",
+        extensions=(".swift",),
+        module="tree_sitter_swift",
+        definitions=frozenset(
+            {
+                "function_declaration",
+                "init_declaration",
+                "deinit_declaration",
+                "protocol_function_declaration",
+                "subscript_declaration",
+            }
+        ),
+        containers=frozenset({"class_declaration", "protocol_declaration"}),
+        body_lists=frozenset({"statements"}),
+        default_names={
+            "init_declaration": "init",
+            "deinit_declaration": "deinit",
+            "subscript_declaration": "subscript",
+        },
+        comment_types=frozenset({"comment", "multiline_comment"}),
     ),
 }
 """Languages with real structure; every other readable file becomes line windows."""
@@ -81,16 +344,20 @@ def language_for_path(path: str) -> LanguageSpec | None:
 
 @cache
 def load_language(name: str) -> Any | None:
-    """Load a grammar from its installed wheel; ``None`` when the wheel is missing."""
+    """Load a grammar from its installed wheel; ``None`` when it is missing or unloadable.
+
+    A wheel built for an incompatible tree-sitter ABI raises ``ValueError`` on load; that
+    language then falls back to line windows rather than failing the index.
+    """
     from tree_sitter import Language
 
     spec = LANGUAGES[name]
     try:
         module = importlib.import_module(spec.module)
-    except ImportError:
+        loader: Callable[[], Any] = getattr(module, spec.loader)
+        return Language(loader())
+    except (ImportError, AttributeError, ValueError, TypeError):
         return None
-    loader: Callable[[], Any] = getattr(module, spec.loader)
-    return Language(loader())
 
 
 @cache

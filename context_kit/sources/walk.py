@@ -33,7 +33,14 @@ from pathlib import Path
 
 from ..types import SkippedFile
 
-__all__ = ["FileText", "WalkOptions", "decode_text", "walk_repository"]
+__all__ = [
+    "FileText",
+    "WalkOptions",
+    "decode_text",
+    "read_candidate",
+    "repository_files",
+    "walk_repository",
+]
 
 VENDORED_DIRS = frozenset(
     {
@@ -318,16 +325,33 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
         ``FileText`` for files to index, ``SkippedFile`` for the rest, in path order.
     """
     root_real = root.resolve()
+    for rel in repository_files(root, options):
+        yield read_candidate(root, root_real, rel, options)
+
+
+def repository_files(root: Path, options: WalkOptions) -> list[str]:
+    """Every candidate path under ``root`` (git's list, else ``.gitignore``-filtered), sorted.
+
+    Nothing is read: incremental updates list the files, compare ``stat`` results, and read
+    only those that changed (see :func:`read_candidate`).
+    """
     names = _git_files(root, options.include_untracked)
     if names is None:
         names = _ignored_walk(root)
-    for rel in names:
-        yield _read_one(root, root_real, rel, options)
+    return names
 
 
-def _read_one(
+def read_candidate(
     root: Path, root_real: Path, rel: str, options: WalkOptions
 ) -> FileText | SkippedFile:
+    """Read one listed file, or say why it is skipped (the rules in the module docstring).
+
+    Args:
+        root: The repository root.
+        root_real: ``root.resolve()``, passed in so a walk resolves it once.
+        rel: The file's repository-relative path.
+        options: File selection options.
+    """
     if not options.include_vendored and _vendored(rel):
         return SkippedFile(path=rel, reason="vendored", detail="inside a vendored or build folder")
     if _generated_name(rel):

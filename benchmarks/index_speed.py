@@ -1,0 +1,263 @@
+"""Index speed on one large real tree: cold, warm and one-file update against a raw floor.
+
+The *floor* is the least any indexer of this kind must do with the same bytes and cores:
+tree-sitter-parse every code file and count every file's tokens with tiktoken, fanned
+out over the same number of worker processes. Against it:
+
+* ``cold``   - ``Index.build`` with an empty cache folder;
+* ``warm``   - ``Index.build`` again with that cache (every file a hit);
+* ``update`` - ``index.update()`` after appending one function to one file.
+
+Each phase runs in a fresh interpreter so its peak memory (``ru_maxrss`` of the process
+and its largest worker) is its own. Goals from issue #3: cold <= 1.5x floor, warm <= 10%
+of cold, update <= 100 ms, peak memory <= 3x the indexed source bytes.
+
+Usage::
+
+    python benchmarks/index_speed.py                 # copies the venv's site-packages sources
+    python benchmarks/index_speed.py --tree /path/to/big/repo --workers 2
+
+Prints one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+GOALS = {"cold_over_floor": 1.5, "warm_over_cold": 0.10, "update_ms": 100.0, "mem_over_src": 3.0}
+_TREE_SUFFIXES = {
+    ".py", ".pyi", ".c", ".h", ".cc", ".cpp", ".hpp", ".js", ".ts", ".tsx", ".go", ".rs",
+    ".java", ".rb", ".php", ".cs", ".kt", ".swift", ".md", ".rst", ".txt", ".toml",
+}  # fmt: skip
+_MARK = "\n\ndef _bench_added_function(x):\n    return x + 1\n"
+
+
+def emit(**row: object) -> None:
+    print(json.dumps(row, sort_keys=True), flush=True)
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this process plus its largest child (Linux: KiB units)."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (me + kids) * 1024
+
+
+def copy_site_packages(dest: Path) -> Path:
+    """A private copy of the installed site-packages' source files (so updates are safe)."""
+    src = Path(sysconfig.get_paths()["purelib"])
+    for p in src.rglob("*"):
+        if p.is_file() and p.suffix in _TREE_SUFFIXES and not p.is_symlink():
+            out = dest / p.relative_to(src)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(p, out)
+    return dest
+
+
+# --- the floor --------------------------------------------------------------------------
+def _floor_batch(batch: list[str]) -> tuple[int, int]:
+    from tree_sitter import Parser
+
+    from context_kit import get_tokenizer
+    from context_kit.sources.languages import language_for_path, load_language
+    from context_kit.sources.walk import decode_text
+
+    tok = get_tokenizer("cl100k_base")
+    parsers: dict[str, Parser] = {}
+    tokens = nbytes = 0
+    for path in batch:
+        data = Path(path).read_bytes()
+        nbytes += len(data)
+        spec = language_for_path(path)
+        if spec is not None:
+            if spec.name not in parsers:
+                parsers[spec.name] = Parser(load_language(spec.name))
+            parsers[spec.name].parse(data)
+        tokens += len(tok.encode(decode_text(data)[0]))  # encode: never the count cache
+    return tokens, nbytes
+
+
+def _batches(paths: list[str], size: int = 1_000_000) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    acc = 0
+    for p in paths:
+        out[-1].append(p)
+        acc += os.path.getsize(p)
+        if acc >= size:
+            out.append([])
+            acc = 0
+    return [b for b in out if b]
+
+
+def phase_floor(tree: Path, files: list[str], workers: int) -> dict[str, object]:
+    paths = [str(tree / f) for f in files]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers, mp_context=get_context("forkserver")) as ex:
+        results = list(ex.map(_floor_batch, _batches(paths)))
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "tokens": sum(r[0] for r in results),
+        "bytes": sum(r[1] for r in results),
+    }
+
+
+def phase_gil(tree: Path, files: list[str], workers: int) -> dict[str, object]:
+    """Parse the code files with 1 thread and with ``workers`` threads (does parse scale?)."""
+    from tree_sitter import Parser
+
+    from context_kit.sources.languages import language_for_path, load_language
+
+    code = [(tree / f).read_bytes() for f in files if language_for_path(f) is not None]
+    names = [language_for_path(f).name for f in files if language_for_path(f) is not None]  # type: ignore[union-attr]
+
+    def parse(i: int) -> None:
+        Parser(load_language(names[i])).parse(code[i])
+
+    t0 = time.perf_counter()
+    for i in range(len(code)):
+        parse(i)
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(workers) as ex:
+        list(ex.map(parse, range(len(code))))
+    many = time.perf_counter() - t0
+    return {"one_thread_s": one, "threads_s": many, "threads": workers}
+
+
+# --- the index phases ---------------------------------------------------------------------
+def phase_build(tree: Path, cache: Path, workers: int, update: bool) -> dict[str, object]:
+    from context_kit import Index
+
+    t0 = time.perf_counter()
+    index = Index.build(tree, cache_dir=cache, workers=workers)
+    seconds = time.perf_counter() - t0
+    state = index._state
+    assert state is not None
+    indexed = sorted(p for p, fe in state.files.items() if fe.slices)
+    row: dict[str, object] = {
+        "seconds": seconds,
+        "slices": len(index.slices),
+        "files": len(indexed),
+        "skipped": len(index.skipped),
+        "bytes": sum(state.files[p].size for p in indexed),
+        "peak_rss": peak_rss_bytes(),
+        "file_list": indexed,
+    }
+    if update:
+        target = next(p for p in indexed if p.endswith(".py"))
+        path = tree / target
+        original = path.read_bytes()
+        try:
+            path.write_bytes(original + _MARK.encode())
+            t0 = time.perf_counter()
+            up = index.update()
+            row["update_seconds"] = time.perf_counter() - t0
+            row["update_changed"] = up.changed
+            row["update_timings"] = up.timings
+            t0 = time.perf_counter()
+            hits = index.search("_bench_added_function", k=1)
+            row["first_query_after_update_seconds"] = time.perf_counter() - t0
+            row["update_visible"] = bool(hits) and hits[0].slice.path == target
+        finally:
+            path.write_bytes(original)
+    return row
+
+
+def run_phase(args: argparse.Namespace, phase: str, extra: list[str]) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--tree", str(args.tree)]
+    cmd += ["--workers", str(args.workers), *extra]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tree", type=Path, help="a large source tree (default: site-packages copy)")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    ap.add_argument("--phase", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--files", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.phase:  # a child run: one phase, one JSON line
+        if args.phase in ("cold", "warm"):
+            row = phase_build(args.tree, args.cache, args.workers, update=args.phase == "warm")
+        else:
+            files = json.loads(args.files.read_text())
+            fn = phase_floor if args.phase == "floor" else phase_gil
+            row = fn(args.tree, files, args.workers)
+        print(json.dumps(row))
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="ck-bench-"))
+    try:
+        if args.tree is None:
+            args.tree = copy_site_packages(tmp / "tree")
+        cache = tmp / "cache"
+        cold = run_phase(args, "cold", ["--cache", str(cache)])
+        files = cold.pop("file_list")
+        (tmp / "files.json").write_text(json.dumps(files))
+        emit(
+            phase="cold",
+            seconds=round(float(cold["seconds"]), 2),  # type: ignore[arg-type]
+            files=cold["files"],
+            slices=cold["slices"],
+            skipped=cold["skipped"],
+            source_mb=round(int(cold["bytes"]) / 1e6, 1),  # type: ignore[call-overload]
+            peak_rss_mb=round(int(cold["peak_rss"]) / 1e6, 1),  # type: ignore[call-overload]
+        )
+        floor = run_phase(args, "floor", ["--files", str(tmp / "files.json")])
+        emit(
+            phase="floor",
+            **{k: round(v, 2) if isinstance(v, float) else v for k, v in floor.items()},
+        )
+        warm = run_phase(args, "warm", ["--cache", str(cache)])
+        warm.pop("file_list")
+        emit(
+            phase="warm",
+            seconds=round(float(warm["seconds"]), 2),  # type: ignore[arg-type]
+            peak_rss_mb=round(int(warm["peak_rss"]) / 1e6, 1),  # type: ignore[call-overload]
+        )
+        emit(
+            phase="update",
+            ms=round(float(warm["update_seconds"]) * 1000, 1),  # type: ignore[arg-type]
+            changed=warm["update_changed"],
+            refresh_ms=round(warm["update_timings"]["refresh"] * 1000, 1),  # type: ignore[index]
+            refit_ms=round(warm["update_timings"].get("refit", 0.0) * 1000, 1),  # type: ignore[attr-defined]
+            visible=warm["update_visible"],
+            first_query_ms=round(float(warm["first_query_after_update_seconds"]) * 1000, 1),  # type: ignore[arg-type]
+        )
+        gil = run_phase(args, "gil", ["--files", str(tmp / "files.json")])
+        emit(phase="gil", **{k: round(v, 2) if isinstance(v, float) else v for k, v in gil.items()})
+        ratios = {
+            "cold_over_floor": float(cold["seconds"]) / float(floor["seconds"]),  # type: ignore[arg-type]
+            "warm_over_cold": float(warm["seconds"]) / float(cold["seconds"]),  # type: ignore[arg-type]
+            "update_ms": float(warm["update_seconds"]) * 1000,  # type: ignore[arg-type]
+            "mem_over_src": int(cold["peak_rss"]) / int(cold["bytes"]),  # type: ignore[call-overload]
+        }
+        emit(
+            phase="ratios",
+            workers=args.workers,
+            **{k: round(v, 3) for k, v in ratios.items()},
+            meets={k: ratios[k] <= GOALS[k] for k in GOALS},
+            goals=GOALS,
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,467 @@
+"""Turn a repository's files into slices: cached by content, parallel, incremental.
+
+Three things make indexing fast:
+
+* **A per-file slice cache on disk.** Each file's slices are stored under a key made of
+  the source's name, version and options, the file's language and path, and a hash of its
+  bytes; a hit skips parsing entirely. Entries are JSON written atomically; a corrupt,
+  truncated or old-format entry is simply a miss.
+* **Parallel slicing in worker processes.** tree-sitter does not release the GIL while
+  parsing (measured: two threads parse *slower* than one), and most of the remaining work
+  is Python, so threads cannot use a second core; processes can. Workers are forked when
+  the caller is single-threaded (Linux), else started from a ``forkserver``; they are
+  used only when there is enough uncached work to repay their start-up, and any failure
+  of the pool falls back to slicing in this process.
+* **Incremental refresh.** :func:`refresh` lists the repository again, re-reads only files
+  whose size or modification time changed (and files modified too recently to trust the
+  timestamp, as git does), re-slices only those whose content hash changed, and drops
+  deleted files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import multiprocessing.context
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from ._cache import atomic_write, content_key, read_entry
+from .sources import FileSource, FileText, WalkOptions
+from .sources.languages import language_for_path
+from .sources.walk import decode_text, read_candidate, repository_files
+from .types import SkippedFile, Slice
+
+__all__ = [
+    "DEFAULT_PARALLEL_MIN_BYTES",
+    "FileEntry",
+    "RefreshResult",
+    "SliceCache",
+    "collect",
+    "default_workers",
+    "refresh",
+    "resolve_cache",
+    "source_fingerprint",
+]
+
+log = logging.getLogger("context_kit")
+
+CACHE_FORMAT = "slices-1"
+"""Bumped when the cache entry layout changes, so old entries become misses."""
+
+DEFAULT_PARALLEL_MIN_BYTES = 4_000_000
+"""Uncached source bytes below which slicing stays in this process: starting worker
+processes (each imports the library and loads grammars) costs about a second, which only
+pays off once there are a few megabytes to parse."""
+
+# Files are sent to workers in batches of about this many bytes: big enough that pickling
+# overhead per batch is small, small enough that both cores stay busy to the end.
+_BATCH_BYTES = 1_000_000
+# A file modified less than this long before the previous scan may have changed again
+# within the same timestamp tick; its content is re-hashed rather than trusted (git's
+# "racy clean" rule).
+_RACY_WINDOW_NS = 2_000_000_000
+
+ProgressFn = Callable[[str, int, int], None]
+
+_SLICES = TypeAdapter(list[Slice])
+
+
+@dataclass
+class FileEntry:
+    """What the index knows about one listed file.
+
+    Attributes:
+        path: Repository-relative path.
+        size: Size in bytes when last read or stat'ed.
+        mtime_ns: Modification time when last read or stat'ed.
+        digest: Content hash of the bytes that were sliced (``None`` when skipped unread).
+        slices: The file's slices (empty when skipped).
+        skipped: Why the file was not indexed, if it was not.
+    """
+
+    path: str
+    size: int
+    mtime_ns: int
+    digest: str | None = None
+    slices: list[Slice] = field(default_factory=list)
+    skipped: SkippedFile | None = None
+
+
+@dataclass
+class RefreshResult:
+    """The outcome of :func:`refresh`.
+
+    Attributes:
+        files: Every listed file's entry, by path.
+        added: Paths that are new since the previous state.
+        changed: Paths whose content changed.
+        deleted: Paths that disappeared.
+        sliced: How many files were actually parsed (cache misses).
+        cache_hits: How many files' slices came from the on-disk cache.
+        scanned_at_ns: Wall-clock time the listing started.
+    """
+
+    files: dict[str, FileEntry]
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    sliced: int = 0
+    cache_hits: int = 0
+    scanned_at_ns: int = 0
+
+
+def source_fingerprint(source: FileSource) -> str:
+    """Name, version and public options of a source: what its output depends on."""
+    opts = sorted(
+        (k, repr(v)) for k, v in vars(source).items() if not k.startswith("_") and k != "name"
+    )
+    return f"{source.name}/{source.version}/{opts!r}"
+
+
+class SliceCache:
+    """Slices per file, stored by content key under ``folder``.
+
+    Args:
+        folder: The cache folder (created on first write).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def key(self, source: FileSource, path: str, digest: str) -> str:
+        """The entry key for ``path`` with content ``digest`` sliced by ``source``."""
+        spec = language_for_path(path)
+        lang = spec.name if spec is not None else ""
+        return content_key(CACHE_FORMAT, source_fingerprint(source), lang, path, digest)
+
+    def _file(self, key: str) -> Path:
+        return self.folder / "slices" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> list[Slice] | None:
+        """Cached slices, or ``None`` on a miss (missing, unreadable or corrupt entry)."""
+        data = read_entry(self._file(key))
+        if data is None:
+            return None
+        try:
+            return _SLICES.validate_json(data)
+        except (ValidationError, ValueError):
+            log.info("context_kit cache: ignoring a corrupt entry %s", key)
+            return None
+
+    def put_json(self, key: str, data: bytes) -> None:
+        """Store already-serialised slices (workers serialise once, for both uses)."""
+        atomic_write(self._file(key), data)
+
+
+def _digest(data: bytes) -> str:
+    return content_key(data)
+
+
+def _pick(sources: Sequence[FileSource], path: str) -> FileSource | None:
+    return next((s for s in sources if s.accepts(path)), None)
+
+
+def _slice_file(
+    sources: Sequence[FileSource], path: str, data: bytes
+) -> tuple[list[Slice], SkippedFile | None]:
+    """Slice one file in this process; a failing source becomes a reported skip."""
+    src = _pick(sources, path)
+    if src is None:
+        return [], SkippedFile(path=path, reason="no_source", detail="no source accepts it")
+    text, lossy = decode_text(data)
+    try:
+        return src.slices(FileText(path, text, data, lossy)), None
+    except Exception as exc:  # one bad file must never sink the index
+        log.warning("%s: %s failed: %r", path, src.name, exc)
+        return [], SkippedFile(path=path, reason="source_error", detail=f"{src.name}: {exc!r}")
+
+
+# --- worker processes ------------------------------------------------------------------
+_WORKER_SOURCES: Sequence[FileSource] = ()
+_WORKER_CACHE: SliceCache | None = None
+
+
+def _worker_init(sources: Sequence[FileSource], cache: SliceCache | None) -> None:
+    global _WORKER_SOURCES, _WORKER_CACHE
+    _WORKER_SOURCES = sources
+    _WORKER_CACHE = cache
+
+
+def _worker_batch(
+    batch: list[tuple[str, bytes, str]],
+) -> list[tuple[str, bytes, SkippedFile | None]]:
+    """Slice a batch of ``(path, bytes, cache key)``; return serialised slices per file."""
+    out = []
+    for path, data, key in batch:
+        slices, skip = _slice_file(_WORKER_SOURCES, path, data)
+        blob = _SLICES.dump_json(slices)
+        if skip is None and _WORKER_CACHE is not None and key:
+            _WORKER_CACHE.put_json(key, blob)
+        out.append((path, blob, skip))
+    return out
+
+
+_BatchFuture = Future[list[tuple[str, bytes, SkippedFile | None]]]
+
+
+class _Slicer:
+    """Slices files through the cache, in this process or in a lazily started pool."""
+
+    def __init__(
+        self,
+        sources: Sequence[FileSource],
+        cache: SliceCache | None,
+        workers: int,
+        parallel_min_bytes: int,
+        expected_bytes: int,
+    ) -> None:
+        self.sources = sources
+        self.cache = cache
+        self.parallel = workers > 1 and expected_bytes >= parallel_min_bytes
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.batch: list[tuple[str, bytes, str]] = []
+        self.batch_bytes = 0
+        self.pending: list[tuple[_BatchFuture, list[tuple[str, bytes, str]]]] = []
+        self.done: dict[str, tuple[list[Slice], SkippedFile | None]] = {}
+        self.sliced = 0
+        self.hits = 0
+
+    def add(self, path: str, data: bytes, digest: str) -> None:
+        src = _pick(self.sources, path)
+        key = self.cache.key(src, path, digest) if (self.cache and src) else ""
+        if key and self.cache is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.hits += 1
+                self.done[path] = (cached, None)
+                return
+        self.sliced += 1
+        if not self.parallel:
+            self._run_here([(path, data, key)])
+            return
+        self.batch.append((path, data, key))
+        self.batch_bytes += len(data)
+        if self.batch_bytes >= _BATCH_BYTES:
+            self._submit()
+
+    def _submit(self) -> None:
+        if not self.batch:
+            return
+        batch, self.batch, self.batch_bytes = self.batch, [], 0
+        if self.pool is None and self.parallel:
+            self.pool = self._start_pool()
+        if self.pool is None:
+            self._run_here(batch)
+            return
+        try:
+            fut = self.pool.submit(_worker_batch, batch)
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            self._give_up(exc)
+            self._run_here(batch)
+            return
+        self.pending.append((fut, batch))
+        # Bound the bytes in flight so memory stays proportional to the workers, not the repo.
+        while len(self.pending) > 2 * self.workers:
+            self._collect(*self.pending.pop(0))
+
+    def _start_pool(self) -> ProcessPoolExecutor | None:
+        ctx: multiprocessing.context.BaseContext
+        if sys.platform.startswith("linux") and threading.active_count() == 1:
+            # Forking a single-threaded process is safe, starts in milliseconds and does
+            # not re-import the caller's __main__ (which an unguarded script would re-run).
+            ctx = multiprocessing.get_context("fork")
+        else:
+            try:
+                ctx = multiprocessing.get_context("forkserver")
+            except ValueError:  # platforms without forkserver
+                ctx = multiprocessing.get_context("spawn")
+        try:
+            return ProcessPoolExecutor(
+                self.workers,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(tuple(self.sources), self.cache),
+            )
+        except (OSError, ValueError, NotImplementedError) as exc:
+            self._give_up(exc)
+            return None
+
+    def _give_up(self, exc: BaseException) -> None:
+        """Workers failed (no processes allowed, a source that cannot be pickled...)."""
+        log.warning("context_kit: parallel slicing unavailable (%r); slicing in-process", exc)
+        self.parallel = False
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def _run_here(self, batch: list[tuple[str, bytes, str]]) -> None:
+        for path, data, key in batch:
+            slices, skip = _slice_file(self.sources, path, data)
+            if skip is None and key and self.cache is not None:
+                self.cache.put_json(key, _SLICES.dump_json(slices))
+            self.done[path] = (slices, skip)
+
+    def _collect(self, fut: _BatchFuture, batch: list[tuple[str, bytes, str]]) -> None:
+        try:
+            results = fut.result()
+        except Exception as exc:  # a dead worker or an unpicklable source: redo it here
+            self._give_up(exc)
+            self._run_here(batch)
+            return
+        for path, blob, skip in results:
+            self.done[path] = (_SLICES.validate_json(blob), skip)
+
+    def finish(self) -> dict[str, tuple[list[Slice], SkippedFile | None]]:
+        try:
+            self._submit()
+            for fut, batch in self.pending:
+                self._collect(fut, batch)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        return self.done
+
+
+def _stat(full: Path) -> tuple[int, int] | None:
+    try:
+        st = full.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def refresh(
+    root: Path,
+    options: WalkOptions,
+    sources: Sequence[FileSource],
+    *,
+    cache: SliceCache | None = None,
+    workers: int = 1,
+    parallel_min_bytes: int = DEFAULT_PARALLEL_MIN_BYTES,
+    previous: dict[str, FileEntry] | None = None,
+    previous_scan_ns: int = 0,
+    progress: ProgressFn | None = None,
+) -> RefreshResult:
+    """List, read and slice the repository, reusing ``previous`` where nothing changed.
+
+    Args:
+        root: Repository root.
+        options: File selection options.
+        sources: File sources, first accepting one wins.
+        cache: On-disk slice cache, or ``None``.
+        workers: Worker processes for slicing (1 = in this process).
+        parallel_min_bytes: Uncached bytes below which no workers are started.
+        previous: File entries from an earlier refresh (``None`` reads everything).
+        previous_scan_ns: When the earlier refresh listed the files.
+        progress: Called as ``progress("parse", done, total)``.
+
+    Returns:
+        Every file's entry and what changed.
+    """
+    previous = previous or {}
+    scanned_at = time.time_ns()
+    root_real = root.resolve()
+    names = repository_files(root, options)
+    out = RefreshResult(files={}, scanned_at_ns=scanned_at)
+    to_read: list[tuple[str, tuple[int, int] | None]] = []
+    for rel in names:
+        st = _stat(root / rel)
+        old = previous.get(rel)
+        if (
+            old is not None
+            and st is not None
+            and (old.size, old.mtime_ns) == st
+            and st[1] < previous_scan_ns - _RACY_WINDOW_NS
+        ):
+            out.files[rel] = old
+        else:
+            to_read.append((rel, st))
+    expected = sum(st[0] for _, st in to_read if st is not None)
+    slicer = _Slicer(sources, cache, max(1, workers), parallel_min_bytes, expected)
+    reread: dict[str, FileEntry] = {}
+    for n, (rel, st) in enumerate(to_read, 1):
+        size, mtime = st if st is not None else (0, 0)
+        entry = read_candidate(root, root_real, rel, options)
+        if isinstance(entry, SkippedFile):
+            reread[rel] = FileEntry(rel, size, mtime, skipped=entry)
+            continue
+        digest = _digest(entry.data)
+        old = previous.get(rel)
+        if old is not None and old.digest == digest and old.skipped is None:
+            reread[rel] = FileEntry(rel, size, mtime, digest, old.slices)
+            continue
+        reread[rel] = FileEntry(rel, size, mtime, digest)
+        slicer.add(rel, entry.data, digest)
+        if progress is not None:
+            progress("read", n, len(to_read))
+    done = slicer.finish()
+    for rel, fe in reread.items():
+        if rel in done:
+            fe.slices, fe.skipped = done[rel]
+            fe.slices.sort(key=_slice_order)
+        out.files[rel] = fe
+        old = previous.get(rel)
+        if old is None:
+            out.added.append(rel)
+        elif old.digest != fe.digest or (old.skipped is None) != (fe.skipped is None):
+            out.changed.append(rel)
+    out.deleted = sorted(set(previous) - set(out.files))
+    out.added.sort()
+    out.changed.sort()
+    out.sliced, out.cache_hits = slicer.sliced, slicer.hits
+    if progress is not None:
+        progress("parse", len(to_read), len(to_read))
+    return out
+
+
+def _slice_order(s: Slice) -> tuple[str, int, str]:
+    return (s.path or "", s.start_line or 0, s.id)
+
+
+def collect(files: Iterable[FileEntry]) -> tuple[list[Slice], list[SkippedFile]]:
+    """All slices in (path, line, id) order and all skips in path order.
+
+    Each file's own list is kept sorted (see :func:`refresh`), so when every slice carries
+    its file's path, walking the files in path order gives the global order without a
+    global sort — an update of one file need not re-sort a whole repository.
+    """
+    entries = sorted(files, key=lambda fe: fe.path)
+    slices: list[Slice] = []
+    skipped: list[SkippedFile] = []
+    for fe in entries:
+        slices.extend(fe.slices)
+        if fe.skipped is not None:
+            skipped.append(fe.skipped)
+    if not all(s.path == fe.path for fe in entries for s in fe.slices):
+        slices.sort(key=_slice_order)  # a source that names other paths: sort globally
+    return slices, skipped
+
+
+def resolve_cache(cache_dir: str | os.PathLike[str] | bool | None) -> SliceCache | None:
+    """``None`` → the default cache folder; ``False`` → no cache; a path → that folder."""
+    from ._cache import default_cache_dir
+
+    if cache_dir is False:
+        return None
+    if cache_dir is None or cache_dir is True:
+        return SliceCache(default_cache_dir())
+    return SliceCache(Path(cache_dir))
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: the cores this process may run on."""
+    with contextlib.suppress(AttributeError):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)

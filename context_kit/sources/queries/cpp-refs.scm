@@ -1,0 +1,8 @@
+; Names a C++ slice refers to: called functions and methods, qualified names, base classes
+; and the types it uses. Written for context_kit; @ref captures only.
+(call_expression function: (identifier) @ref)
+(call_expression function: (field_expression field: (field_identifier) @ref))
+(call_expression function: (qualified_identifier name: (identifier) @ref))
+(qualified_identifier scope: (namespace_identifier) @ref)
+(base_class_clause (type_identifier) @ref)
+(type_identifier) @ref

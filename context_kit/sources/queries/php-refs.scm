@@ -1,0 +1,9 @@
+; Names a PHP slice refers to: called functions and methods, constructed classes,
+; static calls and supertypes. Written for context_kit; @ref captures only.
+(function_call_expression function: (name) @ref)
+(member_call_expression name: (name) @ref)
+(scoped_call_expression scope: (name) @ref)
+(scoped_call_expression name: (name) @ref)
+(object_creation_expression (name) @ref)
+(base_clause (name) @ref)
+(class_interface_clause (name) @ref)

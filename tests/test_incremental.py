@@ -1,0 +1,292 @@
+"""Slice cache, parallel slicing and Index.update()."""
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from conftest import SAMPLE_PY, git
+from hypothesis import given
+from hypothesis import strategies as st
+
+from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
+from context_kit.slicing import SliceCache, refresh
+from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
+
+
+class CountingCode(CodeSource):
+    """A code source that counts how many files it parsed (in this process)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls = 0
+
+    def slices(self, file):
+        self._calls += 1
+        return super().slices(file)
+
+
+def make_repo(root: Path, n: int = 6) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    for i in range(n):
+        (root / "pkg" / f"m{i}.py").write_text(
+            f"def func_{i}(a):\n    return a + {i}\n\n\nclass K{i}:\n    def m(self):\n"
+            f"        return {i}\n"
+        )
+    (root / "pkg" / "greet.py").write_text(SAMPLE_PY)
+    (root / "README.md").write_text("# Title\n\nSome words.\n")
+    return root
+
+
+def age(root: Path, seconds: float = 10.0) -> None:
+    """Backdate every file so its timestamp is trusted (outside git's racy window)."""
+    past = time.time() - seconds
+    for p in root.rglob("*"):
+        if p.is_file():
+            os.utime(p, (past, past))
+
+
+def build(root: Path, cache: Path | bool, src: CodeSource | None = None) -> Index:
+    sources = (src or CodeSource(), DocsSource(), TextSource())
+    return Index.build(root, cache_dir=cache, sources=sources, workers=1)
+
+
+def test_second_build_reads_slices_from_the_cache(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    first_src, second_src = CountingCode(), CountingCode()
+    first = build(root, tmp_path / "cache", first_src)
+    second = build(root, tmp_path / "cache", second_src)
+    assert first_src._calls == 7
+    assert second_src._calls == 0
+    assert [s.model_dump() for s in first.slices] == [s.model_dump() for s in second.slices]
+    # The cache lives where it was told to, never inside the repository.
+    assert list((tmp_path / "cache" / "slices").rglob("*.json"))
+    assert not any(p.name.endswith(".json") for p in root.rglob("*"))
+
+
+def test_no_cache_means_no_files(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    build(root, False)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_corrupt_and_truncated_entries_are_misses(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    good = build(root, tmp_path / "cache")
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    for n, p in enumerate(entries):
+        p.write_bytes(b"{not json" if n % 2 else p.read_bytes()[:10])
+    for p in (tmp_path / "cache").rglob("*.pickle"):
+        p.write_bytes(b"garbage")
+    src = CountingCode()
+    again = build(root, tmp_path / "cache", src)
+    assert src._calls == 7
+    assert [s.id for s in again.slices] == [s.id for s in good.slices]
+    assert again.search("func_3")[0].slice.name == "func_3"
+
+
+def test_cache_key_depends_on_source_options(tmp_path: Path):
+    cache = SliceCache(tmp_path)
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(
+        CodeSource(max_slice_lines=10), "a.py", "d"
+    )
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(CodeSource(), "b.py", "d")
+    assert cache.key(CodeSource(), "a.py", "d") != cache.key(CodeSource(), "a.py", "e")
+
+
+def test_update_reslices_only_what_changed(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    src = CountingCode()
+    index = build(root, tmp_path / "cache", src)
+    assert src._calls == 7
+    assert index.update().changed == []
+    assert src._calls == 7
+
+    (root / "pkg" / "m1.py").write_text("def renamed_function(a):\n    return a\n")
+    (root / "pkg" / "new.py").write_text("def brand_new(x):\n    return x\n")
+    (root / "pkg" / "m2.py").unlink()
+    up = index.update()
+    assert up.changed == ["pkg/m1.py"]
+    assert up.added == ["pkg/new.py"]
+    assert up.deleted == ["pkg/m2.py"]
+    assert up.sliced == 2
+    assert src._calls == 9
+    names = {s.name for s in index.slices}
+    assert {"renamed_function", "brand_new"} <= names
+    assert "func_1" not in names and "func_2" not in names
+    assert index.search("brand_new")[0].slice.name == "brand_new"
+    packed = index.pack("renamed_function", budget=300)
+    assert packed.tokens <= 300
+    assert any(i.path == "pkg/m1.py" for i in packed.items)
+
+    # The updated index equals a fresh build of the same tree.
+    fresh = build(root, False)
+    assert [s.model_dump() for s in fresh.slices] == [s.model_dump() for s in index.slices]
+
+
+def test_touching_without_changing_content_reparses_nothing(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    src = CountingCode()
+    index = build(root, tmp_path / "cache", src)
+    (root / "pkg" / "m0.py").touch()
+    up = index.update()
+    assert (up.changed, up.added, up.deleted, up.sliced) == ([], [], [], 0)
+    assert src._calls == 7
+
+
+def test_update_in_git_sees_new_untracked_files_only_when_asked(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "init")
+    index = Index.build(root, cache_dir=False, include_untracked=True, workers=1)
+    (root / "pkg" / "extra.py").write_text("def extra():\n    return 1\n")
+    assert index.update().added == ["pkg/extra.py"]
+    tracked_only = Index.build(root, cache_dir=False, workers=1)
+    assert not any(s.path == "pkg/extra.py" for s in tracked_only.slices)
+
+
+def test_parallel_workers_give_the_same_slices(tmp_path: Path):
+    root = make_repo(tmp_path / "repo", n=30)
+    sources = (CodeSource(), DocsSource(), TextSource())
+    serial = refresh(root, WalkOptions(), sources, workers=1)
+    parallel = refresh(
+        root,
+        WalkOptions(),
+        sources,
+        workers=2,
+        parallel_min_bytes=0,
+        cache=SliceCache(tmp_path / "cache"),
+    )
+    assert parallel.sliced == serial.sliced == 32
+    for path, fe in serial.files.items():
+        assert [s.model_dump() for s in fe.slices] == [
+            s.model_dump() for s in parallel.files[path].slices
+        ]
+    # Workers wrote the cache: a third run parses nothing.
+    warm = refresh(root, WalkOptions(), sources, workers=1, cache=SliceCache(tmp_path / "cache"))
+    assert (warm.sliced, warm.cache_hits) == (0, 32)
+
+
+words = st.lists(st.sampled_from(["alpha", "beta", "gammaRay", "delta_x", "eps", "zeta"]))
+
+
+@st.composite
+def corpora_and_edits(draw):
+    def make(i, ws):
+        text = " ".join(ws) + "\n"
+        return Slice(
+            id=f"code:f{i % 4}.py:{i}-{i}",
+            kind="code",
+            path=f"f{i % 4}.py",
+            start_line=i + 1,
+            end_line=i + 1,
+            name=draw(st.sampled_from(["", "alpha", "Beta.eps"])),
+            text=text,
+            defines=tuple(draw(st.lists(st.sampled_from(["alpha", "Beta.eps", "gammaRay"])))),
+        )
+
+    old = [make(i, draw(words)) for i in range(draw(st.integers(0, 12)))]
+    keep = [s for s in old if draw(st.booleans())]
+    added = [make(100 + i, draw(words)) for i in range(draw(st.integers(0, 5)))]
+    new = draw(st.permutations(keep + added))
+    return old, new
+
+
+@given(corpora_and_edits(), words)
+def test_bm25_refit_scores_like_a_fresh_fit(case, query_words):
+    old, new = case
+    fitted = BM25Retriever().fit(Corpus(old))
+    rows = {id(s): i for i, s in enumerate(old)}
+    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
+    refitted = fitted.refit(Corpus(new), previous)
+    fresh = BM25Retriever().fit(Corpus(new))
+    query = " ".join(query_words) or "alpha"
+    np.testing.assert_allclose(refitted.score(query), fresh.score(query), rtol=1e-5, atol=1e-6)
+    assert refitted.n_docs_ == fresh.n_docs_
+    np.testing.assert_allclose(refitted.avgdl_, fresh.avgdl_)
+
+
+@given(corpora_and_edits(), words)
+def test_fuzzy_refit_equals_a_fresh_fit(case, query_words):
+    old, new = case
+    fitted = FuzzyRetriever().fit(Corpus(old))
+    rows = {id(s): i for i, s in enumerate(old)}
+    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
+    refitted = fitted.refit(Corpus(new), previous)
+    fresh = FuzzyRetriever().fit(Corpus(new))
+    assert refitted.by_name_ == fresh.by_name_
+    assert refitted.by_qual_ == fresh.by_qual_
+    assert (refitted.names_, refitted.paths_, refitted.n_) == (fresh.names_, fresh.paths_, fresh.n_)
+    assert {p: r.tolist() for p, r in refitted.file_rows_.items()} == {
+        p: r.tolist() for p, r in fresh.file_rows_.items()
+    }
+    query = " ".join(query_words) + " Beta.eps f1.py"
+    np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
+
+
+def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    calls = []
+    original = BM25Retriever._slice_terms
+
+    def spy(self, s, cache):
+        calls.append(s.path)
+        return original(self, s, cache)
+
+    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    (root / "pkg" / "m3.py").write_text("def only_this_changed():\n    return 3\n")
+    index.update()
+    assert set(calls) == {"pkg/m3.py"}
+    assert index.search("only_this_changed")[0].slice.path == "pkg/m3.py"
+
+
+class DiesInWorkers(CodeSource):
+    """Kills any worker process that runs it; works in the parent."""
+
+    def __init__(self, parent_pid: int) -> None:
+        super().__init__()
+        self.parent_pid = parent_pid
+
+    def __getstate__(self):
+        return {"max_slice_lines": self.max_slice_lines, "parent_pid": self.parent_pid}
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.parent_pid = state["parent_pid"]
+
+    def slices(self, file):
+        if os.getpid() != self.parent_pid:
+            os._exit(3)
+        return super().slices(file)
+
+
+def test_a_broken_worker_pool_falls_back_to_slicing_in_process(tmp_path: Path, caplog):
+    root = make_repo(tmp_path / "repo", n=12)
+    sources = (DiesInWorkers(os.getpid()), DocsSource(), TextSource())
+    got = refresh(root, WalkOptions(), sources, workers=2, parallel_min_bytes=0)
+    assert "parallel slicing unavailable" in caplog.text
+    expected = refresh(root, WalkOptions(), (CodeSource(), DocsSource(), TextSource()))
+    assert got.sliced == expected.sliced == 14
+    for path, fe in expected.files.items():
+        assert [s.id for s in got.files[path].slices] == [s.id for s in fe.slices]
+
+
+def test_update_keeps_slices_that_no_file_produced(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    commit = Slice(id="commit:abc", kind="commit", name="Fix greeting", text="Fix greeting\n")
+    index.slices = [commit, *index.slices]
+    index.corpus = Corpus(index.slices)
+    index.retrievers = [r.fit(index.corpus) for r in index.retrievers]
+    (root / "pkg" / "m4.py").write_text("def changed_again():\n    return 4\n")
+    index.update()
+    assert index.slices[0] is commit
+    assert "changed_again" in {s.name for s in index.slices}
+    # The carried row is still scored by the incrementally refitted retrievers.
+    assert "commit:abc" in {h.slice.id for h in index.search("Fix greeting", k=50)}

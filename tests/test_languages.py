@@ -1,0 +1,177 @@
+"""Every mainstream language gets real structure from its grammar wheel."""
+
+from pathlib import Path
+
+import pytest
+from test_code_source import _check_partition
+
+from context_kit.renderers import CodeRenderer
+from context_kit.sources import CodeSource
+from context_kit.sources.languages import LANGUAGES, language_for_path, load_language
+from context_kit.sources.walk import FileText
+
+SAMPLES = Path(__file__).parent / "samples"
+
+# file -> (qualified name, symbol kind, parent, first line of its doc comment or None)
+EXPECTED = {
+    "sample.js": [
+        ("add", "function", None, 5),
+        ("Greeter", "class", None, 10),
+        ("Greeter.constructor", "method", "Greeter", 12),
+        ("Greeter.greet", "method", "Greeter", None),
+        ("exported", "function", None, None),
+        ("arrow", "function", None, None),
+    ],
+    "sample.ts": [
+        ("Shape", "class", None, 3),
+        ("Shape.area", "method", "Shape", None),
+        ("Circle.area", "method", "Circle", 14),
+        ("make", "function", None, None),
+        ("Color", "class", None, None),
+        ("Geo.dist", "method", "Geo", None),
+    ],
+    "sample.tsx": [("Button", "function", None, 3), ("Panel.render", "method", "Panel", None)],
+    "sample.go": [
+        ("Point", "class", None, 7),
+        ("Point.Dist", "method", "Point", 12),
+        ("Add", "function", None, 17),
+        ("Shape", "class", None, None),
+    ],
+    "sample.rs": [
+        ("Point", "class", None, 5),
+        ("Point.new", "method", "Point", 12),
+        ("Point.dist", "method", "Point", None),
+        ("Point.fmt", "method", "Point", None),
+        ("Shape.area", "method", "Shape", None),
+        ("add", "function", None, 32),
+        ("inner.deep", "method", "inner", None),
+    ],
+    "Sample.java": [
+        ("Greeter", "class", None, 5),
+        ("Greeter.Greeter", "method", "Greeter", 11),
+        ("Greeter.greet", "method", "Greeter", 16),
+        ("Greeter.Inner.deep", "method", "Greeter.Inner", None),
+        ("Color", "class", None, None),
+    ],
+    "sample.c": [
+        ("point", "class", None, 5),
+        ("add", "function", None, 11),
+        ("name", "function", None, None),
+    ],
+    "sample.cpp": [
+        ("geo.Shape", "class", "geo", 5),
+        ("geo.Shape.area", "method", "geo.Shape", 9),
+        ("geo.Point.dist", "method", "geo.Point", None),
+        ("geo.Shape.perimeter", "method", "geo.Shape", 22),
+        ("maxof", "function", None, None),
+    ],
+    "Sample.cs": [
+        ("Demo.Greeter", "class", "Demo", 5),
+        ("Demo.Greeter.Greeter", "method", "Demo.Greeter", 10),
+        ("Demo.Greeter.Greet", "method", "Demo.Greeter", 16),
+        ("Demo.IShape.Area", "method", "Demo.IShape", None),
+    ],
+    "sample.rb": [
+        ("Greeter", "class", None, 5),
+        ("Greeter.initialize", "method", "Greeter", 9),
+        ("Greeter.build", "method", "Greeter", None),
+        ("Util.helper", "method", "Util", None),
+        ("add", "function", None, 29),
+    ],
+    "sample.php": [
+        ("Greeter", "class", None, 8),
+        ("Greeter.__construct", "method", "Greeter", 15),
+        ("Greeter.greet", "method", "Greeter", None),
+        ("add", "function", None, 27),
+        ("Shape.area", "method", "Shape", None),
+    ],
+    "sample.kt": [
+        ("Greeter", "class", None, 7),
+        ("Greeter.greet", "method", "Greeter", 11),
+        ("Greeter.Companion.build", "method", "Greeter.Companion", None),
+        ("add", "function", None, 21),
+        ("Registry.register", "method", "Registry", None),
+    ],
+    "sample.swift": [
+        ("Greeter", "class", None, 5),
+        ("Greeter.init", "method", "Greeter", 9),
+        ("Greeter.greet", "method", "Greeter", 14),
+        ("Point.dist", "method", "Point", None),
+        ("Shape.area", "method", "Shape", None),
+        ("add", "function", None, 35),
+    ],
+}
+
+# file -> (slice name, a reference its refs query must find)
+EXPECTED_REFS = {
+    "sample.js": ("add", "helper"),
+    "sample.ts": ("make", "Circle"),
+    "sample.tsx": ("Panel.render", "div"),
+    "sample.go": ("Add", "Println"),
+    "sample.rs": ("Point.fmt", "write"),
+    "Sample.java": ("Greeter.greet", "format"),
+    "sample.c": ("add", "helper"),
+    "sample.cpp": ("geo.Shape.area", "compute"),
+    "Sample.cs": ("Demo.Greeter.Greet", "Format"),
+    "sample.rb": ("Greeter.greet", "format"),
+    "sample.php": ("add", "helper"),
+    "sample.kt": ("add", "helper"),
+    "sample.swift": ("add", "helper"),
+}
+
+
+def slices_of(name: str):
+    text = (SAMPLES / name).read_text("utf-8")
+    return text, CodeSource().slices(FileText(name, text, text.encode(), False))
+
+
+def test_every_language_loads_from_its_wheel():
+    for name in LANGUAGES:
+        assert load_language(name) is not None, f"grammar wheel for {name} did not load"
+
+
+def test_every_language_has_a_sample():
+    covered = {language_for_path(n).name for n in EXPECTED}
+    assert covered == set(LANGUAGES) - {"python"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_definitions_are_qualified_and_documented(name: str):
+    text, got = slices_of(name)
+    by_name = {}
+    for s in got:
+        by_name.setdefault(s.name, s)
+    assert all(s.language == language_for_path(name).name for s in got)
+    for qual, kind, parent, doc_line in EXPECTED[name]:
+        assert qual in by_name, f"{name}: no slice {qual}; got {sorted(by_name)}"
+        s = by_name[qual]
+        assert s.symbol_kind == kind, (qual, s.symbol_kind)
+        assert s.parent == parent, (qual, s.parent)
+        if doc_line is not None:
+            # The comment block right above the definition is part of the slice.
+            assert s.start_line == doc_line, (qual, s.start_line)
+            assert s.doc_end_line is not None and s.doc_end_line < s.signature_end_line
+    _check_partition(text, got)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_REFS))
+def test_reference_queries_find_calls(name: str):
+    _, got = slices_of(name)
+    qual, ref = EXPECTED_REFS[name]
+    s = next(s for s in got if s.name == qual)
+    assert ref in s.references
+
+
+def test_elided_rung_keeps_the_doc_comment():
+    checked = 0
+    for name in sorted(EXPECTED):
+        _, got = slices_of(name)
+        for s in got:
+            if s.doc_end_line is None or s.symbol_kind not in ("function", "method"):
+                continue
+            rungs = {r.name: r for r in CodeRenderer().ladder(s)}
+            if "elided" in rungs:
+                keep = s.text.splitlines(keepends=True)[: s.doc_end_line - s.start_line + 1]
+                assert rungs["elided"].text.startswith("".join(keep))
+                checked += 1
+    assert checked >= 10

@@ -1,0 +1,205 @@
+"""Property tests: in every language, slices partition the file and every rung is verbatim.
+
+Sources are generated from per-language templates (functions with bodies of random length,
+classes with members, doc comments, stray statements, junk), so the chunker and the
+renderer meet shapes no hand-written sample covers.
+"""
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from context_kit.renderers import CodeRenderer
+from context_kit.renderers.code import parse_elision_marker
+from context_kit.sources import CodeSource
+from context_kit.sources._lines import split_lines
+from context_kit.sources.walk import FileText
+
+ident = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).map(lambda s: "n" + s)
+
+# language -> (extension, comment prefix, function template, class template, statement)
+# Templates take {name}, {body} (indented statements), {fields} (header lines) and
+# {members} (indented functions).
+TEMPLATES = {
+    "python": (
+        "py",
+        "#",
+        "def {name}(a, b):\n{doc}{body}",
+        "class {name}(Base):\n{fields}{members}",
+        "{name} = 1\n",
+        "    ",
+        "    x{i} = a + {i}\n",
+        '    """Doc of {name}."""\n',
+    ),
+    "javascript": (
+        "js",
+        "//",
+        "function {name}(a, b) {{\n{body}}}\n",
+        "class {name} extends Base {{\n{fields}{members}}}\n",
+        "const {name} = 1;\n",
+        "  ",
+        "  let x{i} = a + {i};\n",
+        "",
+    ),
+    "go": (
+        "go",
+        "//",
+        "func {name}(a int) int {{\n{body}\treturn a\n}}\n",
+        "type {name} struct {{\n{fields}}}\n",
+        "var {name} = 1\n",
+        "\t",
+        "\tx{i} := a + {i}\n\t_ = x{i}\n",
+        "",
+    ),
+    "rust": (
+        "rs",
+        "///",
+        "fn {name}(a: i32) -> i32 {{\n{body}    a\n}}\n",
+        "impl {name} {{\n{fields}{members}}}\n",
+        "const {name}: i32 = 1;\n",
+        "    ",
+        "    let x{i} = a + {i};\n",
+        "",
+    ),
+    "java": (
+        "java",
+        "//",
+        "static int {name}(int a) {{\n{body}    return a;\n}}\n",
+        "class {name} extends Base {{\n{fields}{members}}}\n",
+        "interface {name} {{ }}\n",
+        "    ",
+        "    int x{i} = a + {i};\n",
+        "",
+    ),
+    "ruby": (
+        "rb",
+        "#",
+        "def {name}(a)\n{body}  a\nend\n",
+        "class {name} < Base\n{fields}{members}end\n",
+        "{name} = 1\n",
+        "  ",
+        "  x{i} = a + {i}\n",
+        "",
+    ),
+}
+
+
+FIELDS = {
+    "python": "    attr{i} = {i}\n",
+    "javascript": "  f{i} = {i};\n",
+    "go": "\tX{i} int\n",
+    "rust": "    const C{i}: i32 = {i};\n",
+    "java": "    int f{i} = {i};\n",
+    "ruby": "  X{i} = {i}\n",
+}
+"""A header line (attribute / field) per language, repeated to vary header length."""
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "".join(prefix + line if line.strip() else line for line in split_lines(text))
+
+
+@st.composite
+def sources(draw):
+    lang = draw(st.sampled_from(sorted(TEMPLATES)))
+    ext, comment, fn, cls, stmt, ind, line, doc = TEMPLATES[lang]
+
+    def function(name: str) -> str:
+        n = draw(st.integers(0, 12))
+        body = "".join(line.format(i=i) for i in range(n))
+        with_doc = draw(st.booleans())
+        return fn.format(name=name, body=body, doc=doc.format(name=name) if with_doc else "")
+
+    out = []
+    for _ in range(draw(st.integers(1, 7))):
+        kind = draw(st.sampled_from(["fn", "cls", "stmt", "comment", "blank", "junk"]))
+        name = draw(ident)
+        if kind == "fn":
+            out.append(function(name))
+        elif kind == "cls":
+            members = "".join(
+                _indent(function(draw(ident)), ind) for _ in range(draw(st.integers(0, 3)))
+            )
+            n_fields = draw(st.integers(0, 12))
+            fields = "".join(FIELDS[lang].format(i=i) for i in range(n_fields))
+            out.append(cls.format(name=name.capitalize(), members=members, fields=fields))
+        elif kind == "stmt":
+            out.append(stmt.format(name=name))
+        elif kind == "comment":
+            out.append(f"{comment} {name}\n")
+        elif kind == "blank":
+            out.append("\n")
+        else:
+            out.append(draw(st.text(st.characters(codec="utf-8"), max_size=20)) + "\n")
+    crlf = draw(st.booleans())
+    text = "".join(out)
+    return f"sample.{ext}", text.replace("\n", "\r\n") if crlf else text
+
+
+def _assert_verbatim(rung, file_lines: list[str]) -> None:
+    """Rung lines are consecutive file lines, except markers that name exactly the gap."""
+    cursor = rung.start_line
+    for ln in split_lines(rung.text):
+        gap = parse_elision_marker(ln)
+        if gap is not None:
+            assert gap[0] == cursor, (rung.name, gap, cursor)
+            assert gap[1] >= gap[0]
+            cursor = gap[1] + 1
+            continue
+        src = file_lines[cursor - 1]
+        # A rung may end a file's last, unterminated line with a newline.
+        assert ln == src or ln == src + "\n", (rung.name, cursor, ln, src)
+        cursor += 1
+    assert cursor - 1 <= rung.end_line
+
+
+@given(sources(), st.sampled_from([8, 200]))
+def test_slices_partition_and_every_rung_is_verbatim(source, max_lines):
+    path, text = source
+    slices = CodeSource(max_slice_lines=max_lines).slices(
+        FileText(path, text, text.encode("utf-8", "surrogatepass"), False)
+    )
+    file_lines = split_lines(text)
+    last = 0
+    for s in sorted(slices, key=lambda s: s.start_line):
+        assert s.start_line > last, "slices overlap"
+        assert s.text == "".join(file_lines[s.start_line - 1 : s.end_line])
+        last = s.end_line
+        rungs = CodeRenderer().ladder(s)
+        assert rungs[0].name == "full" and rungs[0].text == s.text
+        for prev, nxt in itertools.pairwise(rungs):
+            assert len(nxt.text) < len(prev.text), "ladder must shrink strictly"
+        for r in rungs:
+            assert 0 < r.fidelity <= 1
+            if r.name == "mention":
+                head = f"{s.path}:{s.start_line}  {s.name}"
+                assert r.text.startswith(head)
+                quoted = r.text[len(head) :].removeprefix(": ").strip()
+                assert any(quoted in fl for fl in file_lines[s.start_line - 1 : s.end_line])
+            else:
+                _assert_verbatim(r, file_lines)
+    covered = {n for s in slices for n in range(s.start_line, s.end_line + 1)}
+    for n, line in enumerate(file_lines, 1):
+        if line.strip():
+            assert n in covered, f"line {n} is in no slice: {line!r}"
+
+
+def test_long_class_header_offers_a_skeleton_of_member_signatures():
+    fields = "".join(f"    private int field{i} = {i};\n" for i in range(30))
+    text = (
+        "class Big {\n"
+        + fields
+        + "\n    /** Doc. */\n    public int get(int k) {\n        return k;\n    }\n"
+        + "\n    void set(int k) {\n        this.field0 = k;\n    }\n}\n"
+    )
+    slices = CodeSource().slices(FileText("Big.java", text, text.encode(), False))
+    header = next(s for s in slices if s.name == "Big")
+    rungs = {r.name: r for r in CodeRenderer().ladder(header)}
+    skeleton = rungs["skeleton"].text
+    assert "public int get(int k) {" in skeleton
+    assert "void set(int k) {" in skeleton
+    assert "field29" not in skeleton
+    assert "return k;" not in skeleton
+    assert len(skeleton) < len(rungs["full"].text)
+    assert rungs["skeleton"].end_line == text.splitlines().index("    void set(int k) {") + 1

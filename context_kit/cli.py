@@ -103,6 +103,18 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         help="newest commits to read (0 for all)",
     )
     g.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes that slice files in parallel (default: the usable cores)",
+    )
+    g.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write the on-disk slice and retriever cache",
+    )
+    g.add_argument(
         "--docs",
         action="append",
         metavar="GLOB",
@@ -291,6 +303,9 @@ def _build_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "rev": args.rev,
         "max_commits": args.max_commits or None,
         "docs": args.docs,
+        "workers": args.workers,
+        # None: the default cache folder (CONTEXT_KIT_CACHE_DIR); False: no cache.
+        "cache_dir": None if args.cache else False,
     }
 
 

@@ -171,3 +171,9 @@ def test_optimise_plot_writes_a_png(sample_repo: Path, tmp_path: Path, capsys):
     assert main(argv) == EXIT_OK
     assert png.read_bytes().startswith(b"\x89PNG")
     assert str(png) in capsys.readouterr().err
+
+
+def test_workers_and_no_cache_flags(sample_repo: Path, capsys):
+    argv = ["index", str(sample_repo), "--json", "--workers", "1", "--no-cache"]
+    assert main(argv) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["slices"] == 14

@@ -84,10 +84,10 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         "--include-vendored", action="store_true", help="also index vendored and build folders"
     )
     g.add_argument(
-        "--no-history",
-        dest="history",
-        action="store_false",
-        help="do not read git history (no commit slices, no history ranking)",
+        "--history",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="read git history: commit slices and history ranking (default: off)",
     )
     g.add_argument(
         "--rev",

@@ -36,9 +36,12 @@ def test_pack_json_alias_and_spec_or_query_required(sample_repo: Path, capsys):
     assert "give --query or --spec" in capsys.readouterr().err
 
 
-def test_no_history_and_untracked_flags(sample_repo: Path, capsys):
+def test_history_and_untracked_flags(sample_repo: Path, capsys):
     (sample_repo / "draft.py").write_text("def drafted():\n    return 1\n")
     assert main(["index", str(sample_repo), "--json"]) == EXIT_OK
+    default = json.loads(capsys.readouterr().out)
+    assert "commit" not in default["by_kind"]  # history is opt-in
+    assert main(["index", str(sample_repo), "--json", "--history"]) == EXIT_OK
     with_history = json.loads(capsys.readouterr().out)
     assert with_history["by_kind"].get("commit") == 1
     assert main(["index", str(sample_repo), "--json", "--no-history"]) == EXIT_OK
@@ -53,9 +56,9 @@ def test_no_history_and_untracked_flags(sample_repo: Path, capsys):
 def test_rev_reads_history_only_up_to_it(sample_repo: Path, capsys):
     (sample_repo / "pkg" / "util.py").write_text("def later():\n    return 2\n")
     git(sample_repo, "commit", "-qam", "a later change")
-    assert main(["index", str(sample_repo), "--json", "--rev", "HEAD~1"]) == EXIT_OK
+    assert main(["index", str(sample_repo), "--json", "--history", "--rev", "HEAD~1"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["by_kind"]["commit"] == 1
-    assert main(["index", str(sample_repo), "--rev", "no-such-rev"]) == EXIT_ERROR
+    assert main(["index", str(sample_repo), "--history", "--rev", "no-such-rev"]) == EXIT_ERROR
     assert "no-such-rev" in capsys.readouterr().err
 
 
@@ -124,7 +127,7 @@ def test_progress_bar_on_a_terminal_is_erased_before_output(sample_repo: Path, m
 
     tty = Tty()
     monkeypatch.setattr(sys, "stderr", tty)
-    assert main(["index", str(sample_repo)]) == EXIT_OK
+    assert main(["index", str(sample_repo), "--history"]) == EXIT_OK
     drawn = tty.getvalue()
     assert "parse    [" in drawn and "fit      [" in drawn
     assert drawn.endswith("\r\x1b[K")  # erased: the summary on stdout starts on a clean line
@@ -174,6 +177,6 @@ def test_optimise_plot_writes_a_png(sample_repo: Path, tmp_path: Path, capsys):
 
 
 def test_workers_and_no_cache_flags(sample_repo: Path, capsys):
-    argv = ["index", str(sample_repo), "--json", "--workers", "1", "--no-cache"]
+    argv = ["index", str(sample_repo), "--json", "--history", "--workers", "1", "--no-cache"]
     assert main(argv) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["slices"] == 14

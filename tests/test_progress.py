@@ -16,7 +16,7 @@ class _Tty(io.StringIO):
 
 def test_build_reports_each_stage(sample_repo: Path, capsys):
     calls: list[tuple[str, int, int]] = []
-    context_kit.Index.build(sample_repo, progress=lambda *a: calls.append(a))
+    context_kit.Index.build(sample_repo, history=True, progress=lambda *a: calls.append(a))
     stages = [c[0] for c in calls]
     assert stages.index("read") < stages.index("parse") < stages.index("history")
     assert stages.index("history") < stages.index("fit")

@@ -10,7 +10,7 @@ from context_kit._warm import WarmIndex, fingerprint
 
 
 def test_mcp_server_reuses_the_index_until_a_file_changes(sample_repo: Path):
-    warm = WarmIndex(sample_repo)
+    warm = WarmIndex(sample_repo, history=True)
     first = warm.get()
     assert warm.get() is first and (warm.builds, warm.updates) == (1, 0)
     (sample_repo / "pkg" / "util.py").write_text("def other_thing():\n    return 1\n")

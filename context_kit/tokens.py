@@ -288,7 +288,7 @@ def get_tokenizer(spec: str | Path | Tokenizer = "cl100k_base") -> Tokenizer:
     with _registry_lock:
         if key in _instances:
             return _instances[key]
-        tok = _resolve(key)
+        tok = _resolve(str(spec))
         _instances[key] = tok
         return tok
 

@@ -5,6 +5,7 @@ Compares systems on the same tasks and token budgets:
 
 * ``context_kit`` -- ``Index.build(checkout)`` once per state, ``pack(query, budget=B)``.
 * ``bm25-files`` -- textbook BM25 over whole non-test .py files, packed whole by rank.
+* ``bm25-chunks`` -- the same BM25 over function-sized chunks, packed verbatim by rank.
 * ``gold-files`` -- oracle upper bound for whole-file packing: gold files, smallest first.
 
 Tasks: SWE-bench Lite dev (query = problem_statement only, state = base_commit) and
@@ -42,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _quality import gitutil
-from _quality.report import markdown, summarise
+from _quality.report import compare_markdown, load_summaries, markdown, summarise
 from _quality.runner import SYSTEM_NAMES, evaluate_state
 from _quality.systems import aider_available, context_kit_available
 from _quality.tasks import Task, cached_commit_tasks, load_swe_tasks
@@ -118,6 +119,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--out", type=Path, default=None, help="JSON lines file (default stdout)")
     p.add_argument("--markdown", type=Path, default=None, help="markdown file (default stderr)")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="OLD.jsonl",
+        help="append a table of recall changes against a previous run's JSON lines",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the complete, error-free tasks already in --out and run only the rest",
+    )
+    p.add_argument(
+        "--report-only",
+        type=Path,
+        default=None,
+        metavar="RUN.jsonl",
+        help="do not run anything: re-render the markdown of an existing run",
+    )
     return p.parse_args(argv)
 
 
@@ -191,9 +211,45 @@ def run_jobs(jobs: list[dict[str, Any]], n_jobs: int) -> Iterator[list[dict[str,
             yield fut.result()
 
 
+def completed_records(path: Path, systems: list[str], budgets: list[int]) -> list[dict[str, Any]]:
+    """Result records of tasks that ``path`` has for every system x budget, error-free."""
+    if not path.exists():
+        return []
+    # Last record wins per (system, budget) of a task, so repeated runs do not duplicate.
+    by_task: dict[str, dict[tuple[str, int], dict[str, Any]]] = defaultdict(dict)
+    for line in path.read_text().splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            if rec.get("type") == "result" and rec["system"] in systems:
+                by_task[rec["task_id"]][(rec["system"], rec["budget"])] = rec
+    wanted = {(s, b) for s in systems for b in budgets}
+    kept = []
+    for recs in by_task.values():
+        if all(k in recs and not recs[k].get("error") for k in wanted):
+            kept += [recs[k] for k in sorted(wanted)]
+    return kept
+
+
+def emit_markdown(
+    args: argparse.Namespace, summaries: list[dict[str, Any]], notes: list[str]
+) -> None:
+    """Write the markdown report (plus the ``--compare`` table) to its destination."""
+    report = markdown(summaries, notes)
+    if args.compare:
+        report += "\n" + compare_markdown(summaries, load_summaries(args.compare))
+    if args.markdown:
+        args.markdown.write_text(report)
+    else:
+        print(report, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns a process exit code."""
     args = parse_args(argv)
+    if args.report_only:
+        summaries = load_summaries(args.report_only)
+        emit_markdown(args, summaries, [f"report of {args.report_only}"])
+        return 0
     notes: list[str] = []
     mapping = {}
     for spec in args.repo:
@@ -214,11 +270,22 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"context_kit {version} from {Path(context_kit.__file__).parent}")
     notes.append(f"aider-repomap: {aider_available()}")
     tasks = collect_tasks(args, locate, notes)
+    kept: list[dict[str, Any]] = []
+    if args.resume:
+        if not args.out:
+            raise SystemExit("--resume needs --out")
+        budgets = [int(b) for b in args.budgets.split(",") if b]
+        kept = completed_records(args.out, systems, budgets)
+        done = {r["task_id"] for r in kept}
+        tasks = [t for t in tasks if t.task_id not in done]
+        notes.append(f"resumed: kept {len(done)} complete task(s) from {args.out}")
     jobs = build_jobs(tasks, args, locate, systems, notes)
     log(f"{len(tasks)} tasks in {len(jobs)} states; systems {systems}; budgets {args.budgets}")
 
     out: TextIO = args.out.open("w") if args.out else sys.stdout
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = list(kept)
+    for r in kept:
+        out.write(json.dumps(r) + "\n")
     t0 = time.perf_counter()
     try:
         for i, recs in enumerate(run_jobs(jobs, args.jobs), 1):
@@ -236,11 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     notes.append(f"wall time {time.perf_counter() - t0:.0f}s with --jobs {args.jobs}")
     for n in notes:
         log(n)
-    report = markdown(summaries, notes)
-    if args.markdown:
-        args.markdown.write_text(report)
-    else:
-        print(report, file=sys.stderr)
+    emit_markdown(args, summaries, notes)
     errors = sum(1 for r in records if r.get("error"))
     if errors:
         log(f"{errors} record(s) have errors (see 'error' fields)")

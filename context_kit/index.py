@@ -196,7 +196,10 @@ class Index:
             priors: Query-independent multipliers by slice type (tests, docs,
                 changelogs, commits): a :class:`Priors` or a mapping of its fields
                 (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1)`` disables them.
-            progress: Called as ``progress(stage, done, total)`` during long work.
+            progress: Called as ``progress(stage, done, total)`` during long work, with
+                stages ``read`` (files read), ``parse`` (files sliced), ``history``
+                (commits read) and ``fit`` (retrievers fitted). Nothing is printed: the
+                CLI draws a bar from these calls on a terminal.
             history: Also index git history (commit slices after the files, and history
                 statistics for the ``history`` retriever); a folder without git history is
                 reported in ``skipped``, never an error. Off by default: on the SWE-bench
@@ -254,7 +257,7 @@ class Index:
             slices.extend(commits)  # newest first, after every file slice
             skipped.sort(key=lambda s: s.path)
             corpus = Corpus(slices, extras)
-            fitted = _fit_retrievers(retrievers, corpus, state)
+            fitted = _fit_retrievers(retrievers, corpus, state, progress)
         log.info(
             "indexed %d slices from %d files (%d parsed, %d cached) and %d commits; skipped %d",
             len(slices) - len(commits),
@@ -601,19 +604,26 @@ class Index:
 
 
 def _fit_retrievers(
-    spec: Sequence[str | Retriever] | None, corpus: Corpus, state: _BuildState | None = None
+    spec: Sequence[str | Retriever] | None,
+    corpus: Corpus,
+    state: _BuildState | None = None,
+    progress: Progress | None = None,
 ) -> list[Retriever]:
     names: Sequence[str | Retriever] = spec if spec is not None else ("bm25", "fuzzy", "history")
     out: list[Retriever] = []
     key = state.corpus_key(corpus) if state is not None else None
     folder = state.cache_folder if state is not None else None
-    for r in names:
+    for n, r in enumerate(names):
+        if progress is not None:
+            progress("fit", n, len(names))
         inst = get_retriever(r) if isinstance(r, str) else r
         if not hasattr(inst, "fit") or not hasattr(inst, "score"):
             raise OptionError(
                 f"{inst!r} is not a retriever (needs fit and score)", name="retrievers"
             )
         out.append(fit_cached(inst, corpus, key, folder))
+    if progress is not None:
+        progress("fit", len(names), len(names))
     return out
 
 
@@ -696,12 +706,10 @@ class _BuildState:
         """Commit slices from git (empty when history is off); fills ``extras["history"]``."""
         if self.history is None:
             return []
-        commits, git_skipped = self.history.collect(root)
+        commits, git_skipped = self.history.collect(root, progress=progress)
         skipped.extend(git_skipped)
         if self.history.history_ is not None:
             extras["history"] = self.history.history_
-        if progress is not None:
-            progress("history", len(commits), len(commits))
         return commits
 
     def corpus_key(self, corpus: Corpus) -> str:

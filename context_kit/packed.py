@@ -145,6 +145,14 @@ class PackReport(BaseModel):
             rows.append(f"secrets redacted in this text: {shown}")
         return "\n".join(rows)
 
+    def _repr_html_(self) -> str:
+        from ._notebook import report_html
+
+        return report_html(self)
+
+    def _repr_markdown_(self) -> str:
+        return f"```text\n{self.table()}\n```"
+
 
 class PackedContext(BaseModel):
     """A packed prompt section that fits the budget exactly.
@@ -288,3 +296,8 @@ class PackedContext(BaseModel):
                 f"| {i} | {it.kind} | `{cite}` | {it.rendering} | {it.tokens} | {it.score:.3f} |"
             )
         return head + "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        from ._notebook import packed_html
+
+        return packed_html(self)

@@ -281,10 +281,14 @@ def get_tokenizer(spec: str | Path | Tokenizer = "cl100k_base") -> Tokenizer:
             name=repr(spec),
         )
     key = str(spec)
+    if key not in _OFFLINE_ALIASES:
+        # A file is cached by where it is, not by how it was spelt: the same relative
+        # name in another working folder is another file.
+        key = str(Path(key).expanduser().resolve())
     with _registry_lock:
         if key in _instances:
             return _instances[key]
-        tok = _resolve(key)
+        tok = _resolve(str(spec))
         _instances[key] = tok
         return tok
 

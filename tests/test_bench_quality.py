@@ -193,6 +193,10 @@ def test_materialise_detached_without_refs(tiny_repo: dict, tmp_path: Path) -> N
     assert later not in gitutil.git(out, "rev-list", "--all", "--reflog", "HEAD")
     assert "return []" not in (out / "pkg/core.py").read_text()  # pre-fix state
     assert gitutil.materialise(tiny_repo["repo"] / ".git", tiny_repo["c1"], dest) == dest
+    from _quality.runner import is_ancestor
+
+    assert is_ancestor(out, tiny_repo["c1"])
+    assert not is_ancestor(out, tiny_repo["c2"])  # the future is not an ancestor of HEAD
 
 
 def test_is_test_path() -> None:
@@ -349,3 +353,85 @@ def test_context_kit_option_routing() -> None:
     ck = ContextKit(["build.max_file_bytes=1000", "pack.format=xml", "rerank=true"])
     assert ck.build_opts == {"max_file_bytes": 1000}
     assert ck.pack_opts == {"format": "xml", "rerank": True}
+
+
+def test_compare_markdown_flags_different_samples(tmp_path: Path) -> None:
+    from _quality.report import compare_markdown, load_summaries
+
+    def rec(task_id: str, recall: float) -> dict:
+        return {
+            "type": "result",
+            "task_id": task_id,
+            "task_set": "swe",
+            "repo": "o/r",
+            "system": "bm25-files",
+            "budget": 2000,
+            "names_gold_function": False,
+            "file_recall": recall,
+            "function_recall": None,
+            "line_recall": recall,
+            "tokens": 10,
+            "over_budget": False,
+            "pack_latency_s": 0.0,
+            "index_latency_s": 0.0,
+        }
+
+    old = tmp_path / "old.jsonl"
+    old.write_text(json.dumps(rec("a", 0.25)) + "\n")
+    same = compare_markdown(summarise([rec("a", 0.75)]), load_summaries(old))
+    assert "| bm25-files | swe | 2000 | 1/1 | +0.500 | - | +0.500 |" in same
+    other = compare_markdown(summarise([rec("b", 0.75)]), load_summaries(old))
+    assert "1/1 *" in other
+
+
+def test_file_chunks_functions_and_gaps() -> None:
+    from _quality.chunks import GAP_WINDOW_LINES, file_chunks
+
+    spans = [(c.start, c.end) for c in file_chunks("pkg/core.py", CORE_V1)]
+    assert spans == [(1, 6), (7, 11), (13, 14), (17, 18)]
+    unparsable = "x = (\n" + "y\n" * (GAP_WINDOW_LINES + 5)
+    windows = [(c.start, c.end) for c in file_chunks("bad.py", unparsable)]
+    assert windows == [(1, GAP_WINDOW_LINES), (GAP_WINDOW_LINES + 1, GAP_WINDOW_LINES + 6)]
+
+
+def test_bm25_chunks_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
+    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
+    job = {
+        "git_dir": str(tiny_repo["repo"] / ".git"),
+        "commit": task.commit,
+        "checkout": str(tmp_path / "co"),
+        "tasks": [task.to_json()],
+        "systems": ["bm25-chunks"],
+        "ck_options": [],
+        "budgets": [60, 4000],
+    }
+    small, large = evaluate_state(job)
+    assert not small["over_budget"] and small["citation_errors"] == 0
+    assert large["function_recall"] == 1.0 and large["citation_errors"] == 0
+
+
+def test_resume_keeps_only_complete_tasks(tmp_path: Path) -> None:
+    import quality
+
+    def rec(task_id: str, system: str, budget: int, error: str | None = None) -> str:
+        r = {"type": "result", "task_id": task_id, "system": system, "budget": budget}
+        if error:
+            r["error"] = error
+        return json.dumps(r)
+
+    out = tmp_path / "run.jsonl"
+    out.write_text(
+        "\n".join(
+            [
+                rec("a", "s", 1),
+                rec("a", "s", 2),
+                rec("a", "s", 2),  # duplicate from an earlier run: kept once
+                rec("b", "s", 1),  # b lacks budget 2
+                rec("c", "s", 1),
+                rec("c", "s", 2, error="boom"),
+                json.dumps({"type": "summary"}),
+            ]
+        )
+    )
+    kept = quality.completed_records(out, ["s"], [1, 2])
+    assert [(r["task_id"], r["budget"]) for r in kept] == [("a", 1), ("a", 2)]

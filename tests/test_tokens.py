@@ -100,3 +100,21 @@ def test_counting_and_packing_open_no_network_connection(tmp_path: Path, sample_
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_tokenizer_files_are_cached_by_location_not_spelling(tmp_path: Path, monkeypatch):
+    def write(folder: Path, merge: bytes) -> None:
+        ranks = {bytes([i]): i for i in range(256)}
+        ranks[merge] = 256
+        folder.mkdir()
+        (folder / "t.tiktoken").write_bytes(
+            b"\n".join(base64.b64encode(k) + b" " + str(v).encode() for k, v in ranks.items())
+        )
+
+    write(tmp_path / "a", b"ab")
+    write(tmp_path / "b", b"cd")
+    monkeypatch.chdir(tmp_path / "a")
+    assert get_tokenizer("t.tiktoken").count("ab") == 1
+    monkeypatch.chdir(tmp_path / "b")
+    assert get_tokenizer("t.tiktoken").count("ab") == 2  # not the cached one from a/
+    assert get_tokenizer("t.tiktoken").count("cd") == 1

@@ -63,6 +63,7 @@ class PackItem:
     rendering: str = "full"
     kind: str = "code"
     tokens: int | None = None
+    commit: str | None = None
 
 
 @dataclass

@@ -7,11 +7,14 @@ process boundary (``--jobs`` > 1).
 
 from __future__ import annotations
 
+import functools
+import subprocess
 import traceback
 from pathlib import Path
 from typing import Any
 
 from . import gitutil
+from .chunks import BM25Chunks
 from .metrics import (
     Pack,
     citation_problems,
@@ -25,7 +28,9 @@ from .metrics import (
 from .systems import BM25Files, ContextKit, GoldFiles, System, timed
 from .tasks import Task
 
-SYSTEM_NAMES = ("context_kit", "bm25-files", "gold-files")
+SYSTEM_NAMES = ("context_kit", "bm25-files", "bm25-chunks", "gold-files")
+# Abbreviated sha length git prints by default; a pack quoting the future commit would use it.
+SHORT_SHA = 7
 # Enough examples to debug a citation bug without bloating the jsonl.
 MAX_CITATION_DETAILS = 3
 
@@ -38,6 +43,8 @@ def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
             out.append(ContextKit(ck_options))
         elif name == "bm25-files":
             out.append(BM25Files())
+        elif name == "bm25-chunks":
+            out.append(BM25Chunks())
         elif name == "gold-files":
             out.append(GoldFiles())
         else:
@@ -49,6 +56,8 @@ def score_pack(task: Task, pack: Pack, budget: int, checkout: Path) -> dict[str,
     """All per-record metrics of one pack."""
     tokens = count_tokens(pack.text)
     problems = citation_problems(pack, checkout)
+    commits = {it.commit for it in pack.items if it.commit}
+    source = task.meta.get("source_commit")
     return {
         "file_recall": file_recall(pack.items, task.gold_files),
         "function_recall": function_recall(pack.items, task.gold_functions),
@@ -65,7 +74,22 @@ def score_pack(task: Task, pack: Pack, budget: int, checkout: Path) -> dict[str,
         "n_full_items": sum(1 for it in pack.items if it.rendering == "full"),
         "kinds": sorted({it.kind for it in pack.items}),
         "gold_lines_by_rendering": gold_line_renderings(pack.items, task.gold_lines),
+        # Leakage guards: cited commits must be ancestors of HEAD, and a commit task's
+        # own (future) commit must not appear in the text.
+        "future_commits": sum(1 for c in commits if not is_ancestor(checkout, c)),
+        "mentions_source_commit": bool(source) and source[:SHORT_SHA] in pack.text,
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def is_ancestor(checkout: Path, sha: str) -> bool:
+    """True when ``sha`` is HEAD or an ancestor of HEAD in ``checkout``."""
+    proc = subprocess.run(
+        ["git", "-C", str(checkout), "merge-base", "--is-ancestor", sha, "HEAD"],
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0
 
 
 def _base_record(task: Task, system: str, budget: int) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def pack_whole_files(files: SourceFiles, ranked: Sequence[str], budget: int) -> 
         PackItem(p, 1, max(files.n_lines(p), 1), "full", "code", files.chunk_tokens(p))
         for p in chosen
     ]
-    return Pack(text=text, items=items, reported_tokens=used)
+    return Pack(text=text, items=items, reported_tokens=sum(it.tokens or 0 for it in items))
 
 
 class System(Protocol):
@@ -242,6 +242,7 @@ class ContextKit:
                 rendering=getattr(it, "rendering", "full") or "",
                 kind=getattr(it, "kind", "code") or "",
                 tokens=getattr(it, "tokens", None),
+                commit=getattr(it, "commit", None),
             )
             for it in packed.items
         ]

@@ -18,7 +18,7 @@ import json
 import logging
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,9 @@ HISTORY_PATH = "<git history>"
 
 _CACHE_VERSION = "3"
 _CACHE_KIND = f"git-commits/{_CACHE_VERSION}"
+# Commits read from git between two progress reports (a report per commit would cost more
+# than the parsing on a fast machine).
+_PROGRESS_EVERY = 50
 # A chunk ends after an id starting with this prefix (1 id in 256), or at _CHUNK_MAX ids.
 _CHUNK_BOUNDARY = "00"
 _CHUNK_MAX = 1024
@@ -114,10 +117,18 @@ class GitSource:
 
     # ------------------------------------------------------------------ protocol
     def collect(
-        self, root: Path, files: Sequence[FileText] = ()
+        self,
+        root: Path,
+        files: Sequence[FileText] = (),
+        *,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> tuple[list[Slice], list[SkippedFile]]:
-        """Commit slices (newest first) and the reasons anything was skipped."""
-        entries, skipped = self._read(root)
+        """Commit slices (newest first) and the reasons anything was skipped.
+
+        ``progress("history", done, total)`` is called as commits are read from git (cached
+        commits count as done at once).
+        """
+        entries, skipped = self._read(root, progress)
         commits = [e.commit for e in entries]
         self.history_ = History(commits) if commits else None
         slices = [_to_slice(e.commit, e.text, e.sections) for e in entries]
@@ -133,7 +144,9 @@ class GitSource:
         return [e.commit for e in entries], skipped
 
     # ------------------------------------------------------------------ reading
-    def _read(self, root: Path) -> tuple[list[_Entry], list[SkippedFile]]:
+    def _read(
+        self, root: Path, progress: Callable[[str, int, int], None] | None = None
+    ) -> tuple[list[_Entry], list[SkippedFile]]:
         if shutil.which("git") is None:
             return [], [_skip("no_git", "git is not installed; history was not read")]
         try:
@@ -176,7 +189,9 @@ class GitSource:
         if listed.returncode != 0:
             return [], [*skipped, _skip("git_error", listed.stderr.strip()[:500])]
         shas = listed.stdout.split()
-        commits = self._load(root, shas, prefix=prefix, shallow=shallow, skipped=skipped)
+        commits = self._load(
+            root, shas, prefix=prefix, shallow=shallow, skipped=skipped, progress=progress
+        )
         for e in commits:
             c = e.commit
             if c.note:
@@ -200,6 +215,7 @@ class GitSource:
         prefix: str,
         shallow: bool,
         skipped: list[SkippedFile],
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> list[_Entry]:
         opts = self.log_options or LogOptions()
         cache = self._cache_root()
@@ -220,6 +236,8 @@ class GitSource:
                 if entries is not None:
                     found.update(zip(chunk, entries, strict=True))
         missing = [s for s in shas if s not in found]
+        if progress is not None:
+            progress("history", len(shas) - len(missing), len(shas))
         if missing:
             try:
                 for c in run_log(
@@ -231,6 +249,8 @@ class GitSource:
                     if self.redact_secrets:  # author fields, file paths: a last pass
                         text = redact(text).text
                     found[c.sha] = _Entry(_light(c), text, sections)
+                    if progress is not None and len(found) % _PROGRESS_EVERY == 0:
+                        progress("history", len(found), len(shas))
             except (OSError, subprocess.SubprocessError) as exc:
                 detail = getattr(exc, "stderr", b"") or repr(exc)
                 if isinstance(detail, bytes):
@@ -242,6 +262,8 @@ class GitSource:
                 for chunk, p in zip(chunks, paths, strict=True):
                     if not missed.isdisjoint(chunk) and all(s in found for s in chunk):
                         atomic_write(p, seal(_chunk_json([found[s] for s in chunk]), _CACHE_KIND))
+        if progress is not None:
+            progress("history", len(shas), len(shas))
         return [found[s] for s in shas if s in found]
 
 

@@ -1,0 +1,185 @@
+"""Keep an :class:`~context_kit.Index` warm and refresh it when the repository changes.
+
+A long-lived process (the MCP server) packs many queries against one repository while an
+agent edits it. :class:`WarmIndex` builds the index once and, before each use, compares a
+cheap *fingerprint* of the work tree (HEAD, and the path, size and modification time of
+every file git would index) with the one the index was built from. When files changed it
+calls :meth:`Index.update` (only changed files are re-read and re-sliced); when HEAD moved
+(a commit, a checkout) it rebuilds, so history is read again (from the commit cache, so
+only new commits cost anything).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .index import Index, Progress
+
+__all__ = ["WarmIndex", "fingerprint"]
+
+log = logging.getLogger("context_kit")
+
+# Folders never worth statting outside git (the walker skips them too).
+_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"})
+_GIT_TIMEOUT_S = 30
+
+
+def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
+    """``(HEAD, tracked (+ untracked, not ignored) paths)`` or ``None`` outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"]
+            + (["--others", "--exclude-standard"] if untracked else []),
+            cwd=root,
+            capture_output=True,
+            timeout=_GIT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listed.returncode != 0:
+        return None
+    names = [n.decode("utf-8", "surrogateescape") for n in listed.stdout.split(b"\0") if n]
+    return head.stdout.strip(), names
+
+
+def _head(root: Path) -> str:
+    """The commit HEAD names, or ``""`` outside git (or before the first commit)."""
+    listed = _git_files(root, False)
+    return listed[0] if listed is not None else ""
+
+
+def _walk_files(root: Path) -> list[str]:
+    out: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        rel = os.path.relpath(folder, root)
+        out.extend(f if rel == "." else os.path.join(rel, f) for f in files)
+    return out
+
+
+def fingerprint(root: str | os.PathLike[str], *, include_untracked: bool = True) -> str:
+    """A digest that changes when any indexable file of ``root`` (or git's HEAD) changes.
+
+    Stats files rather than reading them, so it costs milliseconds on thousands of files.
+    A git work tree is listed by git (tracked files, plus untracked files that are not
+    ignored when ``include_untracked``); any other folder by walking it.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.py").write_text("x = 1")
+    >>> before = fingerprint(d)
+    >>> _ = (d / "a.py").write_text("x = 22")
+    >>> fingerprint(d) != before
+    True
+    """
+    base = Path(root)
+    listed = _git_files(base, include_untracked)
+    head, names = listed if listed is not None else ("", _walk_files(base))
+    h = hashlib.blake2b(head.encode(), digest_size=16)
+    for name in sorted(names):
+        try:
+            st = (base / name).stat()
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            stamp = "missing"
+        h.update(f"\0{name}\0{stamp}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+class WarmIndex:
+    """An index built once and refreshed when the repository's fingerprint changes.
+
+    Thread-safe: callers share one index and wait while it is (re)built.
+
+    Args:
+        repo: The repository folder.
+        progress: Passed to :meth:`Index.build`.
+        **build_options: Any keyword of :meth:`Index.build`.
+
+    Attributes:
+        builds: How many times the index was built (1 after the first use; again when HEAD
+            moves).
+        updates: How many times changed files were folded in with :meth:`Index.update`.
+        built_at: ``time.time()`` of the last build or update, or ``None``.
+    """
+
+    def __init__(
+        self,
+        repo: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+        **build_options: Any,
+    ) -> None:
+        self.root = Path(repo)
+        self.progress = progress
+        self.build_options = build_options
+        self.builds = 0
+        self.updates = 0
+        self.built_at: float | None = None
+        self._index: Index | None = None
+        self._fingerprint: str | None = None
+        self._head: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Index:
+        """The index, rebuilt first if any file changed since it was built.
+
+        Raises:
+            ContextKitError: Whatever :meth:`Index.build` raises (bad path, tokenizer...).
+        """
+        with self._lock:
+            untracked = bool(self.build_options.get("include_untracked", False))
+            now = fingerprint(self.root, include_untracked=untracked)
+            if self._index is None or now != self._fingerprint:
+                head = _head(self.root)
+                if self._index is not None:
+                    log.info("%s changed; refreshing the index", self.root)
+                moved = self._index is not None and head != self._head
+                self._index = self.refresh(None if moved else self._index)
+                self._fingerprint, self._head = now, head
+            return self._index
+
+    def refresh(self, old: Index | None) -> Index:
+        """Bring the index up to date: ``old.update()``, or a build when ``old`` is ``None``.
+
+        Args:
+            old: The current index, or ``None`` to build from scratch.
+        """
+        if old is None:
+            index = Index.build(self.root, progress=self.progress, **self.build_options)
+            self.builds += 1
+        else:
+            old.update(progress=self.progress)
+            index = old
+            self.updates += 1
+        self.built_at = time.time()
+        return index
+
+    def warm_in_background(self) -> threading.Thread:
+        """Start building now in a daemon thread, so the first request finds it ready."""
+
+        def _warm() -> None:
+            try:
+                self.get()
+            except Exception as exc:  # reported again, to the caller, on first use
+                log.warning("warming the index failed: %r", exc)
+
+        t = threading.Thread(target=_warm, name="context-kit-warm", daemon=True)
+        t.start()
+        return t

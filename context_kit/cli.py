@@ -115,6 +115,13 @@ def _build_options(p: argparse.ArgumentParser) -> None:
         help="neither read nor write the on-disk slice and retriever cache",
     )
     g.add_argument(
+        "--no-redact-secrets",
+        dest="redact_secrets",
+        action="store_false",
+        help="pack credentials verbatim (by default .env-style files are skipped and every "
+        "credential is replaced by [REDACTED:<rule>])",
+    )
+    g.add_argument(
         "--docs",
         action="append",
         metavar="GLOB",
@@ -306,6 +313,7 @@ def _build_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "workers": args.workers,
         # None: the default cache folder (CONTEXT_KIT_CACHE_DIR); False: no cache.
         "cache_dir": None if args.cache else False,
+        "redact_secrets": args.redact_secrets,
     }
 
 

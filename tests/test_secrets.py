@@ -332,3 +332,14 @@ def test_update_redacts_what_changed(tmp_path: Path):
     assert not any(secret in s.text for s in index.slices)
     assert {sk.path: sk.reason for sk in index.skipped}[".env"] == "secret"
     assert secret not in index.pack("a b", budget=500).text
+
+
+def test_cli_redacts_by_default_and_opts_out_explicitly(planted, capsys):
+    from context_kit.cli import main
+
+    root, _ = planted
+    args = ["pack", str(root), "-q", "settings aws key", "-b", "3000", "--no-cache"]
+    assert main(args) == 0
+    assert _v("AKIAZ4") not in capsys.readouterr().out
+    assert main([*args, "--no-redact-secrets"]) == 0
+    assert _v("AKIAZ4") in capsys.readouterr().out

@@ -92,3 +92,12 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch):
 def test_index_reports_skips(sample_repo: Path):
     index = Index.build(sample_repo)
     assert [(s.path, s.reason) for s in index.skipped] == [("logo.png", "binary")]
+
+
+def test_printable_binary_signatures_are_skipped(tmp_path: Path):
+    # A PDF saved as an Illustrator file starts with printable bytes and no early NUL.
+    (tmp_path / "logo.ai").write_bytes(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n")
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    got = reasons(tmp_path)
+    assert got["logo.ai"] == "binary"
+    assert got["ok.py"] == "ok"

@@ -188,6 +188,10 @@ _GENERATED_MARKER = re.compile(
 _MARKER_SCAN_LINES = 5
 _BINARY_SNIFF_BYTES = 8192
 
+# Formats whose first bytes are printable, so the NUL sniff misses them: PDF (also behind
+# ".ai" and ".eps" names), PostScript, and Photoshop documents.
+_BINARY_MAGIC = (b"%PDF-", b"%!PS-Adobe", b"8BPS")
+
 MINIFIED_LINE_CHARS = 5000
 """A line this long in a code file means machine-written text no reader benefits from."""
 
@@ -418,6 +422,8 @@ def read_candidate(
         return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
     if b"\0" in data[:_BINARY_SNIFF_BYTES]:
         return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
+    if data.startswith(_BINARY_MAGIC):
+        return SkippedFile(path=rel, reason="binary", detail="binary file signature")
     if _GENERATED_MARKER.search(
         b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
     ):

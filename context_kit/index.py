@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -58,6 +58,8 @@ from .types import SkippedFile, Slice
 __all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
 log = logging.getLogger("context_kit")
+
+_P = TypeVar("_P", GraphPropagation, LinkPropagation)
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
@@ -363,14 +365,20 @@ class Index:
         return {s.commit: i for i, s in enumerate(self.slices) if s.commit}
 
     # ---------------------------------------------------------------- ranking
+    def _per_corpus(self, name: str, make: Callable[[], _P]) -> _P:
+        """A post-fusion step fitted on the current corpus, refitted when it is replaced."""
+        cache: dict[str, tuple[Corpus, Any]] = self.__dict__.setdefault("_post_fusion", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] is not self.corpus:
+            hit = (self.corpus, make().fit(self.corpus))
+            cache[name] = hit
+        fitted: _P = hit[1]
+        return fitted
+
     @property
     def graph(self) -> GraphPropagation:
         """The symbol graph of the corpus (see ``retrievers.graph``), built on first use."""
-        cached: tuple[Corpus, GraphPropagation] | None = getattr(self, "_graph", None)
-        if cached is None or cached[0] is not self.corpus:
-            cached = (self.corpus, GraphPropagation().fit(self.corpus))
-            self._graph = cached
-        return cached[1]
+        return self._per_corpus("graph", GraphPropagation)
 
     @property
     def linker(self) -> LinkPropagation:
@@ -378,11 +386,7 @@ class Index:
 
         Built on first use, and again whenever ``self.corpus`` is replaced (an update).
         """
-        cached: tuple[Corpus, LinkPropagation] | None = getattr(self, "_linker", None)
-        if cached is None or cached[0] is not self.corpus:
-            cached = (self.corpus, LinkPropagation().fit(self.corpus))
-            self._linker = cached
-        return cached[1]
+        return self._per_corpus("links", LinkPropagation)
 
     def _fused(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..types import PackedItem, ReportEntry
 
@@ -13,23 +13,27 @@ if TYPE_CHECKING:
 __all__ = ["entry", "packed_item", "report_entries"]
 
 
+def _described(c: Candidate) -> dict[str, Any]:
+    """The fields that say which slice a candidate is, and how it scored."""
+    s = c.slice
+    return {
+        "id": s.id,
+        "kind": s.kind,
+        "path": s.path,
+        "start_line": s.start_line,
+        "end_line": s.end_line,
+        "name": s.name,
+        "score": round(c.score, 6),
+        "scores": c.scores,
+    }
+
+
 def packed_item(c: Candidate, j: int, tokens: int) -> PackedItem:
     """The packed item for candidate ``c`` at rung ``j`` costing ``tokens``."""
-    s = c.slice
     # Every field is built here from validated values; skip re-validation (hot with
     # thousands of candidates).
     return PackedItem.model_construct(
-        id=s.id,
-        kind=s.kind,
-        path=s.path,
-        start_line=s.start_line,
-        end_line=s.end_line,
-        name=s.name,
-        rendering=c.rungs[j].name,
-        tokens=tokens,
-        score=round(c.score, 6),
-        scores=c.scores,
-        commit=s.commit,
+        **_described(c), rendering=c.rungs[j].name, tokens=tokens, commit=c.slice.commit
     )
 
 
@@ -97,16 +101,8 @@ def entry(
     c: Candidate, rung: str | None, tokens: int, full: int, decision: str, reason: str
 ) -> ReportEntry:
     """A report entry for one candidate."""
-    s = c.slice
     return ReportEntry.model_construct(
-        id=s.id,
-        kind=s.kind,
-        path=s.path,
-        start_line=s.start_line,
-        end_line=s.end_line,
-        name=s.name,
-        score=round(c.score, 6),
-        scores=c.scores,
+        **_described(c),
         decision=decision,
         rendering=rung,
         tokens=tokens,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from _quality.tasks import (
     mine_commit_tasks,
     parse_preimage_lines,
 )
+from conftest import git
 
 CORE_V1 = '''"""Core module."""
 
@@ -70,26 +69,13 @@ FIX_MESSAGE = (
 )
 
 
-def _git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, check=True, text=True, env=env
-    ).stdout
-
-
 def _commit(repo: Path, files: dict[str, str], message: str) -> str:
     for path, content in files.items():
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
         (repo / path).write_text(content)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", message)
-    return _git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture()
@@ -97,7 +83,7 @@ def tiny_repo(tmp_path: Path) -> dict[str, str | Path]:
     """A repo with one good commit task and several commits that must be filtered out."""
     repo = tmp_path / "tiny"
     repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     c1 = _commit(
         repo,
         {"pkg/core.py": CORE_V1, "tests/test_core.py": "def test_x():\n    assert True\n"},

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from ._cache import content_key
@@ -41,6 +42,7 @@ from .retrievers.priors import Priors
 from .secrets import MARKER_RE, redacted_counts
 from .slicing import (
     FileEntry,
+    Layout,
     RefreshResult,
     SliceCache,
     collect,
@@ -48,6 +50,7 @@ from .slicing import (
     refresh,
     resolve_cache,
     source_fingerprint,
+    splice,
 )
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
 from .sources.git import GitSource
@@ -257,6 +260,7 @@ class Index:
             extras: dict[str, object] = {}
             commits = state.read_history(root, skipped, extras, progress)
             slices.extend(commits)  # newest first, after every file slice
+            state.layout = Layout.of(slices, result.files)
             skipped.sort(key=lambda s: s.path)
             corpus = Corpus(slices, extras)
             fitted = _fit_retrievers(retrievers, corpus, state, progress)
@@ -302,7 +306,7 @@ class Index:
                 name="update",
             )
         state = self._state
-        old_files = set(state.files)
+        old_files = dict(state.files)
         t0 = time.perf_counter()
         with _no_gc():
             result = state.refresh(self.root, progress)
@@ -322,8 +326,36 @@ class Index:
         timings["refit"] = time.perf_counter() - t0
         return out
 
-    def _refit_all(self, old_files: set[str]) -> None:
+    def _refit_all(self, old_files: dict[str, FileEntry]) -> None:
         """Rebuild the slice list and refit every retriever after a refresh."""
+        state = self._state
+        assert state is not None
+        previous_corpus = self.corpus
+        layout = state.layout
+        spliced = None
+        if layout is not None and layout.describes(self.slices):
+            spliced = splice(self.slices, layout, old_files, state.files)
+        if spliced is None:
+            previous = self._relist(old_files)
+            self.corpus = Corpus(self.slices, self.corpus.extras)
+            self._prior_weights = self.priors.weights(self.slices)
+        else:
+            self.slices, skipped, previous, state.layout, file_ids = spliced
+            # Skips no listed file produced (history's) stay, as a build keeps them.
+            others = [s for s in self.skipped if s.path not in old_files]
+            self.skipped = sorted([*skipped, *others], key=lambda s: s.path) if others else skipped
+            self.corpus = Corpus(self.slices, self.corpus.extras)
+            if file_ids is not None:
+                self.corpus.preset(file_ids=file_ids)
+            self._prior_weights = self._carry(self._prior_weights, previous)
+        self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
+
+    def _relist(self, old_files: dict[str, FileEntry]) -> npt.NDArray[np.int64]:
+        """The slice list rebuilt from every file entry; each new row's previous row.
+
+        The general path, for slice lists not laid out as a build lays them out (edited
+        by hand, or from a source that names other files than its own).
+        """
         state = self._state
         assert state is not None
         old_rows = {id(s): i for i, s in enumerate(self.slices)}
@@ -331,21 +363,32 @@ class Index:
         # are kept as they are; only file slices are refreshed here.
         carried = [s for s in self.slices if s.path is None or s.path not in old_files]
         self.slices, self.skipped = collect(state.files.values())
+        state.layout = None
         if carried:
             self.slices = sorted(
                 [*carried, *self.slices], key=lambda s: (s.path or "", s.start_line or 0, s.id)
             )
         # Unchanged files keep their very Slice objects, so identity finds each old row.
-        previous = np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
-        self.corpus = Corpus(self.slices, self.corpus.extras)
-        self._prior_weights = self.priors.weights(self.slices)
-        self.retrievers = [self._refit(r, previous) for r in self.retrievers]
+        return np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
 
-    def _refit(self, retriever: Retriever, previous: np.ndarray) -> Retriever:
+    def _carry(
+        self, weights: npt.NDArray[np.float32], previous: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
+        """Prior weights for the new rows: carried over where kept, computed where new."""
+        kept = previous >= 0
+        out = np.empty(len(previous), dtype=np.float32)
+        out[kept] = weights[previous[kept]]
+        new = np.flatnonzero(~kept)
+        out[new] = self.priors.weights([self.slices[i] for i in new.tolist()])
+        return out
+
+    def _refit(
+        self, retriever: Retriever, previous: npt.NDArray[np.int64], previous_corpus: Corpus
+    ) -> Retriever:
         """Refit one retriever incrementally when it can (a ``refit`` method), else fully."""
         refit = getattr(retriever, "refit", None)
         if callable(refit):
-            return refit(self.corpus, previous)  # type: ignore[no-any-return]
+            return refit(self.corpus, previous, previous_corpus)  # type: ignore[no-any-return]
         # Not through the fit cache: a mid-session state is rarely built again, and
         # pickling it would slow every update down.
         return retriever.fit(self.corpus)
@@ -680,6 +723,7 @@ class _BuildState:
     history: GitSource | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
     scanned_at_ns: int = 0
+    layout: Layout | None = None
 
     @property
     def cache_folder(self) -> Path | None:

@@ -331,20 +331,23 @@ class Index:
         state = self._state
         assert state is not None
         previous_corpus = self.corpus
+        # Section<->code links are edges between the rows of one corpus; left in the
+        # shared extras, a stale set with the same row count would be taken as current.
+        extras = {k: v for k, v in previous_corpus.extras.items() if k != "links"}
         layout = state.layout
         spliced = None
         if layout is not None and layout.describes(self.slices):
             spliced = splice(self.slices, layout, old_files, state.files)
         if spliced is None:
             previous = self._relist(old_files)
-            self.corpus = Corpus(self.slices, self.corpus.extras)
+            self.corpus = Corpus(self.slices, extras)
             self._prior_weights = self.priors.weights(self.slices)
         else:
             self.slices, skipped, previous, state.layout, file_ids = spliced
             # Skips no listed file produced (history's) stay, as a build keeps them.
             others = [s for s in self.skipped if s.path not in old_files]
             self.skipped = sorted([*skipped, *others], key=lambda s: s.path) if others else skipped
-            self.corpus = Corpus(self.slices, self.corpus.extras)
+            self.corpus = Corpus(self.slices, extras)
             if file_ids is not None:
                 self.corpus.preset(file_ids=file_ids)
             self._prior_weights = self._carry(self._prior_weights, previous)

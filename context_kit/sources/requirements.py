@@ -48,8 +48,10 @@ _BLANKS = re.compile(r"[ \t]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
 # Openers a defining identifier may sit behind: a list marker, a table pipe, a
-# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick.
-_OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*|:id:[ \t]*)?(?:\*\*|__|[*_`\[])*[ \t]*"
+# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick. Emphasis is one
+# character class, not ``\*\*|[*]`` alternatives: a line of n stars splits into those in
+# Fibonacci(n) ways, and a licence's 72-star banner then took longer than the universe.
+_OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*|:id:[ \t]*)?[*_`\[]*[ \t]*"
 
 
 def requirement_ids(text: str, pattern: str = DEFAULT_REQUIREMENT_PATTERN) -> list[str]:

@@ -352,6 +352,16 @@ class Index:
                 self.corpus.preset(file_ids=file_ids)
             self._prior_weights = self._carry(self._prior_weights, previous)
         self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
+        self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them
+        # Post-fusion steps already in use follow the corpus now, by delta where they can
+        # (the first query after an update would otherwise rebuild them from scratch).
+        steps: dict[str, tuple[Corpus, Any]] = self.__dict__.get("_post_fusion", {})
+        for name, (corpus, step) in list(steps.items()):
+            refit = getattr(step, "refit", None)
+            if corpus is previous_corpus and callable(refit):
+                steps[name] = (self.corpus, refit(self.corpus, previous, previous_corpus))
+            else:
+                del steps[name]
 
     def _relist(self, old_files: dict[str, FileEntry]) -> npt.NDArray[np.int64]:
         """The slice list rebuilt from every file entry; each new row's previous row.
@@ -416,7 +426,8 @@ class Index:
         cache: dict[str, tuple[Corpus, Any]] = self.__dict__.setdefault("_post_fusion", {})
         hit = cache.get(name)
         if hit is None or hit[0] is not self.corpus:
-            hit = (self.corpus, make().fit(self.corpus))
+            with _no_gc():  # a pass over every slice: see _no_gc
+                hit = (self.corpus, make().fit(self.corpus))
             cache[name] = hit
         fitted: _P = hit[1]
         return fitted

@@ -17,7 +17,7 @@ time proportional to the sections and edges, not the corpus. The result equals
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -283,7 +283,7 @@ class LinkIndex:
         n = len(self._row_docs)
         row_of = np.full(len(self._slices), -1, dtype=np.int64)
         row_of[self._row_docs] = np.arange(n, dtype=np.int64)
-        rows = row_of.tolist()
+        rows = row_of.item  # a row per document number, without a list of all of them
         names = self._names
         slices = self._slices
         best: dict[tuple[int, int, str], tuple[float, str]] = {}
@@ -299,7 +299,7 @@ class LinkIndex:
 
         requirement_docs: dict[str, list[int]] = {}
         pending: list[tuple[int, str, list[str], float]] = []
-        for i in sorted(self._sections, key=rows.__getitem__):  # row order, as a build
+        for i in sorted(self._sections, key=rows):  # row order, as a build
             sec = self._sections[i]
             for rid, _, _ in sec.spans:
                 docs = requirement_docs.setdefault(rid.upper(), [])
@@ -322,10 +322,10 @@ class LinkIndex:
         self._near_misses(pending, add)
         self._cite(requirement_docs, rows, add)
         edges = [
-            Link(doc=rows[d], code=rows[c], weight=round(w, 6), requirement=t, via=v)
+            Link(doc=rows(d), code=rows(c), weight=round(w, 6), requirement=t, via=v)
             for (d, c, t), (w, v) in sorted(best.items(), key=lambda kv: _by_rows(kv[0], rows))
         ]
-        requirement_rows = {r: [rows[d] for d in docs] for r, docs in requirement_docs.items()}
+        requirement_rows = {r: [rows(d) for d in docs] for r, docs in requirement_docs.items()}
         return Links(edges=edges, requirement_rows=requirement_rows, n_rows=n)
 
     def _near_misses(self, pending: list[tuple[int, str, list[str], float]], add: _Add) -> None:
@@ -351,7 +351,9 @@ class LinkIndex:
                 docs, weight, via = matches[name]
                 add(doc, docs, scale * weight, tags, via)
 
-    def _cite(self, requirement_docs: dict[str, list[int]], rows: list[int], add: _Add) -> None:
+    def _cite(
+        self, requirement_docs: dict[str, list[int]], rows: Callable[[int], int], add: _Add
+    ) -> None:
         """Link slices citing a known requirement id to the sections defining it."""
         ids = tuple(sorted(requirement_docs))
         if ids != self._cited_ids:  # new ids: every slice is searched again
@@ -372,7 +374,7 @@ class LinkIndex:
                 if found:
                     self._citations[d] = found
             self._unscanned.clear()
-        for d in sorted(self._citations, key=rows.__getitem__):
+        for d in sorted(self._citations, key=rows):
             for rid in self._citations[d]:
                 for doc in requirement_docs[rid]:
                     s = self._slices[doc]
@@ -380,5 +382,5 @@ class LinkIndex:
                     add(doc, [d], REQUIREMENT_LINK_WEIGHT, [_spelled(s, rid)], rid)
 
 
-def _by_rows(key: tuple[int, int, str], rows: list[int]) -> tuple[int, int, str]:
-    return (rows[key[0]], rows[key[1]], key[2])
+def _by_rows(key: tuple[int, int, str], rows: Callable[[int], int]) -> tuple[int, int, str]:
+    return (rows(key[0]), rows(key[1]), key[2])

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._cache import content_key
 from ._fit_cache import fit_cached
+from ._layout import Layout, splice
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates
 from .packed import PackedContext, PackReport, ShareReport, Tier
@@ -42,7 +43,6 @@ from .retrievers.priors import Priors
 from .secrets import MARKER_RE, redacted_counts
 from .slicing import (
     FileEntry,
-    Layout,
     RefreshResult,
     SliceCache,
     collect,
@@ -50,7 +50,6 @@ from .slicing import (
     refresh,
     resolve_cache,
     source_fingerprint,
-    splice,
 )
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
 from .sources.git import GitSource
@@ -322,12 +321,17 @@ class Index:
             return out
         t0 = time.perf_counter()
         with _no_gc():
-            self._refit_all(old_files)
+            self._refit_all(old_files, [*result.reread, *result.deleted])
         timings["refit"] = time.perf_counter() - t0
         return out
 
-    def _refit_all(self, old_files: dict[str, FileEntry]) -> None:
-        """Rebuild the slice list and refit every retriever after a refresh."""
+    def _refit_all(self, old_files: dict[str, FileEntry], touched: list[str]) -> None:
+        """Rebuild the slice list and refit every retriever after a refresh.
+
+        Args:
+            old_files: The file entries before the refresh.
+            touched: The paths whose entries the refresh replaced or dropped.
+        """
         state = self._state
         assert state is not None
         previous_corpus = self.corpus
@@ -337,19 +341,17 @@ class Index:
         layout = state.layout
         spliced = None
         if layout is not None and layout.describes(self.slices):
-            spliced = splice(self.slices, layout, old_files, state.files)
+            spliced = splice(self.slices, layout, self.skipped, state.files, touched)
         if spliced is None:
             previous = self._relist(old_files)
             self.corpus = Corpus(self.slices, extras)
             self._prior_weights = self.priors.weights(self.slices)
         else:
-            self.slices, skipped, previous, state.layout, file_ids = spliced
-            # Skips no listed file produced (history's) stay, as a build keeps them.
-            others = [s for s in self.skipped if s.path not in old_files]
-            self.skipped = sorted([*skipped, *others], key=lambda s: s.path) if others else skipped
+            self.slices, self.skipped = spliced.slices, spliced.skipped
+            previous, state.layout = spliced.previous, spliced.layout
             self.corpus = Corpus(self.slices, extras)
-            if file_ids is not None:
-                self.corpus.preset(file_ids=file_ids)
+            if spliced.file_ids is not None:
+                self.corpus.preset(file_ids=spliced.file_ids)
             self._prior_weights = self._carry(self._prior_weights, previous)
         self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
         self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them

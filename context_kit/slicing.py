@@ -34,8 +34,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import TypeAdapter, ValidationError
 
 from ._cache import atomic_write, content_key, read_entry
@@ -47,7 +45,6 @@ from .types import SkippedFile, Slice
 __all__ = [
     "DEFAULT_PARALLEL_MIN_BYTES",
     "FileEntry",
-    "Layout",
     "RefreshResult",
     "SliceCache",
     "collect",
@@ -55,7 +52,6 @@ __all__ = [
     "refresh",
     "resolve_cache",
     "source_fingerprint",
-    "splice",
 ]
 
 log = logging.getLogger("context_kit")
@@ -111,6 +107,8 @@ class RefreshResult:
         added: Paths that are new since the previous state.
         changed: Paths whose content changed.
         deleted: Paths that disappeared.
+        reread: Paths whose entry was replaced because the file was read again (a
+            superset of ``added`` and ``changed``); every other path kept its very entry.
         sliced: How many files were actually parsed (cache misses).
         cache_hits: How many files' slices came from the on-disk cache.
         scanned_at_ns: Wall-clock time the listing started.
@@ -120,6 +118,7 @@ class RefreshResult:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    reread: list[str] = field(default_factory=list)
     sliced: int = 0
     cache_hits: int = 0
     scanned_at_ns: int = 0
@@ -423,6 +422,7 @@ def refresh(
         elif old.digest != fe.digest or (old.skipped is None) != (fe.skipped is None):
             out.changed.append(rel)
     out.deleted = sorted(set(previous) - set(out.files))
+    out.reread = list(reread)
     out.added.sort()
     out.changed.sort()
     out.sliced, out.cache_hits = slicer.sliced, slicer.hits
@@ -452,121 +452,6 @@ def collect(files: Iterable[FileEntry]) -> tuple[list[Slice], list[SkippedFile]]
     if not all(s.path == fe.path for fe in entries for s in fe.slices):
         slices.sort(key=_slice_order)  # a source that names other paths: sort globally
     return slices, skipped
-
-
-@dataclass
-class Layout:
-    """Where each file's slices sit in a slice list laid out as :func:`collect` lays it out.
-
-    Files come in path order, each file's slices in its own order, then the slices no
-    file produced (commits). Knowing where every file starts lets an update replace one
-    file's slices without walking the whole list.
-
-    Attributes:
-        slices: The list described; any other list (or this one resized) is not.
-        size: Its length when described.
-        starts: The first row of each file that has slices.
-        file_rows: How many rows file slices take (the rest follow them).
-    """
-
-    slices: list[Slice]
-    size: int
-    starts: dict[str, int]
-    file_rows: int
-
-    @classmethod
-    def of(cls, slices: list[Slice], files: dict[str, FileEntry]) -> Layout | None:
-        """The layout of ``slices``, or ``None`` when they are not laid out by file."""
-        starts: dict[str, int] = {}
-        row = 0
-        for path in sorted(p for p, fe in files.items() if fe.slices):
-            own = files[path].slices
-            if any(a is not b for a, b in zip(slices[row : row + len(own)], own, strict=False)):
-                return None
-            starts[path] = row
-            row += len(own)
-        if row > len(slices) or any(s.path in starts for s in slices[row:]):
-            return None
-        return cls(slices, len(slices), starts, row)
-
-    def describes(self, slices: list[Slice]) -> bool:
-        """Whether ``slices`` is still the list this layout was taken of."""
-        return slices is self.slices and len(slices) == self.size
-
-
-def splice(
-    slices: list[Slice],
-    layout: Layout,
-    old_files: dict[str, FileEntry],
-    files: dict[str, FileEntry],
-) -> (
-    tuple[
-        list[Slice],
-        list[SkippedFile],
-        npt.NDArray[np.int64],
-        Layout,
-        npt.NDArray[np.int64] | None,
-    ]
-    | None
-):
-    """The slice list after a refresh, built from the old one without looking at each slice.
-
-    Files whose entry kept its slice list move as a block; files that changed bring their
-    new slices; the slices no file produced keep their place after all file slices — the
-    list :func:`collect` would give, plus the rows each slice had before.
-
-    Args:
-        slices: The list before the refresh, laid out as ``layout`` says.
-        layout: Its layout.
-        old_files: The file entries before the refresh.
-        files: The file entries after it.
-
-    Returns:
-        ``(slices, skipped, previous_rows, layout, file_ids)``: the new list, every
-        file's skip in path order, each new row's previous row (``-1`` for new slices),
-        the new list's layout, and each row's file number (as ``Corpus.file_ids``;
-        ``None`` when slices no file produced carry paths, which that numbering counts).
-        ``None`` when a changed file's slices name another path, which only a global sort
-        can place (:func:`collect`).
-    """
-    out: list[Slice] = []
-    skipped: list[SkippedFile] = []
-    starts: dict[str, int] = {}
-    old_starts: list[int] = []
-    counts: list[int] = []
-    for path in sorted(files):
-        fe = files[path]
-        if fe.skipped is not None:
-            skipped.append(fe.skipped)
-        if not fe.slices:
-            continue
-        old = old_files.get(path)
-        if old is not None and old.slices is fe.slices:
-            old_starts.append(layout.starts[path])
-        elif any(s.path != path for s in fe.slices):
-            return None
-        else:
-            old_starts.append(-1)
-        starts[path] = len(out)
-        counts.append(len(fe.slices))
-        out.extend(fe.slices)
-    file_rows = len(out)
-    rest = slices[layout.file_rows :]
-    out.extend(rest)
-    n_counts = np.asarray(counts, dtype=np.int64)
-    begins = np.cumsum(n_counts) - n_counts
-    was = np.asarray(old_starts, dtype=np.int64)
-    previous = np.arange(file_rows, dtype=np.int64) + np.repeat(was - begins, n_counts)
-    previous[np.repeat(was < 0, n_counts)] = -1
-    previous = np.concatenate(
-        [previous, np.arange(layout.file_rows, layout.file_rows + len(rest), dtype=np.int64)]
-    )
-    file_ids = None
-    if all(s.path is None for s in rest):  # else their paths join the numbering
-        file_ids = np.concatenate(
-            [np.repeat(np.arange(len(counts), dtype=np.int64), n_counts), np.full(len(rest), -1)]
-        )
-    return out, skipped, previous, Layout(out, len(out), starts, file_rows), file_ids
 
 
 def resolve_cache(cache_dir: str | os.PathLike[str] | bool | None) -> SliceCache | None:

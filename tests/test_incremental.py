@@ -419,3 +419,28 @@ def test_update_keeps_commit_slices_where_a_build_puts_them(tmp_path: Path):
     git(root, "add", "pkg/extra.py")
     index.update()
     same_results(index, Index.build(root, cache_dir=False, workers=1, history=True))
+
+
+def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypatch):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    index.search("warm the links up")
+    before = {s.id: s for s in index.slices}
+    seen: list[str] = []
+    original = BM25Retriever._slice_terms
+
+    def spy(self, s, cache):
+        seen.append(s.name)
+        return original(self, s, cache)
+
+    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    with (root / "pkg" / "m1.py").open("a") as f:
+        f.write("\n\ndef appended_later(a):\n    return a\n")
+    index.update()
+    # The file's earlier slices are unchanged in every field: the very same objects, not
+    # tokenised again (neither to remove nor to add them).
+    assert seen == ["appended_later"]
+    kept = [s for s in index.slices if s.path == "pkg/m1.py" and s.name != "appended_later"]
+    assert kept and all(before[s.id] is s for s in kept)
+    same_results(index, build(root, False))

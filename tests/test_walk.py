@@ -176,3 +176,28 @@ def test_the_fast_walk_lists_what_the_plain_walk_lists(files, ignores, links):
             (root / folder).mkdir(parents=True, exist_ok=True)
             os.symlink(root / target, root / folder / f"link{n}")
         assert _ignored_walk(root) == reference_ignored_walk(root)
+
+
+def test_outside_git_no_git_process_is_started(tmp_path: Path, monkeypatch):
+    from context_kit.sources import walk
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "a.py").write_text("x = 1\n")
+    inside = tmp_path / "repo" / "sub"
+    inside.mkdir(parents=True)
+    (inside / "b.py").write_text("y = 2\n")
+    git(tmp_path / "repo", "init", "-q")
+    git(tmp_path / "repo", "add", ".")
+    calls = []
+    real = walk.subprocess.run
+
+    def spy(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(walk.subprocess, "run", spy)
+    assert walk.repository_files(tmp_path / "plain", WalkOptions()) == ["a.py"]
+    assert calls == []
+    # A folder inside a work tree still asks git (the .git is in a parent).
+    assert walk.repository_files(inside, WalkOptions()) == ["b.py"]
+    assert calls

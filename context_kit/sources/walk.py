@@ -253,6 +253,8 @@ def decode_text(data: bytes) -> tuple[str, bool]:
 
 def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
     """Paths git lists for the work tree, or ``None`` when ``root`` is not in one."""
+    if not _may_be_in_git(root):
+        return None
     try:
         top = subprocess.run(
             ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--show-toplevel"],
@@ -280,6 +282,21 @@ def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
         return names
     cut = prefix + "/"
     return [n[len(cut) :] for n in names if n.startswith(cut)]
+
+
+def _may_be_in_git(root: Path) -> bool:
+    """False when no ``.git`` sits in ``root`` or above it (and no ``GIT_DIR`` says where).
+
+    Every update lists the files again; outside git this spares starting a ``git``
+    process (milliseconds) only to hear that there is no repository.
+    """
+    if os.environ.get("GIT_DIR"):
+        return True
+    try:
+        here = root.resolve()
+    except (OSError, RuntimeError):
+        return True
+    return any(os.path.lexists(os.path.join(d, ".git")) for d in (here, *here.parents))
 
 
 def _ignored_walk(root: Path) -> list[str]:

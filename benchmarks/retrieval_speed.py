@@ -78,7 +78,7 @@ def select(index: Index, scores: np.ndarray) -> list[int]:
     """``Index.pack``'s candidate selection for ``BUDGET`` (no pins)."""
     positive = int(np.count_nonzero(scores > 0))
     k = index._candidate_count(scores, BUDGET)
-    return candidate_rows(top_k(scores, min(k, positive)).tolist(), [], index._requirements())
+    return candidate_rows(top_k(scores, min(k, positive)).tolist(), [], index._requirements()[1])
 
 
 def staged(index: Index, query: str, clock: dict[str, float]) -> tuple[FusionResult, list[int]]:

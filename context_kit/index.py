@@ -510,7 +510,7 @@ class Index:
         positive = int(np.count_nonzero(scores > 0))
         k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
         rows = candidate_rows(
-            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
+            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()[1]
         )
         pinned_set = set(pinned)
         candidates = [
@@ -521,7 +521,7 @@ class Index:
                 rungs=default_ladder(self.slices[r], self.renderers),
                 value=float(scores[r]) ** relevance_power,
                 pinned=r in pinned_set,
-                requires=self._requirements()[1].get(self.slices[r].id),
+                requires=self._requirements()[0].get(self.slices[r].id),
             )
             for r in rows
         ]
@@ -584,15 +584,17 @@ class Index:
             ],
         )
 
-    def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
-        """Slice positions by id and each slice's dependency (cached per slice list)."""
-        cached: tuple[object, tuple[dict[str, int], dict[str, str]]] | None = getattr(
+    def _requirements(self) -> tuple[dict[str, str], dict[int, int]]:
+        """Each slice's dependency by id, and by row (cached per slice list)."""
+        cached: tuple[object, tuple[dict[str, str], dict[int, int]]] | None = getattr(
             self, "_reqs", None
         )
         # Keyed on the list object, so an index whose slices are replaced recomputes.
         if cached is None or cached[0] is not self.slices:
-            reqs = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
-            cached = (self.slices, reqs)
+            needs = requirements(self.slices)
+            row_of = {s.id: i for i, s in enumerate(self.slices)}
+            rows = {row_of[a]: row_of[b] for a, b in needs.items()}
+            cached = (self.slices, (needs, rows))
             self._reqs = cached
         return cached[1]
 

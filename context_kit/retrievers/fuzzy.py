@@ -12,11 +12,13 @@ import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from ._lcs_bound import CharSignatures
 from .base import Corpus, Scores
 
 __all__ = ["FuzzyRetriever", "query_mentions"]
@@ -221,30 +223,43 @@ class FuzzyRetriever:
             parts = low.split(".")
             if len(parts) >= 2:
                 qual = ".".join(parts[-2:])
-                for i in self.by_qual_.get(qual, ()):
-                    scores[i] = max(scores[i], self.qualified_weight)
+                _raise_to(scores, self.by_qual_.get(qual, ()), self.qualified_weight)
                 # A dotted module path may name a file: a.b.c -> a/b/c.py
                 self._score_path("/".join(parts), scores, suffix_only=True)
             hit = self.by_name_.get(parts[-1])
             if hit:
-                for i in hit:
-                    scores[i] = max(scores[i], self.exact_weight)
+                _raise_to(scores, hit, self.exact_weight)
             elif len(parts[-1]) >= 4:
                 fuzzy_probe.append(parts[-1])
         for p in paths:
             self._score_path(p, scores, suffix_only=False)
+        # A repeated probe still uses up one of the max_probes (the cap counts mentions),
+        # but its near names are already scored: every update here is a maximum.
+        done: set[str] = set()
         for probe in fuzzy_probe[: self.max_probes]:
+            if probe in done:
+                continue
+            done.add(probe)
             for name, sim in self._near_names(probe):
-                for i in self.by_name_[name]:
-                    scores[i] = max(scores[i], self.fuzzy_weight * sim)
+                _raise_to(scores, self.by_name_[name], self.fuzzy_weight * sim)
         return scores
+
+    def _signatures(self) -> CharSignatures:
+        """LCS-bound signatures of ``names_by_len_``, built on first use after a (re)fit."""
+        sig: CharSignatures | None = self.__dict__.get("_name_signatures")
+        if sig is None or sig.strings is not self.names_by_len_:
+            sig = CharSignatures(self.names_by_len_)
+            self._name_signatures = sig
+        return sig
 
     def _near_names(self, probe: str) -> list[tuple[str, float]]:
         """Names within ``fuzzy_cutoff`` of ``probe``, with similarity in [0, 1].
 
         rapidfuzz's ratio is ``200 * LCS / (len(a) + len(b))``, so a pair can only reach
         the cutoff ``c`` when the shorter length is at least ``c / (200 - c)`` of the
-        longer: only names in that length band are compared.
+        longer: only names in that length band are considered, and of those only the
+        ones a character-count bound on the LCS (see ``_lcs_bound``) does not rule out
+        are compared.
         """
         if not self.names_by_len_:
             return []
@@ -254,9 +269,12 @@ class FuzzyRetriever:
         hi = bisect_right(self.name_lengths_, math.floor(n / band) if band > 0 else 1 << 30)
         if lo >= hi:
             return []
+        rows = self._signatures().may_reach(probe, lo, hi, self.fuzzy_cutoff)
+        if not rows.size:
+            return []
         found = process.extract(
             probe,
-            self.names_by_len_[lo:hi],
+            [self.names_by_len_[i] for i in rows.tolist()],
             scorer=fuzz.ratio,
             score_cutoff=self.fuzzy_cutoff,
             limit=None,
@@ -268,3 +286,10 @@ class FuzzyRetriever:
         for p in index.get(mention.lower(), ()):
             rows = self.file_rows_[p]
             scores[rows] = np.maximum(scores[rows], self.path_weight)
+
+
+def _raise_to(scores: Scores, rows: Sequence[int], value: float) -> None:
+    """``scores[i] = max(scores[i], value)`` for every row ``i``, in one vectorised step."""
+    if rows:
+        idx = np.asarray(rows, dtype=np.int64)
+        scores[idx] = np.maximum(scores[idx], np.float32(value))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-from context_kit import Corpus, FuzzyRetriever, Slice
+from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.packing.select import candidate_rows
 from context_kit.retrievers import _lcs_bound
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
@@ -154,6 +154,51 @@ def test_fuzzy_signatures_follow_a_refit():
     f.refit(Corpus(new), np.asarray([1, -1], dtype=np.int64))
     assert not f.score("compute_totl()").any()
     assert f.score("parse_heder()")[1] > 0
+
+
+def reference_bm25_scores(bm25: BM25Retriever, query: str) -> np.ndarray:
+    """BM25Retriever.score as a plain loop over the fitted postings, term by term.
+
+    Same operations in the same order on Python floats (IEEE doubles), so the fast path
+    must match it bit for bit, not just approximately.
+    """
+    out = [0.0] * bm25.n_docs_
+    for t in bm25.query_terms(query):
+        c = bm25.vocabulary_[t]
+        idf = float(bm25.idf_[c])
+        for p in range(int(bm25.indptr_[c]), int(bm25.indptr_[c + 1])):
+            doc, tf = int(bm25.doc_ids_[p]), float(bm25.tf_[p])
+            out[doc] += idf * tf * (bm25.k1 + 1.0) / (tf + float(bm25.norm_[doc]))
+    return np.asarray(out, dtype=np.float32)
+
+
+bm25_words = st.sampled_from(
+    ["alpha", "beta", "gammaDelta", "gamma_delta", "eps", "the", "x1", "parseHTTP", "http"]
+)
+
+
+@given(
+    st.lists(st.lists(bm25_words, min_size=0, max_size=15), min_size=1, max_size=15),
+    st.lists(bm25_words, min_size=0, max_size=8),
+    st.floats(0.1, 3.0),
+    st.floats(0.0, 1.0),
+)
+def test_bm25_scores_equal_the_plain_loop_bit_for_bit(docs, query, k1, b):
+    corpus = Corpus(
+        [
+            Slice(
+                id=f"s{i}",
+                kind="code",
+                path=f"pkg/{d[0] if d else 'empty'}.py",
+                name=d[-1] if d else "",
+                text=" ".join(d),
+            )
+            for i, d in enumerate(docs)
+        ]
+    )
+    bm25 = BM25Retriever(k1=k1, b=b).fit(corpus)
+    text = " ".join(query)
+    np.testing.assert_array_equal(bm25.score(text), reference_bm25_scores(bm25, text))
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ from context_kit.index import (
     _fit_retrievers,
 )
 from context_kit.packing.select import candidate_rows
-from context_kit.retrievers import Corpus, top_k
+from context_kit.retrievers import Corpus
 from context_kit.retrievers.base import normalise
 from context_kit.retrievers.fusion import FusionResult
 from context_kit.sources import CodeSource
@@ -77,8 +77,8 @@ def corpus_slices(roots: list[Path], want: int) -> list:
 def select(index: Index, scores: np.ndarray) -> list[int]:
     """``Index.pack``'s candidate selection for ``BUDGET`` (no pins)."""
     positive = int(np.count_nonzero(scores > 0))
-    k = index._candidate_count(scores, BUDGET)
-    return candidate_rows(top_k(scores, min(k, positive)).tolist(), [], index._requirements()[1])
+    ranked = index._candidates_for(scores, BUDGET)[:positive]
+    return candidate_rows(ranked, [], index._requirements()[1])
 
 
 def staged(index: Index, query: str, clock: dict[str, float]) -> tuple[FusionResult, list[int]]:

@@ -508,10 +508,14 @@ class Index:
             fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
-        k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
-        rows = candidate_rows(
-            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()[1]
-        )
+        if max_candidates is not None:
+            k = max_candidates
+            ranked = top_k(scores, min(k, positive)).tolist()
+        else:
+            ranked = self._candidates_for(scores, budget)
+            k = len(ranked)
+            ranked = ranked[:positive]
+        rows = candidate_rows(ranked, pinned, self._requirements()[1])
         pinned_set = set(pinned)
         candidates = [
             Candidate(
@@ -598,15 +602,16 @@ class Index:
             self._reqs = cached
         return cached[1]
 
-    def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
-        order = top_k(scores, _MAX_CANDIDATES)
+    def _candidates_for(self, scores: np.ndarray, budget: int) -> list[int]:
+        """The best rows, enough of them for their text to fill ``budget`` several times."""
+        order: list[int] = top_k(scores, _MAX_CANDIDATES).tolist()
         want = budget * _CANDIDATE_BUDGET_FACTOR * _CHARS_PER_TOKEN_GUESS
         total = 0.0
-        for n, r in enumerate(order.tolist(), 1):
+        for n, r in enumerate(order, 1):
             total += len(self.slices[r].text)
             if total >= want and n >= _MIN_CANDIDATES:
-                return n
-        return len(order)
+                return order[:n]
+        return order
 
 
 def _fit_retrievers(

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.packing.select import candidate_rows
-from context_kit.retrievers import _lcs_bound
+from context_kit.retrievers import _lcs_bound, top_k
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
 from context_kit.retrievers.fuzzy import query_mentions
 
@@ -154,6 +154,19 @@ def test_fuzzy_signatures_follow_a_refit():
     f.refit(Corpus(new), np.asarray([1, -1], dtype=np.int64))
     assert not f.score("compute_totl()").any()
     assert f.score("parse_heder()")[1] > 0
+
+
+@given(
+    # Mostly a few distinct values, so ties straddle the k-th row.
+    st.lists(st.integers(-1, 3).map(float), max_size=60)
+    | st.lists(st.floats(-10, 10, width=32), max_size=60),
+    st.integers(-1, 70),
+)
+@example([0.0] * 10 + [1.0], 3)
+def test_top_k_equals_a_full_sort_with_ties_by_row(values, k):
+    scores = np.asarray(values, dtype=np.float32)
+    want = sorted(range(len(values)), key=lambda r: (-scores[r], r))[: max(k, 0)]
+    assert top_k(scores, k).tolist() == want
 
 
 def reference_bm25_scores(bm25: BM25Retriever, query: str) -> np.ndarray:

@@ -6,6 +6,8 @@ shortcut here is checked against the straightforward computation it replaces.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import example, given
@@ -63,6 +65,43 @@ def test_bound_keeps_every_name_rapidfuzz_accepts(probe, names, cutoff):
     for i, name in enumerate(names):
         if fuzz.ratio(probe, name, score_cutoff=cutoff):
             assert i in kept, (probe, name, fuzz.ratio(probe, name))
+
+
+def reference_query_mentions(query: str) -> tuple[list[str], list[str]]:
+    """query_mentions as a plain scan: every identifier occurrence judged on its own."""
+    ident = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+    ticks = set()
+    for m in re.finditer(r"`([^`\n]{1,200})`", query):
+        ticks.update(ident.findall(m.group(1)))
+    idents: dict[str, None] = {}
+    for m in ident.finditer(query):
+        word = m.group(0)
+        if len(word) < 3:
+            continue
+        called = query[m.end() : m.end() + 1] == "("
+        looks_like_code = (
+            "_" in word.strip("_")
+            or "." in word
+            or re.search(r"[a-z][A-Z]|[A-Z]{2}[a-z]", word) is not None
+            or word.startswith("__")
+        )
+        if word in ticks or called or looks_like_code:
+            idents.setdefault(word, None)
+    return list(idents), query_mentions(query)[1]
+
+
+query_pieces = st.sampled_from(
+    ["abc", "abcXy", "ab_c", "__ab", "_ab_", "a.bc", "HTTPx", "x1", "(", "`", " ", "\n", "/", "."]
+)
+
+
+@given(
+    st.lists(query_pieces | st.text(alphabet="abX_.(`/ \n1", max_size=3), max_size=40).map("".join)
+)
+@example("plain words, then plain() and `plain` again; snake_case and a.b and __x")
+@example("see `render` and then render; `two words` and words")
+def test_query_mentions_equal_the_plain_scan(query):
+    assert query_mentions(query) == reference_query_mentions(query)
 
 
 def reference_fuzzy_scores(f: FuzzyRetriever, query: str) -> np.ndarray:

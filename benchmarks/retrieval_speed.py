@@ -136,8 +136,10 @@ def main() -> None:
     roots = args.root or [Path(p) for p in site.getsitepackages()]
     load_before = os.getloadavg()
     t0 = time.perf_counter()
+    source = [str(r) for r in roots]
     if args.cache and args.cache.exists():
         slices = pickle.loads(args.cache.read_bytes())[: args.slices]
+        source = [f"{args.cache} (pickled slices)"]
     else:
         slices = corpus_slices(roots, args.slices)
         if args.cache:
@@ -176,6 +178,7 @@ def main() -> None:
             times.setdefault("stages_sum", []).append(sum(clock.values()))
 
     total_median = statistics.median(times["total"])
+    first_round = times["total"][: len(queries)]
     for stage, values in times.items():
         med = statistics.median(values)
         print(
@@ -194,6 +197,7 @@ def main() -> None:
             {
                 "bench": "retrieval_speed",
                 "slices": len(slices),
+                "source": source,
                 "files": len(corpus.file_rows),
                 "queries": len(queries),
                 "runs": len(times["total"]),
@@ -203,6 +207,9 @@ def main() -> None:
                 "first_query_s": round(warm_s, 2),
                 "median_ms": round(total_median, 2),
                 "p90_ms": round(percentile(times["total"], 0.9), 2),
+                # Round one meets each query for the first time (cold per-word caches).
+                "first_round_median_ms": round(statistics.median(first_round), 2),
+                "first_round_p90_ms": round(percentile(first_round, 0.9), 2),
                 "goal_ms": GOAL_MS,
                 "ratio_to_goal": round(total_median / GOAL_MS, 3),
                 "load_before": [round(x, 2) for x in load_before],

@@ -508,10 +508,14 @@ class Index:
             fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
-        k = max_candidates if max_candidates is not None else self._candidate_count(scores, budget)
-        rows = candidate_rows(
-            top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
-        )
+        if max_candidates is not None:
+            k = max_candidates
+            ranked = top_k(scores, min(k, positive)).tolist()
+        else:
+            ranked = self._candidates_for(scores, budget)
+            k = len(ranked)
+            ranked = ranked[:positive]
+        rows = candidate_rows(ranked, pinned, self._requirements()[1])
         pinned_set = set(pinned)
         candidates = [
             Candidate(
@@ -521,7 +525,7 @@ class Index:
                 rungs=default_ladder(self.slices[r], self.renderers),
                 value=float(scores[r]) ** relevance_power,
                 pinned=r in pinned_set,
-                requires=self._requirements()[1].get(self.slices[r].id),
+                requires=self._requirements()[0].get(self.slices[r].id),
             )
             for r in rows
         ]
@@ -584,27 +588,30 @@ class Index:
             ],
         )
 
-    def _requirements(self) -> tuple[dict[str, int], dict[str, str]]:
-        """Slice positions by id and each slice's dependency (cached per slice list)."""
-        cached: tuple[object, tuple[dict[str, int], dict[str, str]]] | None = getattr(
+    def _requirements(self) -> tuple[dict[str, str], dict[int, int]]:
+        """Each slice's dependency by id, and by row (cached per slice list)."""
+        cached: tuple[object, tuple[dict[str, str], dict[int, int]]] | None = getattr(
             self, "_reqs", None
         )
         # Keyed on the list object, so an index whose slices are replaced recomputes.
         if cached is None or cached[0] is not self.slices:
-            reqs = ({s.id: i for i, s in enumerate(self.slices)}, requirements(self.slices))
-            cached = (self.slices, reqs)
+            needs = requirements(self.slices)
+            row_of = {s.id: i for i, s in enumerate(self.slices)}
+            rows = {row_of[a]: row_of[b] for a, b in needs.items()}
+            cached = (self.slices, (needs, rows))
             self._reqs = cached
         return cached[1]
 
-    def _candidate_count(self, scores: np.ndarray, budget: int) -> int:
-        order = top_k(scores, _MAX_CANDIDATES)
+    def _candidates_for(self, scores: np.ndarray, budget: int) -> list[int]:
+        """The best rows, enough of them for their text to fill ``budget`` several times."""
+        order: list[int] = top_k(scores, _MAX_CANDIDATES).tolist()
         want = budget * _CANDIDATE_BUDGET_FACTOR * _CHARS_PER_TOKEN_GUESS
         total = 0.0
-        for n, r in enumerate(order.tolist(), 1):
+        for n, r in enumerate(order, 1):
             total += len(self.slices[r].text)
             if total >= want and n >= _MIN_CANDIDATES:
-                return n
-        return len(order)
+                return order[:n]
+        return order
 
 
 def _fit_retrievers(

@@ -111,10 +111,17 @@ def top_k(scores: Scores, k: int) -> np.ndarray:
     k = min(k, n)
     if k < n:
         idx = np.argpartition(-scores, k - 1)[:k]
-        # Rows tied with the k-th score may sit outside the partition; include them all so
-        # the tie-break below (by row) is deterministic whatever argpartition chose.
         kth = scores[idx].min()
-        idx = np.union1d(idx, np.flatnonzero(scores >= kth))
+        if np.isnan(kth):
+            idx = np.union1d(idx, np.flatnonzero(scores >= kth))
+        else:
+            # Which rows tied with the k-th score argpartition kept is arbitrary; the
+            # tie-break is by row, so take every better row and then the first tied
+            # rows. (Sorting all tied rows instead costs milliseconds when thousands of
+            # rows tie, as zeros do.)
+            above = np.flatnonzero(scores > kth)
+            tied = np.flatnonzero(scores == kth)[: k - len(above)]
+            idx = np.concatenate([above, tied])
     else:
         idx = np.arange(n)
     order = np.lexsort((idx, -scores[idx]))

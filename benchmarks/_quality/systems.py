@@ -242,7 +242,7 @@ class ContextKit:
                 path=getattr(it, "path", None),
                 start_line=getattr(it, "start_line", None),
                 end_line=getattr(it, "end_line", None),
-                rendering=getattr(it, "rendering", "full") or "",
+                rendering=_ck_rendering(it),
                 kind=getattr(it, "kind", "code") or "",
                 tokens=getattr(it, "tokens", None),
                 commit=getattr(it, "commit", None),
@@ -250,6 +250,14 @@ class ContextKit:
             for it in packed.items
         ]
         return Pack(text=packed.text, items=items, reported_tokens=packed.tokens)
+
+
+def _ck_rendering(item: Any) -> str:
+    """The item's rung; a ``full`` item with credentials masked is not verbatim text."""
+    rendering = getattr(item, "rendering", "full") or ""
+    if rendering == "full" and getattr(item, "redacted", False):
+        return "full-redacted"
+    return str(rendering)
 
 
 def context_kit_available() -> str | None:

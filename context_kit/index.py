@@ -64,12 +64,21 @@ _P = TypeVar("_P", GraphPropagation, LinkPropagation)
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
-DEFAULT_WEIGHTS: dict[str, float] = {"bm25": 1.0, "fuzzy": 0.6, "history": 0.3, "links": 0.3}
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "bm25": 1.0,
+    "fuzzy": 0.6,
+    "history": 0.3,
+    "links": 0.3,
+    "file_header": 0.5,
+}
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
 query spells out adds a strong, but not overriding, boost; history (commits matching the
 query, co-change, recency) nudges; ``links`` is the boost a slice linked to the best hit
 receives (spec section ↔ the code it names, see
-:class:`~context_kit.retrievers.links.LinkPropagation`)."""
+:class:`~context_kit.retrievers.links.LinkPropagation`); ``file_header`` lifts each code
+file's header (imports, top-level names) to that share of the file's best score, because
+a change inside a file often touches its imports too (commit tasks, 4k tokens: line
+recall +0.01 on its own)."""
 
 
 DEFAULT_DIVERSITY = 1.0
@@ -412,6 +421,12 @@ class Index:
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
+        # After diversity: the lift is relative to each file's best final score.
+        fused.lift_file_headers(
+            self.corpus.file_ids,
+            self.corpus.file_header_rows,
+            share=float(w.get("file_header", 0.0)),
+        )
         return fused, w
 
     def search(

@@ -25,9 +25,9 @@ from typing import Any
 from .._cache import atomic_write, content_key, default_cache_dir, read_entry, seal, unseal
 from ..errors import OptionError
 from ..history import History
-from ..secrets import RULES_VERSION, redact
+from ..secrets import RULES_VERSION
 from ..types import SkippedFile, Slice
-from ._commit_secrets import scrub_commit
+from ._commit_secrets import redacted_rendering
 from ._commit_text import commit_text
 from ._gitlog import Commit, FileChange, LogOptions, run_log
 from .walk import SAFE_GIT_CONFIG, FileText
@@ -243,12 +243,7 @@ class GitSource:
                 for c in run_log(
                     str(root), missing, opts, show_root=not shallow, relative=bool(prefix)
                 ):
-                    if self.redact_secrets:
-                        c = scrub_commit(c, max_hunk_chars=self.max_diff_chars)
-                    text, sections = commit_text(c, max_diff_chars=self.max_diff_chars)
-                    if self.redact_secrets:  # author fields, file paths: a last pass
-                        text = redact(text).text
-                    found[c.sha] = _Entry(_light(c), text, sections)
+                    found[c.sha] = self._entry(c)
                     if progress is not None and len(found) % _PROGRESS_EVERY == 0:
                         progress("history", len(found), len(shas))
             except (OSError, subprocess.SubprocessError) as exc:
@@ -265,6 +260,14 @@ class GitSource:
         if progress is not None:
             progress("history", len(shas), len(shas))
         return [found[s] for s in shas if s in found]
+
+    def _entry(self, c: Commit) -> _Entry:
+        """The cache entry of a commit read from git: redacted, rendered, without hunk text."""
+        if not self.redact_secrets:
+            text, sections = commit_text(c, max_diff_chars=self.max_diff_chars)
+            return _Entry(_light(c), text, sections)
+        message, text, sections = redacted_rendering(c, max_diff_chars=self.max_diff_chars)
+        return _Entry(_light(c._replace(message=message)), text, sections)
 
 
 def _to_slice(c: Commit, text: str, sections: dict[str, int]) -> Slice:

@@ -53,11 +53,12 @@ def _is_secret(f: FileChange) -> bool:
 
 def withhold_secret_files(c: Commit) -> Commit:
     """``c`` with the hunk text of credential files left out (nothing else is scanned)."""
-    if not any(_is_secret(f) for f in c.files):
+    secret = [_is_secret(f) for f in c.files]
+    if not any(secret):
         return c
     files = tuple(
-        f._replace(hunks=tuple(_withheld(h) for h in f.hunks)) if _is_secret(f) else f
-        for f in c.files
+        f._replace(hunks=tuple(_withheld(h) for h in f.hunks)) if s else f
+        for f, s in zip(c.files, secret, strict=True)
     )
     return c._replace(files=files)
 
@@ -134,7 +135,8 @@ def redacted_rendering(c: Commit, *, max_diff_chars: int) -> tuple[str, str, dic
     else:
         files = list(c.files)
         for fi, f in enumerate(files):
-            if is_config_file(f.path) and not _is_secret(f):
+            # (A credential file's hunks were withheld above: nothing left to scan.)
+            if is_config_file(f.path) and any(h.lines for h in f.hunks):
                 shown = [hi for hi in range(len(f.hunks)) if (fi, hi) in keep]
                 if shown:
                     files[fi] = _scan_config_hunks(f, shown)

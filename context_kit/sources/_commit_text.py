@@ -133,13 +133,12 @@ def choose_hunks(files: Sequence[FileChange], max_chars: int) -> frozenset[tuple
     Hunks are taken by (file rank, size, position) while their text fits in ``max_chars``;
     the rendering then emits them in file order.
     """
-    order = sorted(
-        (
-            (_file_rank(f.path), len(h.lines), fi, hi)
-            for fi, f in enumerate(files)
-            for hi, h in enumerate(f.hunks)
-        )
-    )
+    order = []
+    for fi, f in enumerate(files):
+        if f.hunks:
+            rank = _file_rank(f.path)
+            order += [(rank, len(h.lines), fi, hi) for hi, h in enumerate(f.hunks)]
+    order.sort()
     keep: set[tuple[int, int]] = set()
     used = 0
     for _, size, fi, hi in order:

@@ -14,6 +14,7 @@ message or diff text in practice).
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -377,7 +378,7 @@ class _FileBuilder:
             old = None
         elif self.status == "D":
             new = None
-        runs = tuple(x for h in self.hunks for r in h.runs for x in r)
+        runs = tuple(itertools.chain.from_iterable(r for h in self.hunks for r in h.runs))
         return FileChange(
             self.status, old, new, self.added, self.deleted, self.binary, tuple(self.hunks), runs
         )
@@ -483,7 +484,7 @@ def _parse_hunk(lines: list[str], i: int, cur: _FileBuilder, opts: LogOptions) -
     body = lines[start:i]
     keep = min(len(body), opts.max_hunk_lines, max(cur.budget, 0))
     cur.budget -= keep
-    text = "".join(ln + "\n" for ln in body[:keep])
+    text = "\n".join(body[:keep]) + "\n" if keep else ""
     cur.hunks.append(
         Hunk(old_start, old_len, new_start, new_len, header, text, tuple(runs), len(body) - keep)
     )

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from ._cache import content_key
 from ._fit_cache import fit_cached
 from .errors import OptionError, RepositoryError
-from .history import History, last_commit_candidates
+from .history import History, last_commit_candidates, last_commits, with_last_commit
 from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
@@ -473,8 +473,10 @@ class Index:
                 reader has, so the budget goes to the best slices in full before many
                 weak ones in part.
             attach_commits: For this many of the best code candidates, the commit that last
-                changed their lines joins the candidates (at a share of the code's score;
-                the packer still decides). ``0`` turns it off; no effect without history.
+                changed their lines is named beside the code's block (id, date, subject;
+                priced with the block, ``item.last_commit``) and joins the candidates (at a
+                share of the code's score; the packer still decides). ``0`` turns it off;
+                no effect without history.
             spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
                 parent headings and linked code rank first (see :mod:`context_kit.spec`);
                 the rest is ranked by ``query``, or by the section's text when it is empty.
@@ -513,9 +515,14 @@ class Index:
             top_k(scores, min(k, positive)).tolist(), pinned, self._requirements()
         )
         pinned_set = set(pinned)
+        last = (
+            last_commits(self.history, self.slices, rows, top=attach_commits)
+            if attach_commits and self.history is not None
+            else {}
+        )
         candidates = [
             Candidate(
-                slice=self.slices[r],
+                slice=with_last_commit(self.slices[r], last[r]) if r in last else self.slices[r],
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
@@ -527,7 +534,13 @@ class Index:
         ]
         if attach_commits and self.history is not None:
             for r, score in last_commit_candidates(
-                self.history, self.slices, rows, scores, self._commit_rows, top=attach_commits
+                self.history,
+                self.slices,
+                rows,
+                scores,
+                self._commit_rows,
+                top=attach_commits,
+                last=last,
             ):
                 candidates.append(
                     Candidate(

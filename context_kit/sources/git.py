@@ -370,13 +370,21 @@ def _notes(entries: list[_Entry]) -> list[SkippedFile]:
 
 def _to_slice(c: Commit, text: str, sections: dict[str, int]) -> Slice:
     """The slice of one commit (its ``text`` is the full rendering)."""
+    # (One loop, and the subject cut without copying the body: this runs 10,000 times on
+    # every warm read.)
+    insertions = deletions = 0
+    for f in c.files:
+        insertions += f.added
+        deletions += f.deleted
+    end = c.message.find("\n")
+    subject = (c.message if end < 0 else c.message[:end]).strip()
     meta: dict[str, str | int | float | bool | None] = {
         "author": c.author,
         "email": c.email,
         "time": c.time,
         "files": len(c.files),
-        "insertions": sum(f.added for f in c.files),
-        "deletions": sum(f.deleted for f in c.files),
+        "insertions": insertions,
+        "deletions": deletions,
         "merge": len(c.parents) > 1,
         **sections,
     }
@@ -386,7 +394,7 @@ def _to_slice(c: Commit, text: str, sections: dict[str, int]) -> Slice:
     return _COMMIT_TEMPLATE.model_copy(
         update={
             "id": f"commit:{c.sha}",
-            "name": c.subject,
+            "name": subject,
             "text": text,
             "commit": c.sha,
             "meta": meta,

@@ -36,6 +36,7 @@ from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, def
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.graph import GraphPropagation
+from .retrievers.history import ChangePropagation
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
 from .secrets import MARKER_RE, redacted_counts
@@ -59,7 +60,7 @@ __all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
 log = logging.getLogger("context_kit")
 
-_P = TypeVar("_P", GraphPropagation, LinkPropagation)
+_P = TypeVar("_P", GraphPropagation, LinkPropagation, ChangePropagation)
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
@@ -409,6 +410,11 @@ class Index:
         if w.get("graph", 0.0):
             unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
             fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
+        if w.get("changes", 0.0) and self.history is not None:
+            # Last: commits are lifted by everything that ranked the code they changed.
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            changes = self._per_corpus("changes", ChangePropagation)
+            fused = changes.apply(fused, weight=float(w["changes"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)

@@ -245,6 +245,10 @@ def _git_env() -> dict[str, str]:
 
 
 def _chunks(stream: object) -> Iterator[bytes]:
+    # Whole 1 MB reads: git and the parser mostly take turns (git fills the pipe while the
+    # parser waits). Letting git run ahead — a reader thread, or read1 on a 1 MB pipe —
+    # was measured on the 2-core benchmark machine (pytest, 10,000 commits, load 3-5) and
+    # was no faster: 11-17 s wall against 9-16 s, with more CPU spent by both processes.
     read = stream.read  # type: ignore[attr-defined]
     while True:
         data = read(_READ_CHUNK)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 from ._cache import content_key
 from ._fit_cache import fit_cached
 from .errors import OptionError, RepositoryError
-from .history import History, last_commit_candidates
+from .history import History, last_commit_candidates, last_commits, with_last_commit
 from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
@@ -36,6 +36,7 @@ from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, def
 from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.graph import GraphPropagation
+from .retrievers.history import ChangePropagation
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
 from .secrets import MARKER_RE, redacted_counts
@@ -59,7 +60,7 @@ __all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
 log = logging.getLogger("context_kit")
 
-_P = TypeVar("_P", GraphPropagation, LinkPropagation)
+_P = TypeVar("_P", GraphPropagation, LinkPropagation, ChangePropagation)
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
@@ -418,6 +419,11 @@ class Index:
         if w.get("graph", 0.0):
             unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
             fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
+        if w.get("changes", 0.0) and self.history is not None:
+            # Last: commits are lifted by everything that ranked the code they changed.
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            changes = self._per_corpus("changes", ChangePropagation)
+            fused = changes.apply(fused, weight=float(w["changes"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
@@ -488,8 +494,10 @@ class Index:
                 reader has, so the budget goes to the best slices in full before many
                 weak ones in part.
             attach_commits: For this many of the best code candidates, the commit that last
-                changed their lines joins the candidates (at a share of the code's score;
-                the packer still decides). ``0`` turns it off; no effect without history.
+                changed their lines is named beside the code's block (id, date, subject;
+                priced with the block, ``item.last_commit``) and joins the candidates (at a
+                share of the code's score; the packer still decides). ``0`` turns it off;
+                no effect without history.
             spec: Pack *for* a requirement id (``"REQ-12"``) or heading path: its section,
                 parent headings and linked code rank first (see :mod:`context_kit.spec`);
                 the rest is ranked by ``query``, or by the section's text when it is empty.
@@ -532,9 +540,14 @@ class Index:
             ranked = ranked[:positive]
         rows = candidate_rows(ranked, pinned, self._requirements()[1])
         pinned_set = set(pinned)
+        last = (
+            last_commits(self.history, self.slices, rows, top=attach_commits)
+            if attach_commits and self.history is not None
+            else {}
+        )
         candidates = [
             Candidate(
-                slice=self.slices[r],
+                slice=with_last_commit(self.slices[r], last[r]) if r in last else self.slices[r],
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
                 rungs=default_ladder(self.slices[r], self.renderers),
@@ -546,7 +559,13 @@ class Index:
         ]
         if attach_commits and self.history is not None:
             for r, score in last_commit_candidates(
-                self.history, self.slices, rows, scores, self._commit_rows, top=attach_commits
+                self.history,
+                self.slices,
+                rows,
+                scores,
+                self._commit_rows,
+                top=attach_commits,
+                last=last,
             ):
                 candidates.append(
                     Candidate(

@@ -174,6 +174,69 @@ def test_second_read_is_served_by_the_cache(history_repo, tmp_path, monkeypatch)
     assert [s.model_dump() for s in first] == [s.model_dump() for s in second]
 
 
+def test_warm_read_of_the_same_tip_runs_no_rev_list(history_repo, tmp_path, monkeypatch):
+    root = history_repo["root"]
+    first, _ = _source(tmp_path).collect(root)
+    calls: list[tuple[str, ...]] = []
+    real = git_mod._git
+
+    def spy(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        calls.append(args)
+        return real(cwd, *args)
+
+    monkeypatch.setattr(git_mod, "_git", spy)
+    monkeypatch.setattr(git_mod, "run_log", None)  # any git log would fail loudly
+    second, _ = _source(tmp_path).collect(root)
+    assert [s.model_dump() for s in second] == [s.model_dump() for s in first]
+    assert calls and all(c[0] == "rev-parse" for c in calls)
+
+
+def test_a_moving_tip_reads_only_the_new_commits_from_git(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    for k in range(40):
+        (root / "f.py").write_text(f"x = {k}\n")
+        git(root, "add", ".")
+        git(root, "commit", "-qm", f"Step {k}")
+    # Small chunks, so the chunks at both ends of the list change when the tip moves (new
+    # commits on top, old ones past max_commits off the end).
+    monkeypatch.setattr(git_mod, "_CHUNK_MAX", 8)
+    src = _source(tmp_path, max_commits=30)
+    src.collect(root)
+    for k in range(3):
+        (root / "f.py").write_text(f"y = {k}\n")
+        git(root, "commit", "-qam", f"New {k}")
+    read: list[str] = []
+    real = git_mod.run_log
+
+    def spy(cwd: str, shas: list[str], *a: object, **kw: object):
+        read.extend(shas)
+        return real(cwd, shas, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_mod, "run_log", spy)
+    got, _ = _source(tmp_path, max_commits=30).collect(root)
+    newest = git(root, "rev-list", "--max-count=3", "HEAD").split()
+    assert read == newest
+    fresh, _ = GitSource(cache_dir=False, max_commits=30).collect(root)
+    assert [s.model_dump() for s in got] == [s.model_dump() for s in fresh]
+
+
+def test_a_chunk_that_is_not_what_its_key_says_is_a_miss(history_repo, tmp_path, monkeypatch):
+    root = history_repo["root"]
+    monkeypatch.setattr(git_mod, "_CHUNK_MAX", 2)
+    first, _ = _source(tmp_path).collect(root)
+    entries = sorted((tmp_path / "cache").rglob("*.json"), key=lambda p: p.stat().st_size)
+    chunks = [p for p in entries if b"git-commits/" in p.read_bytes()[:40]]
+    assert len(chunks) >= 2
+    # Swap two chunks' contents: each is intact, but under the other's key.
+    a, b = chunks[0].read_bytes(), chunks[1].read_bytes()
+    chunks[0].write_bytes(b)
+    chunks[1].write_bytes(a)
+    again, _ = _source(tmp_path).collect(root)
+    assert [s.model_dump() for s in again] == [s.model_dump() for s in first]
+
+
 def test_corrupt_cache_entries_are_misses(history_repo, tmp_path):
     root = history_repo["root"]
     first, _ = _source(tmp_path).collect(root)
@@ -376,7 +439,14 @@ def test_pack_attaches_the_commit_that_last_changed_the_code(history_repo_index,
 def test_git_failure_is_reported_not_raised(history_repo, tmp_path):
     src = GitSource(cache_dir=tmp_path / "c")
     skipped: list = []
-    got = src._load(history_repo["root"], ["0" * 40], prefix="", shallow=False, skipped=skipped)
+    got, _ = src._load(
+        history_repo["root"],
+        ["0" * 40],
+        params="p",
+        relative=False,
+        shallow=False,
+        skipped=skipped,
+    )
     assert got == [] and [s.reason for s in skipped] == ["git_error"]
     assert "0000000" in skipped[0].detail or "bad" in skipped[0].detail.lower()
 

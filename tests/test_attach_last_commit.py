@@ -93,9 +93,9 @@ def test_attached_commit_is_the_last_change_of_the_lines(shop, shop_index, budge
 def test_the_commit_is_named_right_under_the_code_block_heading(shop_index):
     packed = shop_index.pack("order total discount refund parcel", budget=4000)
     item = next(i for i in packed.items if i.last_commit and i.rendering == "full")
-    heading = f"### {item.path}:{item.start_line}-{item.end_line} — "
+    heading = f"### {item.path}:{item.start_line}-{item.end_line}"
     lines = packed.text.split("\n")
-    at = next(k for k, ln in enumerate(lines) if ln.startswith(heading))
+    at = next(k for k, ln in enumerate(lines) if ln == heading or ln.startswith(heading + " "))
     subject = next(c.subject for c in shop_index.history.commits if c.sha == item.last_commit)
     assert re.fullmatch(
         rf"Last changed in commit {item.last_commit[:12]} \(\d{{4}}-\d{{2}}-\d{{2}}\): "

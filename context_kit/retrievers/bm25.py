@@ -37,6 +37,10 @@ class BM25Retriever:
     Args:
         k1: Term-frequency saturation: higher lets repeated terms keep adding score.
         b: Length normalisation in [0, 1]: 1 fully penalises long slices, 0 ignores length.
+            0.5 rather than the prose default 0.75: a slice's length is mostly how much
+            code a function needs, not verbosity, and the full penalty pushed the long
+            function that had to change below short ones that merely mention a term
+            (quality benchmark, commit tasks at 4k tokens: line recall 0.649 -> 0.671).
         body_weight: Weight of terms from the slice's text.
         name_weight: Weight of terms from the slice's name (symbol or heading path); names
             say what a slice *is*, so a match there counts several body mentions.
@@ -53,7 +57,7 @@ class BM25Retriever:
         self,
         *,
         k1: float = 1.2,
-        b: float = 0.75,
+        b: float = 0.5,
         body_weight: float = 1.0,
         name_weight: float = 3.0,
         path_weight: float = 2.0,

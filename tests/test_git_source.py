@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import git
 from hypothesis import given
@@ -455,3 +456,46 @@ def test_git_source_is_a_repo_source():
     from context_kit.sources import RepoSource
 
     assert isinstance(GitSource(), RepoSource)
+
+
+def _history_reference_scores(hist, slices, query: str) -> np.ndarray:
+    """The history retriever's score written as plain loops over rows (the definition)."""
+    from context_kit.retrievers._terms import terms
+
+    out = np.zeros(hist.n_rows_, dtype=np.float64)
+    h = hist.history_
+    msg = hist.messages_.score(query)
+    top = float(msg.max()) if msg.size else 0.0
+    if top > 0:
+        for row, found in enumerate(hist.links_):
+            if found:
+                out[row] += hist.message_weight * max(msg[p] / top for p in found)
+    named = hist._named_files(query)
+    if named:
+        share: dict[str, float] = {}
+        for f in sorted(named):
+            churn = h.file_churn(f)
+            for g, count in h.co_change.get(f, {}).items():
+                if g not in named and churn:
+                    share[g] = max(share.get(g, 0.0), count / churn)
+        for row, p in enumerate(hist.paths_):
+            out[row] += hist.cochange_weight * share.get(p, 0.0)
+        for pos, row in hist.commit_rows_.items():
+            if any(f.path in named for f in h.commits[pos].files):
+                out[row] += hist.cochange_weight
+    qterms = set(terms(query))
+    for row, s in enumerate(slices):
+        if out[row] > 0 or qterms & set(terms(s.name)):
+            out[row] += hist.prior_weight * hist.prior_[row]
+    return out
+
+
+@pytest.mark.parametrize(
+    "query", ["zebra", "foo bar", "why was the token list capped in mod.py?", "nothing here"]
+)
+def test_history_scores_equal_the_row_by_row_definition(history_repo_index, query):
+    hist = history_repo_index.retrievers[-1]
+    got = hist.score(query)
+    want = _history_reference_scores(hist, history_repo_index.slices, query)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert got.any() or query == "nothing here"

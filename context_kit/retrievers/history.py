@@ -76,7 +76,20 @@ class HistoryRetriever:
         self.prior_ = np.zeros(n, dtype=np.float32)
         self.commit_rows_: dict[int, int] = {}
         self.paths_ = corpus.paths
-        self.name_terms_: list[frozenset[str]] = [frozenset(terms(s.name)) for s in corpus.slices]
+        # Per-query work must not walk every row in Python (50k rows cost ~30 ms a loop):
+        # rows are looked up by file and by name term instead.
+        self.path_ids_: dict[str, int] = {}
+        self.row_path_ids_ = np.fromiter(
+            (self.path_ids_.setdefault(p, len(self.path_ids_)) for p in self.paths_),
+            dtype=np.int64,
+            count=n,
+        )
+        name_rows: dict[str, list[int]] = {}
+        for i, s in enumerate(corpus.slices):
+            for t in set(terms(s.name)):
+                name_rows.setdefault(t, []).append(i)
+        self.name_rows_ = {t: np.asarray(r, dtype=np.int64) for t, r in name_rows.items()}
+        self.file_commit_rows_: dict[str, list[int]] = {}
         self.defines_: dict[str, set[str]] = {}
         for s in corpus.slices:
             if s.path:
@@ -93,6 +106,9 @@ class HistoryRetriever:
                 self.commit_rows_[h.position[s.commit]] = i
             elif s.path and s.start_line is not None and s.end_line is not None:
                 groups.setdefault(s.path, []).append(i)
+        for pos, row in self.commit_rows_.items():
+            for f in h.commits[pos].files:
+                self.file_commit_rows_.setdefault(f.path, []).append(row)
         for path, rows in sorted(groups.items()):
             spans = [
                 (corpus.slices[r].start_line or 0, corpus.slices[r].end_line or 0) for r in rows
@@ -159,17 +175,20 @@ class HistoryRetriever:
                 for g, count in h.co_change.get(f, {}).items():
                     if g not in named and churn:
                         share[g] = max(share.get(g, 0.0), count / churn)
-            for row, p in enumerate(self.paths_):
-                if p in share:
-                    out[row] += self.cochange_weight * share[p]
-            for pos, row in self.commit_rows_.items():
-                if any(f.path in named for f in h.commits[pos].files):
-                    out[row] += self.cochange_weight
+            by_file = np.zeros(len(self.path_ids_) + 1, dtype=np.float32)
+            for g, value in share.items():
+                if g in self.path_ids_:
+                    by_file[self.path_ids_[g]] = value
+            out += np.float32(self.cochange_weight) * by_file[self.row_path_ids_]
+            touched = {r for f in named for r in self.file_commit_rows_.get(f, ())}
+            if touched:
+                out[np.fromiter(sorted(touched), dtype=np.int64)] += self.cochange_weight
         if self.prior_weight:
-            qterms = frozenset(terms(query))
-            gate = (out > 0) | np.fromiter(
-                (not qterms.isdisjoint(t) for t in self.name_terms_), dtype=bool, count=len(out)
-            )
+            gate = out > 0
+            for t in set(terms(query)):
+                rows = self.name_rows_.get(t)
+                if rows is not None:
+                    gate[rows] = True
             out += np.where(gate, self.prior_weight * self.prior_, 0.0).astype(np.float32)
         return out
 

@@ -472,12 +472,7 @@ def _history_reference_scores(hist, slices, query: str) -> np.ndarray:
                 out[row] += hist.message_weight * max(msg[p] / top for p in found)
     named = hist._named_files(query)
     if named:
-        share: dict[str, float] = {}
-        for f in sorted(named):
-            churn = h.file_churn(f)
-            for g, count in h.co_change.get(f, {}).items():
-                if g not in named and churn:
-                    share[g] = max(share.get(g, 0.0), count / churn)
+        share = hist._cochange_shares(h, named)
         for row, p in enumerate(hist.paths_):
             out[row] += hist.cochange_weight * share.get(p, 0.0)
         for pos, row in hist.commit_rows_.items():

@@ -144,6 +144,17 @@ class HistoryRetriever:
         prior = np.where(touched, share * recency + (1.0 - share) * busy, 0.0)
         return prior.astype(np.float32)
 
+    @staticmethod
+    def _cochange_shares(h: History, named: set[str]) -> dict[str, float]:
+        """Other files' strongest co-change share with a named file (changes together / churn)."""
+        share: dict[str, float] = {}
+        for f in sorted(named):
+            churn = h.file_churn(f)
+            for g, count in h.co_change.get(f, {}).items():
+                if g not in named and churn:
+                    share[g] = max(share.get(g, 0.0), count / churn)
+        return share
+
     def _named_files(self, query: str) -> set[str]:
         idents, mentioned = query_mentions(query)
         named: set[str] = set()
@@ -169,12 +180,7 @@ class HistoryRetriever:
             out += self.message_weight * best
         named = self._named_files(query)
         if named and self.cochange_weight:
-            share: dict[str, float] = {}
-            for f in sorted(named):
-                churn = h.file_churn(f)
-                for g, count in h.co_change.get(f, {}).items():
-                    if g not in named and churn:
-                        share[g] = max(share.get(g, 0.0), count / churn)
+            share = self._cochange_shares(h, named)
             by_file = np.zeros(len(self.path_ids_) + 1, dtype=np.float32)
             for g, value in share.items():
                 if g in self.path_ids_:

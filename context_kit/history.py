@@ -30,7 +30,15 @@ from .types import Slice
 if TYPE_CHECKING:  # runtime import would cycle through the sources package
     from .sources._gitlog import Commit, FileChange
 
-__all__ = ["LAST_COMMIT_SHARE", "MAX_COCHANGE_FILES", "History", "last_commit_candidates"]
+__all__ = [
+    "LAST_COMMIT",
+    "LAST_COMMIT_SHARE",
+    "MAX_COCHANGE_FILES",
+    "History",
+    "last_commit_candidates",
+    "last_commits",
+    "with_last_commit",
+]
 
 MAX_COCHANGE_FILES = 30
 """Commits touching more files than this (sweeping renames, reformatting) say little about
@@ -40,6 +48,11 @@ LAST_COMMIT_SHARE = 0.5
 """A commit attached to a code slice ("the commit that last changed this function") enters
 the packer's running at this share of that slice's score: worth having next to the code,
 never worth more than the code itself."""
+
+LAST_COMMIT = ("last_commit", "last_commit_subject", "last_commit_time")
+"""``Slice.meta`` keys of the commit that last changed a packed code slice: its id, subject
+and author time. ``Index.pack`` sets them on its best code candidates (``attach_commits``),
+and every output format shows them beside the slice's block."""
 
 _BLAME_TIMEOUT_S = 60
 
@@ -241,6 +254,38 @@ def _apply(
     return touched, np.where(alive, new_a, a), np.where(alive, new_b, b), still
 
 
+def last_commits(
+    history: History, slices: Sequence[Slice], rows: Sequence[int], *, top: int
+) -> dict[int, Commit]:
+    """The newest commit that changed each of the ``top`` best code rows, by row.
+
+    Args:
+        history: The index's history.
+        slices: Every slice of the index, by row.
+        rows: Candidate rows in rank order.
+        top: How many of the best code rows to look up.
+
+    Returns:
+        Row -> commit, for the rows history knows a change of.
+    """
+    code = [r for r in rows if slices[r].kind == "code"][: max(top, 0)]
+    if not code:
+        return {}
+    links = history.link([slices[r] for r in code])
+    return {r: found[0] for r in code if (found := links.get(slices[r].id))}
+
+
+def with_last_commit(slice_: Slice, commit: Commit) -> Slice:
+    """``slice_`` annotated with the commit that last changed it (see :data:`LAST_COMMIT`).
+
+    Output formats render the annotation next to the slice's block, so it is priced with
+    the block and the budget holds.
+    """
+    sha, subject, when = LAST_COMMIT
+    meta = {**slice_.meta, sha: commit.sha, subject: commit.subject, when: commit.time}
+    return slice_.model_copy(update={"meta": meta})
+
+
 def last_commit_candidates(
     history: History,
     slices: Sequence[Slice],
@@ -250,6 +295,7 @@ def last_commit_candidates(
     *,
     top: int,
     share: float = LAST_COMMIT_SHARE,
+    last: Mapping[int, Commit] | None = None,
 ) -> list[tuple[int, float]]:
     """Commits to add to the packer's candidates: the last change of each top code row.
 
@@ -264,19 +310,17 @@ def last_commit_candidates(
         commit_rows: Commit id -> row of its commit slice.
         top: How many of the best code rows get their last commit attached.
         share: Score of an attached commit relative to its code row.
+        last: :func:`last_commits` of these rows, when the caller has it already.
 
     Returns:
         ``(row, score)`` pairs, by row, for commits not already among ``rows``.
     """
-    code = [r for r in rows if slices[r].kind == "code"][: max(top, 0)]
-    if not code:
-        return []
-    links = history.link([slices[r] for r in code])
+    if last is None:
+        last = last_commits(history, slices, rows, top=top)
     taken = set(rows)
     out: dict[int, float] = {}
-    for r in code:
-        found = links.get(slices[r].id)
-        row = commit_rows.get(found[0].sha) if found else None
+    for r, commit in last.items():
+        row = commit_rows.get(commit.sha)
         if row is not None and row not in taken:
             out[row] = max(out.get(row, 0.0), share * float(scores[r]))
     return sorted(out.items())

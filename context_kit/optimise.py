@@ -41,7 +41,6 @@ from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, _assemble, _pric
 from .packing.solver import solve_table
 from .profiles import ModelProfile, PriceTier, load_profiles, resolve_profiles
 from .renderers import default_ladder
-from .retrievers import top_k
 from .retrievers.fusion import FusionMethod
 
 if TYPE_CHECKING:
@@ -93,8 +92,7 @@ def quality_curve(
     fused, _ = index._fused(query, weights, fusion)
     scores = fused.scores
     positive = int(np.count_nonzero(scores > 0))
-    k = min(index._candidate_count(scores, top), positive)
-    rows = top_k(scores, k).tolist()
+    rows = index._candidates_for(scores, top)[:positive]
     cands = [
         Candidate(
             slice=index.slices[r],

@@ -77,7 +77,7 @@ __all__ = [
     "redacted_counts",
 ]
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 """Bumped whenever the rules change, so caches of redacted text are invalidated."""
 
 MIN_QUOTED_SECRET_CHARS = 6
@@ -366,6 +366,12 @@ _CODE_LIKE = re.compile(
 )
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# ``password={password}`` in an f-string, ``token=${TOKEN}``, ``secret=%(secret)s``: the
+# value is filled in from a name at run time, so the text holds no credential.
+_INTERPOLATION = re.compile(
+    r"^(?:\$?\{[A-Za-z_][\w.\[\]'\"]*(?:![rsa])?(?::[^}]*)?\}?"
+    r"|\$[A-Za-z_]\w*|%\([A-Za-z_]\w*\)[a-z]?)$"
+)
 _CODE_MAX_DIGITS = 3
 
 
@@ -407,6 +413,8 @@ def _assigned_secret(m: re.Match[str], *, config: bool = False) -> tuple[int, in
         return start, start + len(value)
     value, start = m.group("b"), m.start("b")
     if value is None or _PLACEHOLDER.match(value) or _MARKER_START in value:
+        return None
+    if _INTERPOLATION.match(value):
         return None
     if config:
         if len(value) < MIN_QUOTED_SECRET_CHARS or "(" in value:

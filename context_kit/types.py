@@ -177,6 +177,9 @@ class PackedItem(_Frozen):
         commit: Full commit id for commit items, ``None`` otherwise.
         redacted: The slice's text had credentials replaced by ``[REDACTED:<rule>]``
             markers; a ``full`` rendering is then verbatim except for those markers.
+        last_commit: Id of the commit that last changed the item's lines, when the pack
+            attached it (``Index.pack(attach_commits=...)`` with history); the block
+            names it beside the item.
     """
 
     id: str
@@ -191,6 +194,7 @@ class PackedItem(_Frozen):
     scores: dict[str, float] = Field(default_factory=dict)
     commit: str | None = None
     redacted: bool = False
+    last_commit: str | None = None
 
 
 class ReportEntry(_Frozen):

@@ -26,7 +26,14 @@ from _quality.metrics import (
 from _quality.pyspans import definition_spans, enclosing_spans
 from _quality.report import markdown, summarise
 from _quality.runner import evaluate_state
-from _quality.systems import BM25, SourceFiles, pack_whole_files, tokenize
+from _quality.systems import (
+    BM25,
+    AiderState,
+    SourceFiles,
+    aider_items,
+    pack_whole_files,
+    tokenize,
+)
 from _quality.tasks import (
     Task,
     cached_commit_tasks,
@@ -421,3 +428,26 @@ def test_resume_keeps_only_complete_tasks(tmp_path: Path) -> None:
     )
     kept = quality.completed_records(out, ["s"], [1, 2])
     assert [(r["task_id"], r["budget"]) for r in kept] == [("a", 1), ("a", 2)]
+
+
+def test_aider_map_items_are_listed_files_and_verbatim_lines(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text(
+        "def f():\n    return 1\n\n\ndef g():\n    return 2\n" + "x = '" + "y" * 120 + "'\n"
+    )
+    (tmp_path / "b.py").write_text("pass\n")
+    state = AiderState(tmp_path, ["b.py", "pkg/a.py"])
+    text = (
+        "\npkg/a.py:\n\u22ee\n\u2502def g():\n\u22ee\n"
+        "\u2502x = '" + "y" * 94 + "\n"  # aider cuts long lines at 100 characters
+        "\nb.py\n\nnot/tracked.py:\n\u2502def f():\n"
+    )
+    items = aider_items(text, state)
+    got = [(i.path, i.start_line, i.rendering) for i in items]
+    # The cut line and the lines under an unknown file are not claimed as verbatim.
+    assert got == [
+        ("pkg/a.py", None, "mention"),
+        ("pkg/a.py", 5, "full"),
+        ("b.py", None, "mention"),
+    ]
+    assert citation_errors(Pack(text=text, items=items), tmp_path) == 0

@@ -1,4 +1,14 @@
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from context_kit.sources import DocsSource
+from context_kit.sources.requirements import (
+    _OPENER,
+    DEFAULT_REQUIREMENT_PATTERN,
+    requirement_blocks,
+)
 from context_kit.sources.walk import FileText
 
 
@@ -196,3 +206,21 @@ def test_rfc_style_plain_text_is_cut_at_numbered_headings():
     # A short numbered list in a note is not a heading structure.
     note = docs("note.txt", "Steps:\n\n1. Install it\n\n2. Run it\n")
     assert [s.symbol_kind for s in note] == ["window"]
+
+
+# The opener as it was, with emphasis as an alternation: the same language, exponential
+# backtracking on long runs of "*" or "_" (fine on the short lines generated here).
+_OLD_OPENER = _OPENER.replace("[*_`\\[]*", "(?:\\*\\*|__|[*_`\\[])*")
+
+
+@given(st.text(alphabet=" \t*_`[-+|:id1.)REQ", max_size=14))
+def test_requirement_opener_matches_what_the_alternation_did(line):
+    assert _OLD_OPENER != _OPENER
+    new = re.match(_OPENER + "(" + DEFAULT_REQUIREMENT_PATTERN + ")", line)
+    old = re.match(_OLD_OPENER + "(" + DEFAULT_REQUIREMENT_PATTERN + ")", line)
+    assert (new and new.group(1)) == (old and old.group(1))
+
+
+def test_long_rst_rules_do_not_stall_requirement_blocks():
+    lines = ["*" * 60 + "\n", "REQ-1 the cart must total\n", "_" * 60 + "\n"]
+    assert [(b.id, b.start) for b in requirement_blocks(lines)] == [("REQ-1", 1)]

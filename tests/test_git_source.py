@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import git
 from hypothesis import given
@@ -172,6 +173,69 @@ def test_second_read_is_served_by_the_cache(history_repo, tmp_path, monkeypatch)
     monkeypatch.setattr(git_mod, "run_log", no_git)
     second, _ = _source(tmp_path).collect(root)
     assert [s.model_dump() for s in first] == [s.model_dump() for s in second]
+
+
+def test_warm_read_of_the_same_tip_runs_no_rev_list(history_repo, tmp_path, monkeypatch):
+    root = history_repo["root"]
+    first, _ = _source(tmp_path).collect(root)
+    calls: list[tuple[str, ...]] = []
+    real = git_mod._git
+
+    def spy(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        calls.append(args)
+        return real(cwd, *args)
+
+    monkeypatch.setattr(git_mod, "_git", spy)
+    monkeypatch.setattr(git_mod, "run_log", None)  # any git log would fail loudly
+    second, _ = _source(tmp_path).collect(root)
+    assert [s.model_dump() for s in second] == [s.model_dump() for s in first]
+    assert calls and all(c[0] == "rev-parse" for c in calls)
+
+
+def test_a_moving_tip_reads_only_the_new_commits_from_git(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    for k in range(40):
+        (root / "f.py").write_text(f"x = {k}\n")
+        git(root, "add", ".")
+        git(root, "commit", "-qm", f"Step {k}")
+    # Small chunks, so the chunks at both ends of the list change when the tip moves (new
+    # commits on top, old ones past max_commits off the end).
+    monkeypatch.setattr(git_mod, "_CHUNK_MAX", 8)
+    src = _source(tmp_path, max_commits=30)
+    src.collect(root)
+    for k in range(3):
+        (root / "f.py").write_text(f"y = {k}\n")
+        git(root, "commit", "-qam", f"New {k}")
+    read: list[str] = []
+    real = git_mod.run_log
+
+    def spy(cwd: str, shas: list[str], *a: object, **kw: object):
+        read.extend(shas)
+        return real(cwd, shas, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_mod, "run_log", spy)
+    got, _ = _source(tmp_path, max_commits=30).collect(root)
+    newest = git(root, "rev-list", "--max-count=3", "HEAD").split()
+    assert read == newest
+    fresh, _ = GitSource(cache_dir=False, max_commits=30).collect(root)
+    assert [s.model_dump() for s in got] == [s.model_dump() for s in fresh]
+
+
+def test_a_chunk_that_is_not_what_its_key_says_is_a_miss(history_repo, tmp_path, monkeypatch):
+    root = history_repo["root"]
+    monkeypatch.setattr(git_mod, "_CHUNK_MAX", 2)
+    first, _ = _source(tmp_path).collect(root)
+    entries = sorted((tmp_path / "cache").rglob("*.json"), key=lambda p: p.stat().st_size)
+    chunks = [p for p in entries if b"git-commits/" in p.read_bytes()[:40]]
+    assert len(chunks) >= 2
+    # Swap two chunks' contents: each is intact, but under the other's key.
+    a, b = chunks[0].read_bytes(), chunks[1].read_bytes()
+    chunks[0].write_bytes(b)
+    chunks[1].write_bytes(a)
+    again, _ = _source(tmp_path).collect(root)
+    assert [s.model_dump() for s in again] == [s.model_dump() for s in first]
 
 
 def test_corrupt_cache_entries_are_misses(history_repo, tmp_path):
@@ -376,7 +440,14 @@ def test_pack_attaches_the_commit_that_last_changed_the_code(history_repo_index,
 def test_git_failure_is_reported_not_raised(history_repo, tmp_path):
     src = GitSource(cache_dir=tmp_path / "c")
     skipped: list = []
-    got = src._load(history_repo["root"], ["0" * 40], prefix="", shallow=False, skipped=skipped)
+    got, _ = src._load(
+        history_repo["root"],
+        ["0" * 40],
+        params="p",
+        relative=False,
+        shallow=False,
+        skipped=skipped,
+    )
     assert got == [] and [s.reason for s in skipped] == ["git_error"]
     assert "0000000" in skipped[0].detail or "bad" in skipped[0].detail.lower()
 
@@ -385,3 +456,41 @@ def test_git_source_is_a_repo_source():
     from context_kit.sources import RepoSource
 
     assert isinstance(GitSource(), RepoSource)
+
+
+def _history_reference_scores(hist, slices, query: str) -> np.ndarray:
+    """The history retriever's score written as plain loops over rows (the definition)."""
+    from context_kit.retrievers._terms import terms
+
+    out = np.zeros(hist.n_rows_, dtype=np.float64)
+    h = hist.history_
+    msg = hist.messages_.score(query)
+    top = float(msg.max()) if msg.size else 0.0
+    if top > 0:
+        for row, found in enumerate(hist.links_):
+            if found:
+                out[row] += hist.message_weight * max(msg[p] / top for p in found)
+    named = hist._named_files(query)
+    if named:
+        share = hist._cochange_shares(h, named)
+        for row, p in enumerate(hist.paths_):
+            out[row] += hist.cochange_weight * share.get(p, 0.0)
+        for pos, row in hist.commit_rows_.items():
+            if any(f.path in named for f in h.commits[pos].files):
+                out[row] += hist.cochange_weight
+    qterms = set(terms(query))
+    for row, s in enumerate(slices):
+        if out[row] > 0 or qterms & set(terms(s.name)):
+            out[row] += hist.prior_weight * hist.prior_[row]
+    return out
+
+
+@pytest.mark.parametrize(
+    "query", ["zebra", "foo bar", "why was the token list capped in mod.py?", "nothing here"]
+)
+def test_history_scores_equal_the_row_by_row_definition(history_repo_index, query):
+    hist = history_repo_index.retrievers[-1]
+    got = hist.score(query)
+    want = _history_reference_scores(hist, history_repo_index.slices, query)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert got.any() or query == "nothing here"

@@ -44,8 +44,9 @@ words = st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta"
 )
 def test_bm25_matches_the_textbook_reference(docs, query):
     corpus = Corpus([make_slice(i + 1, " ".join(d)) for i, d in enumerate(docs)])
-    fast = BM25Retriever(name_weight=0.0, path_weight=0.0).fit(corpus).score(" ".join(query))
-    ref = reference_scores(docs, query)
+    bm25 = BM25Retriever(name_weight=0.0, path_weight=0.0, stem=False)
+    fast = bm25.fit(corpus).score(" ".join(query))
+    ref = reference_scores(docs, query, k1=bm25.k1, b=bm25.b)
     np.testing.assert_allclose(fast, np.asarray(ref, dtype=np.float32), rtol=1e-4, atol=1e-5)
 
 
@@ -185,3 +186,79 @@ def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
     flat_hits = {h.slice.path: h for h in flat.search("frobnicate", k=5)}
     assert "prior" not in flat_hits["CHANGELOG.md"].scores
     assert flat_hits["CHANGELOG.md"].score > hits["CHANGELOG.md"].score
+
+
+def _code(path: str, name: str, text: str, kind: str = "function", line: int = 1) -> Slice:
+    n = text.count("\n") or 1
+    return Slice(
+        id=f"code:{path}:{line}-{line + n - 1}",
+        kind="code",
+        path=path,
+        start_line=line,
+        end_line=line + n - 1,
+        name=name,
+        symbol_kind=kind,
+        text=text,
+    )
+
+
+def test_stemming_lets_prose_inflections_meet_code_names():
+    corpus = Corpus(
+        [
+            _code("a.py", "parse_header", "def parse_header(raw):\n    return raw.split(':')\n"),
+            _code("b.py", "render", "def render(page):\n    return page.title\n"),
+        ]
+    )
+    query = "Parsing headers fails on mapped entries"
+    stemmed = BM25Retriever().fit(corpus).score(query)
+    plain = BM25Retriever(stem=False).fit(corpus).score(query)
+    assert stemmed[0] > 0 and stemmed[1] == 0
+    # Without stemming only "headers" -> nothing: neither "parsing" nor "headers" is a term.
+    assert plain[0] == 0
+
+
+def test_stemmed_terms_fold_inflections_but_keep_derivations():
+    from context_kit.retrievers._terms import light_stem
+
+    groups = [
+        ["parse", "parses", "parsed", "parsing"],
+        ["map", "maps", "mapped", "mapping"],
+        ["entry", "entries"],
+        ["match", "matches", "matched", "matching"],
+    ]
+    for forms in groups:
+        assert len({light_stem(w) for w in forms}) == 1, forms
+    assert light_stem("parser") != light_stem("parse")
+    assert light_stem("class") == "class" and light_stem("status") == "status"
+    # Identifiers with digits or underscores are not English words.
+    assert light_stem("utf8s") == "utf8s" and light_stem("is_parsed") == "is_parsed"
+
+
+@given(
+    st.lists(st.floats(0, 1, width=32), min_size=1, max_size=40),
+    st.lists(st.integers(0, 4), min_size=40, max_size=40),
+    st.floats(0.05, 1.0),
+)
+def test_file_headers_are_lifted_to_a_share_of_their_files_best(scores, files, share):
+    from context_kit.retrievers.fusion import FusionResult
+
+    n = len(scores)
+    file_ids = np.asarray(files[:n], dtype=np.int64)
+    heads = {}
+    for row, f in enumerate(file_ids.tolist()):
+        heads.setdefault(f, row)
+    header_rows = np.asarray(sorted(heads.values()), dtype=np.int64)
+    before = np.asarray(scores, dtype=np.float32)
+    fused = FusionResult(before.copy(), {"bm25": before.copy()})
+    fused.lift_file_headers(file_ids, header_rows, share=share)
+    after = fused.scores
+    others = np.setdiff1d(np.arange(n), header_rows)
+    assert np.array_equal(after[others], before[others])
+    for f, row in heads.items():
+        best = before[file_ids == f].max()
+        assert after[row] >= np.float32(share) * best - 1e-6
+        assert after[row] == max(before[row], after[row])  # never lowered
+        assert after[row] <= max(before[row], best)  # never above the file's best
+    # The breakdown still adds up to the score.
+    total = sum(fused.parts.values())
+    assert np.allclose(total, after, atol=1e-6)

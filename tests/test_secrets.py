@@ -317,8 +317,15 @@ def test_everyday_code_is_left_alone():
         "    sort_key = 'name'\n"
         "    token_type = 'bearer'\n"
         "    return check(password, token=token)\n"
+        # Interpolations name where the value comes from; they are not the value.
+        '    print(f"password={password}")\n'
+        '    log(f"token={self.token!r}")\n'
+        "    dsn = 'postgres://app:${DB_PASSWORD}@db/app'\n"
+        "    url = 'https://host/?secret=%(secret)s'\n"
     )
     assert redact(code).text == code
+    # ...while a literal after the same names still is one.
+    assert redact("password=k8Hq2ZrT9vXw4pLm\n").text == "password=[REDACTED:assigned-secret]\n"
 
 
 def test_update_redacts_what_changed(tmp_path: Path):

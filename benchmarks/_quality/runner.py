@@ -25,10 +25,10 @@ from .metrics import (
     line_recall,
     query_names_gold_function,
 )
-from .systems import BM25Files, ContextKit, GoldFiles, System, timed
+from .systems import AiderRepoMap, BM25Files, ContextKit, GoldFiles, System, timed
 from .tasks import Task
 
-SYSTEM_NAMES = ("context_kit", "bm25-files", "bm25-chunks", "gold-files")
+SYSTEM_NAMES = ("context_kit", "bm25-files", "bm25-chunks", "gold-files", "aider-repomap")
 # Abbreviated sha length git prints by default; a pack quoting the future commit would use it.
 SHORT_SHA = 7
 # Enough examples to debug a citation bug without bloating the jsonl.
@@ -47,6 +47,8 @@ def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
             out.append(BM25Chunks())
         elif name == "gold-files":
             out.append(GoldFiles())
+        elif name == "aider-repomap":
+            out.append(AiderRepoMap())
         else:
             raise ValueError(f"unknown system {name!r}; choose from {SYSTEM_NAMES}")
     return out

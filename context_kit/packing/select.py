@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..errors import OptionError
 from ..types import Slice
@@ -97,17 +97,17 @@ def requirements(slices: Sequence[Slice]) -> dict[str, str]:
 
 
 def candidate_rows(
-    ranked: Sequence[int], pinned: Sequence[int], reqs: tuple[dict[str, int], dict[str, str]]
+    ranked: Sequence[int], pinned: Sequence[int], required: Mapping[int, int]
 ) -> list[int]:
     """Ranked rows, then pinned rows not among them, then every dependency they need.
 
     Args:
         ranked: Slice positions in rank order.
         pinned: Positions of pinned slices.
-        reqs: ``(position by id, required id by id)`` from the index.
+        required: Position of the slice each position needs beside it (see
+            :func:`requirements`), computed once per slice list: inverting an id map
+            here would cost more than the rest of ranking on a large index.
     """
-    pos_of, needs = reqs
-    id_of = {p: i for i, p in pos_of.items()}
     rows = list(ranked)
     seen = set(rows)
     for r in pinned:
@@ -116,9 +116,9 @@ def candidate_rows(
             rows.append(r)
     k = 0
     while k < len(rows):
-        need = needs.get(id_of[rows[k]])
-        if need is not None and pos_of[need] not in seen:
-            seen.add(pos_of[need])
-            rows.append(pos_of[need])
+        need = required.get(rows[k])
+        if need is not None and need not in seen:
+            seen.add(need)
+            rows.append(need)
         k += 1
     return rows

@@ -23,6 +23,7 @@ from ._fidelity import FIDELITY
 
 __all__ = [
     "CodeRenderer",
+    "call_signature",
     "elision_marker",
     "mention_line",
     "parse_elision_marker",
@@ -87,10 +88,82 @@ def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
 
+def call_signature(slice_: Slice) -> str | None:
+    r"""``name(params) -> result`` from the slice's signature lines, whitespace collapsed.
+
+    Only characters of the signature are used (runs of whitespace become one space), so
+    the text is the file's own, read across line breaks. ``None`` when the signature has
+    no parenthesised parameter list after the symbol's name (``class Foo:``, a window).
+
+    >>> from context_kit.types import Slice
+    >>> s = Slice(id="x", kind="code", path="a.py", start_line=1, end_line=3,
+    ...           name="Box.put", symbol_kind="method", signature_end_line=2,
+    ...           text="def put(self, key,\n        value) -> None:\n    pass\n")
+    >>> call_signature(s)
+    'Box.put(self, key, value) -> None'
+    """
+    a, sig_end = slice_.start_line, slice_.signature_end_line
+    if a is None or sig_end is None or not slice_.name:
+        return None
+    lines = slice_.text.splitlines(keepends=True)
+    sig = "".join(lines[: max(sig_end - a + 1, 1)])
+    simple = slice_.name.rsplit(".", 1)[-1]
+    found = None
+    for m in _name_paren_re(simple).finditer(sig):
+        line_start = sig.rfind("\n", 0, m.start()) + 1
+        if not sig[line_start:].lstrip().startswith("@"):  # skip decorator arguments
+            found = m
+            break
+    if found is None:
+        return None
+    open_at = found.end() - 1
+    close_at = _matching_paren(sig, open_at)
+    params = sig[open_at : close_at + 1] if close_at is not None else sig[open_at:]
+    tail = sig[close_at + 1 :] if close_at is not None else ""
+    # The result type stops where the body starts: ``{``, a Python ``:`` at the line end,
+    # or an arrow function's ``=>``.
+    tail = re.split(r"\{|=>|:\s*$|:\s*\n", tail, maxsplit=1)[0]
+    if slice_.language == "python":  # a one-line ``def f(x): return x`` has its body here
+        tail = tail.split(":", 1)[0]
+    generics = found.group(1) or ""
+    text = " ".join(f"{slice_.name}{generics}{params}{tail}".split())
+    return text[:_MENTION_CHARS]
+
+
+def _name_paren_re(simple: str) -> re.Pattern[str]:
+    # ``name<T>(`` and, for function expressions bound to a name, ``name = async function(``.
+    return re.compile(
+        rf"(?<![\w$]){re.escape(simple)}\s*(<[^()\n]*>)?"
+        r"(?:\s*=\s*(?:async\s+)?(?:function\s*\*?\s*)?)?\s*\("
+    )
+
+
+def _matching_paren(text: str, open_at: int) -> int | None:
+    depth = 0
+    for i in range(open_at, len(text)):
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
 def mention_line(slice_: Slice) -> str:
-    """``path:line  name: first signature line`` — the cheapest rung, verbatim bits only."""
+    """``path:line  name(signature)`` — the cheapest rung, the file's own characters only.
+
+    Symbols without a parameter list (a class without bases, a window of lines) quote
+    their first non-blank line instead: ``path:line  name: first line``.
+    """
+    head = f"{slice_.path}:{slice_.start_line}  "
+    if slice_.symbol_kind in ("function", "method", "class"):
+        call = call_signature(slice_)
+        if call is not None:
+            return f"{head}{call}\n"
     first = next((ln.strip() for ln in slice_.text.splitlines() if ln.strip()), "")
-    head = f"{slice_.path}:{slice_.start_line}  {slice_.name}"
+    head += slice_.name
     return f"{head}: {first[:_MENTION_CHARS]}\n" if first else f"{head}\n"
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["STOPWORDS", "identifier_parts", "path_terms", "term_counts", "terms"]
+__all__ = [
+    "STOPWORDS",
+    "identifier_parts",
+    "light_stem",
+    "path_terms",
+    "term_counts",
+    "terms",
+]
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -164,15 +171,66 @@ def identifier_parts(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def terms(text: str, *, drop_stopwords: bool = True) -> list[str]:
-    """All index terms of ``text`` in order (identifiers expanded into their parts)."""
+_VOWELS = frozenset("aeiouy")
+# Plural "s" is not stripped after these: "class", "status", "axis", "alias", "kudos".
+_KEEP_S = ("ss", "us", "is", "as", "os")
+# "es" is a plural ending (not "e" + "s") after these: "matches", "boxes", "aliases".
+_ES_AFTER = ("ches", "shes", "xes", "zes", "ses")
+# Doubled final consonants that undoubling would wrongly shorten: "install", "pass", "buzz".
+_KEEP_DOUBLE = frozenset("lsz")
+
+
+@lru_cache(maxsize=200_000)
+def light_stem(word: str) -> str:
+    """A conservative English suffix stripper, so "parsing", "parsed" and "parses" meet "parse".
+
+    Only the inflections that make a query and the code disagree most often are folded:
+    plurals (``-s``, ``-es``, ``-ies``), ``-ing`` and ``-ed`` (with a doubled final
+    consonant undone: "mapped" -> "map"), then a final ``-e``, so the verb and its forms
+    share one stem. Words of three letters or fewer and anything with a digit or an
+    underscore are left alone. Derivational suffixes ("-er", "-ion", "-ize") are kept on
+    purpose: "parser" and "parse" name different things in code.
+
+    >>> [light_stem(w) for w in ["parsing", "parsed", "parses", "parse", "parser"]]
+    ['pars', 'pars', 'pars', 'pars', 'parser']
+    >>> [light_stem(w) for w in ["entries", "matches", "mapped", "class", "alias"]]
+    ['entry', 'match', 'map', 'class', 'alias']
+    >>> [light_stem(w) for w in ["code", "codes", "coding", "coded"]]
+    ['cod', 'cod', 'cod', 'cod']
+    """
+    w = word
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    if w.endswith(("ies", "ied")) and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(_ES_AFTER):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(_KEEP_S):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        stem = w[: -len(suffix)]
+        if w.endswith(suffix) and len(stem) >= 3 and _VOWELS.intersection(stem):
+            w = stem
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in _KEEP_DOUBLE:
+                w = w[:-1]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+def terms(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> list[str]:
+    """All index terms of ``text`` in order (identifiers expanded into their parts).
+
+    With ``stem``, every term goes through :func:`light_stem`.
+    """
     out: list[str] = []
     for word in _WORD.findall(text):
-        out.extend(_kept_parts(word, drop_stopwords))
+        out.extend(_kept_parts(word, drop_stopwords, stem))
     return out
 
 
-def term_counts(text: str, *, drop_stopwords: bool = True) -> dict[str, int]:
+def term_counts(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> dict[str, int]:
     """How often each index term occurs in ``text`` (same terms as :func:`terms`).
 
     Counts words first and expands each distinct word once: a slice repeats its identifiers
@@ -183,20 +241,24 @@ def term_counts(text: str, *, drop_stopwords: bool = True) -> dict[str, int]:
         words[word] = words.get(word, 0) + 1
     out: dict[str, int] = {}
     for word, n in words.items():
-        for part in _kept_parts(word, drop_stopwords):
+        for part in _kept_parts(word, drop_stopwords, stem):
             out[part] = out.get(part, 0) + n
     return out
 
 
 @lru_cache(maxsize=200_000)
-def _kept_parts(word: str, drop_stopwords: bool) -> tuple[str, ...]:
-    return tuple(
+def _kept_parts(word: str, drop_stopwords: bool, stem: bool = False) -> tuple[str, ...]:
+    kept = (
         p
         for p in identifier_parts(word)
         if (len(p) >= _MIN_PART or p.isdigit()) and not (drop_stopwords and p in STOPWORDS)
     )
+    if not stem:
+        return tuple(kept)
+    # Stemming can fold the whole word and a part together ("Codes" -> "code", "codes").
+    return tuple(dict.fromkeys(light_stem(p) for p in kept))
 
 
-def path_terms(path: str) -> list[str]:
+def path_terms(path: str, *, stem: bool = False) -> list[str]:
     """Terms of a file path: folders, file stem and extension, identifier-split."""
-    return terms(re.sub(r"[/\\.\-]", " ", path), drop_stopwords=False)
+    return terms(re.sub(r"[/\\.\-]", " ", path), drop_stopwords=False, stem=stem)

@@ -82,6 +82,17 @@ class Corpus:
                 groups.setdefault(s.path, []).append(i)
         return {p: np.asarray(rows, dtype=np.int64) for p, rows in groups.items()}
 
+    @cached_property
+    def file_header_rows(self) -> npt.NDArray[np.int64]:
+        """Each code file's first module-level slice: its imports and top-level names."""
+        out: list[int] = []
+        for rows in self.file_rows.values():
+            heads = [r for r in rows.tolist() if self.slices[r].symbol_kind == "module"]
+            heads = [r for r in heads if self.slices[r].kind == "code"]
+            if heads:
+                out.append(min(heads, key=lambda r: self.slices[r].start_line or 0))
+        return np.asarray(sorted(out), dtype=np.int64)
+
 
 @runtime_checkable
 class Retriever(Protocol):

@@ -56,10 +56,18 @@ class BM25Retriever:
     Args:
         k1: Term-frequency saturation: higher lets repeated terms keep adding score.
         b: Length normalisation in [0, 1]: 1 fully penalises long slices, 0 ignores length.
+            0.5 rather than the prose default 0.75: a slice's length is mostly how much
+            code a function needs, not verbosity, and the full penalty pushed the long
+            function that had to change below short ones that merely mention a term
+            (quality benchmark, commit tasks at 4k tokens: line recall 0.649 -> 0.671).
         body_weight: Weight of terms from the slice's text.
         name_weight: Weight of terms from the slice's name (symbol or heading path); names
             say what a slice *is*, so a match there counts several body mentions.
         path_weight: Weight of terms from the file path.
+        stem: Fold inflections on both sides (:func:`~context_kit.retrievers._terms.light_stem`:
+            "parsing" meets ``parse``). An issue describes behaviour in prose while code
+            names it in its own form; on the quality benchmark this lifted line recall at 4k
+            tokens by about 0.01 on commit tasks and 0.03 on SWE-bench issues.
     """
 
     name = "bm25"
@@ -68,27 +76,30 @@ class BM25Retriever:
         self,
         *,
         k1: float = 1.2,
-        b: float = 0.75,
+        b: float = 0.5,
         body_weight: float = 1.0,
         name_weight: float = 3.0,
         path_weight: float = 2.0,
+        stem: bool = True,
     ) -> None:
         self.k1 = k1
         self.b = b
         self.body_weight = body_weight
         self.name_weight = name_weight
         self.path_weight = path_weight
+        self.stem = stem
 
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
         tf: defaultdict[str, float] = defaultdict(float)
-        for t, n in term_counts(s.text).items():
+        stem = self.stem
+        for t, n in term_counts(s.text, stem=stem).items():
             tf[t] += self.body_weight * n
-        for t, n in term_counts(s.name).items():
+        for t, n in term_counts(s.name, stem=stem).items():
             tf[t] += self.name_weight * n
         if s.path:
             if s.path not in path_cache:
                 pc: defaultdict[str, float] = defaultdict(float)
-                for t in path_terms(s.path):
+                for t in path_terms(s.path, stem=stem):
                     pc[t] += self.path_weight
                 path_cache[s.path] = dict(pc)
             for t, w in path_cache[s.path].items():
@@ -240,11 +251,7 @@ class BM25Retriever:
 
     def query_terms(self, query: str) -> list[str]:
         """The distinct query terms present in the vocabulary, in first-seen order."""
-        seen: dict[str, None] = {}
-        for t in terms(query):
-            if t in self.vocabulary_:
-                seen.setdefault(t, None)
-        return list(seen)
+        return [t for t in dict.fromkeys(terms(query, stem=self.stem)) if t in self.vocabulary_]
 
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
@@ -268,18 +275,23 @@ class BM25Retriever:
         idf: npt.NDArray[np.float64],
     ) -> npt.NDArray[np.float64]:
         """Per stored document, the BM25 sum over one segment's postings of ``cols``."""
-        # Gather every posting of every query term in one shot (no per-term Python loop):
-        # positions lo..hi-1 of each term, concatenated.
+        # Each term's postings are one contiguous run (CSC), so the query's postings are a
+        # concatenation of slices: plain copies, no index array over every posting.
         lo, hi = indptr[cols], indptr[cols + 1]
-        lengths = hi - lo
-        total = int(lengths.sum())
-        if total == 0:
+        spans = list(zip(lo.tolist(), hi.tolist(), strict=True))
+        ids = np.concatenate([doc_ids[a:b] for a, b in spans])
+        if ids.size == 0:
             return np.zeros(len(self.norm_), dtype=np.float64)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        pos = np.repeat(lo - starts, lengths) + np.arange(total)
-        ids = doc_ids[pos]
-        tf = tfs[pos]
-        contrib = np.repeat(idf, lengths) * tf * (self.k1 + 1.0) / (tf + self.norm_[ids])
+        tf = np.concatenate([tfs[a:b] for a, b in spans])
+        # idf * tf * (k1 + 1) / (tf + norm), in that order (so each value is bit-identical
+        # to the plain expression) but in place: at 400,000 postings a temporary array
+        # costs about as much as the arithmetic on it.
+        contrib = np.repeat(idf, hi - lo)
+        contrib *= tf
+        contrib *= self.k1 + 1.0
+        denom = self.norm_[ids]
+        denom += tf
+        contrib /= denom
         sums = np.bincount(ids, weights=contrib, minlength=len(self.norm_))
         return sums.astype(np.float64, copy=False)  # float already: stubs say int
 

@@ -52,6 +52,39 @@ class FusionResult:
         self.scores = new
         self.parts = {k: (v * factor).astype(np.float32) for k, v in self.parts.items()}
 
+    def lift_file_headers(
+        self,
+        file_ids: npt.NDArray[np.int64],
+        header_rows: npt.NDArray[np.int64],
+        *,
+        share: float,
+        name: str = "file_header",
+    ) -> None:
+        """Raise each file's header row to at least ``share`` x the file's best score.
+
+        Code that changes in a file usually needs that file's imports and top-level names
+        in view too; the gain is recorded as its own part (``name``) so a score breakdown
+        shows why a header ranked where it did.
+
+        Args:
+            file_ids: File number per row (``-1`` for rows in no file).
+            header_rows: The header row of each file (see ``Corpus.file_header_rows``).
+            share: Fraction of the file's best score a header is lifted to; 0 is a no-op.
+            name: Part name for the breakdown.
+        """
+        if share <= 0.0 or header_rows.size == 0 or self.scores.size == 0:
+            return
+        best = np.zeros(int(file_ids.max()) + 2, dtype=np.float32)
+        np.maximum.at(best, file_ids + 1, self.scores)
+        lifted = np.float32(share) * best[file_ids[header_rows] + 1]
+        gain = np.maximum(lifted - self.scores[header_rows], np.float32(0.0))
+        if not gain.any():
+            return
+        part = np.zeros_like(self.scores)
+        part[header_rows] = gain
+        self.scores = (self.scores + part).astype(np.float32)
+        self.parts[name] = part
+
     def breakdown(self, row: int) -> dict[str, float]:
         """Each retriever's contribution to row ``row`` (zeros omitted).
 
@@ -111,10 +144,17 @@ def top_k(scores: Scores, k: int) -> np.ndarray:
     k = min(k, n)
     if k < n:
         idx = np.argpartition(-scores, k - 1)[:k]
-        # Rows tied with the k-th score may sit outside the partition; include them all so
-        # the tie-break below (by row) is deterministic whatever argpartition chose.
         kth = scores[idx].min()
-        idx = np.union1d(idx, np.flatnonzero(scores >= kth))
+        if np.isnan(kth):
+            idx = np.union1d(idx, np.flatnonzero(scores >= kth))
+        else:
+            # Which rows tied with the k-th score argpartition kept is arbitrary; the
+            # tie-break is by row, so take every better row and then the first tied
+            # rows. (Sorting all tied rows instead costs milliseconds when thousands of
+            # rows tie, as zeros do.)
+            above = np.flatnonzero(scores > kth)
+            tied = np.flatnonzero(scores == kth)[: k - len(above)]
+            idx = np.concatenate([above, tied])
     else:
         idx = np.arange(n)
     order = np.lexsort((idx, -scores[idx]))

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from ._lcs_bound import CharSignatures
 from ._rows import renumber
 from .base import Corpus, Scores
 
@@ -29,6 +31,11 @@ _PATHLIKE = re.compile(
     r"(?<![\w.\-])[\w.\-]+(?:/[\w.\-]+)+|(?<![\w\-])[\w\-]+\.(?:py|pyi|js|ts|tsx|go|rs|java|c|h|cpp|cc|hpp|cs|rb|php|kt|swift|md|rst|toml|cfg|yaml|yml|json)\b"
 )
 _CAMEL_INNER = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+# An identifier and, captured apart, the "(" right after it. The identifier part matches
+# as _IDENT alone would (greedy, and the paren is optional), so one findall gives what a
+# finditer plus a look at the next character did, for a fraction of the calls.
+_IDENT_CALL = re.compile(f"({_IDENT.pattern})(\\()?")
+_TICKED = re.compile(r"`([^`\n]{1,200})`")
 
 
 # A refit renumbers from scratch (a fit) once the document numbers of departed slices
@@ -56,11 +63,10 @@ def _path_keys(path: str) -> tuple[list[str], list[str]]:
     return path_keys, stem_keys
 
 
-def _code_like(word: str, followed_by_paren: bool, in_ticks: bool) -> bool:
+def _named_like_code(word: str) -> bool:
+    """Whether a word's own spelling says it is code (snake_case, dotted, camelCase, dunder)."""
     return (
-        in_ticks
-        or followed_by_paren
-        or "_" in word.strip("_")
+        "_" in word.strip("_")
         or "." in word
         or bool(_CAMEL_INNER.search(word))
         or word.startswith("__")
@@ -70,20 +76,29 @@ def _code_like(word: str, followed_by_paren: bool, in_ticks: bool) -> bool:
 def query_mentions(query: str) -> tuple[list[str], list[str]]:
     """Identifiers and paths the query mentions in a code-like way.
 
+    An identifier counts when its spelling looks like code, when it is called (``f(``)
+    or when it appears inside backticks.
+
     Returns:
         ``(identifiers, paths)``, each de-duplicated in first-seen order.
     """
     ticks: set[str] = set()
-    for m in re.finditer(r"`([^`\n]{1,200})`", query):
-        ticks.update(w for w in _IDENT.findall(m.group(1)))
+    for inner in _TICKED.findall(query):
+        ticks.update(_IDENT.findall(inner))
     idents: dict[str, None] = {}
-    for m in _IDENT.finditer(query):
-        word = m.group(0).strip(".")
-        if len(word) < 3:
+    # Words whose spelling is plain prose: a long issue repeats them many times, and only
+    # a call or backticks can still make them count.
+    plain: set[str] = set()
+    for word, paren in _IDENT_CALL.findall(query):
+        if word in idents or len(word) < 3:
             continue
-        paren = query[m.end() : m.end() + 1] == "("
-        if _code_like(word, paren, word in ticks):
-            idents.setdefault(word, None)
+        if paren or word in ticks:
+            idents[word] = None
+        elif word not in plain:
+            if _named_like_code(word):
+                idents[word] = None
+            else:
+                plain.add(word)
     paths: dict[str, None] = {}
     for m in _PATHLIKE.finditer(query):
         paths.setdefault(m.group(0).strip("./"), None)
@@ -279,31 +294,44 @@ class FuzzyRetriever:
             parts = low.split(".")
             if len(parts) >= 2:
                 qual = ".".join(parts[-2:])
-                for i in self.by_qual_.get(qual, ()):
-                    scores[i] = max(scores[i], self.qualified_weight)
+                _raise_to(scores, self.by_qual_.get(qual, ()), self.qualified_weight)
                 # A dotted module path may name a file: a.b.c -> a/b/c.py
                 self._score_path("/".join(parts), scores, suffix_only=True)
             hit = self.by_name_.get(parts[-1])
             if hit:
-                for i in hit:
-                    scores[i] = max(scores[i], self.exact_weight)
+                _raise_to(scores, hit, self.exact_weight)
             elif len(parts[-1]) >= 4:
                 fuzzy_probe.append(parts[-1])
         for p in paths:
             self._score_path(p, scores, suffix_only=False)
+        # A repeated probe still uses up one of the max_probes (the cap counts mentions),
+        # but its near names are already scored: every update here is a maximum.
+        done: set[str] = set()
         for probe in fuzzy_probe[: self.max_probes]:
+            if probe in done:
+                continue
+            done.add(probe)
             for name, sim in self._near_names(probe):
-                for i in self.by_name_[name]:
-                    scores[i] = max(scores[i], self.fuzzy_weight * sim)
+                _raise_to(scores, self.by_name_[name], self.fuzzy_weight * sim)
         out: Scores = scores[self.row_docs_]
         return out
+
+    def _signatures(self) -> CharSignatures:
+        """LCS-bound signatures of ``names_by_len_``, built on first use after a (re)fit."""
+        sig: CharSignatures | None = self.__dict__.get("_name_signatures")
+        if sig is None or sig.strings is not self.names_by_len_:
+            sig = CharSignatures(self.names_by_len_)
+            self._name_signatures = sig
+        return sig
 
     def _near_names(self, probe: str) -> list[tuple[str, float]]:
         """Names within ``fuzzy_cutoff`` of ``probe``, with similarity in [0, 1].
 
         rapidfuzz's ratio is ``200 * LCS / (len(a) + len(b))``, so a pair can only reach
         the cutoff ``c`` when the shorter length is at least ``c / (200 - c)`` of the
-        longer: only names in that length band are compared.
+        longer: only names in that length band are considered, and of those only the
+        ones a character-count bound on the LCS (see ``_lcs_bound``) does not rule out
+        are compared.
         """
         if not self.names_by_len_:
             return []
@@ -313,9 +341,12 @@ class FuzzyRetriever:
         hi = bisect_right(self.name_lengths_, math.floor(n / band) if band > 0 else 1 << 30)
         if lo >= hi:
             return []
+        rows = self._signatures().may_reach(probe, lo, hi, self.fuzzy_cutoff)
+        if not rows.size:
+            return []
         found = process.extract(
             probe,
-            self.names_by_len_[lo:hi],
+            [self.names_by_len_[i] for i in rows.tolist()],
             scorer=fuzz.ratio,
             score_cutoff=self.fuzzy_cutoff,
             limit=None,
@@ -327,3 +358,10 @@ class FuzzyRetriever:
         for p in index.get(mention.lower(), ()):
             rows = self.file_rows_[p]
             scores[rows] = np.maximum(scores[rows], self.path_weight)
+
+
+def _raise_to(scores: Scores, rows: Sequence[int], value: float) -> None:
+    """``scores[i] = max(scores[i], value)`` for every row ``i``, in one vectorised step."""
+    if rows:
+        idx = np.asarray(rows, dtype=np.int64)
+        scores[idx] = np.maximum(scores[idx], np.float32(value))

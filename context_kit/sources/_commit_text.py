@@ -26,11 +26,12 @@ and emitted in file order; dropped hunks and files leave a marker.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from datetime import datetime, timezone
 
 from ._gitlog import Commit, FileChange, Hunk
 
-__all__ = ["MARKER_RE", "commit_marker", "commit_text"]
+__all__ = ["MARKER_RE", "choose_hunks", "commit_marker", "commit_text"]
 
 MARKER_RE = re.compile(r"^\.\.\. \(\d+ [a-z' ]+ elided\)$")
 """Matches an elision marker line (and nothing git writes: diff lines start with a
@@ -81,7 +82,11 @@ def _hunk_block(h: Hunk) -> str:
 
 
 def commit_text(
-    c: Commit, *, max_diff_chars: int = 4000, max_stat_files: int = 40
+    c: Commit,
+    *,
+    max_diff_chars: int = 4000,
+    max_stat_files: int = 40,
+    keep: Collection[tuple[int, int]] | None = None,
 ) -> tuple[str, dict[str, int]]:
     """The full rendering of ``c`` and the line index of each section.
 
@@ -89,6 +94,9 @@ def commit_text(
         c: The commit.
         max_diff_chars: Characters of hunk text kept (headers and markers excluded).
         max_stat_files: Files listed in the stat before a marker stands for the rest.
+        keep: The hunks to show as ``(file index, hunk index)``, when the caller chose
+            them already (:func:`choose_hunks` before redaction changed their sizes);
+            ``None`` chooses them here within ``max_diff_chars``.
 
     Returns:
         ``(text, sections)`` with ``sections`` holding ``message_line``, ``stat_line`` and
@@ -110,7 +118,7 @@ def commit_text(
     deleted = sum(f.deleted for f in files)
     out.append(f" {len(files)} files changed, {added} insertions(+), {deleted} deletions(-)")
     diff_line = -1
-    blocks = _trimmed_diff(files, max_diff_chars)
+    blocks = _trimmed_diff(files, choose_hunks(files, max_diff_chars) if keep is None else keep)
     if blocks:
         out.append("")
         diff_line = len(out)
@@ -119,21 +127,28 @@ def commit_text(
     return "\n".join(out) + "\n", sections
 
 
-def _trimmed_diff(files: tuple[FileChange, ...], max_chars: int) -> str:
-    # Choose hunks by (file rank, size, position) until the cap; emit them in file order.
-    order = sorted(
-        (
-            (_file_rank(f.path), len(h.lines), fi, hi)
-            for fi, f in enumerate(files)
-            for hi, h in enumerate(f.hunks)
-        )
-    )
+def choose_hunks(files: Sequence[FileChange], max_chars: int) -> frozenset[tuple[int, int]]:
+    """The hunks a rendering shows, as ``(file index, hunk index)``.
+
+    Hunks are taken by (file rank, size, position) while their text fits in ``max_chars``;
+    the rendering then emits them in file order.
+    """
+    order = []
+    for fi, f in enumerate(files):
+        if f.hunks:
+            rank = _file_rank(f.path)
+            order += [(rank, len(h.lines), fi, hi) for hi, h in enumerate(f.hunks)]
+    order.sort()
     keep: set[tuple[int, int]] = set()
     used = 0
     for _, size, fi, hi in order:
         if used + size <= max_chars:
             keep.add((fi, hi))
             used += size
+    return frozenset(keep)
+
+
+def _trimmed_diff(files: tuple[FileChange, ...], keep: Collection[tuple[int, int]]) -> str:
     parts: list[str] = []
     dropped_files = 0
     for fi, f in enumerate(files):

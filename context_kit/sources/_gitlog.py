@@ -14,6 +14,7 @@ message or diff text in practice).
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -244,6 +245,10 @@ def _git_env() -> dict[str, str]:
 
 
 def _chunks(stream: object) -> Iterator[bytes]:
+    # Whole 1 MB reads: git and the parser mostly take turns (git fills the pipe while the
+    # parser waits). Letting git run ahead — a reader thread, or read1 on a 1 MB pipe —
+    # was measured on the 2-core benchmark machine (pytest, 10,000 commits, load 3-5) and
+    # was no faster: 11-17 s wall against 9-16 s, with more CPU spent by both processes.
     read = stream.read  # type: ignore[attr-defined]
     while True:
         data = read(_READ_CHUNK)
@@ -377,7 +382,7 @@ class _FileBuilder:
             old = None
         elif self.status == "D":
             new = None
-        runs = tuple(x for h in self.hunks for r in h.runs for x in r)
+        runs = tuple(itertools.chain.from_iterable(r for h in self.hunks for r in h.runs))
         return FileChange(
             self.status, old, new, self.added, self.deleted, self.binary, tuple(self.hunks), runs
         )
@@ -483,7 +488,7 @@ def _parse_hunk(lines: list[str], i: int, cur: _FileBuilder, opts: LogOptions) -
     body = lines[start:i]
     keep = min(len(body), opts.max_hunk_lines, max(cur.budget, 0))
     cur.budget -= keep
-    text = "".join(ln + "\n" for ln in body[:keep])
+    text = "\n".join(body[:keep]) + "\n" if keep else ""
     cur.hunks.append(
         Hunk(old_start, old_len, new_start, new_len, header, text, tuple(runs), len(body) - keep)
     )

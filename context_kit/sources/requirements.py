@@ -48,9 +48,10 @@ _BLANKS = re.compile(r"[ \t]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
 # Openers a defining identifier may sit behind: a list marker, a table pipe, a
-# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick. Emphasis is one
-# character class, not ``\*\*|[*]`` alternatives: a line of n stars splits into those in
-# Fibonacci(n) ways, and a licence's 72-star banner then took longer than the universe.
+# sphinx-needs ``:id:`` field, emphasis, a link bracket or backtick.
+# Emphasis is one character class repeated, not "**" | "__" | "*" ...: that alternation
+# matches a run of n asterisks in exponentially many ways, and a reStructuredText rule of
+# 40 of them took minutes to fail (measured: 133 s of a 144 s index build of pytest).
 _OPENER = r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+|\|[ \t]*|:id:[ \t]*)?[*_`\[]*[ \t]*"
 
 

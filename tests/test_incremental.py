@@ -444,3 +444,18 @@ def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypa
     kept = [s for s in index.slices if s.path == "pkg/m1.py" and s.name != "appended_later"]
     assert kept and all(before[s.id] is s for s in kept)
     same_results(index, build(root, False))
+
+
+def test_slices_share_their_record_of_set_fields(tmp_path: Path):
+    root = make_repo(tmp_path / "repo", n=20)
+    build(root, tmp_path / "cache")
+    index = build(root, tmp_path / "cache")  # every slice read back from the cache
+    sets = {id(s.__pydantic_fields_set__) for s in index.slices}
+    outline_sets = {id(o.__pydantic_fields_set__) for s in index.slices for o in s.outline}
+    assert len(sets) < 4 and len(outline_sets) == 1
+    first = index.slices[0]
+    shared = set(first.__pydantic_fields_set__)
+    copy = first.model_copy(update={"name": "renamed"})
+    # A copy gets its own record; the shared one is never edited in place.
+    assert copy.name == "renamed" and first.__pydantic_fields_set__ == shared
+    assert Slice.model_validate_json(first.model_dump_json()) == first

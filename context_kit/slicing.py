@@ -37,6 +37,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._cache import atomic_write, content_key, read_entry
+from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources.languages import language_for_path
 from .sources.walk import decode_text, read_candidate, repository_files
@@ -168,8 +169,10 @@ class SliceCache:
         atomic_write(self._file(key), data)
 
 
-def _digest(data: bytes) -> str:
-    return content_key(data)
+def _digest(data: bytes, redact_secrets: bool) -> str:
+    # The bytes as read, and whether (and by which rules) their secrets are redacted: a
+    # cache hit then needs no redaction, which is the costliest step of reading a file.
+    return content_key(data, f"redact-{RULES_VERSION}" if redact_secrets else "verbatim")
 
 
 def _pick(sources: Sequence[FileSource], path: str) -> FileSource | None:
@@ -177,13 +180,18 @@ def _pick(sources: Sequence[FileSource], path: str) -> FileSource | None:
 
 
 def _slice_file(
-    sources: Sequence[FileSource], path: str, data: bytes
+    sources: Sequence[FileSource], path: str, data: bytes, redact_secrets: bool
 ) -> tuple[list[Slice], SkippedFile | None]:
-    """Slice one file in this process; a failing source becomes a reported skip."""
+    """Redact and slice one file in this process; a failing source becomes a reported skip."""
     src = _pick(sources, path)
     if src is None:
         return [], SkippedFile(path=path, reason="no_source", detail="no source accepts it")
     text, lossy = decode_text(data)
+    if redact_secrets:
+        found = redact(text, path=path)
+        if found.total:  # sources that read the bytes must not see a secret either
+            text = found.text
+            data = text.encode("utf-8", "surrogatepass")
     try:
         return src.slices(FileText(path, text, data, lossy)), None
     except Exception as exc:  # one bad file must never sink the index
@@ -194,12 +202,14 @@ def _slice_file(
 # --- worker processes ------------------------------------------------------------------
 _WORKER_SOURCES: Sequence[FileSource] = ()
 _WORKER_CACHE: SliceCache | None = None
+_WORKER_REDACT = True
 
 
-def _worker_init(sources: Sequence[FileSource], cache: SliceCache | None) -> None:
-    global _WORKER_SOURCES, _WORKER_CACHE
+def _worker_init(sources: Sequence[FileSource], cache: SliceCache | None, redact: bool) -> None:
+    global _WORKER_SOURCES, _WORKER_CACHE, _WORKER_REDACT
     _WORKER_SOURCES = sources
     _WORKER_CACHE = cache
+    _WORKER_REDACT = redact
 
 
 def _worker_batch(
@@ -208,7 +218,7 @@ def _worker_batch(
     """Slice a batch of ``(path, bytes, cache key)``; return serialised slices per file."""
     out = []
     for path, data, key in batch:
-        slices, skip = _slice_file(_WORKER_SOURCES, path, data)
+        slices, skip = _slice_file(_WORKER_SOURCES, path, data, _WORKER_REDACT)
         blob = _SLICES.dump_json(slices)
         if skip is None and _WORKER_CACHE is not None and key:
             _WORKER_CACHE.put_json(key, blob)
@@ -241,6 +251,7 @@ class _Slicer:
         self.done: dict[str, tuple[list[Slice], SkippedFile | None]] = {}
         self.sliced = 0
         self.hits = 0
+        self.redact = True  # redact secrets in the text of every file sliced
 
     def add(self, path: str, data: bytes, digest: str) -> None:
         src = _pick(self.sources, path)
@@ -297,7 +308,7 @@ class _Slicer:
                 self.workers,
                 mp_context=ctx,
                 initializer=_worker_init,
-                initargs=(tuple(self.sources), self.cache),
+                initargs=(tuple(self.sources), self.cache, self.redact),
             )
         except (OSError, ValueError, NotImplementedError) as exc:
             self._give_up(exc)
@@ -313,7 +324,7 @@ class _Slicer:
 
     def _run_here(self, batch: list[tuple[str, bytes, str]]) -> None:
         for path, data, key in batch:
-            slices, skip = _slice_file(self.sources, path, data)
+            slices, skip = _slice_file(self.sources, path, data, self.redact)
             if skip is None and key and self.cache is not None:
                 self.cache.put_json(key, _SLICES.dump_json(slices))
             share_fields_sets(slices)
@@ -401,14 +412,16 @@ def refresh(
             to_read.append((rel, st))
     expected = sum(st[0] for _, st in to_read if st is not None)
     slicer = _Slicer(sources, cache, max(1, workers), parallel_min_bytes, expected)
+    slicer.redact = options.redact_secrets
     reread: dict[str, FileEntry] = {}
     for n, (rel, st) in enumerate(to_read, 1):
         size, mtime = st if st is not None else (0, 0)
-        entry = read_candidate(root, root_real, rel, options)
+        # Read as is: redacting is left to the slicing of cache misses.
+        entry = read_candidate(root, root_real, rel, options, redact_text=False)
         if isinstance(entry, SkippedFile):
             reread[rel] = FileEntry(rel, size, mtime, skipped=entry)
             continue
-        digest = _digest(entry.data)
+        digest = _digest(entry.data, options.redact_secrets)
         old = previous.get(rel)
         if old is not None and old.digest == digest and old.skipped is None:
             reread[rel] = FileEntry(rel, size, mtime, digest, old.slices)

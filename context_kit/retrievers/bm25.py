@@ -15,6 +15,7 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -90,12 +91,18 @@ class BM25Retriever:
         self.stem = stem
 
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
-        tf: defaultdict[str, float] = defaultdict(float)
         stem = self.stem
-        for t, n in term_counts(s.text, stem=stem).items():
-            tf[t] += self.body_weight * n
-        for t, n in term_counts(s.name, stem=stem).items():
-            tf[t] += self.name_weight * n
+        body = term_counts(s.text, stem=stem)
+        # At weight 1 the counts are the frequencies (1.0 * n is n exactly): no second pass
+        # over every term in the hot loop of a fit.
+        tf = (
+            cast("dict[str, float]", body)
+            if self.body_weight == 1.0
+            else {t: self.body_weight * n for t, n in body.items()}
+        )
+        if s.name:
+            for t, n in term_counts(s.name, stem=stem).items():
+                tf[t] = tf.get(t, 0.0) + self.name_weight * n
         if s.path:
             if s.path not in path_cache:
                 pc: defaultdict[str, float] = defaultdict(float)
@@ -103,7 +110,7 @@ class BM25Retriever:
                     pc[t] += self.path_weight
                 path_cache[s.path] = dict(pc)
             for t, w in path_cache[s.path].items():
-                tf[t] += w
+                tf[t] = tf.get(t, 0.0) + w
         return tf
 
     def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:

@@ -408,7 +408,7 @@ def repository_files(root: Path, options: WalkOptions) -> list[str]:
 
 
 def read_candidate(
-    root: Path, root_real: Path, rel: str, options: WalkOptions
+    root: Path, root_real: Path, rel: str, options: WalkOptions, *, redact_text: bool = True
 ) -> FileText | SkippedFile:
     """Read one listed file, or say why it is skipped (the rules in the module docstring).
 
@@ -417,6 +417,9 @@ def read_candidate(
         root_real: ``root.resolve()``, passed in so a walk resolves it once.
         rel: The file's repository-relative path.
         options: File selection options.
+        redact_text: With ``options.redact_secrets``, redact credentials in the text and
+            bytes returned; ``False`` leaves that to the caller (which must do it before
+            anything reads the text), while secret *files* are still skipped.
     """
     if not _utf8(rel):
         # A name that is not UTF-8 (Latin-1 archives) cannot be cited, cached as JSON or
@@ -471,7 +474,7 @@ def read_candidate(
         return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
     if _is_minified(rel, text):
         return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
-    if options.redact_secrets:
+    if options.redact_secrets and redact_text:
         found = redact(text, path=rel)
         if found.total:
             text = found.text

@@ -3,6 +3,7 @@
 import itertools
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -459,3 +460,31 @@ def test_slices_share_their_record_of_set_fields(tmp_path: Path):
     # A copy gets its own record; the shared one is never edited in place.
     assert copy.name == "renamed" and first.__pydantic_fields_set__ == shared
     assert Slice.model_validate_json(first.model_dump_json()) == first
+
+
+class Unpicklable(BM25Retriever):
+    """A retriever whose fitted state cannot be pickled (it holds a lock)."""
+
+    def fit(self, corpus):
+        super().fit(corpus)
+        self.lock_ = threading.Lock()
+        return self
+
+
+def test_fitted_retrievers_are_cached_and_unpicklable_ones_leave_no_file(tmp_path: Path):
+    from context_kit._fit_cache import fit_cached
+
+    corpus = Corpus(build(make_repo(tmp_path / "repo"), False).slices)
+    folder = tmp_path / "cache"
+    first = fit_cached(BM25Retriever(), corpus, "key", folder)
+    stored = list((folder / "fits").rglob("*.pickle"))
+    assert len(stored) == 1
+    again = fit_cached(BM25Retriever(), corpus, "key", folder)
+    np.testing.assert_array_equal(again.score("greet"), first.score("greet"))
+    assert again.score("greet").any()
+    odd = fit_cached(Unpicklable(), corpus, "key", folder)
+    assert odd.score("greet").any()
+    # Neither a second entry nor a half-written temporary file.
+    assert sorted((folder / "fits").rglob("*")) == sorted(
+        p for p in (folder / "fits").rglob("*") if p.is_dir() or p in stored
+    )

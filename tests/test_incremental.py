@@ -488,3 +488,32 @@ def test_fitted_retrievers_are_cached_and_unpicklable_ones_leave_no_file(tmp_pat
     assert sorted((folder / "fits").rglob("*")) == sorted(
         p for p in (folder / "fits").rglob("*") if p.is_dir() or p in stored
     )
+
+
+def test_a_build_trusts_what_the_last_build_read(tmp_path: Path, monkeypatch):
+    from context_kit import slicing
+
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    cache = tmp_path / "cache"
+    first = build(root, cache)
+    reads: list[str] = []
+    real = slicing.read_candidate
+
+    def counting(root_, root_real, rel, options, **kw):
+        reads.append(rel)
+        return real(root_, root_real, rel, options, **kw)
+
+    monkeypatch.setattr(slicing, "read_candidate", counting)
+    second = build(root, cache)
+    assert reads == []  # sizes and times match the record: slices straight from the cache
+    assert [s.model_dump() for s in second.slices] == [s.model_dump() for s in first.slices]
+    (root / "pkg" / "m2.py").write_text("def changed_since(a):\n    return a * 2\n")
+    third = build(root, cache)
+    assert reads == ["pkg/m2.py"]  # a file written since (and so inside the racy window)
+    assert "changed_since" in {s.name for s in third.slices}
+    assert "func_2" not in {s.name for s in third.slices}
+    # A record written by a build with other options is not used.
+    reads.clear()
+    Index.build(root, cache_dir=cache, workers=1, max_file_bytes=10_000)
+    assert len(reads) == len(list(root.rglob("*.*")))

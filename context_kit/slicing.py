@@ -533,22 +533,32 @@ def share_fields_sets(slices: Iterable[Slice]) -> None:
     models never change theirs (``model_copy`` copies it first), so one set per distinct
     combination serves them all.
     """
+    # Neighbours nearly always set the same fields: comparing with the last shared set is
+    # cheaper than looking each one up.
+    last: set[str] = set()
+    last_entry: set[str] = set()
     for s in slices:
-        _share_fields_set(s)
+        last = _share_fields_set(s, last)
         for entry in s.outline:
-            _share_fields_set(entry)
+            last_entry = _share_fields_set(entry, last_entry)
 
 
-def _share_fields_set(model: BaseModel) -> None:
+def _share_fields_set(model: BaseModel, last: set[str]) -> set[str]:
     own = model.__pydantic_fields_set__
-    key = frozenset(own)
-    shared = _FIELDS_SETS.get(key)
-    if shared is None:
-        if len(_FIELDS_SETS) >= _MAX_FIELDS_SETS:
-            return
-        shared = _FIELDS_SETS.setdefault(key, own)
-    if shared is not own:
-        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    if own is last:
+        return last
+    if own == last:
+        shared = last
+    else:
+        key = frozenset(own)
+        found = _FIELDS_SETS.get(key)
+        if found is None:
+            if len(_FIELDS_SETS) >= _MAX_FIELDS_SETS:
+                return last
+            found = _FIELDS_SETS.setdefault(key, own)
+        shared = found
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return shared
 
 
 def _slice_order(s: Slice) -> tuple[str, int, str]:

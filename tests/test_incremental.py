@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
 from context_kit.retrievers import bm25 as bm25_module
+from context_kit.retrievers._lcs_bound import CharSignatures
 from context_kit.slicing import SliceCache, refresh
 from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
 
@@ -255,6 +256,11 @@ def row_view(r: FuzzyRetriever) -> tuple[dict, dict, dict]:
 def test_fuzzy_refits_equal_fresh_fits(versions):
     fuzzy_queries = [*QUERIES, "Beta.eps f1.py", "`gammaRai` in f2", "zetaa() and f3.py"]
     for refitted, fresh in refit_through(versions, FuzzyRetriever, 0.125):
+        kept = refitted.__dict__.get("_name_signatures")
+        if kept is not None and kept.strings is refitted.names_by_len_:  # edited, not rebuilt
+            again = CharSignatures(refitted.names_by_len_)
+            for part in ("lengths", "words", "excess"):
+                np.testing.assert_array_equal(getattr(kept, part), getattr(again, part))
         assert row_view(refitted) == row_view(fresh)
         assert (refitted.names_, refitted.paths_, refitted.n_) == (
             fresh.names_,
@@ -265,7 +271,7 @@ def test_fuzzy_refits_equal_fresh_fits(versions):
         assert refitted.name_lengths_ == fresh.name_lengths_
         assert refitted.path_suffixes_ == fresh.path_suffixes_
         assert refitted.stem_suffixes_ == fresh.stem_suffixes_
-        for query in fuzzy_queries:
+        for query in fuzzy_queries:  # (scoring builds the signatures the next refit edits)
             np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
 
 

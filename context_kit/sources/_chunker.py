@@ -105,6 +105,21 @@ class Chunker:
             return outer, None
         return node, wrapper_name
 
+    def _structure_kind(self, node: Any, wrapper_name: str | None) -> str | None:
+        """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
+        if wrapper_name is None and not self._is_structure(node):
+            return None
+        if node.type in self.spec.definitions:
+            return "definition"
+        if node.type in self.spec.containers:
+            return "container"
+        return None
+
+    def _is_member(self, node: Any) -> bool:
+        """Whether ``node`` is, or wraps, a definition or container."""
+        inner, wrapper_name = self._unwrap(node)
+        return wrapper_name is not None or self._is_structure(inner)
+
     def _field_text(self, node: Any, name: str) -> str | None:
         child = node.child_by_field_name(name)
         if child is None or child.text is None:
@@ -173,6 +188,15 @@ class Chunker:
             return list(named)
         return list(body.named_children)
 
+    def _split_points(self, node: Any) -> list[Any]:
+        """Where a long definition may be cut: between the statements of its body."""
+        return self._statements(self._body(node))
+
+    def _members(self, node: Any) -> list[Any]:
+        """A container's member nodes (its body's children, tokens included)."""
+        body = self._body(node)
+        return list(body.children) if body is not None else []
+
     def _signature_end(self, node: Any) -> int:
         body = self._body(node)
         if body is None:
@@ -211,8 +235,9 @@ class Chunker:
         leftover_kind = "class_body" if parent else "module"
         for child in children:
             inner, wrapper_name = self._unwrap(child)
-            is_def = inner.type in self.spec.definitions
-            is_container = inner.type in self.spec.containers and depth < _MAX_CONTAINER_DEPTH
+            kind = self._structure_kind(inner, wrapper_name)
+            is_def = kind == "definition"
+            is_container = kind == "container" and depth < _MAX_CONTAINER_DEPTH
             if not (is_def or is_container):
                 pending.append(child)
                 continue
@@ -270,7 +295,7 @@ class Chunker:
             signature_end=self._signature_end(inner),
             doc_end=doc_end if doc_end is not None else comment_end,
         )
-        self._emit_split(span, self._statements(self._body(inner)))
+        self._emit_split(span, self._split_points(inner))
 
     def _container(
         self,
@@ -283,10 +308,9 @@ class Chunker:
         comment_end: int | None,
     ) -> None:
         qual = ".".join([*scope, name])
-        body = self._body(inner)
-        members = list(body.children) if body is not None else []
+        members = self._members(inner)
         first_member = next(
-            (i for i, c in enumerate(members) if self._is_structure(self._unwrap(c)[0])),
+            (i for i, c in enumerate(members) if self._is_member(c)),
             None,
         )
         sig_end = self._signature_end(inner)

@@ -18,10 +18,12 @@ slices: tree-sitter recovers a partial tree and the chunker uses whatever it rec
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from ..types import Slice
 from ._chunker import Chunker, Span
+from ._generic import Derived, GenericChunker, derive, generic_refs_query
 from ._lines import LineTable
 from ._ts_budget import too_deep_to_query
 from .languages import LanguageSpec, language_for_path, load_language, refs_query_text
@@ -34,6 +36,16 @@ DEFAULT_MAX_SLICE_LINES = 200
 """Definitions longer than this are split into parts: long enough that most functions stay
 whole (a reader wants the whole function), short enough that one giant function cannot
 swallow a budget as a single all-or-nothing item."""
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """A loaded language, per thread: parser, reference query and the spec to chunk with."""
+
+    parser: Any
+    query: Any | None
+    spec: LanguageSpec
+    derived: Derived | None
 
 
 class CodeSource:
@@ -64,17 +76,23 @@ class CodeSource:
         """Whether the file's extension belongs to a language with structure."""
         return language_for_path(path) is not None
 
-    def _parser(self, spec: LanguageSpec) -> Any | None:
+    def _parser(self, spec: LanguageSpec) -> _Grammar | None:
         from tree_sitter import Parser, Query
 
-        cache: dict[str, tuple[Any, Any]] = self._local.__dict__.setdefault("parsers", {})
+        cache: dict[str, _Grammar] = self._local.__dict__.setdefault("parsers", {})
         if spec.name not in cache:
             lang = load_language(spec.name)
             if lang is None:
                 return None
-            q_text = refs_query_text(spec.name)
-            query = Query(lang, q_text) if q_text else None
-            cache[spec.name] = (Parser(lang), query)
+            derived: Derived | None = None
+            if spec.generic:
+                derived = derive(spec, lang)
+                spec = derived.spec
+                query = generic_refs_query(lang, derived.identifiers)
+            else:
+                q_text = refs_query_text(spec.name)
+                query = Query(lang, q_text) if q_text else None
+            cache[spec.name] = _Grammar(Parser(lang), query, spec, derived)
         return cache[spec.name]
 
     def slices(self, file: FileText) -> list[Slice]:
@@ -83,14 +101,21 @@ class CodeSource:
         table = LineTable(file.text)
         if spec is None:
             return window_slices(file.path, table, language=None)
-        loaded = self._parser(spec)
-        if loaded is None:
+        grammar = self._parser(spec)
+        if grammar is None:
             return window_slices(file.path, table, language=spec.name)
-        parser, query = loaded
+        spec, query = grammar.spec, grammar.query
         data = file.text.encode("utf-8", "surrogatepass")
-        tree = parser.parse(data)
-        spans = Chunker(spec, table, self.max_slice_lines).run(tree.root_node)
-        spans = _normalise(spans, table)
+        tree = grammar.parser.parse(data)
+        if grammar.derived is not None:
+            chunker: Chunker = GenericChunker(grammar.derived, table, self.max_slice_lines)
+        else:
+            chunker = Chunker(spec, table, self.max_slice_lines)
+        spans = _normalise(chunker.run(tree.root_node), table)
+        if spec.generic and not any(sp.symbol_kind != "module" for sp in spans):
+            # The generic rules found no definition: windows cut a long script better
+            # than one statement run would.
+            return window_slices(file.path, table, language=spec.name)
         refs = _references(query, tree.root_node, table, spans) if query is not None else {}
         out: list[Slice] = []
         for i, sp in enumerate(spans):

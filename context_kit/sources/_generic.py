@@ -1,0 +1,631 @@
+"""Structure for grammars nobody wrote a :class:`LanguageSpec` for.
+
+A hundred grammars cannot each get a hand-tuned spec, but their node names follow common
+habits: ``function_definition``, ``method_declaration``, ``class_declaration``,
+``module_definition``, ``subroutine``. :func:`derive` reads a grammar's node names
+once and sorts them by such words; :class:`GenericChunker` then keeps only nodes it can
+*name* (a ``name`` field, or an identifier at the start of the node), because a
+definition-looking node without a name is usually something else (an anonymous function,
+a constructor *call*). Identifiers inside a slice become its references.
+
+The result is coarser than a hand-written spec — no decorators, no receivers, signatures
+cut at the body or at the first line — but a function in Lua or Haskell becomes a named,
+citable slice instead of part of a 60-line window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ._chunker import Chunker, Span, last_line
+from ._lines import LineTable
+from .languages import LanguageSpec
+
+__all__ = ["Derived", "GenericChunker", "derive", "generic_refs_query", "identifier_kinds"]
+
+_DEFINITION_WORDS = frozenset(
+    {
+        "function",
+        "func",
+        "fun",
+        "fn",
+        "method",
+        "procedure",
+        "proc",
+        "subroutine",
+        "subprogram",
+        "defun",
+        "defn",
+        "macro",
+        "rpc",
+        "value",
+        "let",
+    }
+)
+"""Words in a node name that mark a callable (functional languages define functions as
+values: OCaml's ``value_definition``, Elm's ``value_declaration``)."""
+
+_CONTAINER_WORDS = frozenset(
+    {
+        "class",
+        "module",
+        "mod",
+        "impl",
+        "implementation",
+        "struct",
+        "enum",
+        "trait",
+        "interface",
+        "namespace",
+        "protocol",
+        "record",
+        "contract",
+        "instance",
+        "mixin",
+        "extension",
+        "object",
+        "package",
+        "union",
+        "library",
+        "service",
+        "message",
+    }
+)
+"""Words in a node name that mark something holding members."""
+
+_BARE = frozenset(
+    {
+        "function",
+        "method",
+        "procedure",
+        "subroutine",
+        "defun",
+        "rpc",
+        "class",
+        "module",
+        "struct",
+        "enum",
+        "trait",
+        "interface",
+        "namespace",
+        "protocol",
+        "impl",
+        "contract",
+        "instance",
+        "service",
+        "message",
+    }
+)
+"""Node names that are a definition on their own (without a ``_declaration`` suffix);
+``object``, ``record`` or ``package`` alone are as often literals or statements."""
+
+_SUFFIXES = frozenset(
+    {
+        "declaration",
+        "definition",
+        "def",
+        "defn",
+        "decl",
+        "item",
+        "statement",
+        "proto",
+        "specifier",
+        "specification",
+    }
+)
+"""Words that make a node name declare something: ``function_item``, ``fun_decl``,
+``function_statement`` (PowerShell), Pascal's ``defProc``, Zig's ``FnProto``,
+``struct_specifier`` (C-like), ``value_specification`` (OCaml interfaces)."""
+
+_KNOWN = {"subprogram_body": "definition", "package_body": "container"}
+"""Names the word rules cannot sort: Ada keeps implementations in ``*_body`` nodes, while
+elsewhere ``function_body`` or ``class_body`` is only the inside of a definition."""
+
+_EXCLUDED_WORDS = frozenset(
+    {
+        "end",
+        "call",
+        "invocation",
+        "application",
+        "anonymous",
+        "lambda",
+        "arrow",
+        "type",
+        "pointer",
+        "reference",
+        "parameter",
+        "parameters",
+        "argument",
+        "arguments",
+        "import",
+        "export",
+        "forward",
+        "renaming",
+        "abbrev",
+        "constraint",
+        "literal",
+        "lit",
+        "expression",
+        "expr",
+        "header",
+        "left",
+        "name",
+        "identifier",
+        "path",
+        "attribute",
+        "modifier",
+        "modifiers",
+        "signature",
+        "list",
+        "field",
+        "member",
+        "constant",
+        "variant",
+        "use",
+        "open",
+        "include",
+        "alias",
+        "access",
+        "body",
+        "block",
+    }
+)
+"""Words that turn a definition-like name into a part or a use of one
+(``end_function_statement``, ``function_call``, ``enum_member``, ``class_name``)."""
+
+_NO_DESCENT = frozenset(
+    {"parameter", "parameters", "argument", "arguments", "type", "pattern", "patterns"}
+)
+"""Children never searched for a definition's name (``function(a, b)`` is not named ``a``)."""
+
+_NOT_HOLDERS = frozenset(
+    {
+        "import",
+        "export",
+        "use",
+        "open",
+        "include",
+        "call",
+        "invocation",
+        "application",
+        "expression",
+        "expr",
+        "argument",
+        "arguments",
+        "parameter",
+        "parameters",
+        "literal",
+        "string",
+    }
+)
+"""Nodes never searched for definitions inside (an import naming a module is no module)."""
+
+_PART_FIELDS = ("type", "result", "return_type", "parameter", "parameters", "pattern")
+"""Fields of a node that hold a part of it, never a definition of its own."""
+
+_BODY_WORDS = frozenset({"body", "block", "statements", "compound_statement", "do_block"})
+
+# Node names of a grammar that hold names; ``_name`` suffixes are OCaml's and Elm's habit.
+_IDENTIFIER_SUFFIXES = ("identifier", "_name", "_id")
+_IDENTIFIER_NAMES = frozenset(
+    {
+        "name",
+        "identifier",
+        "ident",
+        "word",
+        "bareword",
+        "symbol",
+        "constant",
+        "variable",
+        "var",
+        "atom",
+    }
+)
+
+# A reference is a plain identifier: operators and shell flags (``+``, ``-rf``) also sit in
+# identifier nodes of some grammars, and name nothing.
+_REF_PATTERN = "^[A-Za-z_][A-Za-z0-9_$!?']*$"
+
+# Type annotations written on their own line above a definition (Haskell's ``signature``,
+# Elm's ``type_annotation``) document it as a comment would.
+_PREAMBLES = frozenset({"signature", "type_signature", "type_annotation", "haddock"})
+
+# How deep the chunker looks through nodes that merely hold definitions (Haskell's
+# ``declarations``) or that assign an anonymous function to a name (R's ``f <- function``).
+_HOLDER_DEPTH = 3
+
+# How deep the chunker looks into a node's header children for its name (``declProc`` in
+# Pascal, ``function_declarator`` → ``identifier`` in C-like shader languages).
+_NAME_DEPTH = 4
+
+# A name longer than this is not a name (a whole expression caught by the fallback).
+_MAX_NAME_CHARS = 120
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _words(kind: str) -> list[str]:
+    """``function_definition`` → ``[function, definition]``; ``FnProto`` → ``[fn, proto]``."""
+    return [w for w in _CAMEL.sub("_", kind).lower().split("_") if w]
+
+
+def _classify(kind: str) -> str | None:
+    """``"definition"``, ``"container"`` or ``None`` for one node name."""
+    if kind in _KNOWN:
+        return _KNOWN[kind]
+    words = _words(kind)
+    if not words or any(w in _EXCLUDED_WORDS for w in words):
+        return None
+    if "_".join(words) in _BARE:
+        head = words
+    elif len(words) >= 2 and words[-1] in _SUFFIXES:
+        head = words[:-1]
+    elif len(words) >= 2 and words[0] in _SUFFIXES:
+        head = words[1:]
+    else:
+        return None
+    if any(w in _DEFINITION_WORDS for w in head):
+        return "definition"
+    if any(w in _CONTAINER_WORDS for w in head):
+        return "container"
+    return None
+
+
+def _named_kinds(language: Any) -> set[str]:
+    out: set[str] = set()
+    for i in range(int(language.node_kind_count)):
+        if language.node_kind_is_named(i) and language.node_kind_is_visible(i):
+            kind = language.node_kind_for_id(i)
+            if kind:
+                out.add(str(kind))
+    return out
+
+
+def identifier_kinds(language: Any) -> list[str]:
+    """Named node kinds of ``language`` that hold identifiers, sorted."""
+    out = []
+    for kind in _named_kinds(language):
+        low = kind.lower()
+        holds_name = low in _IDENTIFIER_NAMES or ("_" in low and low.endswith(_IDENTIFIER_SUFFIXES))
+        if holds_name and _classify(kind) is None:
+            out.append(kind)
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the generic chunker knows of one grammar.
+
+    Attributes:
+        spec: The placeholder spec with its node sets filled in.
+        identifiers: Node kinds holding identifiers (names and references).
+        signatures: Node kinds that are a callable's signature written apart from its
+            body (Dart's ``function_signature`` + ``function_body``).
+    """
+
+    spec: LanguageSpec
+    identifiers: frozenset[str]
+    signatures: frozenset[str]
+
+
+def derive(placeholder: LanguageSpec, language: Any) -> Derived:
+    """Read ``language``'s node names into a spec for the generic chunker."""
+    kinds = _named_kinds(language)
+    definitions = frozenset(k for k in kinds if _classify(k) == "definition")
+    containers = frozenset(k for k in kinds if _classify(k) == "container")
+    bodies = frozenset(
+        k for k in kinds if k in _BODY_WORDS or _words(k)[-1:] in (["body"], ["block"])
+    ) - {k for k in kinds if _classify(k) is not None}
+    spec = replace(
+        placeholder,
+        definitions=definitions,
+        containers=containers,
+        body_types=bodies,
+        body_lists=bodies,
+        comment_types=frozenset(k for k in kinds if "comment" in k or k in _PREAMBLES),
+        # ``Foo::bar`` (Perl), ``M:scale`` (Lua methods) name members of ``Foo`` / ``M``.
+        scope_separators=("::", ":"),
+    )
+    signatures = frozenset(
+        k
+        for k in kinds
+        if "signature" in _words(k) and any(w in _DEFINITION_WORDS for w in _words(k))
+    )
+    return Derived(spec, frozenset(identifier_kinds(language)), signatures)
+
+
+def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None:
+    """A query capturing every identifier-holding node as ``@ref`` (``None`` if none compile).
+
+    Each kind is tried alone first: a node name may exist only as an alias that a query
+    cannot match, and one bad kind must not cost the rest.
+    """
+    from tree_sitter import Query, QueryError
+
+    usable = []
+    for kind in sorted(identifiers):
+        try:
+            Query(language, f"({kind}) @ref")
+        except (QueryError, ValueError):
+            continue
+        usable.append(f"({kind})")
+    if not usable:
+        return None
+    return Query(language, f'([{" ".join(usable)}] @ref (#match? @ref "{_REF_PATTERN}"))')
+
+
+class _Joined:
+    """A signature node and the body node after it, seen as one definition node.
+
+    Dart writes ``int add(a, b) { ... }`` as sibling ``function_signature`` and
+    ``function_body`` nodes; the chunker wants one node per definition. Only the parts of
+    the node interface the chunker reads are provided.
+    """
+
+    is_named = True
+    is_error = False
+    text = None
+
+    def __init__(self, head: Any, body: Any) -> None:
+        self.head = head
+        self.body = body
+        self.type = head.type
+        self.start_point = head.start_point
+        self.end_point = body.end_point
+        self.parent = head.parent
+        self.prev_named_sibling = head.prev_named_sibling
+
+    @property
+    def children(self) -> list[Any]:
+        return [*self.head.children, self.body]
+
+    @property
+    def named_children(self) -> list[Any]:
+        return [*self.head.named_children, self.body]
+
+    def child_by_field_name(self, name: str) -> Any | None:
+        if name == "body":
+            return self.body
+        return self.head.child_by_field_name(name)
+
+
+class GenericChunker(Chunker):
+    """A :class:`Chunker` for derived specs: structure needs a name, bodies are optional."""
+
+    def __init__(self, derived: Derived, table: LineTable, max_lines: int) -> None:
+        super().__init__(derived.spec, table, max_lines)
+        self.identifiers = derived.identifiers
+        self.signatures = derived.signatures
+
+    def _is_structure(self, node: Any) -> bool:
+        if isinstance(node, _Joined):
+            return True
+        if super()._is_structure(node):
+            return (
+                self._find_name(node) is not None
+                and not self._is_header(node)
+                and not self._is_part(node)
+            )
+        return self._is_header_definition(node)
+
+    def _is_part(self, node: Any) -> bool:
+        """Whether ``node`` is a type, parameter or pattern of its parent.
+
+        Haskell spells the type ``a -> b`` as a ``function`` node.
+        """
+        parent = node.parent
+        if parent is None:
+            return False
+        return any(parent.child_by_field_name(f) == node for f in _PART_FIELDS)
+
+    def _structure_kind(self, node: Any, wrapper_name: str | None) -> str | None:
+        if wrapper_name is None and (isinstance(node, _Joined) or self._is_header_definition(node)):
+            return "definition"
+        return super()._structure_kind(node, wrapper_name)
+
+    def _is_header(self, node: Any) -> bool:
+        """Whether ``node`` opens the definition holding it rather than being a member.
+
+        Fortran's ``subroutine`` starts with a ``subroutine_statement``.
+        """
+        parent = node.parent
+        return (
+            parent is not None
+            and node.prev_named_sibling is None
+            and (parent.type in self.spec.definitions or parent.type in self.spec.containers)
+        )
+
+    def _is_header_definition(self, node: Any) -> bool:
+        """Whether ``node`` holds a named definition header and then a body.
+
+        Zig's ``Decl`` holds ``FnProto`` and ``Block``: the whole node is the definition.
+        """
+        named = node.named_children
+        if len(named) < 2 or node.type in self.spec.definitions:
+            return False
+        head = named[0]
+        return (
+            head.type in self.spec.definitions
+            and any(c.type in self.spec.body_types for c in named[1:])
+            and self._find_name(head) is not None
+        )
+
+    def _name_node(self, node: Any) -> Any | None:
+        """A node's ``name`` field, or the name inside its ``declarator`` (C-like languages).
+
+        Only a named node counts: R keeps its ``function`` keyword in the name field.
+        """
+        for _ in range(_NAME_DEPTH):
+            found = node.child_by_field_name("name")
+            if found is not None and found.is_named:
+                return found
+            node = node.child_by_field_name("declarator")
+            if node is None:
+                return None
+            if node.type in self.identifiers:
+                return node
+        return None
+
+    def _find_name(self, node: Any) -> str | None:
+        """The name field, else an identifier among the first children.
+
+        Grammars without a name field often keep the header in a child (Fortran's
+        ``function_statement``, Vim's ``function_declaration``), so the search continues
+        in the first child that has children of its own.
+        """
+        cur = node
+        for _ in range(_NAME_DEPTH):
+            found = self._name_node(cur)
+            body = self._body(cur)
+            kids = [c for c in cur.named_children[:4] if body is None or c != body]
+            if found is None:
+                found = next((c for c in kids if c.type in self.identifiers), None)
+            if found is not None:
+                text = found.text.decode("utf-8", "replace") if found.text else ""
+                if 0 < len(text) <= _MAX_NAME_CHARS and "\n" not in text:
+                    return self._clean(text)
+                return None
+            cur = next(
+                (
+                    c
+                    for c in kids
+                    if c.named_children and not any(w in _NO_DESCENT for w in _words(c.type))
+                ),
+                None,
+            )
+            if cur is None:
+                return None
+        return None
+
+    def _unwrap(self, node: Any) -> tuple[Any, str | None]:
+        """The node itself, or an anonymous function it assigns to a name.
+
+        ``f <- function(x) ...`` (R) and ``local f = function() ... end`` (Lua) hold an
+        unnamed definition after an identifier; the slice spans the whole statement.
+        """
+        if self._is_structure(node):
+            return node, None
+        cur = node
+        for _ in range(_HOLDER_DEPTH):
+            kids = [self._solo(c) for c in cur.named_children]
+            for i, kid in enumerate(kids):
+                if kid.type in self.spec.definitions and self._find_name(kid) is None:
+                    name = next(
+                        (k for k in kids[:i] if k.type in self.identifiers and k.text), None
+                    )
+                    if name is not None and len(name.text) <= _MAX_NAME_CHARS:
+                        return kid, self._clean(name.text.decode("utf-8", "replace"))
+                    return node, None
+            if len(cur.named_children) != 1:
+                break
+            cur = cur.named_children[0]
+        return node, None
+
+    def _solo(self, node: Any) -> Any:
+        """Look through nodes with a single named child (``variable_list`` → identifier)."""
+        for _ in range(_HOLDER_DEPTH):
+            if len(node.named_children) != 1 or node.type in self.spec.definitions:
+                break
+            node = node.named_children[0]
+        return node
+
+    def _holds_members(self, node: Any) -> bool:
+        kind = _words(node.type)
+        if any(w in _NOT_HOLDERS for w in kind) or self._is_comment(node):
+            return False
+        if self._is_member(node):
+            return False
+        return any(self._is_member(c) for c in node.named_children)
+
+    def _flatten(self, nodes: list[Any], depth: int = 0) -> list[Any]:
+        """Replace nodes that merely hold definitions by their children.
+
+        Haskell keeps all top-level definitions in one ``declarations`` node.
+        """
+        if depth >= _HOLDER_DEPTH:
+            return nodes
+        out: list[Any] = []
+        for node in nodes:
+            if self._holds_members(node):
+                out.extend(self._flatten(list(node.children), depth + 1))
+            else:
+                out.append(node)
+        out = self._join_signatures(out)
+        # A keyword left outside the node it qualifies (Zig's ``pub`` before ``fn``) would
+        # otherwise become a statement of its own and cut into the definition's first line;
+        # the next node covers its line anyway.
+        return [
+            n
+            for n, nxt in zip(out, [*out[1:], None], strict=True)
+            if n.is_named or nxt is None or nxt.start_point.row > n.end_point.row
+        ]
+
+    def _join_signatures(self, nodes: list[Any]) -> list[Any]:
+        """Pair a signature node with the body node right after it (see :class:`_Joined`)."""
+        out: list[Any] = []
+        for node in nodes:
+            prev = next((n for n in reversed(out) if n.is_named), None)
+            if (
+                prev is not None
+                and not isinstance(prev, _Joined)
+                and node.type in self.spec.body_types
+                and prev.type in self.signatures
+                and node.start_point.row <= prev.end_point.row + 1
+                and self._find_name(prev) is not None
+            ):
+                while out[-1] is not prev:
+                    out.pop()  # tokens between signature and body
+                out[-1] = _Joined(prev, node)
+                continue
+            out.append(node)
+        return out
+
+    def _block(self, children: list[Any], scope: list[str], parent: str | None, depth: int) -> None:
+        super()._block(self._flatten(children), scope, parent, depth)
+
+    def _name(self, node: Any, fallback: str | None = None) -> str:
+        return self._find_name(node) or fallback or "<anonymous>"
+
+    def _signature_end(self, node: Any) -> int:
+        if self._body(node) is None:
+            return int(node.start_point.row) + 1
+        return super()._signature_end(node)
+
+    def _split_points(self, node: Any) -> list[Any]:
+        if self._body(node) is None:
+            return list(node.named_children)
+        return super()._split_points(node)
+
+    def _members(self, node: Any) -> list[Any]:
+        # Grammars without a body node keep members as the container's own children.
+        if self._body(node) is None:
+            return self._flatten(list(node.children))
+        return self._flatten(super()._members(node))
+
+    def _container(
+        self,
+        outer: Any,
+        inner: Any,
+        start: int,
+        name: str,
+        scope: list[str],
+        depth: int,
+        comment_end: int | None,
+    ) -> None:
+        if any(self._is_member(c) for c in self._members(inner)):
+            super()._container(outer, inner, start, name, scope, depth, comment_end)
+            return
+        # Nothing inside to outline: a container is then one definition-like slice, split
+        # at statements when long, rather than one unsplittable header.
+        span = Span(
+            start,
+            last_line(outer),
+            "class",
+            ".".join([*scope, name]),
+            parent=".".join(scope) or None,
+            signature_end=self._signature_end(inner),
+            doc_end=comment_end,
+        )
+        self._emit_split(span, self._split_points(inner))

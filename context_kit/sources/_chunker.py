@@ -200,11 +200,11 @@ class Chunker:
     def _signature_end(self, node: Any) -> int:
         body = self._body(node)
         if body is None:
-            return last_line(node)
+            return self._last_line(node)
         prev = body.prev_sibling
         if prev is None:
             return int(body.start_point.row) + 1
-        return max(last_line(prev), int(node.start_point.row) + 1)
+        return max(self._last_line(prev), int(node.start_point.row) + 1)
 
     def _doc_end(self, node: Any) -> int | None:
         if self.spec.docstrings != "python":
@@ -218,8 +218,11 @@ class Chunker:
             and first.named_children
             and first.named_children[0].type in ("string", "concatenated_string")
         ):
-            return last_line(first)
+            return self._last_line(first)
         return None
+
+    def _last_line(self, node: Any) -> int:
+        return last_line(node)
 
     def _is_comment(self, node: Any) -> bool:
         return node.type in self.spec.comment_types
@@ -244,9 +247,13 @@ class Chunker:
             # A comment block ending on the line right above a definition documents it.
             start_row = child.start_point.row
             doc_end: int | None = None
-            while pending and self._is_comment(pending[-1]) and last_line(pending[-1]) >= start_row:
+            while (
+                pending
+                and self._is_comment(pending[-1])
+                and self._last_line(pending[-1]) >= start_row
+            ):
                 comment = pending.pop()
-                doc_end = doc_end or last_line(comment)
+                doc_end = doc_end or self._last_line(comment)
                 start_row = comment.start_point.row
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
@@ -261,7 +268,7 @@ class Chunker:
         if not nodes:
             return
         start = nodes[0].start_point.row + 1
-        end = max(last_line(n) for n in nodes)
+        end = max(self._last_line(n) for n in nodes)
         name = ".".join(scope) if scope else "<module>"
         self._emit_split(Span(start, end, kind, name, parent=parent), nodes)
 
@@ -288,7 +295,7 @@ class Chunker:
         doc_end = self._doc_end(inner)
         span = Span(
             start,
-            last_line(outer),
+            self._last_line(outer),
             kind,
             qual,
             parent=parent,
@@ -315,7 +322,7 @@ class Chunker:
         )
         sig_end = self._signature_end(inner)
         if first_member is None:
-            header_end = last_line(outer)
+            header_end = self._last_line(outer)
             head_nodes: list[Any] = members
             rest: list[Any] = []
         else:
@@ -330,7 +337,7 @@ class Chunker:
                 rest.pop()
             # Unnamed head tokens count too: an Allman-style ``{`` line must not fall
             # between the header and the first member.
-            header_end = max((last_line(n) for n in head_nodes), default=sig_end)
+            header_end = max((self._last_line(n) for n in head_nodes), default=sig_end)
             header_end = max(header_end, sig_end)
         doc_end = self._doc_end(inner)
         header = Span(
@@ -348,7 +355,7 @@ class Chunker:
             self._block(rest, [*scope, name], qual, depth + 1)
             if len(self.spans) > before:
                 last = self.spans[-1]
-                last.end = max(last.end, last_line(outer))
+                last.end = max(last.end, self._last_line(outer))
         for member in self.spans[before:]:
             first_part = member.part is None or member.part[0] == 1
             if member.parent == qual and member.symbol_kind in ("method", "class") and first_part:
@@ -370,7 +377,7 @@ class Chunker:
         cuts: list[tuple[int, int]] = []
         cur_start = span.start
         for stmt in statements:
-            s_end = last_line(stmt)
+            s_end = self._last_line(stmt)
             if s_end - cur_start + 1 > self.max_lines and stmt.start_point.row + 1 > cur_start:
                 cut_end = stmt.start_point.row  # the line before this statement
                 cuts.append((cur_start, cut_end))

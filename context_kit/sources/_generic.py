@@ -71,6 +71,7 @@ _CONTAINER_WORDS = frozenset(
         "library",
         "service",
         "message",
+        "container",
     }
 )
 """Words in a node name that mark something holding members."""
@@ -175,10 +176,22 @@ _EXCLUDED_WORDS = frozenset(
 """Words that turn a definition-like name into a part or a use of one
 (``end_function_statement``, ``function_call``, ``enum_member``, ``class_name``)."""
 
-_NO_DESCENT = frozenset(
-    {"parameter", "parameters", "argument", "arguments", "type", "pattern", "patterns"}
-)
-"""Children never searched for a definition's name (``function(a, b)`` is not named ``a``)."""
+_HEADER_WORDS = _DEFINITION_WORDS | {
+    "declaration",
+    "declarator",
+    "header",
+    "signature",
+    "head",
+    "left",
+    "statement",
+    "binding",
+    "proto",
+    "specification",
+    "clause",
+}
+"""Children searched for a definition's name when it has no name field of its own: its
+header (Vim's ``function_declaration``, OCaml's ``let_binding``), never its parameters or
+fields (a struct is not named after its first field)."""
 
 _NOT_HOLDERS = frozenset(
     {
@@ -202,8 +215,9 @@ _NOT_HOLDERS = frozenset(
 )
 """Nodes never searched for definitions inside (an import naming a module is no module)."""
 
-_PART_FIELDS = ("type", "result", "return_type", "parameter", "parameters", "pattern")
-"""Fields of a node that hold a part of it, never a definition of its own."""
+_PART_FIELDS = ("type", "result", "return_type", "parameter", "parameters", "pattern", "module")
+"""Fields of a node that hold a part of it or a reference (Haskell's ``module`` field of a
+header or import), never a definition of its own."""
 
 _BODY_WORDS = frozenset({"body", "block", "statements", "compound_statement", "do_block"})
 
@@ -239,6 +253,9 @@ _HOLDER_DEPTH = 3
 # How deep the chunker looks into a node's header children for its name (``declProc`` in
 # Pascal, ``function_declarator`` → ``identifier`` in C-like shader languages).
 _NAME_DEPTH = 4
+
+# Indentation wider than this is not looked at (the check reads the line's text).
+_MAX_INDENT = 200
 
 # A name longer than this is not a name (a whole expression caught by the fallback).
 _MAX_NAME_CHARS = 120
@@ -399,6 +416,22 @@ class GenericChunker(Chunker):
         self.identifiers = derived.identifiers
         self.signatures = derived.signatures
 
+    def _last_line(self, node: Any) -> int:
+        """Like :func:`last_line`, also leaving out a last line holding only indentation.
+
+        Scala's indented blocks end after the next line's leading spaces.
+        """
+        end = last_line(node)
+        col = int(node.end_point.column)
+        if (
+            end == int(node.end_point.row) + 1
+            and end > int(node.start_point.row) + 1
+            and 0 < col <= _MAX_INDENT
+            and not self.table.text(end, end)[:col].strip()
+        ):
+            return end - 1
+        return end
+
     def _is_structure(self, node: Any) -> bool:
         if isinstance(node, _Joined):
             return True
@@ -476,7 +509,7 @@ class GenericChunker(Chunker):
         in the first child that has children of its own.
         """
         cur = node
-        for _ in range(_NAME_DEPTH):
+        for depth in range(_NAME_DEPTH):
             found = self._name_node(cur)
             body = self._body(cur)
             kids = [c for c in cur.named_children[:4] if body is None or c != body]
@@ -487,14 +520,10 @@ class GenericChunker(Chunker):
                 if 0 < len(text) <= _MAX_NAME_CHARS and "\n" not in text:
                     return self._clean(text)
                 return None
-            cur = next(
-                (
-                    c
-                    for c in kids
-                    if c.named_children and not any(w in _NO_DESCENT for w in _words(c.type))
-                ),
-                None,
-            )
+            # Inside a header anything goes (Julia: ``signature`` → ``call_expression`` →
+            # ``identifier``); at the definition itself only a header is searched.
+            headers = (c for c in kids if depth or _HEADER_WORDS.intersection(_words(c.type)))
+            cur = next((c for c in headers if c.named_children), None)
             if cur is None:
                 return None
         return None
@@ -505,13 +534,14 @@ class GenericChunker(Chunker):
         ``f <- function(x) ...`` (R) and ``local f = function() ... end`` (Lua) hold an
         unnamed definition after an identifier; the slice spans the whole statement.
         """
-        if self._is_structure(node):
+        if self._is_structure(node) or self._is_comment(node):
             return node, None
         cur = node
         for _ in range(_HOLDER_DEPTH):
             kids = [self._solo(c) for c in cur.named_children]
             for i, kid in enumerate(kids):
-                if kid.type in self.spec.definitions and self._find_name(kid) is None:
+                anonymous = kid.type in self.spec.definitions or kid.type in self.spec.containers
+                if anonymous and not self._is_part(kid) and self._find_name(kid) is None:
                     name = next(
                         (k for k in kids[:i] if k.type in self.identifiers and k.text), None
                     )
@@ -621,7 +651,7 @@ class GenericChunker(Chunker):
         # at statements when long, rather than one unsplittable header.
         span = Span(
             start,
-            last_line(outer),
+            self._last_line(outer),
             "class",
             ".".join([*scope, name]),
             parent=".".join(scope) or None,

@@ -169,6 +169,7 @@ _EXCLUDED_WORDS = frozenset(
         "include",
         "alias",
         "access",
+        "property",
         "body",
         "block",
     }
@@ -222,7 +223,7 @@ header or import), never a definition of its own."""
 _BODY_WORDS = frozenset({"body", "block", "statements", "compound_statement", "do_block"})
 
 # Node names of a grammar that hold names; ``_name`` suffixes are OCaml's and Elm's habit.
-_IDENTIFIER_SUFFIXES = ("identifier", "_name", "_id")
+_IDENTIFIER_SUFFIXES = ("identifier", "_name", "_id", "_word")
 _IDENTIFIER_NAMES = frozenset(
     {
         "name",
@@ -356,21 +357,31 @@ def derive(placeholder: LanguageSpec, language: Any) -> Derived:
 def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None:
     """A query capturing every identifier-holding node as ``@ref`` (``None`` if none compile).
 
-    Each kind is tried alone first: a node name may exist only as an alias that a query
-    cannot match, and one bad kind must not cost the rest.
+    A node name may exist only as an alias that a query cannot match; when the combined
+    query fails, each kind is tried alone so one bad kind does not cost the rest (compiling
+    is slow, about 50 ms a kind on a big grammar, so only then).
     """
     from tree_sitter import Query, QueryError
 
+    def compile_(kinds: list[str]) -> Any:
+        pattern = " ".join(f"({k})" for k in kinds)
+        return Query(language, f'([{pattern}] @ref (#match? @ref "{_REF_PATTERN}"))')
+
+    kinds = sorted(identifiers)
+    if not kinds:
+        return None
+    try:
+        return compile_(kinds)
+    except (QueryError, ValueError):
+        pass
     usable = []
-    for kind in sorted(identifiers):
+    for kind in kinds:
         try:
             Query(language, f"({kind}) @ref")
         except (QueryError, ValueError):
             continue
-        usable.append(f"({kind})")
-    if not usable:
-        return None
-    return Query(language, f'([{" ".join(usable)}] @ref (#match? @ref "{_REF_PATTERN}"))')
+        usable.append(kind)
+    return compile_(usable) if usable else None
 
 
 class _Joined:
@@ -588,8 +599,8 @@ class GenericChunker(Chunker):
         # the next node covers its line anyway.
         return [
             n
-            for n, nxt in zip(out, [*out[1:], None], strict=True)
-            if n.is_named or nxt is None or nxt.start_point.row > n.end_point.row
+            for i, n in enumerate(out)
+            if n.is_named or i + 1 == len(out) or out[i + 1].start_point.row > n.end_point.row
         ]
 
     def _join_signatures(self, nodes: list[Any]) -> list[Any]:

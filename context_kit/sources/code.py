@@ -58,7 +58,8 @@ class CodeSource:
     """
 
     name = "code"
-    version = "2"
+    # 3: bundle languages; lines outside every syntax node get a slice.
+    version = "3"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -171,6 +172,29 @@ def _normalise(spans: list[Span], table: LineTable) -> list[Span]:
         sp.outline = [o for o in sp.outline if o.line > sp.end]
         out.append(sp)
         last_end = sp.end
+    return _fill_gaps(out, table)
+
+
+def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
+    """Give lines that no syntax node holds a slice of their own.
+
+    A grammar may leave text outside every node (Hack's ``<?hh`` header); such lines must
+    still be in some slice, or they would be invisible to every query.
+    """
+    out: list[Span] = []
+    line = 1
+    for sp in [*spans, None]:
+        stop = sp.start - 1 if sp is not None else len(table)
+        a, b = line, stop
+        while a <= b and table.is_blank(a):
+            a += 1
+        while b >= a and table.is_blank(b):
+            b -= 1
+        if a <= b:
+            out.append(Span(a, b, "module", "<module>"))
+        if sp is not None:
+            out.append(sp)
+            line = sp.end + 1
     return out
 
 

@@ -1,4 +1,4 @@
-"""The ``languages`` extra: structure for 44 more languages, offline, and only when installed.
+"""The ``languages`` extra: 43 more languages (44 grammars), offline, only when installed.
 
 Tests that need the bundle skip without it; the tests of what happens *without* it run
 either way (they hide an installed bundle).

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -17,7 +18,7 @@ from test_rendering_properties import check_partition_and_ladder, sources
 
 from context_kit import Index
 from context_kit.sources import CodeSource, _langpack
-from context_kit.sources._generic import _classify, derive
+from context_kit.sources._generic import GenericChunker, _classify, derive
 from context_kit.sources.docs import DOC_EXTENSIONS
 from context_kit.sources.languages import LANGUAGES, language_for_path, load_language
 from context_kit.sources.walk import FileText
@@ -480,3 +481,25 @@ PACK_FIELDS = {
 @given(sources(PACK_TEMPLATES, PACK_FIELDS), st.sampled_from([8, 200]))
 def test_bundle_slices_partition_and_every_rung_is_verbatim(source, max_lines):
     check_partition_and_ladder(*source, max_lines)
+
+
+def _slices_examining_every_node(path: str, text: str):
+    """The reference: no query narrows which nodes the generic rules look at."""
+    with mock.patch.object(GenericChunker, "_neighbourhood", lambda self, root: None):
+        return CodeSource(max_slice_lines=8).slices(FileText(path, text, text.encode(), False))
+
+
+@needs_pack
+@pytest.mark.parametrize("path", sorted(p for p in SAMPLES.rglob("*.*") if p.is_file()))
+def test_skipping_plain_statements_changes_nothing(path: Path):
+    text = path.read_text("utf-8")
+    fast = CodeSource(max_slice_lines=8).slices(FileText(path.name, text, text.encode(), False))
+    assert fast == _slices_examining_every_node(path.name, text)
+
+
+@needs_pack
+@given(sources(PACK_TEMPLATES, PACK_FIELDS))
+def test_skipping_plain_statements_changes_nothing_on_generated_code(source):
+    path, text = source
+    fast = CodeSource(max_slice_lines=8).slices(FileText(path, text, text.encode(), False))
+    assert fast == _slices_examining_every_node(path, text)

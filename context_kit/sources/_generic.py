@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from ._chunker import Chunker, Span, last_line
@@ -251,6 +252,10 @@ _PREAMBLES = frozenset({"signature", "type_signature", "type_annotation", "haddo
 # ``declarations``) or that assign an anonymous function to a name (R's ``f <- function``).
 _HOLDER_DEPTH = 3
 
+# How far above a definition-like node the chunker may meet it: holders, wrappers and the
+# single-child chains it looks through (_HOLDER_DEPTH each), plus slack.
+_NEAR_LEVELS = 12
+
 # How deep the chunker looks into a node's header children for its name (``declProc`` in
 # Pascal, ``function_declarator`` → ``identifier`` in C-like shader languages).
 _NAME_DEPTH = 4
@@ -264,9 +269,10 @@ _MAX_NAME_CHARS = 120
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-def _words(kind: str) -> list[str]:
-    """``function_definition`` → ``[function, definition]``; ``FnProto`` → ``[fn, proto]``."""
-    return [w for w in _CAMEL.sub("_", kind).lower().split("_") if w]
+@lru_cache(maxsize=4096)
+def _words(kind: str) -> tuple[str, ...]:
+    """``function_definition`` → ``(function, definition)``; ``FnProto`` → ``(fn, proto)``."""
+    return tuple(w for w in _CAMEL.sub("_", kind).lower().split("_") if w)
 
 
 def _classify(kind: str) -> str | None:
@@ -321,11 +327,14 @@ class Derived:
         identifiers: Node kinds holding identifiers (names and references).
         signatures: Node kinds that are a callable's signature written apart from its
             body (Dart's ``function_signature`` + ``function_body``).
+        structure_query: Captures every node of the kinds above, so the chunker can skip
+            the (many) statements with no definition anywhere near them.
     """
 
     spec: LanguageSpec
     identifiers: frozenset[str]
     signatures: frozenset[str]
+    structure_query: Any | None = None
 
 
 def derive(placeholder: LanguageSpec, language: Any) -> Derived:
@@ -334,7 +343,7 @@ def derive(placeholder: LanguageSpec, language: Any) -> Derived:
     definitions = frozenset(k for k in kinds if _classify(k) == "definition")
     containers = frozenset(k for k in kinds if _classify(k) == "container")
     bodies = frozenset(
-        k for k in kinds if k in _BODY_WORDS or _words(k)[-1:] in (["body"], ["block"])
+        k for k in kinds if k in _BODY_WORDS or _words(k)[-1:] in (("body",), ("block",))
     ) - {k for k in kinds if _classify(k) is not None}
     spec = replace(
         placeholder,
@@ -351,11 +360,17 @@ def derive(placeholder: LanguageSpec, language: Any) -> Derived:
         for k in kinds
         if "signature" in _words(k) and any(w in _DEFINITION_WORDS for w in _words(k))
     )
-    return Derived(spec, frozenset(identifier_kinds(language)), signatures)
+    structure = sorted(definitions | containers | signatures)
+    return Derived(
+        spec,
+        frozenset(identifier_kinds(language)),
+        signatures,
+        _compile_any(language, structure, "@structure"),
+    )
 
 
-def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None:
-    """A query capturing every identifier-holding node as ``@ref`` (``None`` if none compile).
+def _compile_any(language: Any, kinds: list[str], tail: str) -> Any | None:
+    """One query matching any of ``kinds`` (``"[(a) (b)] " + tail``), or ``None``.
 
     A node name may exist only as an alias that a query cannot match; when the combined
     query fails, each kind is tried alone so one bad kind does not cost the rest (compiling
@@ -363,11 +378,9 @@ def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None
     """
     from tree_sitter import Query, QueryError
 
-    def compile_(kinds: list[str]) -> Any:
-        pattern = " ".join(f"({k})" for k in kinds)
-        return Query(language, f'([{pattern}] @ref (#match? @ref "{_REF_PATTERN}"))')
+    def compile_(chosen: list[str]) -> Any:
+        return Query(language, "([" + " ".join(f"({k})" for k in chosen) + "] " + tail + ")")
 
-    kinds = sorted(identifiers)
     if not kinds:
         return None
     try:
@@ -377,11 +390,16 @@ def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None
     usable = []
     for kind in kinds:
         try:
-            Query(language, f"({kind}) @ref")
+            Query(language, f"({kind}) @x")
         except (QueryError, ValueError):
             continue
         usable.append(kind)
     return compile_(usable) if usable else None
+
+
+def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None:
+    """A query capturing every identifier-holding node as ``@ref`` (``None`` if none compile)."""
+    return _compile_any(language, sorted(identifiers), f'@ref (#match? @ref "{_REF_PATTERN}")')
 
 
 class _Joined:
@@ -404,6 +422,7 @@ class _Joined:
         self.end_point = body.end_point
         self.parent = head.parent
         self.prev_named_sibling = head.prev_named_sibling
+        self.id = head.id
 
     @property
     def children(self) -> list[Any]:
@@ -420,12 +439,59 @@ class _Joined:
 
 
 class GenericChunker(Chunker):
-    """A :class:`Chunker` for derived specs: structure needs a name, bodies are optional."""
+    """A :class:`Chunker` for derived specs: structure needs a name, bodies are optional.
 
-    def __init__(self, derived: Derived, table: LineTable, max_lines: int) -> None:
+    Args:
+        derived: What :func:`derive` read off the grammar.
+        table: The file's lines.
+        max_lines: Definitions longer than this are split at statements.
+        queryable: False when the tree is too deep to query in reasonable time (see
+            :mod:`context_kit.sources._ts_budget`); every node is then examined instead.
+    """
+
+    def __init__(
+        self, derived: Derived, table: LineTable, max_lines: int, *, queryable: bool = True
+    ) -> None:
         super().__init__(derived.spec, table, max_lines)
+        self.queryable = queryable
         self.identifiers = derived.identifiers
         self.signatures = derived.signatures
+        self._query = derived.structure_query
+        # Ids of nodes that are, or closely enclose, a definition-like node; ``None`` when
+        # unknown (every node is then examined).
+        self._near: set[int] | None = None
+
+    def run(self, root: Any) -> list[Span]:
+        self._near = self._neighbourhood(root)
+        return super().run(root)
+
+    def _neighbourhood(self, root: Any) -> set[int] | None:
+        """Definition-like nodes and their ancestors up to :data:`_NEAR_LEVELS` up.
+
+        The rules below walk a handful of levels from a statement down to a definition
+        (through holders, wrappers and headers); a statement with no definition-like node
+        that close is plain code, and one set lookup says so. Found in C by one query, it
+        keeps a 20,000-line script of plain commands from costing seconds of Python.
+        """
+        from tree_sitter import QueryCursor
+
+        if self._query is None or not self.queryable:
+            return None
+        # node id -> levels still to mark above it; a walk stops where an earlier one
+        # already went at least as far.
+        reach: dict[int, int] = {}
+        for nodes in QueryCursor(self._query).captures(root).values():
+            for node in nodes:
+                cur: Any = node
+                for left in range(_NEAR_LEVELS, 0, -1):
+                    if cur is None or reach.get(cur.id, 0) >= left:
+                        break
+                    reach[cur.id] = left
+                    cur = cur.parent
+        return set(reach)
+
+    def _is_near(self, node: Any) -> bool:
+        return self._near is None or node.id in self._near
 
     def _last_line(self, node: Any) -> int:
         """Like :func:`last_line`, also leaving out a last line holding only indentation.
@@ -446,6 +512,8 @@ class GenericChunker(Chunker):
     def _is_structure(self, node: Any) -> bool:
         if isinstance(node, _Joined):
             return True
+        if not self._is_near(node):
+            return False
         if super()._is_structure(node):
             return (
                 self._find_name(node) is not None
@@ -486,6 +554,8 @@ class GenericChunker(Chunker):
 
         Zig's ``Decl`` holds ``FnProto`` and ``Block``: the whole node is the definition.
         """
+        if isinstance(node, _Joined) or not self._is_near(node):
+            return False
         named = node.named_children
         if len(named) < 2 or node.type in self.spec.definitions:
             return False
@@ -545,7 +615,7 @@ class GenericChunker(Chunker):
         ``f <- function(x) ...`` (R) and ``local f = function() ... end`` (Lua) hold an
         unnamed definition after an identifier; the slice spans the whole statement.
         """
-        if self._is_structure(node) or self._is_comment(node):
+        if not self._is_near(node) or self._is_structure(node) or self._is_comment(node):
             return node, None
         cur = node
         for _ in range(_HOLDER_DEPTH):
@@ -573,6 +643,8 @@ class GenericChunker(Chunker):
         return node
 
     def _holds_members(self, node: Any) -> bool:
+        if not self._is_near(node):
+            return False
         kind = _words(node.type)
         if any(w in _NOT_HOLDERS for w in kind) or self._is_comment(node):
             return False

@@ -108,8 +108,12 @@ class CodeSource:
         spec, query = grammar.spec, grammar.query
         data = file.text.encode("utf-8", "surrogatepass")
         tree = grammar.parser.parse(data)
+        # Measured once: both the generic chunker and the reference query need it.
+        deep = too_deep_to_query(tree.root_node)
         if grammar.derived is not None:
-            chunker: Chunker = GenericChunker(grammar.derived, table, self.max_slice_lines)
+            chunker: Chunker = GenericChunker(
+                grammar.derived, table, self.max_slice_lines, queryable=not deep
+            )
         else:
             chunker = Chunker(spec, table, self.max_slice_lines)
         spans = _normalise(chunker.run(tree.root_node), table)
@@ -117,7 +121,7 @@ class CodeSource:
             # The generic rules found no definition: windows cut a long script better
             # than one statement run would.
             return window_slices(file.path, table, language=spec.name)
-        refs = _references(query, tree.root_node, table, spans) if query is not None else {}
+        refs = _references(query, tree.root_node, spans) if query is not None and not deep else {}
         out: list[Slice] = []
         for i, sp in enumerate(spans):
             simple = sp.name.rsplit(".", 1)[-1]
@@ -198,7 +202,7 @@ def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
     return out
 
 
-def _references(query: Any, root: Any, table: LineTable, spans: list[Span]) -> dict[int, set[str]]:
+def _references(query: Any, root: Any, spans: list[Span]) -> dict[int, set[str]]:
     """Assign each ``@ref`` capture to the span holding its line."""
     from bisect import bisect_right
 
@@ -206,7 +210,7 @@ def _references(query: Any, root: Any, table: LineTable, spans: list[Span]) -> d
 
     starts = [sp.start for sp in spans]
     out: dict[int, set[str]] = {}
-    captures = {} if too_deep_to_query(root) else QueryCursor(query).captures(root)
+    captures = QueryCursor(query).captures(root)
     for node in captures.get("ref", []):
         if node.text is None:
             continue

@@ -13,6 +13,10 @@ and nothing readable is invisible. A file yields
 Definitions longer than ``max_slice_lines`` are split at statement boundaries into parts
 (``part=(k, n)``), each still citing exact lines. Files with syntax errors still yield
 slices: tree-sitter recovers a partial tree and the chunker uses whatever it recognises.
+
+Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
+by :class:`~context_kit.sources._chunker.Chunker`; those from the optional grammar bundle by
+:class:`~context_kit.sources._generic.GenericChunker`, whose rules are read off the grammar.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ class CodeSource:
     Args:
         max_slice_lines: Definitions longer than this are split into parts.
 
-    Files whose language has no installed grammar fall back to line windows.
+    Files whose language has no installed grammar fall back to line windows, and so do
+    files of bundle languages where the generic rules find no definition.
     """
 
     name = "code"

@@ -18,7 +18,8 @@ from test_rendering_properties import check_partition_and_ladder, sources
 
 from context_kit import Index
 from context_kit.sources import CodeSource, _langpack
-from context_kit.sources._generic import GenericChunker, _classify, derive
+from context_kit.sources._generic import GenericChunker
+from context_kit.sources._node_names import classify, derive
 from context_kit.sources.docs import DOC_EXTENSIONS
 from context_kit.sources.languages import LANGUAGES, language_for_path, load_language
 from context_kit.sources.walk import FileText
@@ -178,7 +179,7 @@ def test_bundle_never_shadows_a_core_language_or_a_document():
     ],
 )
 def test_node_names_are_sorted_by_their_words(kind: str, expected: str | None):
-    assert _classify(kind) == expected
+    assert classify(kind) == expected
 
 
 def test_without_the_extra_bundle_files_are_line_windows(without_pack, tmp_path: Path):

@@ -1,12 +1,12 @@
-"""Structure for grammars nobody wrote a :class:`LanguageSpec` for.
+"""Chunk grammars nobody wrote a :class:`LanguageSpec` for.
 
-A hundred grammars cannot each get a hand-tuned spec, but their node names follow common
-habits: ``function_definition``, ``method_declaration``, ``class_declaration``,
-``module_definition``, ``subroutine``. :func:`derive` reads a grammar's node names
-once and sorts them by such words; :class:`GenericChunker` then keeps only nodes it can
-*name* (a ``name`` field, or an identifier at the start of the node), because a
-definition-looking node without a name is usually something else (an anonymous function,
-a constructor *call*). Identifiers inside a slice become its references.
+:mod:`context_kit.sources._node_names` tells which node kinds of a grammar look like
+definitions; :class:`GenericChunker` keeps only the nodes it can *name* (a ``name`` field,
+or an identifier at the start of the node or of its header), because a definition-looking
+node without a name is usually something else (an anonymous function, a constructor
+*call*). It also finds a function assigned to a name (R's ``f <- function``), definitions
+inside nodes that merely hold them (Haskell's ``declarations``), and Dart's signatures
+written apart from their bodies.
 
 The result is coarser than a hand-written spec — no decorators, no receivers, signatures
 cut at the body or at the first line — but a function in Lua or Haskell becomes a named,
@@ -15,170 +15,15 @@ citable slice instead of part of a 60-line window.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from ._chunker import Chunker, Span, last_line
 from ._lines import LineTable
-from .languages import LanguageSpec
+from ._node_names import DEFINITION_WORDS, Derived, words
 
-__all__ = ["Derived", "GenericChunker", "derive", "generic_refs_query", "identifier_kinds"]
+__all__ = ["GenericChunker"]
 
-_DEFINITION_WORDS = frozenset(
-    {
-        "function",
-        "func",
-        "fun",
-        "fn",
-        "method",
-        "procedure",
-        "proc",
-        "subroutine",
-        "subprogram",
-        "defun",
-        "defn",
-        "macro",
-        "rpc",
-        "value",
-        "let",
-    }
-)
-"""Words in a node name that mark a callable (functional languages define functions as
-values: OCaml's ``value_definition``, Elm's ``value_declaration``)."""
-
-_CONTAINER_WORDS = frozenset(
-    {
-        "class",
-        "module",
-        "mod",
-        "impl",
-        "implementation",
-        "struct",
-        "enum",
-        "trait",
-        "interface",
-        "namespace",
-        "protocol",
-        "record",
-        "contract",
-        "instance",
-        "mixin",
-        "extension",
-        "object",
-        "package",
-        "union",
-        "library",
-        "service",
-        "message",
-        "container",
-    }
-)
-"""Words in a node name that mark something holding members."""
-
-_BARE = frozenset(
-    {
-        "function",
-        "method",
-        "procedure",
-        "subroutine",
-        "defun",
-        "rpc",
-        "class",
-        "module",
-        "struct",
-        "enum",
-        "trait",
-        "interface",
-        "namespace",
-        "protocol",
-        "impl",
-        "contract",
-        "instance",
-        "service",
-        "message",
-    }
-)
-"""Node names that are a definition on their own (without a ``_declaration`` suffix);
-``object``, ``record`` or ``package`` alone are as often literals or statements."""
-
-_SUFFIXES = frozenset(
-    {
-        "declaration",
-        "definition",
-        "def",
-        "defn",
-        "decl",
-        "item",
-        "statement",
-        "proto",
-        "specifier",
-        "specification",
-    }
-)
-"""Words that make a node name declare something: ``function_item``, ``fun_decl``,
-``function_statement`` (PowerShell), Pascal's ``defProc``, Zig's ``FnProto``,
-``struct_specifier`` (C-like), ``value_specification`` (OCaml interfaces)."""
-
-_KNOWN = {"subprogram_body": "definition", "package_body": "container"}
-"""Names the word rules cannot sort: Ada keeps implementations in ``*_body`` nodes, while
-elsewhere ``function_body`` or ``class_body`` is only the inside of a definition."""
-
-_EXCLUDED_WORDS = frozenset(
-    {
-        "end",
-        "call",
-        "invocation",
-        "application",
-        "anonymous",
-        "lambda",
-        "arrow",
-        "type",
-        "pointer",
-        "reference",
-        "parameter",
-        "parameters",
-        "argument",
-        "arguments",
-        "import",
-        "export",
-        "forward",
-        "renaming",
-        "abbrev",
-        "constraint",
-        "literal",
-        "lit",
-        "expression",
-        "expr",
-        "header",
-        "left",
-        "name",
-        "identifier",
-        "path",
-        "attribute",
-        "modifier",
-        "modifiers",
-        "signature",
-        "list",
-        "field",
-        "member",
-        "constant",
-        "variant",
-        "use",
-        "open",
-        "include",
-        "alias",
-        "access",
-        "property",
-        "body",
-        "block",
-    }
-)
-"""Words that turn a definition-like name into a part or a use of one
-(``end_function_statement``, ``function_call``, ``enum_member``, ``class_name``)."""
-
-_HEADER_WORDS = _DEFINITION_WORDS | {
+_HEADER_WORDS = DEFINITION_WORDS | {
     "declaration",
     "declarator",
     "header",
@@ -221,33 +66,6 @@ _PART_FIELDS = ("type", "result", "return_type", "parameter", "parameters", "pat
 """Fields of a node that hold a part of it or a reference (Haskell's ``module`` field of a
 header or import), never a definition of its own."""
 
-_BODY_WORDS = frozenset({"body", "block", "statements", "compound_statement", "do_block"})
-
-# Node names of a grammar that hold names; ``_name`` suffixes are OCaml's and Elm's habit.
-_IDENTIFIER_SUFFIXES = ("identifier", "_name", "_id", "_word")
-_IDENTIFIER_NAMES = frozenset(
-    {
-        "name",
-        "identifier",
-        "ident",
-        "word",
-        "bareword",
-        "symbol",
-        "constant",
-        "variable",
-        "var",
-        "atom",
-    }
-)
-
-# A reference is a plain identifier: operators and shell flags (``+``, ``-rf``) also sit in
-# identifier nodes of some grammars, and name nothing.
-_REF_PATTERN = "^[A-Za-z_][A-Za-z0-9_$!?']*$"
-
-# Type annotations written on their own line above a definition (Haskell's ``signature``,
-# Elm's ``type_annotation``) document it as a comment would.
-_PREAMBLES = frozenset({"signature", "type_signature", "type_annotation", "haddock"})
-
 # How deep the chunker looks through nodes that merely hold definitions (Haskell's
 # ``declarations``) or that assign an anonymous function to a name (R's ``f <- function``).
 _HOLDER_DEPTH = 3
@@ -265,141 +83,6 @@ _MAX_INDENT = 200
 
 # A name longer than this is not a name (a whole expression caught by the fallback).
 _MAX_NAME_CHARS = 120
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-@lru_cache(maxsize=4096)
-def _words(kind: str) -> tuple[str, ...]:
-    """``function_definition`` → ``(function, definition)``; ``FnProto`` → ``(fn, proto)``."""
-    return tuple(w for w in _CAMEL.sub("_", kind).lower().split("_") if w)
-
-
-def _classify(kind: str) -> str | None:
-    """``"definition"``, ``"container"`` or ``None`` for one node name."""
-    if kind in _KNOWN:
-        return _KNOWN[kind]
-    words = _words(kind)
-    if not words or any(w in _EXCLUDED_WORDS for w in words):
-        return None
-    if "_".join(words) in _BARE:
-        head = words
-    elif len(words) >= 2 and words[-1] in _SUFFIXES:
-        head = words[:-1]
-    elif len(words) >= 2 and words[0] in _SUFFIXES:
-        head = words[1:]
-    else:
-        return None
-    if any(w in _DEFINITION_WORDS for w in head):
-        return "definition"
-    if any(w in _CONTAINER_WORDS for w in head):
-        return "container"
-    return None
-
-
-def _named_kinds(language: Any) -> set[str]:
-    out: set[str] = set()
-    for i in range(int(language.node_kind_count)):
-        if language.node_kind_is_named(i) and language.node_kind_is_visible(i):
-            kind = language.node_kind_for_id(i)
-            if kind:
-                out.add(str(kind))
-    return out
-
-
-def identifier_kinds(language: Any) -> list[str]:
-    """Named node kinds of ``language`` that hold identifiers, sorted."""
-    out = []
-    for kind in _named_kinds(language):
-        low = kind.lower()
-        holds_name = low in _IDENTIFIER_NAMES or ("_" in low and low.endswith(_IDENTIFIER_SUFFIXES))
-        if holds_name and _classify(kind) is None:
-            out.append(kind)
-    return sorted(out)
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What the generic chunker knows of one grammar.
-
-    Attributes:
-        spec: The placeholder spec with its node sets filled in.
-        identifiers: Node kinds holding identifiers (names and references).
-        signatures: Node kinds that are a callable's signature written apart from its
-            body (Dart's ``function_signature`` + ``function_body``).
-        structure_query: Captures every node of the kinds above, so the chunker can skip
-            the (many) statements with no definition anywhere near them.
-    """
-
-    spec: LanguageSpec
-    identifiers: frozenset[str]
-    signatures: frozenset[str]
-    structure_query: Any | None = None
-
-
-def derive(placeholder: LanguageSpec, language: Any) -> Derived:
-    """Read ``language``'s node names into a spec for the generic chunker."""
-    kinds = _named_kinds(language)
-    definitions = frozenset(k for k in kinds if _classify(k) == "definition")
-    containers = frozenset(k for k in kinds if _classify(k) == "container")
-    bodies = frozenset(
-        k for k in kinds if k in _BODY_WORDS or _words(k)[-1:] in (("body",), ("block",))
-    ) - {k for k in kinds if _classify(k) is not None}
-    spec = replace(
-        placeholder,
-        definitions=definitions,
-        containers=containers,
-        body_types=bodies,
-        body_lists=bodies,
-        comment_types=frozenset(k for k in kinds if "comment" in k or k in _PREAMBLES),
-        # ``Foo::bar`` (Perl), ``M:scale`` (Lua methods) name members of ``Foo`` / ``M``.
-        scope_separators=("::", ":"),
-    )
-    signatures = frozenset(
-        k
-        for k in kinds
-        if "signature" in _words(k) and any(w in _DEFINITION_WORDS for w in _words(k))
-    )
-    structure = sorted(definitions | containers | signatures)
-    return Derived(
-        spec,
-        frozenset(identifier_kinds(language)),
-        signatures,
-        _compile_any(language, structure, "@structure"),
-    )
-
-
-def _compile_any(language: Any, kinds: list[str], tail: str) -> Any | None:
-    """One query matching any of ``kinds`` (``"[(a) (b)] " + tail``), or ``None``.
-
-    A node name may exist only as an alias that a query cannot match; when the combined
-    query fails, each kind is tried alone so one bad kind does not cost the rest (compiling
-    is slow, about 50 ms a kind on a big grammar, so only then).
-    """
-    from tree_sitter import Query, QueryError
-
-    def compile_(chosen: list[str]) -> Any:
-        return Query(language, "([" + " ".join(f"({k})" for k in chosen) + "] " + tail + ")")
-
-    if not kinds:
-        return None
-    try:
-        return compile_(kinds)
-    except (QueryError, ValueError):
-        pass
-    usable = []
-    for kind in kinds:
-        try:
-            Query(language, f"({kind}) @x")
-        except (QueryError, ValueError):
-            continue
-        usable.append(kind)
-    return compile_(usable) if usable else None
-
-
-def generic_refs_query(language: Any, identifiers: frozenset[str]) -> Any | None:
-    """A query capturing every identifier-holding node as ``@ref`` (``None`` if none compile)."""
-    return _compile_any(language, sorted(identifiers), f'@ref (#match? @ref "{_REF_PATTERN}")')
 
 
 class _Joined:
@@ -603,7 +286,7 @@ class GenericChunker(Chunker):
                 return None
             # Inside a header anything goes (Julia: ``signature`` → ``call_expression`` →
             # ``identifier``); at the definition itself only a header is searched.
-            headers = (c for c in kids if depth or _HEADER_WORDS.intersection(_words(c.type)))
+            headers = (c for c in kids if depth or _HEADER_WORDS.intersection(words(c.type)))
             cur = next((c for c in headers if c.named_children), None)
             if cur is None:
                 return None
@@ -645,7 +328,7 @@ class GenericChunker(Chunker):
     def _holds_members(self, node: Any) -> bool:
         if not self._is_near(node):
             return False
-        kind = _words(node.type)
+        kind = words(node.type)
         if any(w in _NOT_HOLDERS for w in kind) or self._is_comment(node):
             return False
         if self._is_member(node):

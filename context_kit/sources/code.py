@@ -27,8 +27,9 @@ from typing import Any
 
 from ..types import Slice
 from ._chunker import Chunker, Span
-from ._generic import Derived, GenericChunker, derive, generic_refs_query
+from ._generic import GenericChunker
 from ._lines import LineTable
+from ._node_names import Derived, derive, generic_refs_query
 from ._ts_budget import too_deep_to_query
 from .languages import LanguageSpec, language_for_path, load_language, refs_query_text
 from .text import window_slices

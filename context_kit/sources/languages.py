@@ -14,7 +14,7 @@ falls back to line windows.
 With the ``languages`` extra installed, the extensions in
 :data:`~context_kit.sources._langpack.PACK_EXTENSIONS` get grammars from the bundle and a
 *generic* spec (``generic=True``): which nodes are definitions is read off the grammar's
-node names when the grammar loads (see :mod:`context_kit.sources._generic`).
+node names when the grammar loads (see :mod:`context_kit.sources._node_names`).
 """
 
 from __future__ import annotations

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
 from ._cache import content_key
 from ._fit_cache import fit_cached
+from ._layout import Layout, splice
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates, last_commits, with_last_commit
 from .packed import PackedContext, PackReport, ShareReport, Tier
@@ -267,6 +269,7 @@ class Index:
             extras: dict[str, object] = {}
             commits = state.read_history(root, skipped, extras, progress)
             slices.extend(commits)  # newest first, after every file slice
+            state.layout = Layout.of(slices, result.files)
             skipped.sort(key=lambda s: s.path)
             corpus = Corpus(slices, extras)
             fitted = _fit_retrievers(retrievers, corpus, state, progress)
@@ -312,7 +315,7 @@ class Index:
                 name="update",
             )
         state = self._state
-        old_files = set(state.files)
+        old_files = dict(state.files)
         t0 = time.perf_counter()
         with _no_gc():
             result = state.refresh(self.root, progress)
@@ -328,12 +331,56 @@ class Index:
             return out
         t0 = time.perf_counter()
         with _no_gc():
-            self._refit_all(old_files)
+            self._refit_all(old_files, [*result.reread, *result.deleted])
         timings["refit"] = time.perf_counter() - t0
         return out
 
-    def _refit_all(self, old_files: set[str]) -> None:
-        """Rebuild the slice list and refit every retriever after a refresh."""
+    def _refit_all(self, old_files: dict[str, FileEntry], touched: list[str]) -> None:
+        """Rebuild the slice list and refit every retriever after a refresh.
+
+        Args:
+            old_files: The file entries before the refresh.
+            touched: The paths whose entries the refresh replaced or dropped.
+        """
+        state = self._state
+        assert state is not None
+        previous_corpus = self.corpus
+        # Section<->code links are edges between the rows of one corpus; left in the
+        # shared extras, a stale set with the same row count would be taken as current.
+        extras = {k: v for k, v in previous_corpus.extras.items() if k != "links"}
+        layout = state.layout
+        spliced = None
+        if layout is not None and layout.describes(self.slices):
+            spliced = splice(self.slices, layout, self.skipped, state.files, touched)
+        if spliced is None:
+            previous = self._relist(old_files)
+            self.corpus = Corpus(self.slices, extras)
+            self._prior_weights = self.priors.weights(self.slices)
+        else:
+            self.slices, self.skipped = spliced.slices, spliced.skipped
+            previous, state.layout = spliced.previous, spliced.layout
+            self.corpus = Corpus(self.slices, extras)
+            if spliced.file_ids is not None:
+                self.corpus.preset(file_ids=spliced.file_ids)
+            self._prior_weights = self._carry(self._prior_weights, previous)
+        self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
+        self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them
+        # Post-fusion steps already in use follow the corpus now, by delta where they can
+        # (the first query after an update would otherwise rebuild them from scratch).
+        steps: dict[str, tuple[Corpus, Any]] = self.__dict__.get("_post_fusion", {})
+        for name, (corpus, step) in list(steps.items()):
+            refit = getattr(step, "refit", None)
+            if corpus is previous_corpus and callable(refit):
+                steps[name] = (self.corpus, refit(self.corpus, previous, previous_corpus))
+            else:
+                del steps[name]
+
+    def _relist(self, old_files: dict[str, FileEntry]) -> npt.NDArray[np.int64]:
+        """The slice list rebuilt from every file entry; each new row's previous row.
+
+        The general path, for slice lists not laid out as a build lays them out (edited
+        by hand, or from a source that names other files than its own).
+        """
         state = self._state
         assert state is not None
         old_rows = {id(s): i for i, s in enumerate(self.slices)}
@@ -341,21 +388,32 @@ class Index:
         # are kept as they are; only file slices are refreshed here.
         carried = [s for s in self.slices if s.path is None or s.path not in old_files]
         self.slices, self.skipped = collect(state.files.values())
+        state.layout = None
         if carried:
             self.slices = sorted(
                 [*carried, *self.slices], key=lambda s: (s.path or "", s.start_line or 0, s.id)
             )
         # Unchanged files keep their very Slice objects, so identity finds each old row.
-        previous = np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
-        self.corpus = Corpus(self.slices, self.corpus.extras)
-        self._prior_weights = self.priors.weights(self.slices)
-        self.retrievers = [self._refit(r, previous) for r in self.retrievers]
+        return np.asarray([old_rows.get(id(s), -1) for s in self.slices], dtype=np.int64)
 
-    def _refit(self, retriever: Retriever, previous: np.ndarray) -> Retriever:
+    def _carry(
+        self, weights: npt.NDArray[np.float32], previous: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
+        """Prior weights for the new rows: carried over where kept, computed where new."""
+        kept = previous >= 0
+        out = np.empty(len(previous), dtype=np.float32)
+        out[kept] = weights[previous[kept]]
+        new = np.flatnonzero(~kept)
+        out[new] = self.priors.weights([self.slices[i] for i in new.tolist()])
+        return out
+
+    def _refit(
+        self, retriever: Retriever, previous: npt.NDArray[np.int64], previous_corpus: Corpus
+    ) -> Retriever:
         """Refit one retriever incrementally when it can (a ``refit`` method), else fully."""
         refit = getattr(retriever, "refit", None)
         if callable(refit):
-            return refit(self.corpus, previous)  # type: ignore[no-any-return]
+            return refit(self.corpus, previous, previous_corpus)  # type: ignore[no-any-return]
         # Not through the fit cache: a mid-session state is rarely built again, and
         # pickling it would slow every update down.
         return retriever.fit(self.corpus)
@@ -380,7 +438,8 @@ class Index:
         cache: dict[str, tuple[Corpus, Any]] = self.__dict__.setdefault("_post_fusion", {})
         hit = cache.get(name)
         if hit is None or hit[0] is not self.corpus:
-            hit = (self.corpus, make().fit(self.corpus))
+            with _no_gc():  # a pass over every slice: see _no_gc
+                hit = (self.corpus, make().fit(self.corpus))
             cache[name] = hit
         fitted: _P = hit[1]
         return fitted
@@ -721,6 +780,7 @@ class _BuildState:
     history: GitSource | None = None
     files: dict[str, FileEntry] = field(default_factory=dict)
     scanned_at_ns: int = 0
+    layout: Layout | None = None
 
     @property
     def cache_folder(self) -> Path | None:

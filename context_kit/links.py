@@ -36,7 +36,7 @@ neighbour in the same section names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +58,8 @@ __all__ = [
     "Link",
     "Links",
     "build_links",
+    "citation_pattern",
+    "cited",
     "requirement_spans",
 ]
 
@@ -238,8 +240,8 @@ class _Targets:
         return rows
 
 
-def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice]) -> float:
-    places = len({(slices[r].path, slices[r].name) for r in rows})
+def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice | None]) -> float:
+    places = len({(s.path, s.name) for s in map(slices.__getitem__, rows) if s is not None})
     spread: float = max(places, 1) ** AMBIGUITY_EXPONENT
     return weight / spread
 
@@ -361,14 +363,24 @@ def _requirement_citations(
     """Link code (and commits) citing a known requirement id to the sections defining it."""
     if not requirement_rows:
         return
-    ids = sorted(requirement_rows, key=lambda r: (-len(r), r))
-    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\d)")
+    pattern = citation_pattern(requirement_rows)
     for i, s in enumerate(slices):
         if s.kind == "doc":
             continue
-        for rid in dict.fromkeys(m.group(1) for m in pattern.finditer(s.text.upper())):
+        for rid in cited(pattern, s):
             for doc in requirement_rows[rid]:
                 add(doc, [i], REQUIREMENT_LINK_WEIGHT, [_spelled(slices[doc], rid)], rid)
+
+
+def citation_pattern(ids: Iterable[str]) -> re.Pattern[str]:
+    """A pattern finding any of the (upper-case) requirement ``ids`` cited in upper-cased text."""
+    alts = sorted(ids, key=lambda r: (-len(r), r))  # longest first: REQ-12 before REQ-1
+    return re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, alts)) + r")(?![\w-]|\.\d)")
+
+
+def cited(pattern: re.Pattern[str], s: Slice) -> list[str]:
+    """The requirement ids ``s`` cites, each once, in order of first citation."""
+    return list(dict.fromkeys(m.group(1) for m in pattern.finditer(s.text.upper())))
 
 
 def _spelled(doc: Slice, upper: str) -> str:

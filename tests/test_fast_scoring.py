@@ -190,7 +190,7 @@ def test_fuzzy_signatures_follow_a_refit():
     f = FuzzyRetriever().fit(Corpus(old))
     assert f.score("compute_totl()").any()
     new = make(["render", "parse_header"])
-    f.refit(Corpus(new), np.asarray([1, -1], dtype=np.int64))
+    f.refit(Corpus(new), np.asarray([1, -1], dtype=np.int64), Corpus(old))
     assert not f.score("compute_totl()").any()
     assert f.score("parse_heder()")[1] > 0
 
@@ -214,14 +214,22 @@ def reference_bm25_scores(bm25: BM25Retriever, query: str) -> np.ndarray:
     Same operations in the same order on Python floats (IEEE doubles), so the fast path
     must match it bit for bit, not just approximately.
     """
-    out = [0.0] * bm25.n_docs_
+    # Postings sit in a base and a delta segment under document numbers; row_docs_ maps
+    # each corpus row to its document (see BM25Retriever.refit).
+    out = [0.0] * len(bm25.norm_)
+    segments = [
+        (bm25.indptr_, bm25.doc_ids_, bm25.tf_),
+        (bm25.d_indptr_, bm25.d_doc_ids_, bm25.d_tf_),
+    ]
     for t in bm25.query_terms(query):
         c = bm25.vocabulary_[t]
-        idf = float(bm25.idf_[c])
-        for p in range(int(bm25.indptr_[c]), int(bm25.indptr_[c + 1])):
-            doc, tf = int(bm25.doc_ids_[p]), float(bm25.tf_[p])
-            out[doc] += idf * tf * (bm25.k1 + 1.0) / (tf + float(bm25.norm_[doc]))
-    return np.asarray(out, dtype=np.float32)
+        df = float(bm25.df_[c])
+        idf = float(np.log1p((bm25.n_docs_ - df + 0.5) / (df + 0.5)))
+        for indptr, doc_ids, tfs in segments:
+            for p in range(int(indptr[c]), int(indptr[c + 1])):
+                doc, tf = int(doc_ids[p]), float(tfs[p])
+                out[doc] += idf * tf * (bm25.k1 + 1.0) / (tf + float(bm25.norm_[doc]))
+    return np.asarray([out[d] for d in bm25.row_docs_.tolist()], dtype=np.float32)
 
 
 bm25_words = st.sampled_from(

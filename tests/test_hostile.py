@@ -195,6 +195,8 @@ def test_quadratic_traps_stay_linear():
         "deep.py": "x = " + "-" * n + "1\n",
         "head.md": "# a" + " " * n + "b\n## c" + "#" * n + "\n",
         "list.md": "- " + " " * n + "REQ-1 x\n",
+        # A licence banner: 40 stars took minutes, 72 (the MPL's) forever.
+        "banner.txt": "1. Terms\n\n" + "*" * 40 + "\n" + "*" * n + "\n",
         "jwt.txt": "eyJ" * (n // 3) + "\n",
         "key.txt": "-----BEGIN RSA PRIVATE KEY-----\n" + " " * n,
     }

@@ -1,8 +1,11 @@
 """Slice cache, parallel slicing and Index.update()."""
 
+import itertools
 import os
+import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from conftest import SAMPLE_PY, git
@@ -10,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
+from context_kit.retrievers import bm25 as bm25_module
 from context_kit.slicing import SliceCache, refresh
 from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
 
@@ -174,9 +178,8 @@ words = st.lists(st.sampled_from(["alpha", "beta", "gammaRay", "delta_x", "eps",
 
 
 @st.composite
-def corpora_and_edits(draw):
-    def make(i, ws):
-        text = " ".join(ws) + "\n"
+def slices(draw, n: int, first: int = 0):
+    def make(i: int) -> Slice:
         return Slice(
             id=f"code:f{i % 4}.py:{i}-{i}",
             kind="code",
@@ -184,47 +187,85 @@ def corpora_and_edits(draw):
             start_line=i + 1,
             end_line=i + 1,
             name=draw(st.sampled_from(["", "alpha", "Beta.eps"])),
-            text=text,
-            defines=tuple(draw(st.lists(st.sampled_from(["alpha", "Beta.eps", "gammaRay"])))),
+            text=" ".join(draw(words)) + "\n",
+            defines=tuple(
+                draw(st.lists(st.sampled_from(["alpha", "Beta.eps", "gammaRay", "Zeta"])))
+            ),
         )
 
-    old = [make(i, draw(words)) for i in range(draw(st.integers(0, 12)))]
-    keep = [s for s in old if draw(st.booleans())]
-    added = [make(100 + i, draw(words)) for i in range(draw(st.integers(0, 5)))]
-    new = draw(st.permutations(keep + added))
-    return old, new
+    return [make(i) for i in range(first, first + n)]
 
 
-@given(corpora_and_edits(), words)
-def test_bm25_refit_scores_like_a_fresh_fit(case, query_words):
-    old, new = case
-    fitted = BM25Retriever().fit(Corpus(old))
+@st.composite
+def edit_sequences(draw):
+    """A corpus, then a few versions of it: slices kept, dropped, added, reordered."""
+    versions = [draw(slices(draw(st.integers(0, 12))))]
+    fresh = 100
+    for _ in range(draw(st.integers(1, 4))):
+        keep = [s for s in versions[-1] if draw(st.booleans())]
+        added = draw(slices(draw(st.integers(0, 5)), fresh))
+        fresh += 10
+        versions.append(draw(st.permutations(keep + added)))
+    return versions
+
+
+def previous_rows(old: list[Slice], new: list[Slice]) -> np.ndarray:
     rows = {id(s): i for i, s in enumerate(old)}
-    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
-    refitted = fitted.refit(Corpus(new), previous)
-    fresh = BM25Retriever().fit(Corpus(new))
-    query = " ".join(query_words) or "alpha"
-    np.testing.assert_allclose(refitted.score(query), fresh.score(query), rtol=1e-5, atol=1e-6)
-    assert refitted.n_docs_ == fresh.n_docs_
-    np.testing.assert_allclose(refitted.avgdl_, fresh.avgdl_)
+    return np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
 
 
-@given(corpora_and_edits(), words)
-def test_fuzzy_refit_equals_a_fresh_fit(case, query_words):
-    old, new = case
-    fitted = FuzzyRetriever().fit(Corpus(old))
-    rows = {id(s): i for i, s in enumerate(old)}
-    previous = np.asarray([rows.get(id(s), -1) for s in new], dtype=np.int64)
-    refitted = fitted.refit(Corpus(new), previous)
-    fresh = FuzzyRetriever().fit(Corpus(new))
-    assert refitted.by_name_ == fresh.by_name_
-    assert refitted.by_qual_ == fresh.by_qual_
-    assert (refitted.names_, refitted.paths_, refitted.n_) == (fresh.names_, fresh.paths_, fresh.n_)
-    assert {p: r.tolist() for p, r in refitted.file_rows_.items()} == {
-        p: r.tolist() for p, r in fresh.file_rows_.items()
-    }
-    query = " ".join(query_words) + " Beta.eps f1.py"
-    np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
+def refit_through(versions, make, merge_share: float):
+    """Fit on the first version, refit through the others; yield (refitted, fresh) each."""
+    with mock.patch.object(bm25_module, "MERGE_SHARE", merge_share):
+        fitted = make().fit(Corpus(versions[0]))
+        for old, new in itertools.pairwise(versions):
+            fitted = fitted.refit(Corpus(new), previous_rows(old, new), Corpus(old))
+            yield fitted, make().fit(Corpus(new))
+
+
+QUERIES = ["alpha", "beta gammaRay", "delta_x eps zeta alpha", "gamma ray", "nothing here"]
+
+
+@given(edit_sequences(), st.sampled_from([0.0, 0.125, 1e9]))
+def test_bm25_refits_score_exactly_like_fresh_fits(versions, merge_share):
+    # merge_share 0 merges on every refit, 1e9 never: both layouts must score alike.
+    for refitted, fresh in refit_through(versions, BM25Retriever, merge_share):
+        for query in QUERIES:
+            np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
+        assert refitted.n_docs_ == fresh.n_docs_
+        assert refitted.avgdl_ == fresh.avgdl_
+
+
+def row_view(r: FuzzyRetriever) -> tuple[dict, dict, dict]:
+    """The fuzzy tables with document numbers turned back into rows, sorted."""
+    row_of = {int(d): i for i, d in enumerate(r.row_docs_)}
+
+    def rows(docs) -> list[int]:
+        return sorted(row_of[int(d)] for d in docs)
+
+    return (
+        {k: rows(v) for k, v in r.by_name_.items()},
+        {k: rows(v) for k, v in r.by_qual_.items()},
+        {p: rows(v) for p, v in r.file_rows_.items()},
+    )
+
+
+@given(edit_sequences())
+def test_fuzzy_refits_equal_fresh_fits(versions):
+    fuzzy_queries = [*QUERIES, "Beta.eps f1.py", "`gammaRai` in f2", "zetaa() and f3.py"]
+    for refitted, fresh in refit_through(versions, FuzzyRetriever, 0.125):
+        assert row_view(refitted) == row_view(fresh)
+        assert (refitted.names_, refitted.paths_, refitted.n_) == (
+            fresh.names_,
+            fresh.paths_,
+            fresh.n_,
+        )
+        assert refitted.names_by_len_ == fresh.names_by_len_
+        assert refitted.name_lengths_ == fresh.name_lengths_
+        assert refitted.path_suffixes_ == fresh.path_suffixes_
+        assert refitted.stem_suffixes_ == fresh.stem_suffixes_
+        for query in fuzzy_queries:
+            np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
 
 
 def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
@@ -290,3 +331,131 @@ def test_update_keeps_slices_that_no_file_produced(tmp_path: Path):
     assert "changed_again" in {s.name for s in index.slices}
     # The carried row is still scored by the incrementally refitted retrievers.
     assert "commit:abc" in {h.slice.id for h in index.search("Fix greeting", k=50)}
+
+
+NAMES = ["load_config", "parse_header", "render", "Greeter", "count_tokens", "flush"]
+BODIES = ["return a + 1", "return load_config(a)", "raise ValueError(a)", "return render(a)"]
+
+
+@st.composite
+def source_files(draw):
+    """A small module: a few functions (maybe a class) with names from a short list."""
+    parts = []
+    for name in draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=4)):
+        body = draw(st.sampled_from(BODIES))
+        if name[0].isupper():
+            parts.append(f"class {name}:\n    def run(self, a):\n        {body}\n")
+        else:
+            parts.append(f"def {name}(a):\n    {body}\n")
+    return "\n\n".join(parts)
+
+
+@st.composite
+def tree_edits(draw):
+    """A starting tree, then edits: files changed, added and deleted."""
+    paths = [f"pkg/m{i}.py" for i in range(5)] + ["tests/test_m.py", "docs/guide.md"]
+    # Tests and docs start out present: their priors differ from code's, and kept rows
+    # must carry them over.
+    start = {p: draw(source_files()) for p in [*paths[:3], "tests/test_m.py"]}
+    start["docs/guide.md"] = "# Guide\n\nRender with `render()`.\n"
+    steps = []
+    for _ in range(draw(st.integers(1, 3))):
+        step: dict[str, str | None] = {}
+        for p in draw(st.lists(st.sampled_from(paths), min_size=1, max_size=3, unique=True)):
+            if p.endswith(".md"):
+                step[p] = draw(st.sampled_from([None, "# Guide\n\nCall `load_config()`.\n"]))
+            else:
+                step[p] = draw(st.one_of(st.none(), source_files()))
+        steps.append(step)
+    return start, steps
+
+
+def write_tree(root: Path, files: dict[str, str | None]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+
+def same_results(updated: Index, fresh: Index) -> None:
+    assert [s.id for s in updated.slices] == [s.id for s in fresh.slices]
+    assert [s.path for s in updated.skipped] == [s.path for s in fresh.skipped]
+    np.testing.assert_array_equal(updated.corpus.file_ids, fresh.corpus.file_ids)
+    for query in ["load_config", "render the Greeter", "parse_header flush tokens", "guide render"]:
+        got = [(h.slice.id, h.score, h.scores) for h in updated.search(query, k=10)]
+        assert got == [(h.slice.id, h.score, h.scores) for h in fresh.search(query, k=10)]
+    assert (
+        updated.pack("load_config", budget=200).text == fresh.pack("load_config", budget=200).text
+    )
+
+
+@given(tree_edits())
+def test_an_updated_index_searches_and_packs_like_a_fresh_build(case):
+    start, steps = case
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        write_tree(root, start)
+        index = Index.build(root, cache_dir=False, workers=1)
+        for step in steps:
+            write_tree(root, step)
+            index.update()
+            same_results(index, Index.build(root, cache_dir=False, workers=1))
+
+
+def test_update_keeps_commit_slices_where_a_build_puts_them(tmp_path: Path):
+    root = make_repo(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "Add the greeting")
+    (root / "pkg" / "m1.py").write_text("def func_1(a):\n    return a - 1\n")
+    git(root, "commit", "-qam", "Subtract in func_1")
+    index = Index.build(root, cache_dir=False, workers=1, history=True)
+    assert [s.kind for s in index.slices][-2:] == ["commit", "commit"]
+    (root / "pkg" / "m3.py").write_text("def func_3(a):\n    return load(a)\n")
+    (root / "pkg" / "extra.py").write_text("def extra():\n    return 1\n")
+    git(root, "add", "pkg/extra.py")
+    index.update()
+    same_results(index, Index.build(root, cache_dir=False, workers=1, history=True))
+
+
+def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypatch):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    index.search("warm the links up")
+    before = {s.id: s for s in index.slices}
+    seen: list[str] = []
+    original = BM25Retriever._slice_terms
+
+    def spy(self, s, cache):
+        seen.append(s.name)
+        return original(self, s, cache)
+
+    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    with (root / "pkg" / "m1.py").open("a") as f:
+        f.write("\n\ndef appended_later(a):\n    return a\n")
+    index.update()
+    # The file's earlier slices are unchanged in every field: the very same objects, not
+    # tokenised again (neither to remove nor to add them).
+    assert seen == ["appended_later"]
+    kept = [s for s in index.slices if s.path == "pkg/m1.py" and s.name != "appended_later"]
+    assert kept and all(before[s.id] is s for s in kept)
+    same_results(index, build(root, False))
+
+
+def test_slices_share_their_record_of_set_fields(tmp_path: Path):
+    root = make_repo(tmp_path / "repo", n=20)
+    build(root, tmp_path / "cache")
+    index = build(root, tmp_path / "cache")  # every slice read back from the cache
+    sets = {id(s.__pydantic_fields_set__) for s in index.slices}
+    outline_sets = {id(o.__pydantic_fields_set__) for s in index.slices for o in s.outline}
+    assert len(sets) < 4 and len(outline_sets) == 1
+    first = index.slices[0]
+    shared = set(first.__pydantic_fields_set__)
+    copy = first.model_copy(update={"name": "renamed"})
+    # A copy gets its own record; the shared one is never edited in place.
+    assert copy.name == "renamed" and first.__pydantic_fields_set__ == shared
+    assert Slice.model_validate_json(first.model_dump_json()) == first

@@ -350,3 +350,31 @@ def test_cli_redacts_by_default_and_opts_out_explicitly(planted, capsys):
     assert _v("AKIAZ4") not in capsys.readouterr().out
     assert main([*args, "--no-redact-secrets"]) == 0
     assert _v("AKIAZ4") in capsys.readouterr().out
+
+
+def test_cache_hits_skip_redaction_and_the_setting_keys_the_cache(tmp_path: Path, monkeypatch):
+    from context_kit import secrets, slicing
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    secret = _v("ghp_Planted")
+    (root / "a.py").write_text(f"def a():\n    return '{secret}'\n")
+    (root / "b.py").write_text("def b():\n    return 2\n")
+    cache = tmp_path / "cache"
+    first = context_kit.Index.build(root, cache_dir=cache, workers=1)
+    calls: list[str | None] = []
+
+    def counting(text: str, *, path: str | None = None) -> secrets.Redaction:
+        calls.append(path)
+        return redact(text, path=path)
+
+    monkeypatch.setattr(slicing, "redact", counting)
+    again = context_kit.Index.build(root, cache_dir=cache, workers=1)
+    assert calls == []  # every file a cache hit: its slices were stored redacted
+    assert [s.text for s in again.slices] == [s.text for s in first.slices]
+    assert not any(secret in s.text for s in again.slices)
+    # Turning redaction off must not be served the redacted entries, nor the reverse.
+    verbatim = context_kit.Index.build(root, cache_dir=cache, workers=1, redact_secrets=False)
+    assert any(secret in s.text for s in verbatim.slices)
+    back = context_kit.Index.build(root, cache_dir=cache, workers=1)
+    assert not any(secret in s.text for s in back.slices)

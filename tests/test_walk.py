@@ -1,7 +1,10 @@
 import os
+import tempfile
 from pathlib import Path
 
 from conftest import git
+from hypothesis import given
+from hypothesis import strategies as st
 
 from context_kit import Index
 from context_kit.sources.walk import WalkOptions, walk_repository
@@ -101,3 +104,100 @@ def test_printable_binary_signatures_are_skipped(tmp_path: Path):
     got = reasons(tmp_path)
     assert got["logo.ai"] == "binary"
     assert got["ok.py"] == "ok"
+
+
+def reference_ignored_walk(root: Path) -> list[str]:
+    """The plain os.walk + pathlib listing the fast walk replaced, kept to test it against."""
+    import pathspec
+
+    out: list[str] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        rel_dir = "" if rel_dir == "." else rel_dir
+        gi = Path(dirpath) / ".gitignore"
+        if gi.is_file():
+            lines = gi.read_text("utf-8", errors="replace").splitlines()
+            specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, spec in specs:
+                if base and not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1 :] if base else rel
+                if spec.match_file(sub + ("/" if is_dir else "")):
+                    return True
+            return False
+
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d == ".git" or ignored(rel, True):
+                continue
+            if os.path.islink(os.path.join(dirpath, d)):
+                out.append(rel)
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for f in sorted(filenames):
+            rel = f"{rel_dir}/{f}" if rel_dir else f
+            if not ignored(rel, False):
+                out.append(rel)
+    return sorted(out)
+
+
+IGNORE_LINES = ["*.log", "build/", "!keep.log", "/top.txt", "sub/", "*.py", "a/b.txt", "# c", "b*"]
+FOLDERS = ["", "a", "a/b", "sub", "a/sub", "build", "b", ".git"]
+FILES = ["x.py", "keep.log", "top.txt", "b.txt", "y.log"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(FOLDERS),
+            st.sampled_from(["x.py", "keep.log", "top.txt", "b.txt", "y.log"]),
+        )
+    ),
+    st.dictionaries(st.sampled_from(FOLDERS), st.lists(st.sampled_from(IGNORE_LINES), max_size=4)),
+    st.lists(st.tuples(st.sampled_from(FOLDERS), st.sampled_from(["a", "a/b", "nowhere", "x.py"]))),
+)
+def test_the_fast_walk_lists_what_the_plain_walk_lists(files, ignores, links):
+    from context_kit.sources.walk import _ignored_walk
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for folder, name in files:
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            (root / folder / name).write_text("x\n")
+        for folder, lines in ignores.items():
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            (root / folder / ".gitignore").write_text("\n".join(lines) + "\n")
+        for n, (folder, target) in enumerate(links):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            os.symlink(root / target, root / folder / f"link{n}")
+        assert _ignored_walk(root) == reference_ignored_walk(root)
+
+
+def test_outside_git_no_git_process_is_started(tmp_path: Path, monkeypatch):
+    from context_kit.sources import walk
+
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "a.py").write_text("x = 1\n")
+    inside = tmp_path / "repo" / "sub"
+    inside.mkdir(parents=True)
+    (inside / "b.py").write_text("y = 2\n")
+    git(tmp_path / "repo", "init", "-q")
+    git(tmp_path / "repo", "add", ".")
+    calls = []
+    real = walk.subprocess.run
+
+    def spy(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(walk.subprocess, "run", spy)
+    assert walk.repository_files(tmp_path / "plain", WalkOptions()) == ["a.py"]
+    assert calls == []
+    # A folder inside a work tree still asks git (the .git is in a parent).
+    assert walk.repository_files(inside, WalkOptions()) == ["b.py"]
+    assert calls

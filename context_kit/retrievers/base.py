@@ -51,6 +51,17 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.slices)
 
+    def preset(self, **views: object) -> None:
+        """Supply derived views already known (``file_ids=...``) instead of computing them.
+
+        An update that moved whole files knows each row's file number without a pass
+        over every slice; the caller vouches that each value equals what the view computes.
+        """
+        unknown = set(views) - {"paths", "file_ids", "file_rows"}
+        if unknown:
+            raise OptionError(f"no derived view named {sorted(unknown)}", name="preset")
+        vars(self).update(views)
+
     @cached_property
     def paths(self) -> list[str]:
         """Each row's path (``""`` for rows without one)."""

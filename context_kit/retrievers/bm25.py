@@ -15,20 +15,40 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
 from ..types import Slice
+from ._rows import renumber
 from ._terms import path_terms, term_counts, terms
 from .base import Corpus, Scores
 
-__all__ = ["BM25Retriever", "FileBM25Retriever", "reference_scores"]
+__all__ = ["MERGE_SHARE", "BM25Retriever", "FileBM25Retriever", "reference_scores"]
 
 
-def _idf(n_docs: int, df: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
+MERGE_SHARE = 0.125
+"""A refitted :class:`BM25Retriever` merges its delta segment into the base once the delta
+plus the base's unreachable postings exceed this share of the base: small enough that
+scoring rarely reads much dead weight, large enough that merges (a pass over every
+posting) stay rare."""
+
+
+def _idf(n_docs: int, df: npt.NDArray[np.int64] | float) -> npt.NDArray[np.float64]:
     # Lucene's non-negative IDF: a term in every document still scores >= 0.
-    return np.log1p((n_docs - np.asarray(df) + 0.5) / (np.asarray(df) + 0.5))
+    dfs = np.asarray(df, dtype=np.float64)
+    return np.log1p((n_docs - dfs + 0.5) / (dfs + 0.5))
+
+
+def _posting_terms(indptr: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The term of each posting of a CSC segment."""
+    return np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
+
+
+def _indptr(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """CSC column pointers from per-term posting counts."""
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 class BM25Retriever:
@@ -71,12 +91,18 @@ class BM25Retriever:
         self.stem = stem
 
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
-        tf: defaultdict[str, float] = defaultdict(float)
         stem = self.stem
-        for t, n in term_counts(s.text, stem=stem).items():
-            tf[t] += self.body_weight * n
-        for t, n in term_counts(s.name, stem=stem).items():
-            tf[t] += self.name_weight * n
+        body = term_counts(s.text, stem=stem)
+        # At weight 1 the counts are the frequencies (1.0 * n is n exactly): no second pass
+        # over every term in the hot loop of a fit.
+        tf = (
+            cast("dict[str, float]", body)
+            if self.body_weight == 1.0
+            else {t: self.body_weight * n for t, n in body.items()}
+        )
+        if s.name:
+            for t, n in term_counts(s.name, stem=stem).items():
+                tf[t] = tf.get(t, 0.0) + self.name_weight * n
         if s.path:
             if s.path not in path_cache:
                 pc: defaultdict[str, float] = defaultdict(float)
@@ -84,7 +110,7 @@ class BM25Retriever:
                     pc[t] += self.path_weight
                 path_cache[s.path] = dict(pc)
             for t, w in path_cache[s.path].items():
-                tf[t] += w
+                tf[t] = tf.get(t, 0.0) + w
         return tf
 
     def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
@@ -119,70 +145,116 @@ class BM25Retriever:
         self.doc_ids_ = rows[order]
         self.tf_ = np.asarray(vals, dtype=np.float64)[order]
         counts = np.bincount(col_arr, minlength=len(vocab))
-        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.n_docs_ = n
-        self.avgdl_ = float(lengths.mean()) if n else 0.0
-        self.idf_ = _idf(self.n_docs_, counts.astype(np.float64))
+        self.indptr_ = _indptr(counts)
+        self.df_ = counts.astype(np.int64)
         self.lengths_ = lengths
-        # Precompute the length-normalised denominator part per document.
-        norm = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
-        self.norm_ = norm
+        self.row_docs_ = np.arange(n, dtype=np.int64)
+        self._reset_delta(n)
+        self._set_collection_stats()
         return self
 
-    def refit(self, corpus: Corpus, previous_rows: npt.NDArray[np.int64]) -> BM25Retriever:
-        """Refit after the corpus changed, tokenising only the slices that are new.
+    def _reset_delta(self, base_docs: int) -> None:
+        """An empty delta segment over the current vocabulary."""
+        self.d_indptr_ = np.zeros(len(self.df_) + 1, dtype=np.int64)
+        self.d_doc_ids_ = np.zeros(0, dtype=self.doc_ids_.dtype)
+        self.d_tf_ = np.zeros(0, dtype=self.tf_.dtype)
+        self.base_docs_ = base_docs
+        self.stale_postings_ = 0
 
-        Gives the same scores as ``fit(corpus)``: the postings of unchanged slices are
-        kept (renumbered), those of removed slices dropped, new slices' postings merged
-        in, and the collection statistics (document count, mean length, IDF) recomputed.
+    def _set_collection_stats(self) -> None:
+        """Document count, mean length and each document's length normaliser."""
+        n = len(self.row_docs_)
+        self.n_docs_ = n
+        # The live lengths in row order: the very array (and so the very mean) of a fit.
+        self.avgdl_ = float(self.lengths_[self.row_docs_].mean()) if n else 0.0
+        # Precompute the length-normalised denominator part per document.
+        self.norm_ = self.k1 * (1.0 - self.b + self.b * self.lengths_ / max(self.avgdl_, 1e-9))
+
+    def refit(
+        self, corpus: Corpus, previous_rows: npt.NDArray[np.int64], previous: Corpus
+    ) -> BM25Retriever:
+        """Refit after the corpus changed, in time proportional to the change.
+
+        Scores equal those of ``fit(corpus)``, bit for bit. Only the slices that left and
+        joined the corpus are tokenised: leaving documents' postings stay in the base
+        segment, unreachable from any row; joining ones go into a small delta segment;
+        document frequencies are adjusted by both. When the delta and the unreachable
+        postings together outgrow ``MERGE_SHARE`` of the base, the two segments are merged
+        (a pass over every posting, without tokenising anything).
 
         Args:
             corpus: The new corpus.
-            previous_rows: For each row of ``corpus``, that slice's row in the corpus of
-                the previous fit, or ``-1`` when the slice is new.
+            previous_rows: For each row of ``corpus``, that slice's row in ``previous``,
+                or ``-1`` when the slice is new.
+            previous: The corpus of the previous fit or refit.
         """
-        if not hasattr(self, "lengths_"):
+        if not hasattr(self, "row_docs_"):
             return self.fit(corpus)
-        n = len(corpus.slices)
-        prev = np.asarray(previous_rows, dtype=np.int64)
-        kept = prev >= 0
-        new_of_old = np.full(self.n_docs_, -1, dtype=np.int64)
-        new_of_old[prev[kept]] = np.flatnonzero(kept)
-        # Kept postings stay in column order; only their row numbers change.
-        cols = np.repeat(np.arange(len(self.indptr_) - 1, dtype=np.int64), np.diff(self.indptr_))
-        ids = new_of_old[self.doc_ids_]
-        alive = ids >= 0
-        cols, ids, tfs = cols[alive], ids[alive], self.tf_[alive]
-        lengths = np.zeros(n, dtype=np.float64)
-        lengths[kept] = self.lengths_[prev[kept]]
-        vocab = dict(self.vocabulary_)
-        a_cols: array[int] = array("q")
-        a_ids: array[int] = array("q")
-        a_vals: array[float] = array("d")
+        change = renumber(self.row_docs_, previous_rows, len(self.lengths_))
+        vocab = self.vocabulary_
         path_cache: dict[str, dict[str, float]] = {}
-        for row in np.flatnonzero(~kept).tolist():
+        left: array[int] = array("q")
+        for r, doc in zip(change.removed_rows.tolist(), change.removed_docs.tolist(), strict=True):
+            tf = self._slice_terms(previous.slices[r], path_cache)
+            left.extend([vocab[term] for term in tf])
+            if doc < self.base_docs_:
+                self.stale_postings_ += len(tf)
+        a_cols: array[int] = array("q")
+        a_docs: array[int] = array("q")
+        a_vals: array[float] = array("d")
+        lengths = np.concatenate([self.lengths_, np.zeros(len(change.added_docs))])
+        for row, doc in zip(change.added_rows.tolist(), change.added_docs.tolist(), strict=True):
             tf = self._slice_terms(corpus.slices[row], path_cache)
-            lengths[row] = sum(tf.values())
+            lengths[doc] = sum(tf.values())
             a_cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
-            a_ids.extend([row] * len(tf))
+            a_docs.extend([doc] * len(tf))
             a_vals.extend(tf.values())
+        n_terms = len(vocab)
+        df = np.zeros(n_terms, dtype=np.int64)
+        df[: len(self.df_)] = self.df_
         add_cols = np.asarray(a_cols, dtype=np.int64)
-        order = np.argsort(add_cols, kind="stable")
-        add_cols = add_cols[order]
-        # np.insert places each new posting after the kept postings of its column.
-        at = np.searchsorted(cols, add_cols, side="right")
-        cols = np.insert(cols, at, add_cols)
-        self.doc_ids_ = np.insert(ids, at, np.asarray(a_ids, dtype=np.int64)[order])
-        self.tf_ = np.insert(tfs, at, np.asarray(a_vals, dtype=np.float64)[order])
-        counts = np.bincount(cols, minlength=len(vocab))
-        self.vocabulary_ = vocab
-        self.indptr_ = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.n_docs_ = n
-        self.avgdl_ = float(lengths.mean()) if n else 0.0
-        self.idf_ = _idf(n, counts.astype(np.float64))
+        df -= np.bincount(np.asarray(left, dtype=np.int64), minlength=n_terms)
+        df += np.bincount(add_cols, minlength=n_terms)
+        # The delta keeps its live postings plus the new ones, sorted like the base
+        # (by term, then document), so both segments are read the same way.
+        d_cols = _posting_terms(self.d_indptr_)
+        live = ~np.isin(self.d_doc_ids_, change.removed_docs)
+        d_cols = np.concatenate([d_cols[live], add_cols])
+        d_docs = np.concatenate([self.d_doc_ids_[live], np.asarray(a_docs, dtype=np.int64)])
+        d_tf = np.concatenate([self.d_tf_[live], np.asarray(a_vals, dtype=np.float64)])
+        order = np.lexsort((d_docs, d_cols))
+        self.d_doc_ids_ = d_docs[order].astype(self.doc_ids_.dtype, copy=False)
+        self.d_tf_ = d_tf[order].astype(self.tf_.dtype, copy=False)
+        self.d_indptr_ = _indptr(np.bincount(d_cols, minlength=n_terms))
+        if len(self.indptr_) <= n_terms:  # new terms have no base postings
+            pad = np.full(n_terms + 1 - len(self.indptr_), self.indptr_[-1], dtype=np.int64)
+            self.indptr_ = np.concatenate([self.indptr_, pad])
+        self.df_ = df
         self.lengths_ = lengths
-        self.norm_ = self.k1 * (1.0 - self.b + self.b * lengths / max(self.avgdl_, 1e-9))
+        self.row_docs_ = change.row_docs
+        extra = self.stale_postings_ + len(self.d_doc_ids_)
+        if extra > MERGE_SHARE * len(self.doc_ids_) or len(lengths) > 2 * len(corpus) + 1024:
+            self._merge()
+        self._set_collection_stats()
         return self
+
+    def _merge(self) -> None:
+        """Fold the delta into the base and drop unreachable postings: the state of a fit."""
+        n_terms = len(self.df_)
+        cols = np.concatenate([_posting_terms(self.indptr_), _posting_terms(self.d_indptr_)])
+        row_of_doc = np.full(len(self.lengths_), -1, dtype=np.int64)
+        row_of_doc[self.row_docs_] = np.arange(len(self.row_docs_), dtype=np.int64)
+        rows = row_of_doc[np.concatenate([self.doc_ids_, self.d_doc_ids_])]
+        tfs = np.concatenate([self.tf_, self.d_tf_])
+        alive = rows >= 0
+        cols, rows, tfs = cols[alive], rows[alive], tfs[alive]
+        order = np.lexsort((rows, cols))
+        self.doc_ids_ = rows[order].astype(self.doc_ids_.dtype, copy=False)
+        self.tf_ = tfs[order]
+        self.indptr_ = _indptr(np.bincount(cols, minlength=n_terms))
+        self.lengths_ = self.lengths_[self.row_docs_]
+        self.row_docs_ = np.arange(len(self.row_docs_), dtype=np.int64)
+        self._reset_delta(len(self.row_docs_))
 
     def query_terms(self, query: str) -> list[str]:
         """The distinct query terms present in the vocabulary, in first-seen order."""
@@ -194,24 +266,41 @@ class BM25Retriever:
         cols = np.asarray([self.vocabulary_[t] for t in self.query_terms(query)], dtype=np.int64)
         if cols.size == 0:
             return np.zeros(n, dtype=np.float32)
+        idf = _idf(n, self.df_[cols])
+        sums = self._document_sums(self.indptr_, self.doc_ids_, self.tf_, cols, idf)
+        if self.d_doc_ids_.size:
+            # A document lives in one segment only, so adding the other's 0.0 is exact.
+            sums += self._document_sums(self.d_indptr_, self.d_doc_ids_, self.d_tf_, cols, idf)
+        return sums[self.row_docs_].astype(np.float32)
+
+    def _document_sums(
+        self,
+        indptr: npt.NDArray[np.int64],
+        doc_ids: npt.NDArray[np.int64],
+        tfs: npt.NDArray[np.float64],
+        cols: npt.NDArray[np.int64],
+        idf: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        """Per stored document, the BM25 sum over one segment's postings of ``cols``."""
         # Each term's postings are one contiguous run (CSC), so the query's postings are a
         # concatenation of slices: plain copies, no index array over every posting.
-        lo, hi = self.indptr_[cols], self.indptr_[cols + 1]
+        lo, hi = indptr[cols], indptr[cols + 1]
         spans = list(zip(lo.tolist(), hi.tolist(), strict=True))
-        ids = np.concatenate([self.doc_ids_[a:b] for a, b in spans])
+        ids = np.concatenate([doc_ids[a:b] for a, b in spans])
         if ids.size == 0:
-            return np.zeros(n, dtype=np.float32)
-        tf = np.concatenate([self.tf_[a:b] for a, b in spans])
+            return np.zeros(len(self.norm_), dtype=np.float64)
+        tf = np.concatenate([tfs[a:b] for a, b in spans])
         # idf * tf * (k1 + 1) / (tf + norm), in that order (so each value is bit-identical
         # to the plain expression) but in place: at 400,000 postings a temporary array
         # costs about as much as the arithmetic on it.
-        contrib = np.repeat(self.idf_[cols], hi - lo)
+        contrib = np.repeat(idf, hi - lo)
         contrib *= tf
         contrib *= self.k1 + 1.0
         denom = self.norm_[ids]
         denom += tf
         contrib /= denom
-        return np.bincount(ids, weights=contrib, minlength=n).astype(np.float32)
+        sums = np.bincount(ids, weights=contrib, minlength=len(self.norm_))
+        return sums.astype(np.float64, copy=False)  # float already: stubs say int
 
 
 class FileBM25Retriever:

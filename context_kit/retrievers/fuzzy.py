@@ -8,7 +8,6 @@ define and the paths they live in — exactly first, then fuzzily for near-misse
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -19,6 +18,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from ._lcs_bound import CharSignatures
+from ._rows import renumber
 from .base import Corpus, Scores
 
 __all__ = ["FuzzyRetriever", "query_mentions"]
@@ -36,6 +36,31 @@ _CAMEL_INNER = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 # finditer plus a look at the next character did, for a fraction of the calls.
 _IDENT_CALL = re.compile(f"({_IDENT.pattern})(\\()?")
 _TICKED = re.compile(r"`([^`\n]{1,200})`")
+
+
+# A refit renumbers from scratch (a fit) once the document numbers of departed slices
+# outnumber the live ones by this many: scoring allocates one float per number.
+_SPARE_DOCS = 1024
+
+
+def _by_length(name: str) -> tuple[int, str]:
+    return (len(name), name)
+
+
+def _path_keys(path: str) -> tuple[list[str], list[str]]:
+    """The keys ``path`` is found under in the path and the stem suffix indexes."""
+    low = path.lower()
+    stem = low.rsplit(".", 1)[0] if "." in low.rsplit("/", 1)[-1] else low
+    parts, stem_parts = low.split("/"), stem.split("/")
+    path_keys: list[str] = []
+    stem_keys: list[str] = []
+    for k in range(len(parts)):
+        path_keys.append("/".join(parts[k:]))
+        suffix = "/".join(stem_parts[k:])
+        stem_keys.append(suffix)
+        if k == 0 or suffix != "/".join(parts[k:]):
+            path_keys.append(suffix)
+    return path_keys, stem_keys
 
 
 def _named_like_code(word: str) -> bool:
@@ -126,12 +151,15 @@ class FuzzyRetriever:
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
-        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
+        self.names_by_len_ = sorted(self.names_, key=_by_length)
         self.name_lengths_ = [len(x) for x in self.names_by_len_]
-        self.file_rows_ = corpus.file_rows
+        # A copy: refit edits this dict, and the corpus's own view must not change.
+        self.file_rows_ = dict(corpus.file_rows)
         self.paths_ = sorted(self.file_rows_)
         self._index_paths()
         self.n_ = len(corpus)
+        self.row_docs_ = np.arange(self.n_, dtype=np.int64)
+        self.n_docs_ = self.n_
         return self
 
     def _index_paths(self) -> None:
@@ -141,94 +169,124 @@ class FuzzyRetriever:
         paths: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
         for p in self.paths_:
-            low = p.lower()
-            stem = low.rsplit(".", 1)[0] if "." in low.rsplit("/", 1)[-1] else low
-            parts, stem_parts = low.split("/"), stem.split("/")
-            for k in range(len(parts)):
-                paths.setdefault("/".join(parts[k:]), []).append(p)
-                suffix = "/".join(stem_parts[k:])
-                stems.setdefault(suffix, []).append(p)
-                if k == 0 or suffix != "/".join(parts[k:]):
-                    paths.setdefault(suffix, []).append(p)
+            path_keys, stem_keys = _path_keys(p)
+            for key in path_keys:
+                paths.setdefault(key, []).append(p)
+            for key in stem_keys:
+                stems.setdefault(key, []).append(p)
         self.path_suffixes_ = {k: sorted(set(v)) for k, v in paths.items()}
         self.stem_suffixes_ = {k: sorted(set(v)) for k, v in stems.items()}
 
-    def refit(self, corpus: Corpus, previous_rows: npt.NDArray[np.int64]) -> FuzzyRetriever:
-        """Refit after the corpus changed, renumbering unchanged rows instead of re-reading them.
+    def refit(
+        self, corpus: Corpus, previous_rows: npt.NDArray[np.int64], previous: Corpus
+    ) -> FuzzyRetriever:
+        """Refit after the corpus changed, in time proportional to the change.
 
-        Gives the same state as ``fit(corpus)``.
+        Scores equal those of ``fit(corpus)``. Rows are stored under document numbers
+        that survive renumbering (see ``_rows``), so only the names and paths of the
+        slices that left or joined the corpus are touched.
 
         Args:
             corpus: The new corpus.
-            previous_rows: For each row of ``corpus``, that slice's row in the corpus of
-                the previous fit, or ``-1`` when the slice is new.
+            previous_rows: For each row of ``corpus``, that slice's row in ``previous``,
+                or ``-1`` when the slice is new.
+            previous: The corpus of the previous fit or refit.
         """
-        if not hasattr(self, "n_"):
+        if not hasattr(self, "row_docs_"):
             return self.fit(corpus)
-        prev = np.asarray(previous_rows, dtype=np.int64)
-        kept = prev >= 0
-        new_of_old = np.full(self.n_, -1, dtype=np.int64)
-        new_of_old[prev[kept]] = np.flatnonzero(kept)
-
-        def moved(table: dict[str, list[int]]) -> dict[str, list[int]]:
-            # One vectorised gather over every posting, then cheap list slices per key:
-            # a per-row Python loop costs seconds on a large repository.
-            lens = [len(rows) for rows in table.values()]
-            flat = np.fromiter(
-                itertools.chain.from_iterable(table.values()), dtype=np.int64, count=sum(lens)
-            )
-            renumbered: list[int] = new_of_old[flat].tolist()
-            out: dict[str, list[int]] = {}
-            pos = 0
-            for key, n in zip(table, lens, strict=True):
-                rows = renumbered[pos : pos + n]
-                pos += n
-                if -1 in rows:
-                    rows = [r for r in rows if r >= 0]
-                if rows:
-                    # Sorted like a fresh fit's (already so when the corpus is path-ordered).
-                    rows.sort()
-                    out[key] = rows
-            return out
-
-        by_name, by_qual = moved(self.by_name_), moved(self.by_qual_)
-        added_by_path: dict[str, list[int]] = {}
-        touched: set[tuple[int, str]] = set()
-        for i in np.flatnonzero(~kept).tolist():
-            s = corpus.slices[i]
+        change = renumber(self.row_docs_, previous_rows, self.n_docs_)
+        if self.n_docs_ + len(change.added_docs) > 2 * len(corpus) + _SPARE_DOCS:
+            return self.fit(corpus)  # mostly numbers of departed slices: start afresh
+        gone: set[str] = set()
+        born: set[str] = set()
+        files: dict[str, tuple[list[int], list[int]]] = {}
+        for r, doc in zip(change.removed_rows.tolist(), change.removed_docs.tolist(), strict=True):
+            s = previous.slices[r]
             for d in s.defines:
-                table, which = (by_qual, 1) if "." in d else (by_name, 0)
-                table.setdefault(d.lower(), []).append(i)
-                touched.add((which, d.lower()))
+                table = self.by_qual_ if "." in d else self.by_name_
+                key = d.lower()
+                docs = table[key]
+                docs.remove(doc)
+                if not docs:
+                    del table[key]
+                    if table is self.by_name_:
+                        gone.add(key)
             if s.path:
-                added_by_path.setdefault(s.path, []).append(i)
-        for which, key in touched:
-            (by_qual if which else by_name)[key].sort()
-        file_rows: dict[str, npt.NDArray[np.int64]] = {}
-        for path, rows in self.file_rows_.items():
-            moved_rows = new_of_old[rows]
-            moved_rows = np.sort(moved_rows[moved_rows >= 0])
-            if moved_rows.size:
-                file_rows[path] = moved_rows
-        for path, extra in added_by_path.items():
-            rows_arr = np.asarray(extra, dtype=np.int64)
-            if path in file_rows:
-                rows_arr = np.sort(np.concatenate([file_rows[path], rows_arr]))
-            file_rows[path] = rows_arr
-        self.by_name_ = by_name
-        self.by_qual_ = by_qual
-        self.names_ = sorted(by_name)
-        self.names_by_len_ = sorted(self.names_, key=lambda x: (len(x), x))
-        self.name_lengths_ = [len(x) for x in self.names_by_len_]
-        self.file_rows_ = {p: file_rows[p] for p in sorted(file_rows)}
-        self.paths_ = sorted(file_rows)
-        self._index_paths()
+                files.setdefault(s.path, ([], []))[0].append(doc)
+        for row, doc in zip(change.added_rows.tolist(), change.added_docs.tolist(), strict=True):
+            s = corpus.slices[row]
+            for d in s.defines:
+                table = self.by_qual_ if "." in d else self.by_name_
+                key = d.lower()
+                if key in table:
+                    table[key].append(doc)  # numbers only grow: the list stays sorted
+                else:
+                    table[key] = [doc]
+                    if table is self.by_name_:
+                        born.add(key)
+            if s.path:
+                files.setdefault(s.path, ([], []))[1].append(doc)
+        self._rename(gone - born, born - gone)
+        self._refile(files)
         self.n_ = len(corpus)
+        self.row_docs_ = change.row_docs
+        self.n_docs_ += len(change.added_docs)
         return self
+
+    def _rename(self, gone: set[str], born: set[str]) -> None:
+        """Drop and add names in the sorted name lists (new lists, never edited in place)."""
+        if not (gone or born):
+            return
+        names = list(self.names_)
+        by_len = list(self.names_by_len_)
+        lengths = list(self.name_lengths_)
+        for key in gone:
+            del names[bisect_left(names, key)]
+            at = bisect_left(by_len, _by_length(key), key=_by_length)
+            del by_len[at], lengths[at]
+        for key in born:
+            names.insert(bisect_left(names, key), key)
+            at = bisect_left(by_len, _by_length(key), key=_by_length)
+            by_len.insert(at, key)
+            lengths.insert(at, len(key))
+        self.names_, self.names_by_len_, self.name_lengths_ = names, by_len, lengths
+
+    def _refile(self, files: dict[str, tuple[list[int], list[int]]]) -> None:
+        """Move departed and joining documents in and out of their files' rows."""
+        for path, (left, joined) in files.items():
+            docs = self.file_rows_.get(path, np.zeros(0, dtype=np.int64))
+            if left:
+                docs = docs[~np.isin(docs, left)]
+            if joined:
+                docs = np.concatenate([docs, np.asarray(joined, dtype=np.int64)])
+            if docs.size and path in self.file_rows_:
+                self.file_rows_[path] = docs
+                continue
+            if docs.size:  # a new file
+                self.file_rows_[path] = docs
+                self.paths_.insert(bisect_left(self.paths_, path), path)
+                change = 1
+            elif path in self.file_rows_:  # a file with no slices left
+                del self.file_rows_[path]
+                del self.paths_[bisect_left(self.paths_, path)]
+                change = -1
+            else:
+                continue
+            path_keys, stem_keys = _path_keys(path)
+            for index, keys in ((self.path_suffixes_, path_keys), (self.stem_suffixes_, stem_keys)):
+                for key in set(keys):
+                    if change > 0:
+                        found = index.setdefault(key, [])
+                        found.insert(bisect_left(found, path), path)
+                    else:
+                        index[key].remove(path)
+                        if not index[key]:
+                            del index[key]
 
     def score(self, query: str) -> Scores:
         """Score rows by how directly the query names them."""
-        scores = np.zeros(self.n_, dtype=np.float32)
+        # Scored per document number (see refit), then read out in row order.
+        scores = np.zeros(self.n_docs_, dtype=np.float32)
         idents, paths = query_mentions(query)
         fuzzy_probe: list[str] = []
         for ident in idents:
@@ -255,7 +313,8 @@ class FuzzyRetriever:
             done.add(probe)
             for name, sim in self._near_names(probe):
                 _raise_to(scores, self.by_name_[name], self.fuzzy_weight * sim)
-        return scores
+        out: Scores = scores[self.row_docs_]
+        return out
 
     def _signatures(self) -> CharSignatures:
         """LCS-bound signatures of ``names_by_len_``, built on first use after a (re)fit."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from ..history import History
 from ..types import Slice
@@ -72,9 +73,13 @@ class HistoryRetriever:
         self.n_rows_ = n
         history = corpus.extras.get("history")
         self.history_ = history if isinstance(history, History) else None
+        self.commit_rows_: dict[int, int] = {}
+        if self.history_ is None or len(self.history_) == 0:
+            # Every score is zero without history: nothing per row is worth computing.
+            self.messages_ = None
+            return self
         self.links_: list[list[int]] = [[] for _ in range(n)]
         self.prior_ = np.zeros(n, dtype=np.float32)
-        self.commit_rows_: dict[int, int] = {}
         self.paths_ = corpus.paths
         # Per-query work must not walk every row in Python (50k rows cost ~30 ms a loop):
         # rows are looked up by file and by name term instead.
@@ -97,9 +102,6 @@ class HistoryRetriever:
                     if d:
                         self.defines_.setdefault(d, set()).add(s.path)
         h = self.history_
-        if h is None or len(h) == 0:
-            self.messages_ = None
-            return self
         groups: dict[str, list[int]] = {}
         for i, s in enumerate(corpus.slices):
             if s.kind == "commit" and s.commit in h.position:
@@ -126,6 +128,23 @@ class HistoryRetriever:
         ]
         self.messages_ = BM25Retriever().fit(Corpus(msg_slices))
         return self
+
+    def refit(
+        self, corpus: Corpus, previous_rows: npt.NDArray[np.int64], previous: Corpus
+    ) -> HistoryRetriever:
+        """Refit after the corpus changed: free without history, else a full fit.
+
+        Args:
+            corpus: The new corpus.
+            previous_rows: For each row of ``corpus``, its row in ``previous`` or ``-1``.
+            previous: The corpus of the previous fit or refit.
+        """
+        history = corpus.extras.get("history")
+        had_none = hasattr(self, "messages_") and self.messages_ is None
+        if had_none and not (isinstance(history, History) and len(history)):
+            self.n_rows_ = len(corpus)
+            return self
+        return self.fit(corpus)
 
     def _prior(self, h: History, corpus: Corpus) -> Scores:
         n = len(corpus)

@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import numpy.typing as npt
 
-from ..links import FUZZY_LINK_CUTOFF, MAX_LINK_TARGETS, Links, build_links
+from .._link_index import LinkIndex
+from ..links import FUZZY_LINK_CUTOFF, MAX_LINK_TARGETS, Links
 from .base import Corpus, Scores
 from .fusion import FusionResult
 
@@ -65,16 +67,42 @@ class LinkPropagation:
     def fit(self, corpus: Corpus) -> LinkPropagation:
         """Build (or reuse ``corpus.extras["links"]``) the corpus's section↔code edges."""
         links = corpus.extras.get("links")
+        self.index_: LinkIndex | None = None
         if not isinstance(links, Links) or links.n_rows != len(corpus):
-            links = build_links(
+            self.index_ = LinkIndex(
                 corpus.slices, fuzzy_cutoff=self.fuzzy_cutoff, max_targets=self.max_targets
             )
+            links = self.index_.links()
             corpus.extras["links"] = links
+        self._use(links, len(corpus))
+        return self
+
+    def refit(
+        self, corpus: Corpus, previous_rows: npt.NDArray[np.int64], previous: Corpus
+    ) -> LinkPropagation:
+        """Follow a changed corpus, re-reading only the slices that left and joined it.
+
+        Gives the edges of ``fit(corpus)`` (see :class:`~context_kit._link_index.LinkIndex`).
+
+        Args:
+            corpus: The new corpus.
+            previous_rows: For each row of ``corpus``, its row in ``previous`` or ``-1``.
+            previous: The corpus of the previous fit or refit.
+        """
+        if getattr(self, "index_", None) is None:
+            return self.fit(corpus)
+        assert self.index_ is not None
+        self.index_.update(corpus.slices, previous_rows)
+        links = self.index_.links()
+        corpus.extras["links"] = links
+        self._use(links, len(corpus))
+        return self
+
+    def _use(self, links: Links, n: int) -> None:
+        """Derive the propagation arrays and the requirement-id pattern from ``links``."""
         self.links_ = links
         docs, codes, weights = links.arrays()
-        degree = np.bincount(docs, minlength=len(corpus)) + np.bincount(
-            codes, minlength=len(corpus)
-        )
+        degree = np.bincount(docs, minlength=n) + np.bincount(codes, minlength=n)
         hub = np.minimum(1.0, np.sqrt(self.hub_degree / np.maximum(degree, 1)))
         self.edges_ = (docs, codes, (weights * hub[docs] * hub[codes]).astype(np.float32))
         ids = sorted(links.requirement_rows, key=lambda r: (-len(r), r))
@@ -83,8 +111,7 @@ class LinkPropagation:
             if ids
             else None
         )
-        self.n_ = len(corpus)
-        return self
+        self.n_ = n
 
     def propagate(self, seed: Scores) -> Scores:
         """Each row's best linked neighbour's ``seed`` times the edge weight."""

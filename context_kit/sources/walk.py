@@ -41,6 +41,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..secrets import is_secret_file, redact
 from ..types import SkippedFile
@@ -252,6 +253,8 @@ def decode_text(data: bytes) -> tuple[str, bool]:
 
 def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
     """Paths git lists for the work tree, or ``None`` when ``root`` is not in one."""
+    if not _may_be_in_git(root):
+        return None
     try:
         top = subprocess.run(
             ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--show-toplevel"],
@@ -281,46 +284,81 @@ def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
     return [n[len(cut) :] for n in names if n.startswith(cut)]
 
 
+def _may_be_in_git(root: Path) -> bool:
+    """False when no ``.git`` sits in ``root`` or above it (and no ``GIT_DIR`` says where).
+
+    Every update lists the files again; outside git this spares starting a ``git``
+    process (milliseconds) only to hear that there is no repository.
+    """
+    if os.environ.get("GIT_DIR"):
+        return True
+    try:
+        here = root.resolve()
+    except (OSError, RuntimeError):
+        return True
+    return any(os.path.lexists(os.path.join(d, ".git")) for d in (here, *here.parents))
+
+
 def _ignored_walk(root: Path) -> list[str]:
-    """All files under ``root`` not excluded by ``.gitignore`` files (no git needed)."""
+    """All files under ``root`` not excluded by ``.gitignore`` files (no git needed).
+
+    Every update lists the repository again, so this is written for speed: plain strings
+    and ``os.scandir`` rather than ``Path`` objects, and no matching at all in folders no
+    ``.gitignore`` governs.
+    """
     import pathspec
 
     out: list[str] = []
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir
-        gi = Path(dirpath) / ".gitignore"
-        if gi.is_file():
+    top = os.fspath(root)
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        folder = f"{top}/{rel_dir}" if rel_dir else top
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError:  # vanished or unreadable: os.walk skips it too
+            continue
+        gi = f"{folder}/.gitignore"
+        if any(e.name == ".gitignore" for e in entries) and os.path.isfile(gi):
             try:
-                lines = gi.read_text("utf-8", errors="replace").splitlines()
-                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+                with open(gi, encoding="utf-8", errors="replace") as f:
+                    specs.append(
+                        (rel_dir, pathspec.GitIgnoreSpec.from_lines(f.read().splitlines()))
+                    )
             except OSError:
                 pass
+        # The .gitignore files of this folder and its parents (others sit in siblings).
+        active = [
+            (base, spec)
+            for base, spec in specs
+            if not base or rel_dir == base or rel_dir.startswith(base + "/")
+        ]
 
-        def ignored(rel: str, is_dir: bool) -> bool:
-            for base, spec in specs:
-                if base and not rel.startswith(base + "/"):
-                    continue
+        def ignored(rel: str, is_dir: bool, active: list[tuple[str, Any]] = active) -> bool:
+            for base, spec in active:
                 sub = rel[len(base) + 1 :] if base else rel
                 if spec.match_file(sub + ("/" if is_dir else "")):
                     return True
             return False
 
-        keep = []
-        for d in sorted(dirnames):
-            rel = f"{rel_dir}/{d}" if rel_dir else d
-            if d == ".git" or ignored(rel, True):
+        for e in entries:
+            rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                if not (active and ignored(rel, False)):
+                    out.append(rel)
                 continue
-            if os.path.islink(os.path.join(dirpath, d)):
+            if e.name == ".git" or (active and ignored(rel, True)):
+                continue
+            if e.is_symlink():
                 out.append(rel)  # never followed; listed so the skip is reported
                 continue
-            keep.append(d)
-        dirnames[:] = keep
-        for f in sorted(filenames):
-            rel = f"{rel_dir}/{f}" if rel_dir else f
-            if not ignored(rel, False):
-                out.append(rel)
+            stack.append(rel)
     return sorted(out)
 
 
@@ -370,7 +408,7 @@ def repository_files(root: Path, options: WalkOptions) -> list[str]:
 
 
 def read_candidate(
-    root: Path, root_real: Path, rel: str, options: WalkOptions
+    root: Path, root_real: Path, rel: str, options: WalkOptions, *, redact_text: bool = True
 ) -> FileText | SkippedFile:
     """Read one listed file, or say why it is skipped (the rules in the module docstring).
 
@@ -379,6 +417,9 @@ def read_candidate(
         root_real: ``root.resolve()``, passed in so a walk resolves it once.
         rel: The file's repository-relative path.
         options: File selection options.
+        redact_text: With ``options.redact_secrets``, redact credentials in the text and
+            bytes returned; ``False`` leaves that to the caller (which must do it before
+            anything reads the text), while secret *files* are still skipped.
     """
     if not _utf8(rel):
         # A name that is not UTF-8 (Latin-1 archives) cannot be cited, cached as JSON or
@@ -433,7 +474,7 @@ def read_candidate(
         return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
     if _is_minified(rel, text):
         return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
-    if options.redact_secrets:
+    if options.redact_secrets and redact_text:
         found = redact(text, path=rel)
         if found.total:
             text = found.text

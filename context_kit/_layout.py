@@ -1,0 +1,188 @@
+"""Where each file's slices sit in an index's slice list, and how an update replaces them.
+
+A build lays slices out as :func:`~context_kit.slicing.collect` does: files in path order,
+each file's slices in line order, then the slices no file produced (commits). An update
+that changed one file of thousands should not walk every slice to rebuild that list, so
+the index keeps a :class:`Layout` and :func:`splice` copies the untouched stretches
+between the touched files wholesale.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .slicing import FileEntry
+from .types import SkippedFile, Slice
+
+__all__ = ["Layout", "Spliced", "splice"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass
+class Layout:
+    """The file blocks of a slice list.
+
+    Attributes:
+        slices: The list described; any other list (or this one resized) is not.
+        size: Its length when described.
+        paths: The files that have slices, in path order.
+        starts: The first row of each of them.
+        counts: How many slices each has.
+        file_rows: How many rows file slices take (the rest follow them).
+    """
+
+    slices: list[Slice]
+    size: int
+    paths: list[str]
+    starts: IntArray
+    counts: IntArray
+    file_rows: int
+
+    @classmethod
+    def of(cls, slices: list[Slice], files: dict[str, FileEntry]) -> Layout | None:
+        """The layout of ``slices``, or ``None`` when they are not laid out by file."""
+        paths = sorted(p for p, fe in files.items() if fe.slices)
+        counts = [len(files[p].slices) for p in paths]
+        row = 0
+        for path, n in zip(paths, counts, strict=True):
+            own = files[path].slices
+            if any(a is not b for a, b in zip(slices[row : row + n], own, strict=False)):
+                return None
+            row += n
+        if row > len(slices) or any(s.path in files for s in slices[row:] if s.path):
+            return None
+        return cls._make(slices, paths, counts)
+
+    @classmethod
+    def _make(cls, slices: list[Slice], paths: list[str], counts: list[int]) -> Layout:
+        n = np.asarray(counts, dtype=np.int64)
+        ends = np.cumsum(n)
+        return cls(slices, len(slices), paths, ends - n, n, int(ends[-1]) if len(n) else 0)
+
+    def describes(self, slices: list[Slice]) -> bool:
+        """Whether ``slices`` is still the list this layout was taken of."""
+        return slices is self.slices and len(slices) == self.size
+
+
+@dataclass(frozen=True)
+class Spliced:
+    """The slice list after an update, and what goes with it.
+
+    Attributes:
+        slices: The new list.
+        skipped: Every skip, in path order.
+        previous: Each new row's row in the old list (``-1`` for new slices).
+        layout: The new list's layout.
+        file_ids: Each row's file number, as ``Corpus.file_ids`` numbers them (``None``
+            when slices no file produced carry paths, which that numbering counts).
+    """
+
+    slices: list[Slice]
+    skipped: list[SkippedFile]
+    previous: IntArray
+    layout: Layout
+    file_ids: IntArray | None
+
+
+def splice(
+    slices: list[Slice],
+    layout: Layout,
+    skipped: list[SkippedFile],
+    files: dict[str, FileEntry],
+    touched: Iterable[str],
+) -> Spliced | None:
+    """The slice list after a refresh, built from the old one in time proportional to the change.
+
+    Files whose entry the refresh kept move as blocks; a file whose entry changed brings
+    its new slices, except that a new slice equal in every field to one the file had
+    before *is* that old slice (same object, same previous row), so the retrievers refit
+    only what really changed. The result equals :func:`~context_kit.slicing.collect` on
+    ``files`` followed by the slices no file produced.
+
+    Args:
+        slices: The list before the refresh, laid out as ``layout`` says.
+        layout: Its layout.
+        skipped: The skips before the refresh (file skips and others, such as history's).
+        files: The file entries after the refresh.
+        touched: Every path whose entry is not the very one it was (read again, added or
+            deleted); the others are not looked at.
+
+    Returns:
+        The new list and its companions, or ``None`` when a changed file's slices name
+        another path, which only a global sort can place.
+    """
+    touched = sorted(set(touched))
+    out: list[Slice] = []
+    previous: list[IntArray] = []
+    edits: list[tuple[int, bool, str, int]] = []
+    cursor = 0
+    for path in touched:
+        i = bisect_left(layout.paths, path)
+        present = i < len(layout.paths) and layout.paths[i] == path
+        at = int(layout.starts[i]) if i < len(layout.paths) else layout.file_rows
+        out.extend(slices[cursor:at])
+        previous.append(np.arange(cursor, at, dtype=np.int64))
+        old_block = slices[at : at + int(layout.counts[i])] if present else []
+        cursor = at + len(old_block)
+        fe = files.get(path)
+        new = fe.slices if fe is not None else []
+        if any(s.path != path for s in new):
+            return None
+        previous.append(_reuse(old_block, new, at))
+        out.extend(new)
+        edits.append((i, present, path, len(new)))
+    out.extend(slices[cursor : layout.file_rows])
+    previous.append(np.arange(cursor, layout.file_rows, dtype=np.int64))
+    rest = slices[layout.file_rows :]
+    out.extend(rest)
+    previous.append(np.arange(layout.file_rows, layout.file_rows + len(rest), dtype=np.int64))
+    paths, counts = list(layout.paths), layout.counts.tolist()
+    for i, present, path, n in reversed(edits):  # last first: earlier indexes stay valid
+        if present and n:
+            counts[i] = n
+        elif present:
+            del paths[i], counts[i]
+        elif n:
+            paths.insert(i, path)
+            counts.insert(i, n)
+    new_layout = Layout._make(out, paths, counts)
+    gone = set(touched)
+    kept = [s for s in skipped if s.path not in gone]
+    fresh = [fe.skipped for p in touched if (fe := files.get(p)) and fe.skipped is not None]
+    file_ids = None
+    if all(s.path is None for s in rest):  # else their paths join the numbering
+        file_ids = np.concatenate(
+            [
+                np.repeat(np.arange(len(paths), dtype=np.int64), new_layout.counts),
+                np.full(len(rest), -1, dtype=np.int64),
+            ]
+        )
+    if fresh or len(kept) < len(skipped):
+        skipped = sorted([*kept, *fresh], key=lambda s: s.path)
+    return Spliced(out, skipped, np.concatenate(previous), new_layout, file_ids)
+
+
+def _reuse(old: list[Slice], new: list[Slice], at: int) -> IntArray:
+    """Previous rows of a changed file's new slices; equal slices become the old objects.
+
+    Appending a function leaves every earlier slice of the file as it was: each then
+    keeps its row's identity, and no retriever reads it again.
+    """
+    rows = np.full(len(new), -1, dtype=np.int64)
+    if not old or not new:
+        return rows
+    by_id = {s.id: (k, s) for k, s in enumerate(old)}
+    for j, s in enumerate(new):
+        hit = by_id.pop(s.id, None)
+        # Field by field (vars): pydantic's == also compares which fields were set
+        # explicitly, which differs between a cached slice and a freshly made one.
+        if hit is not None and vars(hit[1]) == vars(s):
+            new[j] = hit[1]
+            rows[j] = at + hit[0]
+    return rows

@@ -1,0 +1,386 @@
+"""Section↔code links kept up to date as slices come and go.
+
+:func:`~context_kit.links.build_links` derives every edge from the whole corpus: a table of
+the names and files code defines, each section's mentions matched against it, near misses
+found by one batched rapidfuzz comparison, and requirement citations found by one regex
+over every slice. On a large repository that costs seconds, so an index that rebuilt it
+after each one-file edit would spend seconds on the first query after every update.
+
+:class:`LinkIndex` keeps what those steps compute per slice — the name tables, each
+section's mentions, each slice's citations, the closest name to each near-miss probe —
+under document numbers that survive renumbering (see ``retrievers/_rows.py``), and edits
+it by what changed. :meth:`LinkIndex.links` then assembles the edges from those parts, in
+time proportional to the sections and edges, not the corpus. The result equals
+``build_links`` on the same slices (tested against it).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from .links import (
+    _HISTORY_FILE,
+    _TEST_FILE,
+    EXACT_LINK_WEIGHT,
+    FUZZY_LINK_CUTOFF,
+    FUZZY_LINK_WEIGHT,
+    FUZZY_MIN_CHARS,
+    HISTORY_LINK_FACTOR,
+    MAX_LINK_TARGETS,
+    PATH_LINK_WEIGHT,
+    REQUIREMENT_LINK_WEIGHT,
+    Link,
+    Links,
+    _Add,
+    _damped,
+    _mentions_by_line,
+    _spelled,
+    citation_pattern,
+    cited,
+    requirement_spans,
+)
+from .retrievers._rows import renumber
+from .types import Slice
+
+__all__ = ["LinkIndex"]
+
+
+@dataclass(frozen=True)
+class _Section:
+    """What a document section contributes, computed once per section."""
+
+    spans: list[tuple[str, int, int]]
+    scale: float
+    mentions: list[tuple[int, list[str], list[str]]]
+
+
+class _Names:
+    """The names and files code slices define, by document number, editable in place."""
+
+    def __init__(self) -> None:
+        # Names as spelt and lower-cased: ``User`` should find class ``User`` before the
+        # ``user`` fixture, but a lower-case mention of a CamelCase name still links.
+        self.by_name: dict[str, list[int]] = {}
+        self.by_qual: dict[str, list[int]] = {}
+        self.by_name_cased: dict[str, list[int]] = {}
+        self.by_qual_cased: dict[str, list[int]] = {}
+        self.by_path: dict[str, list[int]] = {}
+        self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
+        self.tests: set[int] = set()
+        self.names: list[str] = []  # by_name's keys, sorted (near-miss ties go to the first)
+        self.born: set[str] = set()  # by_name keys added / removed since last asked
+        self.gone: set[str] = set()
+        self._test_paths: dict[str, bool] = {}
+
+    @staticmethod
+    def _keys(d: str) -> tuple[bool, list[str]]:
+        """Whether ``d`` is dotted, and the keys it is found under (``a.b.c``: also ``b.c``)."""
+        if "." not in d:
+            return False, [d]
+        return True, sorted({d, ".".join(d.split(".")[-2:])})
+
+    def _is_test(self, path: str) -> bool:
+        hit = self._test_paths.get(path)
+        if hit is None:  # one search per file, not per slice
+            hit = self._test_paths[path] = bool(_TEST_FILE.search(path))
+        return hit
+
+    def add(self, doc: int, s: Slice) -> None:
+        """Enter a code slice."""
+        for d in s.defines:
+            dotted, keys = self._keys(d)
+            cased = self.by_qual_cased if dotted else self.by_name_cased
+            lower = self.by_qual if dotted else self.by_name
+            for key in keys:
+                cased.setdefault(key, []).append(doc)
+                low = key.lower()
+                if low not in lower:
+                    lower[low] = []
+                    if not dotted:
+                        self.born.add(low)
+                lower[low].append(doc)
+        if s.path:
+            low = s.path.lower()
+            if low not in self.by_path:
+                self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
+                self.by_path[low] = []
+            self.by_path[low].append(doc)
+            if self._is_test(s.path):
+                self.tests.add(doc)
+
+    def remove(self, doc: int, s: Slice) -> None:
+        """Take a code slice out (the inverse of :meth:`add`)."""
+        for d in s.defines:
+            dotted, keys = self._keys(d)
+            cased = self.by_qual_cased if dotted else self.by_name_cased
+            lower = self.by_qual if dotted else self.by_name
+            for key in keys:
+                _drop(cased, key, doc)
+                if _drop(lower, key.lower(), doc) and not dotted:
+                    self.gone.add(key.lower())
+        if s.path:
+            low = s.path.lower()
+            if _drop(self.by_path, low, doc):
+                base = low.rsplit("/", 1)[-1]
+                self.by_base[base].remove(low)
+                if not self.by_base[base]:
+                    del self.by_base[base]
+            self.tests.discard(doc)
+
+    def settle(self) -> tuple[set[str], set[str]]:
+        """Bring ``names`` up to date; return the names added and removed since last time."""
+        born, gone = self.born - self.gone, self.gone - self.born
+        self.born, self.gone = set(), set()
+        born = {n for n in born if n in self.by_name}
+        gone = {n for n in gone if n not in self.by_name}
+        if len(born) + len(gone) > len(self.names) // 8:
+            self.names = sorted(self.by_name)
+        else:
+            for n in gone:
+                del self.names[bisect_left(self.names, n)]
+            for n in born:
+                self.names.insert(bisect_left(self.names, n), n)
+        return born, gone
+
+    def implementation(self, docs: Sequence[int]) -> list[int]:
+        """``docs`` without test code, unless only tests define the name."""
+        kept = sorted({d for d in docs if d not in self.tests})
+        return kept or sorted(set(docs))
+
+    def exact(self, mention: str) -> list[int]:
+        parts = mention.split(".")
+        if len(parts) >= 2:
+            tail = ".".join(parts[-2:])
+            hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
+            if hit:
+                return self.implementation(hit)
+        hit = self.by_name_cased.get(parts[-1]) or self.by_name.get(parts[-1].lower(), [])
+        return self.implementation(hit)
+
+    def path(self, mention: str) -> list[int]:
+        low = mention.lower().strip("/")
+        docs: list[int] = []
+        for p in self.by_base.get(low.rsplit("/", 1)[-1], ()):
+            if p == low or p.endswith("/" + low):
+                docs.extend(self.by_path[p])
+        return docs
+
+
+def _drop(table: dict[str, list[int]], key: str, doc: int) -> bool:
+    """Remove one ``doc`` from ``table[key]``; drop the key when empty (and say so)."""
+    docs = table[key]
+    docs.remove(doc)
+    if docs:
+        return False
+    del table[key]
+    return True
+
+
+class LinkIndex:
+    """The parts of :func:`~context_kit.links.build_links` for a corpus, editable by delta.
+
+    Args:
+        slices: The corpus, in row order.
+        fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss name to link.
+        max_targets: Names defined in more places than this do not link.
+    """
+
+    def __init__(
+        self,
+        slices: Sequence[Slice],
+        *,
+        fuzzy_cutoff: float = FUZZY_LINK_CUTOFF,
+        max_targets: int = MAX_LINK_TARGETS,
+    ) -> None:
+        self.fuzzy_cutoff = fuzzy_cutoff
+        self.max_targets = max_targets
+        self._slices: list[Slice | None] = []  # by document number; None once removed
+        self._names = _Names()
+        self._sections: dict[int, _Section] = {}
+        self._citations: dict[int, list[str]] = {}  # non-doc slices citing requirement ids
+        self._unscanned: set[int] = set()  # non-doc slices not yet searched for citations
+        self._cited_ids: tuple[str, ...] = ()  # the ids the citations were searched for
+        self._closest: dict[str, tuple[str, int] | None] = {}  # probe -> closest name, ratio
+        for s in slices:
+            self._enter(s)
+        self._names.names = sorted(self._names.by_name)
+        self._names.born.clear()
+        self._row_docs = np.arange(len(slices), dtype=np.int64)
+
+    def _enter(self, s: Slice) -> None:
+        doc = len(self._slices)
+        self._slices.append(s)
+        if s.kind == "code":
+            self._names.add(doc, s)
+        if s.kind == "doc":
+            scale = HISTORY_LINK_FACTOR if _HISTORY_FILE.search(s.path or "") else 1.0
+            self._sections[doc] = _Section(requirement_spans(s), scale, _mentions_by_line(s))
+        else:
+            self._unscanned.add(doc)
+
+    def _leave(self, doc: int) -> None:
+        s = self._slices[doc]
+        assert s is not None
+        if s.kind == "code":
+            self._names.remove(doc, s)
+        self._sections.pop(doc, None)
+        self._citations.pop(doc, None)
+        self._unscanned.discard(doc)
+        self._slices[doc] = None
+
+    def update(self, slices: Sequence[Slice], previous_rows: npt.NDArray[np.int64]) -> None:
+        """Follow the corpus to ``slices``.
+
+        Args:
+            slices: The new corpus, in row order.
+            previous_rows: For each row of ``slices``, its row in the corpus this index
+                followed so far, or ``-1`` when the slice is new.
+        """
+        change = renumber(self._row_docs, previous_rows, len(self._slices))
+        for doc in change.removed_docs.tolist():
+            self._leave(doc)
+        for row in change.added_rows.tolist():
+            self._enter(slices[row])
+        self._row_docs = change.row_docs
+        born, gone = self._names.settle()
+        # A probe whose closest name left is matched again from scratch; one that a new
+        # name beats (or ties, spelt earlier) moves to it.
+        for probe, hit in list(self._closest.items()):
+            if hit is not None and hit[0] in gone:
+                del self._closest[probe]
+        if born and self._closest:
+            probes = list(self._closest)
+            found = self._nearest(probes, sorted(born))
+            for probe, new in zip(probes, found, strict=True):
+                old = self._closest[probe]
+                if new is not None and (
+                    old is None or new[1] > old[1] or (new[1] == old[1] and new[0] < old[0])
+                ):
+                    self._closest[probe] = new
+
+    def _nearest(self, probes: list[str], names: list[str]) -> list[tuple[str, int] | None]:
+        """Each probe's closest name in ``names`` (sorted) at or above the cutoff, if any."""
+        matrix = process.cdist(
+            probes, names, scorer=fuzz.ratio, score_cutoff=self.fuzzy_cutoff, dtype=np.uint8
+        )
+        out: list[tuple[str, int] | None] = []
+        for row in matrix:
+            if not row.any():
+                out.append(None)
+                continue
+            col = int(np.argmax(row))  # the closest; ties go to the first in sorted order
+            out.append((names[col], int(row[col])))
+        return out
+
+    def links(self) -> Links:
+        """The edges of the current corpus, as :func:`~context_kit.links.build_links` gives."""
+        n = len(self._row_docs)
+        row_of = np.full(len(self._slices), -1, dtype=np.int64)
+        row_of[self._row_docs] = np.arange(n, dtype=np.int64)
+        rows = row_of.item  # a row per document number, without a list of all of them
+        names = self._names
+        slices = self._slices
+        best: dict[tuple[int, int, str], tuple[float, str]] = {}
+
+        def add(
+            doc: int, docs: Sequence[int], weight: float, tags: Sequence[str], via: str
+        ) -> None:
+            for d in docs:
+                for tag in tags:
+                    key = (doc, d, tag)
+                    if key not in best or weight > best[key][0]:
+                        best[key] = (weight, via)
+
+        requirement_docs: dict[str, list[int]] = {}
+        pending: list[tuple[int, str, list[str], float]] = []
+        for i in sorted(self._sections, key=rows):  # row order, as a build
+            sec = self._sections[i]
+            for rid, _, _ in sec.spans:
+                docs = requirement_docs.setdefault(rid.upper(), [])
+                if i not in docs:
+                    docs.append(i)
+            for line, idents, paths in sec.mentions:
+                tags = [rid for rid, a, b in sec.spans if a <= line <= b] or [""]
+                for ident in idents:
+                    hit = names.exact(ident)
+                    if hit:
+                        if len(hit) <= self.max_targets:
+                            weight = sec.scale * _damped(EXACT_LINK_WEIGHT, hit, slices)
+                            add(i, hit, weight, tags, ident)
+                    elif len(ident.rsplit(".", 1)[-1]) >= FUZZY_MIN_CHARS:
+                        pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags, sec.scale))
+                for p in paths:
+                    hit = names.path(p)
+                    if hit:
+                        add(i, hit, sec.scale * PATH_LINK_WEIGHT, tags, p)
+        self._near_misses(pending, add)
+        self._cite(requirement_docs, rows, add)
+        edges = [
+            Link(doc=rows(d), code=rows(c), weight=round(w, 6), requirement=t, via=v)
+            for (d, c, t), (w, v) in sorted(best.items(), key=lambda kv: _by_rows(kv[0], rows))
+        ]
+        requirement_rows = {r: [rows(d) for d in docs] for r, docs in requirement_docs.items()}
+        return Links(edges=edges, requirement_rows=requirement_rows, n_rows=n)
+
+    def _near_misses(self, pending: list[tuple[int, str, list[str], float]], add: _Add) -> None:
+        """Link names that matched nothing exactly to their closest names."""
+        names = self._names
+        if not pending or not names.names:
+            return
+        probes = sorted({name for _, name, _, _ in pending})
+        new = [p for p in probes if p not in self._closest]
+        if new:
+            self._closest.update(zip(new, self._nearest(new, names.names), strict=True))
+        matches: dict[str, tuple[list[int], float, str]] = {}
+        for probe in probes:
+            hit = self._closest[probe]
+            if hit is None:
+                continue
+            docs = names.implementation(names.by_name[hit[0]])
+            if len(docs) <= self.max_targets:
+                weight = _damped(FUZZY_LINK_WEIGHT * hit[1] / 100.0, docs, self._slices)
+                matches[probe] = (docs, weight, hit[0])
+        for doc, name, tags, scale in pending:
+            if name in matches:
+                docs, weight, via = matches[name]
+                add(doc, docs, scale * weight, tags, via)
+
+    def _cite(
+        self, requirement_docs: dict[str, list[int]], rows: Callable[[int], int], add: _Add
+    ) -> None:
+        """Link slices citing a known requirement id to the sections defining it."""
+        ids = tuple(sorted(requirement_docs))
+        if ids != self._cited_ids:  # new ids: every slice is searched again
+            self._cited_ids = ids
+            self._citations = {}
+            self._unscanned = {
+                d for d, s in enumerate(self._slices) if s is not None and s.kind != "doc"
+            }
+        if not ids:
+            self._unscanned.clear()
+            return
+        if self._unscanned:
+            pattern = citation_pattern(ids)
+            for d in self._unscanned:
+                s = self._slices[d]
+                assert s is not None
+                found = cited(pattern, s)
+                if found:
+                    self._citations[d] = found
+            self._unscanned.clear()
+        for d in sorted(self._citations, key=rows):
+            for rid in self._citations[d]:
+                for doc in requirement_docs[rid]:
+                    s = self._slices[doc]
+                    assert s is not None
+                    add(doc, [d], REQUIREMENT_LINK_WEIGHT, [_spelled(s, rid)], rid)
+
+
+def _by_rows(key: tuple[int, int, str], rows: Callable[[int], int]) -> tuple[int, int, str]:
+    return (rows(key[0]), rows(key[1]), key[2])

@@ -101,9 +101,10 @@ def _indent(text: str, prefix: str) -> str:
 
 
 @st.composite
-def sources(draw):
-    lang = draw(st.sampled_from(sorted(TEMPLATES)))
-    ext, comment, fn, cls, stmt, ind, line, doc = TEMPLATES[lang]
+def sources(draw, templates=TEMPLATES, fields_by_language=FIELDS):
+    """A source file in one of ``templates``' languages (see ``TEMPLATES`` for the shape)."""
+    lang = draw(st.sampled_from(sorted(templates)))
+    ext, comment, fn, cls, stmt, ind, line, doc = templates[lang]
 
     def function(name: str) -> str:
         n = draw(st.integers(0, 12))
@@ -122,7 +123,7 @@ def sources(draw):
                 _indent(function(draw(ident)), ind) for _ in range(draw(st.integers(0, 3)))
             )
             n_fields = draw(st.integers(0, 12))
-            fields = "".join(FIELDS[lang].format(i=i) for i in range(n_fields))
+            fields = "".join(fields_by_language[lang].format(i=i) for i in range(n_fields))
             out.append(cls.format(name=name.capitalize(), members=members, fields=fields))
         elif kind == "stmt":
             out.append(stmt.format(name=name))
@@ -175,7 +176,11 @@ def _assert_mention_quotes_the_slice(text: str, s, file_lines: list[str]) -> Non
 
 @given(sources(), st.sampled_from([8, 200]))
 def test_slices_partition_and_every_rung_is_verbatim(source, max_lines):
-    path, text = source
+    check_partition_and_ladder(*source, max_lines)
+
+
+def check_partition_and_ladder(path: str, text: str, max_lines: int) -> None:
+    """Slices of ``text`` partition it, and every rung of every slice is verbatim."""
     slices = CodeSource(max_slice_lines=max_lines).slices(
         FileText(path, text, text.encode("utf-8", "surrogatepass"), False)
     )

@@ -10,6 +10,11 @@ adding one :class:`LanguageSpec` and, optionally, a ``queries/<name>-refs.scm`` 
 Grammars come from the official per-language wheels (``tree-sitter-go``...), which ship
 compiled parsers, so nothing is downloaded at run time. A language whose wheel is missing
 falls back to line windows.
+
+With the ``languages`` extra installed, the extensions in
+:data:`~context_kit.sources._langpack.PACK_EXTENSIONS` get grammars from the bundle and a
+*generic* spec (``generic=True``): which nodes are definitions is read off the grammar's
+node names when the grammar loads (see :mod:`context_kit.sources._node_names`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
+
+from ._langpack import PACK_EXTENSIONS, load_pack_language, pack_language_for_extension
 
 __all__ = ["LANGUAGES", "LanguageSpec", "language_for_path", "load_language", "refs_query_text"]
 
@@ -70,6 +77,8 @@ class LanguageSpec:
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
+        generic: The node sets above are left empty and derived from the grammar's node
+            names when it loads (bundle languages without a hand-written spec).
     """
 
     name: str
@@ -91,6 +100,7 @@ class LanguageSpec:
     scope_separators: tuple[str, ...] = ()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
+    generic: bool = False
 
 
 _JS_DEFINITIONS = frozenset(
@@ -334,12 +344,31 @@ def _by_extension() -> dict[str, LanguageSpec]:
     return {ext: spec for spec in LANGUAGES.values() for ext in spec.extensions}
 
 
+@cache
+def _pack_spec(name: str) -> LanguageSpec:
+    return LanguageSpec(
+        name=name,
+        extensions=PACK_EXTENSIONS[name],
+        module="tree_sitter_language_pack",
+        loader=name,
+        generic=True,
+    )
+
+
 def language_for_path(path: str) -> LanguageSpec | None:
-    """The language spec for a file path, by extension, or ``None``."""
+    """The language spec for a file path, by extension, or ``None``.
+
+    Core languages first; then, only if the ``languages`` extra is installed, the bundle's.
+    """
     dot = path.rfind(".")
     if dot < 0 or "/" in path[dot:]:
         return None
-    return _by_extension().get(path[dot:].lower())
+    ext = path[dot:].lower()
+    spec = _by_extension().get(ext)
+    if spec is not None:
+        return spec
+    pack_name = pack_language_for_extension(ext)
+    return _pack_spec(pack_name) if pack_name is not None else None
 
 
 @cache
@@ -351,6 +380,8 @@ def load_language(name: str) -> Any | None:
     """
     from tree_sitter import Language
 
+    if name not in LANGUAGES:
+        return load_pack_language(name)
     spec = LANGUAGES[name]
     try:
         module = importlib.import_module(spec.module)

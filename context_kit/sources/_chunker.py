@@ -1,0 +1,398 @@
+"""Walk one tree-sitter syntax tree and cut it into non-overlapping line spans.
+
+The spans are what :mod:`context_kit.sources.code` turns into slices; this module only
+knows syntax nodes and :class:`~context_kit.sources.languages.LanguageSpec` data, never files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..types import OutlineEntry
+from ._lines import LineTable
+from .languages import LanguageSpec
+
+__all__ = ["Chunker", "Span", "last_line"]
+
+# Deeply nested code can recurse once per nesting level; past this depth the chunker stops
+# descending and keeps the rest of the subtree inside its parent slice.
+_MAX_CONTAINER_DEPTH = 50
+
+# How far the chunker looks through declarators / statement holders for a name or a body;
+# real code needs two or three levels, the cap only guards pathological trees.
+_MAX_NAME_DEPTH = 8
+
+# Fields through which a wrapper holds what it wraps (decorators, exports, declarators).
+_WRAPPED_FIELDS = ("definition", "declaration", "value")
+
+
+@dataclass
+class Span:
+    """One future slice: a line range with its symbol, before it is cut from the file."""
+
+    start: int  # 1-based lines, inclusive
+    end: int
+    symbol_kind: str
+    name: str
+    parent: str | None = None
+    signature_end: int | None = None
+    doc_end: int | None = None
+    outline: list[OutlineEntry] = field(default_factory=list)
+    part: tuple[int, int] | None = None
+
+
+def last_line(node: Any) -> int:
+    """1-based last line of ``node``.
+
+    Some grammars end a node at column 0 of the *next* line (Rust doc comments swallow
+    their newline); that line holds none of the node, so it is not counted.
+    """
+    row = int(node.end_point.row)
+    if node.end_point.column == 0 and row > node.start_point.row:
+        return row
+    return row + 1
+
+
+class Chunker:
+    """Walks one syntax tree and emits non-overlapping spans."""
+
+    def __init__(self, spec: LanguageSpec, table: LineTable, max_lines: int) -> None:
+        self.spec = spec
+        self.table = table
+        self.max_lines = max_lines
+        self.spans: list[Span] = []
+
+    # --- helpers -------------------------------------------------------------------------
+    def _is_structure(self, node: Any) -> bool:
+        return node.type in self.spec.definitions or node.type in self.spec.containers
+
+    def _unwrap(self, node: Any) -> tuple[Any, str | None]:
+        """The definition or container inside wrapper nodes, and a wrapper's name if any.
+
+        Returns the node itself when the wrappers hold no definition, so that
+        ``const x = f(() => 1)`` stays a plain statement.
+        """
+        outer = node
+        wrapper_name: str | None = None
+        seen = 0
+        while node.type in self.spec.wrappers and seen < _MAX_CONTAINER_DEPTH:
+            named = self._field_text(node, "name")
+            wrapper_name = named or wrapper_name
+            inner = None
+            for fld in _WRAPPED_FIELDS:
+                cand = node.child_by_field_name(fld)
+                if cand is not None and (
+                    self._is_structure(cand) or cand.type in self.spec.wrappers
+                ):
+                    inner = cand
+                    break
+            if inner is None:
+                inner = next(
+                    (
+                        c
+                        for c in reversed(node.named_children)
+                        if self._is_structure(c) or c.type in self.spec.wrappers
+                    ),
+                    None,
+                )
+            if inner is None:
+                return outer, None
+            node = inner
+            seen += 1
+        if not self._is_structure(node):
+            return outer, None
+        return node, wrapper_name
+
+    def _structure_kind(self, node: Any, wrapper_name: str | None) -> str | None:
+        """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
+        if wrapper_name is None and not self._is_structure(node):
+            return None
+        if node.type in self.spec.definitions:
+            return "definition"
+        if node.type in self.spec.containers:
+            return "container"
+        return None
+
+    def _is_member(self, node: Any) -> bool:
+        """Whether ``node`` is, or wraps, a definition or container."""
+        inner, wrapper_name = self._unwrap(node)
+        return wrapper_name is not None or self._is_structure(inner)
+
+    def _field_text(self, node: Any, name: str) -> str | None:
+        child = node.child_by_field_name(name)
+        if child is None or child.text is None:
+            return None
+        return self._clean(child.text.decode("utf-8", "replace"))
+
+    def _clean(self, name: str) -> str:
+        for sep in self.spec.scope_separators:
+            name = name.replace(sep, ".")
+        return " ".join(name.split()).strip(".") or "<anonymous>"
+
+    def _name(self, node: Any, fallback: str | None = None) -> str:
+        """A node's name: its name field, looking through declarators and name holders."""
+        spec = self.spec
+        cur = node
+        for _ in range(_MAX_NAME_DEPTH):
+            found = None
+            for fld in spec.name_fields:
+                found = cur.child_by_field_name(fld)
+                if found is not None:
+                    break
+            if found is None:
+                found = next((c for c in cur.named_children if c.type in spec.name_holders), None)
+                if found is None:
+                    break
+                cur = found
+                continue
+            if found.type in spec.name_descend:
+                cur = found
+                continue
+            if found.text is None:
+                break
+            return self._clean(found.text.decode("utf-8", "replace"))
+        return fallback or spec.default_names.get(node.type, "<anonymous>")
+
+    def _receiver(self, node: Any) -> str | None:
+        """The receiver type of a Go-style method (``func (r *T) M()`` → ``T``)."""
+        if self.spec.receiver_field is None:
+            return None
+        recv = node.child_by_field_name(self.spec.receiver_field)
+        if recv is None:
+            return None
+        stack = [recv]
+        while stack:
+            cur = stack.pop()
+            if cur.type in self.spec.receiver_types and cur.text is not None:
+                return str(cur.text.decode("utf-8", "replace"))
+            stack.extend(reversed(cur.named_children))
+        return None
+
+    def _body(self, node: Any) -> Any | None:
+        body = node.child_by_field_name(self.spec.body_field)
+        if body is None and self.spec.body_types:
+            body = next((c for c in node.named_children if c.type in self.spec.body_types), None)
+        return body
+
+    def _statements(self, body: Any | None) -> list[Any]:
+        """The statements of a body, looking through nodes that merely hold them."""
+        if body is None:
+            return []
+        for _ in range(_MAX_NAME_DEPTH):
+            named = body.named_children
+            if len(named) == 1 and named[0].type in self.spec.body_lists:
+                body = named[0]
+                continue
+            return list(named)
+        return list(body.named_children)
+
+    def _split_points(self, node: Any) -> list[Any]:
+        """Where a long definition may be cut: between the statements of its body."""
+        return self._statements(self._body(node))
+
+    def _members(self, node: Any) -> list[Any]:
+        """A container's member nodes (its body's children, tokens included)."""
+        body = self._body(node)
+        return list(body.children) if body is not None else []
+
+    def _signature_end(self, node: Any) -> int:
+        body = self._body(node)
+        if body is None:
+            return self._last_line(node)
+        prev = body.prev_sibling
+        if prev is None:
+            return int(body.start_point.row) + 1
+        return max(self._last_line(prev), int(node.start_point.row) + 1)
+
+    def _doc_end(self, node: Any) -> int | None:
+        if self.spec.docstrings != "python":
+            return None
+        body = self._body(node)
+        if body is None or not body.named_children:
+            return None
+        first = body.named_children[0]
+        if (
+            first.type == "expression_statement"
+            and first.named_children
+            and first.named_children[0].type in ("string", "concatenated_string")
+        ):
+            return self._last_line(first)
+        return None
+
+    def _last_line(self, node: Any) -> int:
+        return last_line(node)
+
+    def _is_comment(self, node: Any) -> bool:
+        return node.type in self.spec.comment_types
+
+    # --- the walk ------------------------------------------------------------------------
+    def run(self, root: Any) -> list[Span]:
+        self._block(list(root.children), scope=[], parent=None, depth=0)
+        return self.spans
+
+    def _block(self, children: list[Any], scope: list[str], parent: str | None, depth: int) -> None:
+        """Chunk a sequence of sibling statements."""
+        pending: list[Any] = []
+        leftover_kind = "class_body" if parent else "module"
+        for child in children:
+            inner, wrapper_name = self._unwrap(child)
+            kind = self._structure_kind(inner, wrapper_name)
+            is_def = kind == "definition"
+            is_container = kind == "container" and depth < _MAX_CONTAINER_DEPTH
+            if not (is_def or is_container):
+                pending.append(child)
+                continue
+            # A comment block ending on the line right above a definition documents it.
+            start_row = child.start_point.row
+            doc_end: int | None = None
+            while (
+                pending
+                and self._is_comment(pending[-1])
+                and self._last_line(pending[-1]) >= start_row
+            ):
+                comment = pending.pop()
+                doc_end = doc_end or self._last_line(comment)
+                start_row = comment.start_point.row
+            self._flush(pending, leftover_kind, scope, parent)
+            pending = []
+            name = self._name(inner, wrapper_name)
+            if is_def:
+                self._definition(child, inner, start_row + 1, name, scope, parent, doc_end)
+            else:
+                self._container(child, inner, start_row + 1, name, scope, depth, doc_end)
+        self._flush(pending, leftover_kind, scope, parent)
+
+    def _flush(self, nodes: list[Any], kind: str, scope: list[str], parent: str | None) -> None:
+        if not nodes:
+            return
+        start = nodes[0].start_point.row + 1
+        end = max(self._last_line(n) for n in nodes)
+        name = ".".join(scope) if scope else "<module>"
+        self._emit_split(Span(start, end, kind, name, parent=parent), nodes)
+
+    def _definition(
+        self,
+        outer: Any,
+        inner: Any,
+        start: int,
+        name: str,
+        scope: list[str],
+        parent: str | None,
+        comment_end: int | None,
+    ) -> None:
+        receiver = self._receiver(inner)
+        if receiver is not None and not scope:
+            name = f"{receiver}.{name}"
+        qual = ".".join([*scope, name])
+        # ``func (p *T) M`` and C++ ``T::m() {...}`` are methods of T though written outside it.
+        if parent is None and "." in name:
+            parent = qual.rsplit(".", 1)[0]
+            kind = "method"
+        else:
+            kind = "method" if parent else "function"
+        doc_end = self._doc_end(inner)
+        span = Span(
+            start,
+            self._last_line(outer),
+            kind,
+            qual,
+            parent=parent,
+            signature_end=self._signature_end(inner),
+            doc_end=doc_end if doc_end is not None else comment_end,
+        )
+        self._emit_split(span, self._split_points(inner))
+
+    def _container(
+        self,
+        outer: Any,
+        inner: Any,
+        start: int,
+        name: str,
+        scope: list[str],
+        depth: int,
+        comment_end: int | None,
+    ) -> None:
+        qual = ".".join([*scope, name])
+        members = self._members(inner)
+        first_member = next(
+            (i for i, c in enumerate(members) if self._is_member(c)),
+            None,
+        )
+        sig_end = self._signature_end(inner)
+        if first_member is None:
+            header_end = self._last_line(outer)
+            head_nodes: list[Any] = members
+            rest: list[Any] = []
+        else:
+            head_nodes = members[:first_member]
+            # Comments right above the first member belong to it, not to the header.
+            while head_nodes and self._is_comment(head_nodes[-1]):
+                head_nodes = head_nodes[:-1]
+            rest = members[len(head_nodes) :]
+            # Closing tokens (``}``, Ruby's ``end``) join the last member below rather than
+            # becoming one-line slices of their own.
+            while rest and not rest[-1].is_named:
+                rest.pop()
+            # Unnamed head tokens count too: an Allman-style ``{`` line must not fall
+            # between the header and the first member.
+            header_end = max((self._last_line(n) for n in head_nodes), default=sig_end)
+            header_end = max(header_end, sig_end)
+        doc_end = self._doc_end(inner)
+        header = Span(
+            start,
+            header_end,
+            "class",
+            qual,
+            parent=".".join(scope) or None,
+            signature_end=sig_end,
+            doc_end=doc_end if doc_end is not None else comment_end,
+        )
+        self.spans.append(header)
+        before = len(self.spans)
+        if rest:
+            self._block(rest, [*scope, name], qual, depth + 1)
+            if len(self.spans) > before:
+                last = self.spans[-1]
+                last.end = max(last.end, self._last_line(outer))
+        for member in self.spans[before:]:
+            first_part = member.part is None or member.part[0] == 1
+            if member.parent == qual and member.symbol_kind in ("method", "class") and first_part:
+                sig = member.signature_end or member.start
+                header.outline.append(
+                    OutlineEntry(
+                        line=member.start,
+                        end_line=sig,
+                        text=self.table.text(member.start, sig),
+                        name=member.name,
+                    )
+                )
+
+    def _emit_split(self, span: Span, statements: Sequence[Any]) -> None:
+        """Emit ``span``, split at statement boundaries when it is too long."""
+        if span.end - span.start + 1 <= self.max_lines or len(statements) < 2:
+            self.spans.append(span)
+            return
+        cuts: list[tuple[int, int]] = []
+        cur_start = span.start
+        for stmt in statements:
+            s_end = self._last_line(stmt)
+            if s_end - cur_start + 1 > self.max_lines and stmt.start_point.row + 1 > cur_start:
+                cut_end = stmt.start_point.row  # the line before this statement
+                cuts.append((cur_start, cut_end))
+                cur_start = cut_end + 1
+        cuts.append((cur_start, span.end))
+        n = len(cuts)
+        for k, (a, b) in enumerate(cuts, 1):
+            part = Span(
+                a,
+                b,
+                span.symbol_kind,
+                span.name,
+                parent=span.parent,
+                signature_end=span.signature_end if k == 1 else None,
+                doc_end=span.doc_end if k == 1 else None,
+                part=(k, n) if n > 1 else None,
+            )
+            self.spans.append(part)

@@ -1,0 +1,3 @@
+# A macro.
+def my_macro(name, srcs):
+    native.filegroup(name = name, srcs = srcs)

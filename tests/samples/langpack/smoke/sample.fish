@@ -1,0 +1,4 @@
+# Greet someone.
+function greet
+    echo "hello $argv"
+end

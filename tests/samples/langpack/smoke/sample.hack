@@ -1,0 +1,8 @@
+<?hh
+// A greeter.
+class Greeter {
+  // Say hello.
+  public function greet(): void {
+    echo "hi";
+  }
+}

@@ -1,0 +1,8 @@
+(** Geometry. *)
+
+(** Distance. *)
+val dist : float -> float -> float
+
+module Shape : sig
+  val area : float -> float
+end

@@ -1,0 +1,4 @@
+# Add two numbers.
+proc add {a b} {
+    return [expr {$a + $b}]
+}

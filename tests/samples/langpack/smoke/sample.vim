@@ -1,0 +1,4 @@
+" Greet someone.
+function! Greet(name) abort
+  echo 'hello ' . a:name
+endfunction

@@ -16,11 +16,14 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "CACHE_ENV",
     "atomic_write",
+    "atomic_write_with",
     "content_key",
     "default_cache_dir",
     "read_entry",
@@ -73,12 +76,23 @@ def atomic_write(path: Path, data: bytes) -> bool:
 
     A cache that cannot be written (read-only folder, full disk) degrades to no cache.
     """
+    return atomic_write_with(path, lambda f: f.write(data))
+
+
+def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+    """Let ``write`` fill ``path`` through a file object, atomically (as :func:`atomic_write`).
+
+    For entries serialised as they are written (a pickle of a large fitted retriever), so
+    no second copy of the whole entry is held in memory. An exception ``write`` raises
+    leaves no file behind and propagates; a failure to write the file is logged and
+    returns ``False``.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                write(f)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

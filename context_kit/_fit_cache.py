@@ -13,14 +13,16 @@ import logging
 import pickle
 from pathlib import Path
 
-from ._cache import atomic_write, content_key, read_entry
+from ._cache import atomic_write_with, content_key, read_entry
 from .retrievers import Corpus, Retriever
 
 __all__ = ["fit_cached", "retriever_params"]
 
 log = logging.getLogger("context_kit")
 
-_FORMAT = "fit-1"
+# Bumped when a retriever's fitted state changes shape (fit-2: BM25 base and delta
+# segments, 32-bit postings), so older pickles become misses, never half-read states.
+_FORMAT = "fit-2"
 
 
 def retriever_params(retriever: object) -> str:
@@ -62,9 +64,9 @@ def fit_cached(
             return retriever
     fitted = retriever.fit(corpus)
     try:
-        blob = pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL)
+        # Streamed to the file: a fitted BM25 pickles to tens of MB, and a bytes copy of
+        # it would add that to the build's peak memory.
+        atomic_write_with(path, lambda f: pickle.dump(fitted, f, pickle.HIGHEST_PROTOCOL))
     except Exception:  # retrievers holding unpicklable state are simply not cached
         log.info("context_kit cache: %s cannot be pickled; not cached", cls.__name__)
-        return fitted
-    atomic_write(path, blob)
     return fitted

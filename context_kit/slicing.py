@@ -21,6 +21,7 @@ Three things make indexing fast:
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -36,7 +37,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._cache import atomic_write, content_key, read_entry
+from ._cache import atomic_write, content_key, read_entry, seal, unseal
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources.languages import language_for_path
@@ -45,6 +46,7 @@ from .types import SkippedFile, Slice
 
 __all__ = [
     "DEFAULT_PARALLEL_MIN_BYTES",
+    "MANIFEST_FORMAT",
     "FileEntry",
     "RefreshResult",
     "SliceCache",
@@ -60,6 +62,9 @@ log = logging.getLogger("context_kit")
 
 CACHE_FORMAT = "slices-1"
 """Bumped when the cache entry layout changes, so old entries become misses."""
+
+MANIFEST_FORMAT = "manifest-1"
+"""Format of the per-repository record of what the last build read (see :func:`refresh`)."""
 
 DEFAULT_PARALLEL_MIN_BYTES = 4_000_000
 """Uncached source bytes below which slicing stays in this process: starting worker
@@ -168,6 +173,31 @@ class SliceCache:
         """Store already-serialised slices (workers serialise once, for both uses)."""
         atomic_write(self._file(key), data)
 
+    def _manifest_file(self, key: str) -> Path:
+        return self.folder / "manifests" / f"{key}.json"
+
+    def manifest(self, key: str) -> tuple[int, dict[str, tuple[int, int, str]]] | None:
+        """What the last build under ``key`` read: its scan time and each file's stat and digest."""
+        payload = unseal(read_entry(self._manifest_file(key)), MANIFEST_FORMAT)
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+            files = {p: (int(a), int(b), str(d)) for p, (a, b, d) in data["files"].items()}
+            return int(data["scanned_at_ns"]), files
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put_manifest(self, key: str, scanned_at_ns: int, files: dict[str, FileEntry]) -> None:
+        """Record the stat and digest of every file that was sliced, for the next build."""
+        listed = {
+            p: [fe.size, fe.mtime_ns, fe.digest]
+            for p, fe in files.items()
+            if fe.digest is not None and fe.skipped is None
+        }
+        payload = json.dumps({"scanned_at_ns": scanned_at_ns, "files": listed}).encode()
+        atomic_write(self._manifest_file(key), seal(payload, MANIFEST_FORMAT))
+
 
 def _digest(data: bytes, redact_secrets: bool) -> str:
     # The bytes as read, and whether (and by which rules) their secrets are redacted: a
@@ -253,16 +283,27 @@ class _Slicer:
         self.hits = 0
         self.redact = True  # redact secrets in the text of every file sliced
 
-    def add(self, path: str, data: bytes, digest: str) -> None:
+    def _key(self, path: str, digest: str) -> str:
         src = _pick(self.sources, path)
-        key = self.cache.key(src, path, digest) if (self.cache and src) else ""
-        if key and self.cache is not None:
-            cached = self.cache.get(key)
-            if cached is not None:
-                self.hits += 1
-                share_fields_sets(cached)
-                self.done[path] = (cached, None)
-                return
+        return self.cache.key(src, path, digest) if (self.cache and src) else ""
+
+    def from_cache(self, path: str, digest: str) -> bool:
+        """Take the file's slices from the cache if they are there (no bytes needed)."""
+        key = self._key(path, digest)
+        if not key or self.cache is None:
+            return False
+        cached = self.cache.get(key)
+        if cached is None:
+            return False
+        self.hits += 1
+        share_fields_sets(cached)
+        self.done[path] = (cached, None)
+        return True
+
+    def add(self, path: str, data: bytes, digest: str) -> None:
+        if self.from_cache(path, digest):
+            return
+        key = self._key(path, digest)
         self.sliced += 1
         if not self.parallel:
             self._run_here([(path, data, key)])
@@ -410,12 +451,30 @@ def refresh(
             out.files[rel] = old
         else:
             to_read.append((rel, st))
-    expected = sum(st[0] for _, st in to_read if st is not None)
+    # A build (no earlier entries in memory) may trust what the last build recorded: a
+    # file whose size and time match, outside the racy window, has the digest recorded
+    # then, and its slices come from the cache without reading it (update()'s rule, across
+    # processes; git trusts its index the same way).
+    manifest_key = _manifest_key(root_real, options, sources)
+    known = cache.manifest(manifest_key) if (cache is not None and not previous) else None
+    known_scan, known_files = known if known is not None else (0, {})
+    expected = sum(st[0] for rel, st in to_read if st is not None and rel not in known_files)
     slicer = _Slicer(sources, cache, max(1, workers), parallel_min_bytes, expected)
     slicer.redact = options.redact_secrets
     reread: dict[str, FileEntry] = {}
     for n, (rel, st) in enumerate(to_read, 1):
         size, mtime = st if st is not None else (0, 0)
+        hint = known_files.get(rel)
+        if (
+            hint is not None
+            and (hint[0], hint[1]) == st
+            and mtime < known_scan - _RACY_WINDOW_NS
+            and slicer.from_cache(rel, hint[2])
+        ):
+            reread[rel] = FileEntry(rel, size, mtime, hint[2])
+            if progress is not None:
+                progress("read", n, len(to_read))
+            continue
         # Read as is: redacting is left to the slicing of cache misses.
         entry = read_candidate(root, root_real, rel, options, redact_text=False)
         if isinstance(entry, SkippedFile):
@@ -446,9 +505,17 @@ def refresh(
     out.added.sort()
     out.changed.sort()
     out.sliced, out.cache_hits = slicer.sliced, slicer.hits
+    if cache is not None and not previous:
+        cache.put_manifest(manifest_key, scanned_at, out.files)
     if progress is not None:
         progress("parse", len(to_read), len(to_read))
     return out
+
+
+def _manifest_key(root_real: Path, options: WalkOptions, sources: Sequence[FileSource]) -> str:
+    return content_key(
+        MANIFEST_FORMAT, os.fspath(root_real), repr(options), *map(source_fingerprint, sources)
+    )
 
 
 # One set per distinct combination of explicitly set fields (a handful in practice); the
@@ -466,22 +533,32 @@ def share_fields_sets(slices: Iterable[Slice]) -> None:
     models never change theirs (``model_copy`` copies it first), so one set per distinct
     combination serves them all.
     """
+    # Neighbours nearly always set the same fields: comparing with the last shared set is
+    # cheaper than looking each one up.
+    last: set[str] = set()
+    last_entry: set[str] = set()
     for s in slices:
-        _share_fields_set(s)
+        last = _share_fields_set(s, last)
         for entry in s.outline:
-            _share_fields_set(entry)
+            last_entry = _share_fields_set(entry, last_entry)
 
 
-def _share_fields_set(model: BaseModel) -> None:
+def _share_fields_set(model: BaseModel, last: set[str]) -> set[str]:
     own = model.__pydantic_fields_set__
-    key = frozenset(own)
-    shared = _FIELDS_SETS.get(key)
-    if shared is None:
-        if len(_FIELDS_SETS) >= _MAX_FIELDS_SETS:
-            return
-        shared = _FIELDS_SETS.setdefault(key, own)
-    if shared is not own:
-        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    if own is last:
+        return last
+    if own == last:
+        shared = last
+    else:
+        key = frozenset(own)
+        found = _FIELDS_SETS.get(key)
+        if found is None:
+            if len(_FIELDS_SETS) >= _MAX_FIELDS_SETS:
+                return last
+            found = _FIELDS_SETS.setdefault(key, own)
+        shared = found
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return shared
 
 
 def _slice_order(s: Slice) -> tuple[str, int, str]:

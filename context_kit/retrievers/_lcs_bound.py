@@ -146,6 +146,32 @@ class CharSignatures:
         self.strings = strings
         self.lengths, self.words, self.excess = self._signatures(strings)
 
+    def edited(
+        self, strings: Sequence[str], edits: Sequence[tuple[int, str | None]]
+    ) -> CharSignatures:
+        """The signatures of ``strings``: this list's, with ``edits`` applied in order.
+
+        Each edit is ``(i, None)`` (the string at ``i`` was deleted) or ``(i, s)`` (``s``
+        was inserted at ``i``), exactly as they were applied to the list. Equal to
+        ``CharSignatures(strings)``, for the cost of the edits rather than of every string.
+        """
+        lengths, words, excess = self.lengths, self.words, self.excess
+        for i, text in edits:
+            if text is None:
+                lengths, words, excess = (
+                    np.delete(lengths, i),
+                    np.delete(words, i),
+                    np.delete(excess, i),
+                )
+            else:
+                one_len, one_word, one_excess = self._signatures([text])
+                lengths = np.insert(lengths, i, one_len)
+                words = np.insert(words, i, one_word)
+                excess = np.insert(excess, i, one_excess)
+        out = CharSignatures.__new__(CharSignatures)
+        out.strings, out.lengths, out.words, out.excess = strings, lengths, words, excess
+        return out
+
     @staticmethod
     def _signatures(
         strings: Sequence[str],

@@ -126,9 +126,11 @@ class BM25Retriever:
         # Postings go straight into typed arrays, one document at a time: a large
         # repository has millions of postings, and per-posting Python ints and floats in
         # lists (or every document's dict kept at once) would cost ~10x the memory.
+        # Postings are stored in 32 bits (document numbers, and term frequencies, which are
+        # small weighted counts): half the memory of the largest arrays an index holds.
         vocab: dict[str, int] = {}
-        cols: array[int] = array("q")
-        vals: array[float] = array("d")
+        cols: array[int] = array("i")
+        vals: array[float] = array("f")
         per_doc: array[int] = array("q")
         n = len(corpus.slices)
         lengths = np.zeros(n, dtype=np.float64)
@@ -137,13 +139,14 @@ class BM25Retriever:
             per_doc.append(len(tf))
             cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
             vals.extend(tf.values())
-        # array("q") / array("d") expose their buffers, so these are single memory copies.
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.asarray(per_doc, dtype=np.int64))
-        col_arr = np.asarray(cols, dtype=np.int64)
+        # Views of the arrays' buffers, not copies.
+        col_arr = np.frombuffer(cols, dtype=np.int32)
+        rows = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int64))
         order = np.argsort(col_arr, kind="stable")
         self.vocabulary_ = vocab
         self.doc_ids_ = rows[order]
-        self.tf_ = np.asarray(vals, dtype=np.float64)[order]
+        del rows
+        self.tf_ = np.frombuffer(vals, dtype=np.float32)[order]
         counts = np.bincount(col_arr, minlength=len(vocab))
         self.indptr_ = _indptr(counts)
         self.df_ = counts.astype(np.int64)
@@ -276,8 +279,8 @@ class BM25Retriever:
     def _document_sums(
         self,
         indptr: npt.NDArray[np.int64],
-        doc_ids: npt.NDArray[np.int64],
-        tfs: npt.NDArray[np.float64],
+        doc_ids: npt.NDArray[np.int32],
+        tfs: npt.NDArray[np.float32],
         cols: npt.NDArray[np.int64],
         idf: npt.NDArray[np.float64],
     ) -> npt.NDArray[np.float64]:

@@ -271,7 +271,7 @@ class Index:
             slices.extend(commits)  # newest first, after every file slice
             state.layout = Layout.of(slices, result.files)
             skipped.sort(key=lambda s: s.path)
-            corpus = Corpus(slices, extras)
+            corpus = Corpus(slices, extras, workers=state.workers)
             fitted = _fit_retrievers(retrievers, corpus, state, progress)
         log.info(
             "indexed %d slices from %d files (%d parsed, %d cached) and %d commits; skipped %d",
@@ -354,12 +354,12 @@ class Index:
             spliced = splice(self.slices, layout, self.skipped, state.files, touched)
         if spliced is None:
             previous = self._relist(old_files)
-            self.corpus = Corpus(self.slices, extras)
+            self.corpus = Corpus(self.slices, extras, workers=state.workers)
             self._prior_weights = self.priors.weights(self.slices)
         else:
             self.slices, self.skipped = spliced.slices, spliced.skipped
             previous, state.layout = spliced.previous, spliced.layout
-            self.corpus = Corpus(self.slices, extras)
+            self.corpus = Corpus(self.slices, extras, workers=state.workers)
             if spliced.file_ids is not None:
                 self.corpus.preset(file_ids=spliced.file_ids)
             self._prior_weights = self._carry(self._prior_weights, previous)

@@ -23,11 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import multiprocessing
-import multiprocessing.context
 import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,6 +34,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._cache import atomic_write, content_key, read_entry, seal, unseal
+from ._pool import start_pool
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources.languages import language_for_path
@@ -334,20 +331,9 @@ class _Slicer:
             self._collect(*self.pending.pop(0))
 
     def _start_pool(self) -> ProcessPoolExecutor | None:
-        ctx: multiprocessing.context.BaseContext
-        if sys.platform.startswith("linux") and threading.active_count() == 1:
-            # Forking a single-threaded process is safe, starts in milliseconds and does
-            # not re-import the caller's __main__ (which an unguarded script would re-run).
-            ctx = multiprocessing.get_context("fork")
-        else:
-            try:
-                ctx = multiprocessing.get_context("forkserver")
-            except ValueError:  # platforms without forkserver
-                ctx = multiprocessing.get_context("spawn")
         try:
-            return ProcessPoolExecutor(
+            return start_pool(
                 self.workers,
-                mp_context=ctx,
                 initializer=_worker_init,
                 initargs=(tuple(self.sources), self.cache, self.redact),
             )

@@ -43,10 +43,14 @@ class Corpus:
         slices: The slices; row ``i`` of every score array refers to ``slices[i]``.
         extras: Anything sources want to share with retrievers (for example git history
             statistics under ``"history"``), keyed by name.
+        workers: Processes a retriever may use for a large fit (``1``: this process
+            only). A hint, not part of the corpus's content: a fit must give the same
+            state whatever it is.
     """
 
     slices: Sequence[Slice]
     extras: dict[str, object] = field(default_factory=dict)
+    workers: int = 1
 
     def __len__(self) -> int:
         return len(self.slices)

@@ -15,17 +15,25 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
+from .._pool import ordered_map
 from ..types import Slice
 from ._rows import renumber
 from ._terms import path_terms, term_counts, terms
 from .base import Corpus, Scores
 
-__all__ = ["MERGE_SHARE", "BM25Retriever", "FileBM25Retriever", "reference_scores"]
+__all__ = [
+    "MERGE_SHARE",
+    "PARALLEL_FIT_MIN_CHARS",
+    "BM25Retriever",
+    "FileBM25Retriever",
+    "reference_scores",
+]
 
 
 MERGE_SHARE = 0.125
@@ -49,6 +57,106 @@ def _posting_terms(indptr: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 def _indptr(counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """CSC column pointers from per-term posting counts."""
     return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+PARALLEL_FIT_MIN_CHARS = 8_000_000
+"""Corpus text below which a fit splits terms in this process even when the corpus allows
+workers: starting them and shipping the text costs about half a second, repaid only from
+a few megabytes of text on."""
+
+_FIT_CHUNK_CHARS = 1_000_000  # text per task sent to a worker (see _parallel_doc_terms)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """The field weights and term options a document's terms depend on (picklable)."""
+
+    body_weight: float
+    name_weight: float
+    path_weight: float
+    stem: bool
+
+
+def _doc_terms(
+    f: _Fields, text: str, name: str, path: str | None, path_cache: dict[str, dict[str, float]]
+) -> dict[str, float]:
+    """One document's weighted term frequencies (BM25F: the fields' counts, weighted, summed)."""
+    body = term_counts(text, stem=f.stem)
+    # At weight 1 the counts are the frequencies (1.0 * n is n exactly): no second pass
+    # over every term in the hot loop of a fit.
+    tf = (
+        cast("dict[str, float]", body)
+        if f.body_weight == 1.0
+        else {t: f.body_weight * n for t, n in body.items()}
+    )
+    if name:
+        for t, n in term_counts(name, stem=f.stem).items():
+            tf[t] = tf.get(t, 0.0) + f.name_weight * n
+    if path:
+        if path not in path_cache:
+            pc: defaultdict[str, float] = defaultdict(float)
+            for t in path_terms(path, stem=f.stem):
+                pc[t] += f.path_weight
+            path_cache[path] = dict(pc)
+        for t, w in path_cache[path].items():
+            tf[t] = tf.get(t, 0.0) + w
+    return tf
+
+
+# A chunk's documents travel back as three flat values rather than a list of dicts: the
+# number of terms of each document, every term joined by newlines (terms are word
+# characters, never a newline), and the frequencies as float64 bytes (exactly the Python
+# floats, so a parallel fit equals a serial one bit for bit). Unpickling that is a few
+# memcpys, where a million small dicts would cost the parent most of what it saved.
+_Chunk = tuple[bytes, str, bytes]
+
+
+def _chunk_terms(job: tuple[_Fields, list[tuple[str, str, str | None]]]) -> _Chunk:
+    f, docs = job
+    path_cache: dict[str, dict[str, float]] = {}
+    sizes: array[int] = array("q")
+    words: list[str] = []
+    freqs: array[float] = array("d")
+    for text, name, path in docs:
+        tf = _doc_terms(f, text, name, path, path_cache)
+        sizes.append(len(tf))
+        words.extend(tf)
+        freqs.extend(tf.values())
+    return sizes.tobytes(), "\n".join(words), freqs.tobytes()
+
+
+def _parallel_doc_terms(
+    f: _Fields, slices: Sequence[Slice], workers: int
+) -> Iterator[dict[str, float]]:
+    """``_doc_terms`` of every slice, in order, split across worker processes.
+
+    Splitting terms is most of a fit's time and runs alone after slicing; in workers it
+    uses every core, and the term caches it fills die with them instead of staying in the
+    parent (a large repository's distinct words fill them to their limits).
+    """
+
+    def jobs() -> Iterator[tuple[_Fields, list[tuple[str, str, str | None]]]]:
+        docs: list[tuple[str, str, str | None]] = []
+        size = 0
+        for s in slices:
+            docs.append((s.text, s.name, s.path))
+            size += len(s.text)
+            if size >= _FIT_CHUNK_CHARS:
+                yield f, docs
+                docs, size = [], 0
+        if docs:
+            yield f, docs
+
+    for sizes_b, joined, freqs_b in ordered_map(_chunk_terms, jobs(), workers, what="BM25 fit"):
+        sizes = array("q")
+        sizes.frombytes(sizes_b)
+        freqs = array("d")
+        freqs.frombytes(freqs_b)
+        words = joined.split("\n") if joined else []
+        at = 0
+        for n in sizes:
+            yield dict(zip(words[at : at + n], freqs[at : at + n], strict=True))
+            at += n
 
 
 class BM25Retriever:
@@ -90,32 +198,19 @@ class BM25Retriever:
         self.path_weight = path_weight
         self.stem = stem
 
+    def _fields(self) -> _Fields:
+        return _Fields(self.body_weight, self.name_weight, self.path_weight, self.stem)
+
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
-        stem = self.stem
-        body = term_counts(s.text, stem=stem)
-        # At weight 1 the counts are the frequencies (1.0 * n is n exactly): no second pass
-        # over every term in the hot loop of a fit.
-        tf = (
-            cast("dict[str, float]", body)
-            if self.body_weight == 1.0
-            else {t: self.body_weight * n for t, n in body.items()}
-        )
-        if s.name:
-            for t, n in term_counts(s.name, stem=stem).items():
-                tf[t] = tf.get(t, 0.0) + self.name_weight * n
-        if s.path:
-            if s.path not in path_cache:
-                pc: defaultdict[str, float] = defaultdict(float)
-                for t in path_terms(s.path, stem=stem):
-                    pc[t] += self.path_weight
-                path_cache[s.path] = dict(pc)
-            for t, w in path_cache[s.path].items():
-                tf[t] = tf.get(t, 0.0) + w
-        return tf
+        return _doc_terms(self._fields(), s.text, s.name, s.path, path_cache)
 
     def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
+        slices = corpus.slices
+        if corpus.workers > 1 and sum(len(s.text) for s in slices) >= PARALLEL_FIT_MIN_CHARS:
+            yield from _parallel_doc_terms(self._fields(), slices, corpus.workers)
+            return
         path_cache: dict[str, dict[str, float]] = {}
-        for s in corpus.slices:
+        for s in slices:
             yield self._slice_terms(s, path_cache)
 
     def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:

@@ -1,0 +1,117 @@
+"""Work split across worker processes gives exactly what the same work gives in-process.
+
+A BM25 fit over a large corpus splits terms in workers (``Corpus.workers``); the fitted
+state must equal a serial fit's array for array, and a pool that cannot start or loses a
+worker must still yield every result, in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import pytest
+
+from context_kit import BM25Retriever, Corpus, Slice, _pool
+from context_kit.retrievers import bm25 as bm25_module
+
+WORDS = [
+    "parse", "parsing", "ParserError", "render_html", "token", "Tokens", "cache_dir",
+    "httpClient", "retry", "42", "the", "a", "URLPattern", "x", "__init__", "émigré",
+]  # fmt: skip
+
+
+def corpus(n: int, workers: int) -> Corpus:
+    slices = []
+    for i in range(n):
+        words = [WORDS[(i * 7 + j * j) % len(WORDS)] for j in range(i % 23)]
+        path = f"pkg/mod_{i % 9}/{['a.py', 'Tokens.ts', 'README.md'][i % 3]}"
+        slices.append(
+            Slice(
+                id=f"code:{path}:{i}",
+                kind="code",
+                path=None if i % 11 == 0 else path,
+                name="" if i % 5 == 0 else f"Thing{i % 4}.handle_{WORDS[i % len(WORDS)]}",
+                text=" ".join(words),
+            )
+        )
+    return Corpus(slices, workers=workers)
+
+
+FITTED = ("vocabulary_", "doc_ids_", "tf_", "indptr_", "df_", "lengths_", "norm_", "avgdl_")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"body_weight": 0.7, "name_weight": 2.5, "path_weight": 1.3, "stem": False}],
+)
+def test_parallel_fit_equals_serial_fit(monkeypatch, caplog, params):
+    monkeypatch.setattr(bm25_module, "PARALLEL_FIT_MIN_CHARS", 0)
+    monkeypatch.setattr(bm25_module, "_FIT_CHUNK_CHARS", 300)  # many chunks, some tiny
+    maps = []
+    real = bm25_module.ordered_map
+
+    def spy(fn, items, workers, *, what):
+        maps.append(workers)
+        return real(fn, items, workers, what=what)
+
+    monkeypatch.setattr(bm25_module, "ordered_map", spy)
+    serial = BM25Retriever(**params).fit(corpus(400, workers=1))
+    assert not maps  # one worker: the plain loop
+    with caplog.at_level(logging.WARNING, logger="context_kit"):
+        parallel = BM25Retriever(**params).fit(corpus(400, workers=2))
+    assert maps == [2]
+    assert "parallel" not in caplog.text  # really in workers, not the in-process fallback
+    for name in FITTED:
+        a, b = getattr(serial, name), getattr(parallel, name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype, name
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        else:
+            assert a == b, name
+    for query in ["parse tokens", "render html cache", "ParserError in Tokens.ts", "émigré 42"]:
+        np.testing.assert_array_equal(serial.score(query), parallel.score(query))
+
+
+def test_small_corpora_are_fitted_in_process(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a small corpus")
+
+    monkeypatch.setattr(_pool, "start_pool", no_pool)
+    BM25Retriever().fit(corpus(50, workers=2))  # far below PARALLEL_FIT_MIN_CHARS
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _die_in_a_worker(job: tuple[int, int]) -> int:
+    parent, x = job
+    if x == 5 and os.getpid() != parent:
+        os._exit(3)  # a worker killed mid-task (out of memory, a signal...)
+    return x * x
+
+
+def test_ordered_map_keeps_input_order():
+    assert list(_pool.ordered_map(_square, range(40), 2, what="test")) == [x * x for x in range(40)]
+    assert list(_pool.ordered_map(_square, [], 2, what="test")) == []
+
+
+def test_ordered_map_works_without_a_pool(monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(_pool, "start_pool", refuse)
+    with caplog.at_level(logging.WARNING, logger="context_kit"):
+        got = list(_pool.ordered_map(_square, range(10), 2, what="test"))
+    assert got == [x * x for x in range(10)]
+    assert "parallel test unavailable" in caplog.text
+
+
+def test_ordered_map_survives_a_dead_worker(caplog):
+    jobs = [(os.getpid(), x) for x in range(20)]
+    with caplog.at_level(logging.WARNING, logger="context_kit"):
+        got = list(_pool.ordered_map(_die_in_a_worker, jobs, 2, what="test"))
+    assert got == [x * x for x in range(20)]
+    assert "parallel test failed" in caplog.text

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from ._cache import content_key
 from ._fit_cache import fit_cached
 from ._layout import Layout, splice
+from ._pool import shared_pools
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates, last_commits, with_last_commit
 from .packed import PackedContext, PackReport, ShareReport, Tier
@@ -263,7 +264,8 @@ class Index:
                 else None
             ),
         )
-        with _no_gc():
+        # One pool for slicing and fitting, forked while this process is small: see shared_pools.
+        with _no_gc(), shared_pools():
             result = state.refresh(root, progress)
             slices, skipped = collect(result.files.values())
             extras: dict[str, object] = {}

@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import pickle
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,7 +35,7 @@ from pathlib import Path
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._cache import atomic_write, content_key, read_entry, seal, unseal
-from ._pool import start_pool
+from ._pool import acquire, discard, release
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources.languages import language_for_path
@@ -227,22 +228,25 @@ def _slice_file(
 
 
 # --- worker processes ------------------------------------------------------------------
+_WORKER_SETUP = b""
 _WORKER_SOURCES: Sequence[FileSource] = ()
 _WORKER_CACHE: SliceCache | None = None
 _WORKER_REDACT = True
 
+# A batch: the pickled (sources, cache, redact) to slice with, and the files.
+# The setup travels with each batch because the pool may be shared (see
+# _pool.shared_pools) and its workers started before these sources were chosen; a worker
+# unpickles it only when it differs from the last batch's.
+_Batch = tuple[bytes, list[tuple[str, bytes, str]]]
 
-def _worker_init(sources: Sequence[FileSource], cache: SliceCache | None, redact: bool) -> None:
-    global _WORKER_SOURCES, _WORKER_CACHE, _WORKER_REDACT
-    _WORKER_SOURCES = sources
-    _WORKER_CACHE = cache
-    _WORKER_REDACT = redact
 
-
-def _worker_batch(
-    batch: list[tuple[str, bytes, str]],
-) -> list[tuple[str, bytes, SkippedFile | None]]:
+def _worker_batch(job: _Batch) -> list[tuple[str, bytes, SkippedFile | None]]:
     """Slice a batch of ``(path, bytes, cache key)``; return serialised slices per file."""
+    global _WORKER_SETUP, _WORKER_SOURCES, _WORKER_CACHE, _WORKER_REDACT
+    setup, batch = job
+    if setup != _WORKER_SETUP:
+        _WORKER_SOURCES, _WORKER_CACHE, _WORKER_REDACT = pickle.loads(setup)
+        _WORKER_SETUP = setup
     out = []
     for path, data, key in batch:
         slices, skip = _slice_file(_WORKER_SOURCES, path, data, _WORKER_REDACT)
@@ -272,6 +276,7 @@ class _Slicer:
         self.parallel = workers > 1 and expected_bytes >= parallel_min_bytes
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.setup = b""
         self.batch: list[tuple[str, bytes, str]] = []
         self.batch_bytes = 0
         self.pending: list[tuple[_BatchFuture, list[tuple[str, bytes, str]]]] = []
@@ -320,7 +325,7 @@ class _Slicer:
             self._run_here(batch)
             return
         try:
-            fut = self.pool.submit(_worker_batch, batch)
+            fut = self.pool.submit(_worker_batch, (self.setup, batch))
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
             self._give_up(exc)
             self._run_here(batch)
@@ -332,11 +337,12 @@ class _Slicer:
 
     def _start_pool(self) -> ProcessPoolExecutor | None:
         try:
-            return start_pool(
-                self.workers,
-                initializer=_worker_init,
-                initargs=(tuple(self.sources), self.cache, self.redact),
-            )
+            self.setup = pickle.dumps((tuple(self.sources), self.cache, self.redact))
+        except Exception as exc:  # a source holding a lambda, a lock, an open file...
+            self._give_up(exc)
+            return None
+        try:
+            return acquire(self.workers)
         except (OSError, ValueError, NotImplementedError) as exc:
             self._give_up(exc)
             return None
@@ -346,7 +352,7 @@ class _Slicer:
         log.warning("context_kit: parallel slicing unavailable (%r); slicing in-process", exc)
         self.parallel = False
         if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            discard(self.pool)
             self.pool = None
 
     def _run_here(self, batch: list[tuple[str, bytes, str]]) -> None:
@@ -378,7 +384,7 @@ class _Slicer:
                 self._collect(fut, batch)
         finally:
             if self.pool is not None:
-                self.pool.shutdown(cancel_futures=True)
+                release(self.pool)
         return self.done
 
 

@@ -13,7 +13,7 @@ from conftest import SAMPLE_PY, git
 from hypothesis import given
 from hypothesis import strategies as st
 
-from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice
+from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Index, Slice, _pool
 from context_kit.retrievers import bm25 as bm25_module
 from context_kit.retrievers._lcs_bound import CharSignatures
 from context_kit.slicing import SliceCache, refresh
@@ -174,6 +174,42 @@ def test_parallel_workers_give_the_same_slices(tmp_path: Path):
     # Workers wrote the cache: a third run parses nothing.
     warm = refresh(root, WalkOptions(), sources, workers=1, cache=SliceCache(tmp_path / "cache"))
     assert (warm.sliced, warm.cache_hits) == (0, 32)
+
+
+def test_work_in_one_block_shares_one_pool_whose_workers_follow_each_setup(tmp_path: Path):
+    root = make_repo(tmp_path / "repo", n=30)
+    started = []
+    real = _pool.start_pool
+
+    def spy(workers):
+        started.append(workers)
+        return real(workers)
+
+    with mock.patch.object(_pool, "start_pool", spy), _pool.shared_pools():
+        wide = refresh(root, WalkOptions(), (CodeSource(),), workers=2, parallel_min_bytes=0)
+        # The same workers, told to split functions longer than 2 lines.
+        narrow = refresh(
+            root,
+            WalkOptions(),
+            (CodeSource(max_slice_lines=2),),
+            workers=2,
+            parallel_min_bytes=0,
+        )
+        corpus = Corpus([s for fe in narrow.files.values() for s in fe.slices], workers=2)
+        with mock.patch.object(bm25_module, "PARALLEL_FIT_MIN_CHARS", 0):
+            parallel = BM25Retriever().fit(corpus)
+    assert started == [2]
+    count = [sum(len(fe.slices) for fe in r.files.values()) for r in (wide, narrow)]
+    assert count[0] < count[1]
+    for got, source in ((wide, CodeSource()), (narrow, CodeSource(max_slice_lines=2))):
+        expected = refresh(root, WalkOptions(), (source,), workers=1)
+        assert got.sliced == expected.sliced
+        for path, fe in expected.files.items():
+            assert [s.model_dump() for s in got.files[path].slices] == [
+                s.model_dump() for s in fe.slices
+            ]
+    serial = BM25Retriever().fit(Corpus(corpus.slices, workers=1))
+    np.testing.assert_array_equal(serial.tf_, parallel.tf_)
 
 
 words = st.lists(st.sampled_from(["alpha", "beta", "gammaRay", "delta_x", "eps", "zeta"]))

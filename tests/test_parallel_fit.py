@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,11 +46,16 @@ def corpus(n: int, workers: int) -> Corpus:
 FITTED = ("vocabulary_", "doc_ids_", "tf_", "indptr_", "df_", "lengths_", "norm_", "avgdl_")
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["fork", "forkserver"])
 @pytest.mark.parametrize(
     "params",
     [{}, {"body_weight": 0.7, "name_weight": 2.5, "path_weight": 1.3, "stem": False}],
 )
-def test_parallel_fit_equals_serial_fit(monkeypatch, caplog, params):
+def test_parallel_fit_equals_serial_fit(monkeypatch, caplog, params, forked):
+    if forked and not _pool.can_fork():
+        pytest.skip("this platform or process cannot fork workers")
+    if not forked:  # workers import the library afresh
+        monkeypatch.setattr(_pool, "can_fork", lambda: False)
     monkeypatch.setattr(bm25_module, "PARALLEL_FIT_MIN_CHARS", 0)
     monkeypatch.setattr(bm25_module, "_FIT_CHUNK_CHARS", 300)  # many chunks, some tiny
     maps = []
@@ -74,6 +83,32 @@ def test_parallel_fit_equals_serial_fit(monkeypatch, caplog, params):
         np.testing.assert_array_equal(serial.score(query), parallel.score(query))
 
 
+UNGUARDED_SCRIPT = """
+from context_kit import BM25Retriever, Corpus, Slice
+from context_kit.retrievers import bm25
+
+bm25.PARALLEL_FIT_MIN_CHARS = 0
+bm25._FIT_CHUNK_CHARS = 50
+print("script body ran", flush=True)
+docs = [Slice(id=f"s{i}", kind="code", path=f"m{i % 3}.py", text=f"def f{i}(): return {i}")
+        for i in range(60)]
+print(BM25Retriever().fit(Corpus(docs, workers=2)).score("f7").argmax(), flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path: Path):
+    # Workers that re-import __main__ (spawn, forkserver) would run an unguarded
+    # script's body again in each worker; forking where possible does not.
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(UNGUARDED_SCRIPT), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script body ran", "7"]
+    assert "parallel" not in done.stderr
+
+
 def test_small_corpora_are_fitted_in_process(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started for a small corpus")
@@ -96,6 +131,30 @@ def _die_in_a_worker(job: tuple[int, int]) -> int:
 def test_ordered_map_keeps_input_order():
     assert list(_pool.ordered_map(_square, range(40), 2, what="test")) == [x * x for x in range(40)]
     assert list(_pool.ordered_map(_square, [], 2, what="test")) == []
+
+
+def test_shared_pools_start_one_pool_for_all_the_work_of_a_block(monkeypatch):
+    started = []
+    real = _pool.start_pool
+
+    def spy(workers):
+        started.append(real(workers))
+        return started[-1]
+
+    monkeypatch.setattr(_pool, "start_pool", spy)
+    with _pool.shared_pools():
+        assert list(_pool.ordered_map(_square, range(9), 2, what="a")) == [x * x for x in range(9)]
+        assert list(_pool.ordered_map(_square, range(5), 2, what="b")) == [x * x for x in range(5)]
+        assert len(started) == 1
+        assert list(_pool.ordered_map(_die_in_a_worker, [(os.getpid(), 5)], 2, what="c")) == [25]
+        assert list(_pool.ordered_map(_square, [3], 2, what="d")) == [9]
+        assert len(started) == 2  # the broken pool was replaced
+    with pytest.raises(RuntimeError):  # shut when the block ended
+        started[1].submit(_square, 2)
+    assert list(_pool.ordered_map(_square, [4], 2, what="e")) == [16]  # no block: its own pool
+    assert len(started) == 3
+    with pytest.raises(RuntimeError):
+        started[2].submit(_square, 2)
 
 
 def test_ordered_map_works_without_a_pool(monkeypatch, caplog):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -109,9 +109,15 @@ def _doc_terms(
 # floats, so a parallel fit equals a serial one bit for bit). Unpickling that is a few
 # memcpys, where a million small dicts would cost the parent most of what it saved.
 _Chunk = tuple[bytes, str, bytes]
+# A task: the fields and the documents' (text, name, path). The text travels with the task
+# (not read from slices a forked worker inherited) because an index build's workers were
+# forked before the slices existed: see _pool.shared_pools.
+_Job = tuple[_Fields, list[tuple[str, str, str | None]]]
+# Document terms as the fit consumes them: the terms, and their frequencies in that order.
+_DocTerms = tuple[Collection[str], Collection[float]]
 
 
-def _chunk_terms(job: tuple[_Fields, list[tuple[str, str, str | None]]]) -> _Chunk:
+def _chunk_terms(job: _Job) -> _Chunk:
     f, docs = job
     path_cache: dict[str, dict[str, float]] = {}
     sizes: array[int] = array("q")
@@ -125,37 +131,40 @@ def _chunk_terms(job: tuple[_Fields, list[tuple[str, str, str | None]]]) -> _Chu
     return sizes.tobytes(), "\n".join(words), freqs.tobytes()
 
 
+def _chunk_bounds(slices: Sequence[Slice]) -> tuple[list[tuple[int, int]], int]:
+    """Consecutive row ranges of about ``_FIT_CHUNK_CHARS`` of text each, and all the text."""
+    bounds: list[tuple[int, int]] = []
+    lo = size = total = 0
+    for i, s in enumerate(slices):
+        size += len(s.text)
+        if size >= _FIT_CHUNK_CHARS:
+            bounds.append((lo, i + 1))
+            lo, total, size = i + 1, total + size, 0
+    if lo < len(slices):
+        bounds.append((lo, len(slices)))
+    return bounds, total + size
+
+
 def _parallel_doc_terms(
-    f: _Fields, slices: Sequence[Slice], workers: int
-) -> Iterator[dict[str, float]]:
-    """``_doc_terms`` of every slice, in order, split across worker processes.
+    f: _Fields, slices: Sequence[Slice], bounds: list[tuple[int, int]], workers: int
+) -> Iterator[_DocTerms]:
+    """``_doc_terms`` of every slice, in order, split across worker processes by ``bounds``.
 
     Splitting terms is most of a fit's time and runs alone after slicing; in workers it
     uses every core, and the term caches it fills die with them instead of staying in the
     parent (a large repository's distinct words fill them to their limits).
     """
-
-    def jobs() -> Iterator[tuple[_Fields, list[tuple[str, str, str | None]]]]:
-        docs: list[tuple[str, str, str | None]] = []
-        size = 0
-        for s in slices:
-            docs.append((s.text, s.name, s.path))
-            size += len(s.text)
-            if size >= _FIT_CHUNK_CHARS:
-                yield f, docs
-                docs, size = [], 0
-        if docs:
-            yield f, docs
-
-    for sizes_b, joined, freqs_b in ordered_map(_chunk_terms, jobs(), workers, what="BM25 fit"):
+    jobs = ((f, [(s.text, s.name, s.path) for s in slices[lo:hi]]) for lo, hi in bounds)
+    for sizes_b, joined, freqs_b in ordered_map(_chunk_terms, jobs, workers, what="BM25 fit"):
         sizes = array("q")
         sizes.frombytes(sizes_b)
-        freqs = array("d")
-        freqs.frombytes(freqs_b)
+        packed = array("d")
+        packed.frombytes(freqs_b)
+        freqs = packed.tolist()  # Python floats, as the serial path's dicts hold
         words = joined.split("\n") if joined else []
         at = 0
         for n in sizes:
-            yield dict(zip(words[at : at + n], freqs[at : at + n], strict=True))
+            yield words[at : at + n], freqs[at : at + n]
             at += n
 
 
@@ -204,17 +213,17 @@ class BM25Retriever:
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
         return _doc_terms(self._fields(), s.text, s.name, s.path, path_cache)
 
-    def _iter_doc_terms(self, corpus: Corpus) -> Iterator[dict[str, float]]:
+    def _iter_doc_terms(self, corpus: Corpus) -> Iterator[_DocTerms]:
         slices = corpus.slices
-        if corpus.workers > 1 and sum(len(s.text) for s in slices) >= PARALLEL_FIT_MIN_CHARS:
-            yield from _parallel_doc_terms(self._fields(), slices, corpus.workers)
-            return
+        if corpus.workers > 1:
+            bounds, chars = _chunk_bounds(slices)
+            if chars >= PARALLEL_FIT_MIN_CHARS:
+                yield from _parallel_doc_terms(self._fields(), slices, bounds, corpus.workers)
+                return
         path_cache: dict[str, dict[str, float]] = {}
         for s in slices:
-            yield self._slice_terms(s, path_cache)
-
-    def _doc_terms(self, corpus: Corpus) -> list[dict[str, float]]:
-        return list(self._iter_doc_terms(corpus))
+            tf = self._slice_terms(s, path_cache)
+            yield tf.keys(), tf.values()
 
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
@@ -229,11 +238,11 @@ class BM25Retriever:
         per_doc: array[int] = array("q")
         n = len(corpus.slices)
         lengths = np.zeros(n, dtype=np.float64)
-        for i, tf in enumerate(self._iter_doc_terms(corpus)):
-            lengths[i] = sum(tf.values())
-            per_doc.append(len(tf))
-            cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
-            vals.extend(tf.values())
+        for i, (words, freqs) in enumerate(self._iter_doc_terms(corpus)):
+            lengths[i] = sum(freqs)
+            per_doc.append(len(words))
+            cols.extend([vocab.setdefault(term, len(vocab)) for term in words])
+            vals.extend(freqs)
         # Views of the arrays' buffers, not copies.
         col_arr = np.frombuffer(cols, dtype=np.int32)
         rows = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int64))

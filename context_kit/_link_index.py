@@ -41,6 +41,7 @@ from .links import (
     _damped,
     _mentions_by_line,
     _spelled,
+    _Targets,
     citation_pattern,
     cited,
     requirement_spans,
@@ -60,20 +61,12 @@ class _Section:
     mentions: list[tuple[int, list[str], list[str]]]
 
 
-class _Names:
-    """The names and files code slices define, by document number, editable in place."""
+class _Names(_Targets):
+    """:class:`~context_kit.links._Targets` by document number, editable in place."""
 
     def __init__(self) -> None:
-        # Names as spelt and lower-cased: ``User`` should find class ``User`` before the
-        # ``user`` fixture, but a lower-case mention of a CamelCase name still links.
-        self.by_name: dict[str, list[int]] = {}
-        self.by_qual: dict[str, list[int]] = {}
-        self.by_name_cased: dict[str, list[int]] = {}
-        self.by_qual_cased: dict[str, list[int]] = {}
-        self.by_path: dict[str, list[int]] = {}
-        self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
-        self.tests: set[int] = set()
-        self.names: list[str] = []  # by_name's keys, sorted (near-miss ties go to the first)
+        super().__init__(())
+        # ``names`` is by_name's keys, sorted (near-miss ties go to the first).
         self.born: set[str] = set()  # by_name keys added / removed since last asked
         self.gone: set[str] = set()
         self._test_paths: dict[str, bool] = {}
@@ -147,29 +140,6 @@ class _Names:
             for n in born:
                 self.names.insert(bisect_left(self.names, n), n)
         return born, gone
-
-    def implementation(self, docs: Sequence[int]) -> list[int]:
-        """``docs`` without test code, unless only tests define the name."""
-        kept = sorted({d for d in docs if d not in self.tests})
-        return kept or sorted(set(docs))
-
-    def exact(self, mention: str) -> list[int]:
-        parts = mention.split(".")
-        if len(parts) >= 2:
-            tail = ".".join(parts[-2:])
-            hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
-            if hit:
-                return self.implementation(hit)
-        hit = self.by_name_cased.get(parts[-1]) or self.by_name.get(parts[-1].lower(), [])
-        return self.implementation(hit)
-
-    def path(self, mention: str) -> list[int]:
-        low = mention.lower().strip("/")
-        docs: list[int] = []
-        for p in self.by_base.get(low.rsplit("/", 1)[-1], ()):
-            if p == low or p.endswith("/" + low):
-                docs.extend(self.by_path[p])
-        return docs
 
 
 def _drop(table: dict[str, list[int]], key: str, doc: int) -> bool:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from context_kit.sources import CodeSource
-from context_kit.sources._lines import split_lines
+from context_kit.sources._lines import LineTable, split_lines
 from context_kit.sources.walk import FileText
 
 
@@ -155,3 +155,19 @@ def test_lossy_file_is_still_sliced(tmp_path: Path):
     assert lossy
     got = slices_of(text)
     assert by_name(got)["f"].end_line == 2
+
+
+@given(
+    st.lists(st.sampled_from(["", "  ", "\t\r", "x = 1", " y"]), max_size=12),
+    st.integers(1, 13),
+    st.integers(0, 12),
+)
+def test_trim_blank_drops_exactly_the_blank_edges(lines, first, last):
+    table = LineTable("\n".join(lines) + "\n")
+    last = min(last, len(table))
+    a, b = table.trim_blank(first, last)
+    kept = [n for n in range(first, last + 1) if not table.is_blank(n)]
+    if kept:
+        assert (a, b) == (kept[0], kept[-1])
+    else:
+        assert a > b

@@ -60,3 +60,14 @@ class LineTable:
     def is_blank(self, line: int) -> bool:
         """Whether 1-based ``line`` holds only whitespace."""
         return not self.lines[line - 1].strip()
+
+    def trim_blank(self, first: int, last: int) -> tuple[int, int]:
+        """Lines ``first..last`` without their leading and trailing blank lines.
+
+        The result has ``start > end`` when every line in the range is blank.
+        """
+        while first <= last and self.is_blank(first):
+            first += 1
+        while last >= first and self.is_blank(last):
+            last -= 1
+        return first, last

@@ -169,10 +169,7 @@ def _normalise(spans: list[Span], table: LineTable) -> list[Span]:
     for sp in spans:
         sp.start = max(sp.start, last_end + 1)
         sp.end = min(sp.end, len(table))
-        while sp.start <= sp.end and table.is_blank(sp.start):
-            sp.start += 1
-        while sp.end >= sp.start and table.is_blank(sp.end):
-            sp.end -= 1
+        sp.start, sp.end = table.trim_blank(sp.start, sp.end)
         if sp.start > sp.end:
             continue
         if sp.signature_end is not None:
@@ -195,11 +192,7 @@ def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
     line = 1
     for sp in [*spans, None]:
         stop = sp.start - 1 if sp is not None else len(table)
-        a, b = line, stop
-        while a <= b and table.is_blank(a):
-            a += 1
-        while b >= a and table.is_blank(b):
-            b -= 1
+        a, b = table.trim_blank(line, stop)
         if a <= b:
             out.append(Span(a, b, "module", "<module>"))
         if sp is not None:

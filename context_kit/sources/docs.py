@@ -349,10 +349,7 @@ class DocsSource:
         head: _Head | None = None,
         subsections: list[list[object]] | None = None,
     ) -> list[Slice]:
-        while b >= a and table.is_blank(b):
-            b -= 1
-        while a <= b and table.is_blank(a):
-            a += 1
+        a, b = table.trim_blank(a, b)
         if a > b:
             return []
         base: dict[str, MetaValue] = {"heading_path": name}

@@ -38,11 +38,7 @@ def window_slices(
                 if end + extra >= n or table.is_blank(end + extra):
                     end = min(end + extra, n)
                     break
-        a, b = start, end
-        while a <= b and table.is_blank(a):
-            a += 1
-        while b >= a and table.is_blank(b):
-            b -= 1
+        a, b = table.trim_blank(start, end)
         if a <= b:
             name = path.rsplit("/", 1)[-1]
             out.append(

@@ -44,6 +44,19 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory):
         os.environ["CONTEXT_KIT_CACHE_DIR"] = old
 
 
+NO_NETWORK = """
+import socket
+
+def _refuse(*args, **kwargs):
+    raise RuntimeError("network access attempted")
+
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+socket.create_connection = _refuse
+socket.getaddrinfo = _refuse
+"""
+"""Prepended to a child interpreter's script: any attempt to open a connection raises."""
+
 SAMPLE_PY = '''"""A sample module."""
 import os
 import sys

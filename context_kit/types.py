@@ -130,6 +130,9 @@ class Rung(_Frozen):
         fidelity: How much of the slice's value this rung keeps, in (0, 1].
         start_line: First cited line (``None`` when the rung cites no lines).
         end_line: Last cited line.
+        verbatim: Line ranges (1-based, inclusive) whose text the rung holds verbatim,
+            when the renderer knows them; ``None`` means the whole span for ``full`` and
+            none for any other rung.
     """
 
     name: str
@@ -137,6 +140,15 @@ class Rung(_Frozen):
     fidelity: float = Field(gt=0.0, le=1.0)
     start_line: int | None = None
     end_line: int | None = None
+    verbatim: tuple[tuple[int, int], ...] | None = None
+
+    def verbatim_lines(self) -> list[tuple[int, int]]:
+        """The line ranges this rung shows verbatim (see ``verbatim``)."""
+        if self.verbatim is not None:
+            return [tuple(r) for r in self.verbatim]  # type: ignore[misc]
+        if self.name == "full" and self.start_line is not None and self.end_line is not None:
+            return [(self.start_line, self.end_line)]
+        return []
 
 
 class Rendering(_Frozen):
@@ -180,6 +192,10 @@ class PackedItem(_Frozen):
         last_commit: Id of the commit that last changed the item's lines, when the pack
             attached it (``Index.pack(attach_commits=...)`` with history); the block
             names it beside the item.
+        verbatim_lines: Line ranges (1-based, inclusive) whose text appears verbatim in
+            the block: the whole span of a ``full`` item, and the lines a trimmed code
+            rung kept (an ``excerpt``'s matching lines, an elided body's signature and
+            docstring...).
     """
 
     id: str
@@ -195,6 +211,7 @@ class PackedItem(_Frozen):
     commit: str | None = None
     redacted: bool = False
     last_commit: str | None = None
+    verbatim_lines: list[tuple[int, int]] = Field(default_factory=list)
 
 
 class ReportEntry(_Frozen):

@@ -220,6 +220,15 @@ def test_recalls_on_hand_made_packs() -> None:
     assert line_recall(items, GOLD_LINES) == pytest.approx(1 / 3)
 
 
+def test_lines_a_trimmed_item_shows_verbatim_count_for_line_recall_only() -> None:
+    items = [
+        PackItem("a.py", 10, 20, "excerpt", verbatim=[(10, 10), (12, 13)]),
+        PackItem("b.py", 1, 100, "elided", verbatim=[(1, 2)]),
+    ]
+    assert line_recall(items, GOLD_LINES) == pytest.approx(1 / 3)  # a.py:12 only
+    assert function_recall(items, GOLD_FUNCS) == 0.0  # gaps: A.f is not there in full
+
+
 def test_gold_line_renderings() -> None:
     from _quality.metrics import gold_line_renderings
 
@@ -246,6 +255,9 @@ def test_citation_errors(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text("one\ntwo\nthree\n")
     good = Pack("header\ntwo\nthree\n", [PackItem("m.py", 2, 3, "full")])
     assert citation_errors(good, tmp_path) == 0
+    excerpt = PackItem("m.py", 1, 3, "excerpt", verbatim=[(1, 1), (3, 3)])
+    assert citation_errors(Pack("one\n... (line 2 elided)\nthree\n", [excerpt]), tmp_path) == 0
+    assert citation_errors(Pack("one\n", [excerpt]), tmp_path) == 1  # line 3 is claimed
     bad = Pack(
         "one\ntwo\n",
         [

@@ -10,8 +10,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
+from context_kit.packing.excerpt import with_excerpt
 from context_kit.renderers import CodeRenderer
-from context_kit.renderers.code import parse_elision_marker
+from context_kit.renderers.code import excerpt_rung, parse_elision_marker
 from context_kit.sources import CodeSource
 from context_kit.sources._lines import split_lines
 from context_kit.sources.walk import FileText
@@ -139,8 +140,12 @@ def sources(draw, templates=TEMPLATES, fields_by_language=FIELDS):
 
 
 def _assert_verbatim(rung, file_lines: list[str]) -> None:
-    """Rung lines are consecutive file lines, except markers that name exactly the gap."""
+    """Rung lines are consecutive file lines, except markers that name exactly the gap.
+
+    The lines shown are exactly those the rung says it shows verbatim.
+    """
     cursor = rung.start_line
+    shown = set()
     for ln in split_lines(rung.text):
         gap = parse_elision_marker(ln)
         if gap is not None:
@@ -151,8 +156,11 @@ def _assert_verbatim(rung, file_lines: list[str]) -> None:
         src = file_lines[cursor - 1]
         # A rung may end a file's last, unterminated line with a newline.
         assert ln == src or ln == src + "\n", (rung.name, cursor, ln, src)
+        shown.add(cursor)
         cursor += 1
     assert cursor - 1 <= rung.end_line
+    claimed = {n for a, b in rung.verbatim_lines() for n in range(a, b + 1)}
+    assert claimed == shown, (rung.name, sorted(claimed ^ shown))
 
 
 def _assert_mention_quotes_the_slice(text: str, s, file_lines: list[str]) -> None:
@@ -191,6 +199,9 @@ def check_partition_and_ladder(path: str, text: str, max_lines: int) -> None:
         assert s.text == "".join(file_lines[s.start_line - 1 : s.end_line])
         last = s.end_line
         rungs = CodeRenderer().ladder(s)
+        # An excerpt of every third line, placed by length as the packer places it.
+        excerpt = excerpt_rung(s, range(s.start_line, s.end_line + 1, 3))
+        rungs = with_excerpt(rungs, excerpt)
         assert rungs[0].name == "full" and rungs[0].text == s.text
         for prev, nxt in itertools.pairwise(rungs):
             assert len(nxt.text) < len(prev.text), "ladder must shrink strictly"
@@ -224,3 +235,29 @@ def test_long_class_header_offers_a_skeleton_of_member_signatures():
     assert "return k;" not in skeleton
     assert len(skeleton) < len(rungs["full"].text)
     assert rungs["skeleton"].end_line == text.splitlines().index("    void set(int k) {") + 1
+
+
+def test_an_excerpt_keeps_the_head_the_matching_lines_and_marks_every_gap():
+    body = "".join(f"    step_{i}()\n" for i in range(30))
+    text = f'def run(job):\n    """Run it."""\n{body}    return job\n'
+    (s,) = [s for s in CodeSource().slices(FileText("r.py", text, text.encode(), False))]
+    rung = excerpt_rung(s, [10, 20])
+    assert rung is not None and rung.name == "excerpt"
+    assert rung.text.splitlines() == [
+        "def run(job):",
+        '    """Run it."""',
+        "    ... (lines 3-8 elided)",
+        "    step_6()",
+        "    step_7()",
+        "    step_8()",
+        "    ... (lines 12-18 elided)",
+        "    step_16()",
+        "    step_17()",
+        "    step_18()",
+        "    ... (lines 22-33 elided)",
+    ]
+    assert rung.verbatim == ((1, 2), (9, 11), (19, 21))
+    assert excerpt_rung(s, [1, 2]) is None  # nothing of the body asked for
+    assert excerpt_rung(s, range(3, 34)) is None  # the whole body: that is "full"
+    ladder = with_excerpt(CodeRenderer().ladder(s), rung)
+    assert [r.name for r in ladder][:4] == ["full", "excerpt", "elided", "signature"]

@@ -5,8 +5,10 @@ items it claims to contain.  Coverage rules (identical for every system):
 
 * **file recall** -- fraction of gold files for which the pack has *any* item with that
   path (any kind, any rendering; a trimmed rendering still points the model at the file).
-* **line recall** -- fraction of gold lines inside some item with ``rendering == "full"``
-  (lines present verbatim).  Whole-file baselines emit one full item ``1..n_lines`` per file.
+* **line recall** -- fraction of gold lines present verbatim: inside some item with
+  ``rendering == "full"``, or inside the line ranges a trimmed item states it shows verbatim
+  (``PackItem.verbatim``: an excerpt's kept lines, an elided body's signature).  Whole-file
+  baselines emit one full item ``1..n_lines`` per file; aider's map one per shown line.
 * **function recall** -- fraction of gold functions whose whole span ``[start, end]`` is
   covered by the union of full items of that file.  Tasks without gold functions get
   ``None`` (excluded from means, never counted as 0 or 1).
@@ -64,6 +66,8 @@ class PackItem:
     kind: str = "code"
     tokens: int | None = None
     commit: str | None = None
+    # Line ranges shown verbatim by a trimmed item (None: the span if full, else nothing).
+    verbatim: list[tuple[int, int]] | None = None
 
 
 @dataclass
@@ -92,10 +96,15 @@ class GoldFunction:
 
 
 def full_intervals(items: Iterable[PackItem]) -> dict[str, list[tuple[int, int]]]:
-    """Merged, sorted line intervals per path from items whose rendering is ``full``."""
+    """Merged, sorted line intervals per path of the lines items show verbatim."""
     raw: dict[str, list[tuple[int, int]]] = {}
     for it in items:
-        if it.rendering != "full" or not it.path or it.start_line is None or it.end_line is None:
+        if not it.path:
+            continue
+        if it.verbatim is not None and it.rendering != "full":
+            raw.setdefault(it.path, []).extend(it.verbatim)
+            continue
+        if it.rendering != "full" or it.start_line is None or it.end_line is None:
             continue
         raw.setdefault(it.path, []).append((it.start_line, it.end_line))
     merged: dict[str, list[tuple[int, int]]] = {}
@@ -205,7 +214,7 @@ def read_lines(root: Path, path: str) -> list[str] | None:
 
 
 def citation_errors(pack: Pack, root: Path) -> int:
-    """Number of full items whose claimed lines are not verbatim in ``pack.text``.
+    """Number of claimed verbatim line ranges that are not verbatim in ``pack.text``.
 
     See :func:`citation_problems` for the rules.
     """
@@ -213,28 +222,34 @@ def citation_errors(pack: Pack, root: Path) -> int:
 
 
 def citation_problems(pack: Pack, root: Path) -> list[dict[str, Any]]:
-    """Full items whose claimed lines are not verbatim in ``pack.text``, with a reason.
+    """Items whose claimed verbatim lines are not verbatim in ``pack.text``, with a reason.
 
-    An item is checked when it has a path and both line numbers and is not a commit.
-    It is a problem when the file is missing, the range is outside the file, or the
-    file's lines ``start..end`` (joined by newlines) do not occur in the text.
+    Checked: each full item's span, and each range a trimmed item says it shows verbatim
+    (``PackItem.verbatim``), when the item has a path and is not a commit. A range is a
+    problem when the file is missing, the range is outside the file, or the file's lines
+    ``start..end`` (joined by newlines) do not occur in the text.
     """
     problems: list[dict[str, Any]] = []
     cache: dict[str, list[str] | None] = {}
     text = pack.text.replace("\r\n", "\n")
     for it in pack.items:
-        if it.rendering != "full" or it.kind == "commit" or not it.path:
+        if it.kind == "commit" or not it.path:
             continue
-        if it.start_line is None or it.end_line is None:
+        if it.rendering == "full" and it.start_line is not None and it.end_line is not None:
+            ranges = [(it.start_line, it.end_line)]
+        elif it.rendering != "full" and it.verbatim:
+            ranges = list(it.verbatim)
+        else:
             continue
-        where = {"path": it.path, "start_line": it.start_line, "end_line": it.end_line}
         if it.path not in cache:
             cache[it.path] = read_lines(root, it.path)
         lines = cache[it.path]
-        if lines is None:
-            problems.append({**where, "reason": "file not found in checkout"})
-        elif not (1 <= it.start_line <= it.end_line <= max(len(lines), 1)):
-            problems.append({**where, "reason": f"range outside file of {len(lines)} lines"})
-        elif "\n".join(lines[it.start_line - 1 : it.end_line]) not in text:
-            problems.append({**where, "reason": "lines not verbatim in text"})
+        for start, end in ranges:
+            where = {"path": it.path, "start_line": start, "end_line": end}
+            if lines is None:
+                problems.append({**where, "reason": "file not found in checkout"})
+            elif not (1 <= start <= end <= max(len(lines), 1)):
+                problems.append({**where, "reason": f"range outside file of {len(lines)} lines"})
+            elif "\n".join(lines[start - 1 : end]) not in text:
+                problems.append({**where, "reason": "lines not verbatim in text"})
     return problems

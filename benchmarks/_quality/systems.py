@@ -246,6 +246,7 @@ class ContextKit:
                 kind=getattr(it, "kind", "code") or "",
                 tokens=getattr(it, "tokens", None),
                 commit=getattr(it, "commit", None),
+                verbatim=_ck_verbatim(it),
             )
             for it in packed.items
         ]
@@ -258,6 +259,14 @@ def _ck_rendering(item: Any) -> str:
     if rendering == "full" and getattr(item, "redacted", False):
         return "full-redacted"
     return str(rendering)
+
+
+def _ck_verbatim(item: Any) -> list[tuple[int, int]] | None:
+    """Lines a trimmed item shows verbatim (context_kit reports them; older versions not)."""
+    if getattr(item, "redacted", False):
+        return []
+    shown = getattr(item, "verbatim_lines", None)
+    return [(int(a), int(b)) for a, b in shown] if shown is not None else None
 
 
 def context_kit_available() -> str | None:

@@ -25,6 +25,7 @@ OutputFormat = Literal["markdown", "xml", "json"]
 _RUNG_NOTE = {
     "full": "",
     "elided": " (body elided)",
+    "excerpt": " (excerpt)",
     "skeleton": " (outline)",
     "signature": " (signature only)",
     "lead": " (first paragraph)",

@@ -32,14 +32,15 @@ def packed_item(c: Candidate, j: int, tokens: int) -> PackedItem:
     """The packed item for candidate ``c`` at rung ``j`` costing ``tokens``."""
     # Every field is built here from validated values; skip re-validation (hot with
     # thousands of candidates).
-    rendering = c.rungs[j].name
-    last = c.slice.meta.get("last_commit") if rendering != "mention" else None
+    rung = c.rungs[j]
+    last = c.slice.meta.get("last_commit") if rung.name != "mention" else None
     return PackedItem.model_construct(
         **_described(c),
-        rendering=rendering,
+        rendering=rung.name,
         tokens=tokens,
         commit=c.slice.commit,
         last_commit=last if isinstance(last, str) else None,
+        verbatim_lines=rung.verbatim_lines(),
     )
 
 

@@ -6,7 +6,9 @@ for explicit elision markers (``ELISION``), so trimming never invents content.
 Ladders, richest first:
 
 * code definitions: ``full`` → ``elided`` (signature + docstring + marker) →
-  ``signature`` → ``mention`` (``path:line  name(signature)``);
+  ``signature`` → ``mention`` (``path:line  name(signature)``); at pack time, long
+  functions near the top also get an ``excerpt`` (:func:`~context_kit.renderers.code.excerpt_rung`)
+  between ``full`` and ``elided``: the body lines that match the query;
 * containers (classes): ``full`` → ``skeleton`` (header + member signatures) →
   ``signature`` → ``mention``;
 * document sections: ``full`` → ``lead`` (heading + first paragraph) → ``mention``;

@@ -9,6 +9,11 @@ one that had to change (commit tasks at 4k tokens: 15% of the lines to change we
 only elided). At 0.3 and 0.15 line recall rose by about 0.01 on its own, more together
 with stemming and header lifting. Renderers take their own table
 (``CodeRenderer(fidelity={...})``).
+
+``excerpt`` (a long function's query-matching lines, see ``packing/excerpt.py``) sits
+between ``full`` and ``elided``. At 0.5 it raised line recall on commit tasks at 4k from
+.671 to .689; 0.4 and 0.6 moved that by -0.015 and +0.005 and traded function recall the
+other way, so 0.5 is the middle of a flat region, not a tuned peak.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ __all__ = ["FIDELITY"]
 FIDELITY: dict[str, float] = {
     "full": 1.0,
     "skeleton": 0.6,
+    "excerpt": 0.5,
     "lead": 0.5,
     "elided": 0.3,
     "headers": 0.4,

@@ -17,6 +17,7 @@ lines, verbatim".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ..types import Rung, Slice
 from ._fidelity import FIDELITY
@@ -25,6 +26,7 @@ __all__ = [
     "CodeRenderer",
     "call_signature",
     "elision_marker",
+    "excerpt_rung",
     "mention_line",
     "parse_elision_marker",
     "skeleton_text",
@@ -68,9 +70,17 @@ def skeleton_text(slice_: Slice) -> str | None:
     a, b = slice_.start_line, slice_.end_line
     if not slice_.outline or a is None or b is None or slice_.signature_end_line is None:
         return None
+    return _skeleton(slice_, a, b, slice_.signature_end_line)[0]
+
+
+def _skeleton(
+    slice_: Slice, a: int, b: int, sig_end: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """:func:`skeleton_text` and the line ranges it shows verbatim."""
     lines = slice_.text.splitlines(keepends=True)
-    head_end = min(max(slice_.signature_end_line, slice_.doc_end_line or a), b)
+    head_end = min(max(sig_end, slice_.doc_end_line or a), b)
     parts = ["".join(lines[: head_end - a + 1])]
+    shown = [(a, head_end)]
     cursor = head_end + 1
     for entry in slice_.outline:
         if entry.line < cursor:
@@ -80,8 +90,83 @@ def skeleton_text(slice_: Slice) -> str | None:
             parts[-1] = _with_newline(parts[-1])
             parts.append(elision_marker(_indent_of(first), cursor, entry.line - 1))
         parts.append(_with_newline(entry.text))
+        if entry.text:
+            shown.append((entry.line, entry.line + entry.text.count("\n", 0, -1)))
         cursor = entry.end_line + 1
-    return "".join(parts)
+    return "".join(parts), _merged(shown)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def excerpt_rung(
+    slice_: Slice, lines: Iterable[int], *, context: int = 1, fidelity: float | None = None
+) -> Rung | None:
+    """Signature and docstring, then only ``lines`` of the body, the rest elided.
+
+    Each kept line brings ``context`` lines either side; a gap of one line is shown
+    rather than replaced by a marker as long as itself. A closing line (``}``, ``end``)
+    is kept so brackets balance. The packer uses this for large definitions whose body
+    holds a few lines that match the query, which the ``elided`` rung would drop.
+
+    Returns:
+        The ``excerpt`` rung, or ``None`` when the slice has no signature, no listed line
+        is in its body, or the excerpt would show the whole body.
+    """
+    a, b, sig_end = slice_.start_line, slice_.end_line, slice_.signature_end_line
+    if a is None or b is None or sig_end is None:
+        return None
+    src = slice_.text.splitlines(keepends=True)
+    if len(src) != b - a + 1:
+        return None
+    head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
+    tail = src[-1].strip() in _CLOSERS and b > head_end
+    body_end = b - 1 if tail else b
+    keep: set[int] = set()
+    for n in lines:
+        if head_end < n <= body_end:
+            keep.update(range(max(head_end + 1, n - context), min(body_end, n + context) + 1))
+    if not keep:
+        return None
+    for n in range(head_end + 2, body_end):  # lone gaps: the line costs what a marker would
+        if n not in keep and n - 1 in keep and n + 1 in keep:
+            keep.add(n)
+    if len(keep) == body_end - head_end:
+        return None
+    parts = [_with_newline("".join(src[: head_end - a + 1]))]
+    shown = [(a, head_end)]
+    n = head_end + 1
+    while n <= body_end:
+        m = n
+        if n in keep:
+            while m + 1 <= body_end and m + 1 in keep:
+                m += 1
+            parts.append(_with_newline("".join(src[n - a : m - a + 1])))
+            shown.append((n, m))
+        else:
+            while m + 1 <= body_end and m + 1 not in keep:
+                m += 1
+            nxt = next((ln for ln in src[n - a : m - a + 1] if ln.strip()), "")
+            parts.append(elision_marker(_indent_of(nxt), n, m))
+        n = m + 1
+    if tail:
+        parts.append(src[-1])
+        shown.append((b, b))
+    return Rung(
+        name="excerpt",
+        text="".join(parts),
+        fidelity=FIDELITY["excerpt"] if fidelity is None else fidelity,
+        start_line=a,
+        end_line=b,
+        verbatim=_merged(shown),
+    )
 
 
 def _indent_of(line: str) -> str:
@@ -189,8 +274,9 @@ class CodeRenderer:
         if a is None or b is None:
             return rungs
         lines = slice_.text.splitlines(keepends=True)
-        skeleton = skeleton_text(slice_) if slice_.symbol_kind == "class" else None
-        if skeleton is not None:
+        sig = slice_.signature_end_line
+        if slice_.symbol_kind == "class" and slice_.outline and sig is not None:
+            skeleton, shown = _skeleton(slice_, a, b, sig)
             last = max(o.end_line for o in slice_.outline)
             rungs.append(
                 Rung(
@@ -199,6 +285,7 @@ class CodeRenderer:
                     fidelity=f["skeleton"],
                     start_line=a,
                     end_line=max(b, last),
+                    verbatim=shown,
                 )
             )
         if slice_.signature_end_line is not None and slice_.symbol_kind in (
@@ -218,9 +305,15 @@ class CodeRenderer:
                     if not text.endswith("\n"):
                         text += "\n"
                     text += elision_marker(indent, head_end + 1, cut_end) + tail
+                    shown = ((a, head_end), (b, b)) if tail else ((a, head_end),)
                     rungs.append(
                         Rung(
-                            name="elided", text=text, fidelity=f["elided"], start_line=a, end_line=b
+                            name="elided",
+                            text=text,
+                            fidelity=f["elided"],
+                            start_line=a,
+                            end_line=b,
+                            verbatim=shown,
                         )
                     )
             if sig_end < b:
@@ -232,6 +325,7 @@ class CodeRenderer:
                         fidelity=f["signature"],
                         start_line=a,
                         end_line=sig_end,
+                        verbatim=((a, sig_end),),
                     )
                 )
         rungs.append(

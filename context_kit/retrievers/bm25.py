@@ -367,6 +367,14 @@ class BM25Retriever:
         """The distinct query terms present in the vocabulary, in first-seen order."""
         return [t for t in dict.fromkeys(terms(query, stem=self.stem)) if t in self.vocabulary_]
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """The idf of each distinct query term in the vocabulary (rare terms weigh most)."""
+        qt = self.query_terms(query)
+        if not qt:
+            return {}
+        cols = np.asarray([self.vocabulary_[t] for t in qt], dtype=np.int64)
+        return dict(zip(qt, _idf(self.n_docs_, self.df_[cols]).tolist(), strict=True))
+
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
         n = self.n_docs_

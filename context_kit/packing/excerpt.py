@@ -1,0 +1,109 @@
+"""Query-focused excerpts of large definitions.
+
+A long function whose fix is two lines deep in its body is the common case the fixed
+ladder serves worst: ``full`` may cost a tenth of the budget, and ``elided`` drops exactly
+the lines that matter. The ``excerpt`` rung keeps the signature and docstring plus the
+body lines that share rare terms with the query (each with a line of context), the rest
+elided. Lines are weighted by the BM25 index's idf, so "the", "self" and "return" pick
+nothing; a line must carry at least one rare query term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..retrievers._terms import terms
+from ..types import Rung, Slice
+
+__all__ = [
+    "EXCERPT_CANDIDATES",
+    "EXCERPT_MAX_LINES",
+    "EXCERPT_MIN_BODY_LINES",
+    "EXCERPT_MIN_WEIGHT",
+    "EXCERPT_RELATIVE_WEIGHT",
+    "head_end",
+    "matching_lines",
+    "wants_excerpt",
+    "with_excerpt",
+]
+
+EXCERPT_CANDIDATES = 48
+"""Only this many of the best-ranked candidates are offered an excerpt (it costs a pass
+over their lines at pack time)."""
+
+EXCERPT_MIN_BODY_LINES = 12
+"""Definitions shorter than this are cheap in full; an excerpt would save little."""
+
+EXCERPT_MAX_LINES = 8
+"""At most this many matching lines are kept (each with its context)."""
+
+EXCERPT_MIN_WEIGHT = 1.5
+"""A line's summed query-term idf must reach this: one term found in under ~20% of the
+slices, or several commoner ones."""
+
+EXCERPT_RELATIVE_WEIGHT = 0.5
+"""A line must also reach this share of the best line's weight, so a few strong matches
+are not diluted by many weak ones."""
+
+
+def matching_lines(
+    text: str,
+    first_line: int,
+    weights: Mapping[str, float],
+    *,
+    stem: bool = True,
+    after: int = 0,
+) -> list[int]:
+    """The line numbers of ``text`` (starting at ``first_line``) that best match the query.
+
+    Args:
+        text: The slice's text.
+        first_line: The file line of its first line.
+        weights: Query term -> weight (the BM25 idf of each query term).
+        stem: Split terms as the BM25 index does.
+        after: Lines up to this one are not candidates (the signature and docstring,
+            which an excerpt shows anyway).
+    """
+    if not weights:
+        return []
+    scored: list[tuple[float, int]] = []
+    for i, line in enumerate(text.split("\n")):
+        if first_line + i <= after or not line.strip():
+            continue
+        w = sum(weights.get(t, 0.0) for t in set(terms(line, stem=stem)))
+        if w >= EXCERPT_MIN_WEIGHT:
+            scored.append((w, first_line + i))
+    if not scored:
+        return []
+    floor = EXCERPT_RELATIVE_WEIGHT * max(w for w, _ in scored)
+    best = sorted((x for x in scored if x[0] >= floor), key=lambda x: (-x[0], x[1]))
+    return sorted(n for _, n in best[:EXCERPT_MAX_LINES])
+
+
+def with_excerpt(rungs: list[Rung], excerpt: Rung | None) -> list[Rung]:
+    """``rungs`` with ``excerpt`` in its place by length, if it is strictly between two."""
+    if excerpt is None:
+        return rungs
+    size = len(excerpt.text)
+    at = next((i for i, r in enumerate(rungs) if len(r.text) <= size), len(rungs))
+    if at == 0 or (at < len(rungs) and len(rungs[at].text) == size):
+        return rungs
+    return [*rungs[:at], excerpt, *rungs[at:]]
+
+
+def head_end(s: Slice) -> int:
+    """The last line of ``s``'s signature and docstring (its first line if unknown)."""
+    first = s.start_line or 1
+    sig = s.signature_end_line or first
+    return max(sig, s.doc_end_line or sig)
+
+
+def wants_excerpt(s: Slice) -> bool:
+    """Whether ``s`` is a definition long enough to be offered an excerpt."""
+    return (
+        s.kind == "code"
+        and s.symbol_kind in ("function", "method")
+        and s.start_line is not None
+        and s.end_line is not None
+        and s.end_line - s.start_line + 1 >= EXCERPT_MIN_BODY_LINES
+    )

@@ -1,0 +1,62 @@
+"""Excerpts: a long function's query-matching lines packed when its full text does not fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from context_kit import Index
+from context_kit.packing.excerpt import matching_lines
+from context_kit.sources._lines import split_lines
+
+
+def _repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    steps = "".join(f"    total = total + step_{i}(total, {i})\n" for i in range(60))
+    (root / "jobs.py").write_text(
+        "def process_batch(total):\n"
+        '    """Run every step of a batch."""\n'
+        f"{steps[: len(steps) // 2]}"
+        "    total = quarantine_poisoned_records(total)\n"
+        f"{steps[len(steps) // 2 :]}"
+        "    return total\n"
+    )
+    for n in range(8):  # other code, so that idf means something
+        (root / f"mod{n}.py").write_text(
+            "".join(f"def helper_{n}_{i}(x):\n    return x + {i}\n\n" for i in range(6))
+        )
+    return root
+
+
+def test_a_tight_budget_packs_the_matching_lines_of_a_long_function(tmp_path: Path):
+    root = _repo(tmp_path)
+    index = Index.build(root, cache_dir=False, workers=1)
+    query = "process_batch should quarantine poisoned records"
+    packed = index.pack(query, budget=300)
+    (item,) = [it for it in packed.items if it.name == "process_batch"]
+    assert item.rendering == "excerpt"
+    assert "quarantine_poisoned_records(total)" in packed.text
+    assert "step_0(" not in packed.text and "step_59(" not in packed.text
+    lines = split_lines((root / "jobs.py").read_text())
+    target = next(i for i, ln in enumerate(lines, 1) if "quarantine" in ln)
+    assert any(a <= target <= b for a, b in item.verbatim_lines)
+    for a, b in item.verbatim_lines:  # every line claimed is in the text as it is in the file
+        for n in range(a, b + 1):
+            assert lines[n - 1] in packed.text
+
+    plain = index.pack(query, budget=300, excerpts=False)
+    assert "quarantine_poisoned_records(total)" not in plain.text
+    assert all(it.rendering != "excerpt" for it in plain.items)
+    # With room for it, the function is packed whole.
+    roomy = index.pack(query, budget=4000)
+    assert next(it for it in roomy.items if it.name == "process_batch").rendering == "full"
+
+
+def test_only_lines_with_rare_query_terms_are_picked():
+    text = "def f(x):\n    y = x\n    return frobnicate(y)\n    z = y\n"
+    weights = {"frobnicate": 4.0, "x": 0.2, "y": 0.3}
+    assert matching_lines(text, 10, weights, stem=False) == [12]
+    assert matching_lines(text, 10, weights, stem=False, after=12) == []
+    assert matching_lines(text, 10, {"x": 0.2}, stem=False) == []
+    assert matching_lines(text, 10, {}) == []
+    assert matching_lines(text, 10, {"frobnicat": 4.0}) == [12]  # stemmed as the index is

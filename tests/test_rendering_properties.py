@@ -261,3 +261,18 @@ def test_an_excerpt_keeps_the_head_the_matching_lines_and_marks_every_gap():
     assert excerpt_rung(s, range(3, 34)) is None  # the whole body: that is "full"
     ladder = with_excerpt(CodeRenderer().ladder(s), rung)
     assert [r.name for r in ladder][:4] == ["full", "excerpt", "elided", "signature"]
+
+
+def test_rungs_split_lines_on_newlines_only():
+    # A form feed or U+2028 inside a line is part of that line (git and editors agree);
+    # str.splitlines would cut the docstring line short and misnumber the elision.
+    text = 'def f(x):\n    """Doc\x0c here\u2028 too."""\n' + "    a = 1\n" * 20 + "    return a\n"
+    (s,) = CodeSource().slices(FileText("m.py", text, text.encode(), False))
+    file_lines = split_lines(text)
+    rungs = with_excerpt(CodeRenderer().ladder(s), excerpt_rung(s, [10]))
+    assert [r.name for r in rungs][:4] == ["full", "excerpt", "elided", "signature"]
+    for r in rungs:
+        if r.name != "mention":
+            _assert_verbatim(r, file_lines)
+    elided = next(r for r in rungs if r.name == "elided")
+    assert elided.text.endswith('    """Doc\x0c here\u2028 too."""\n    ... (lines 3-23 elided)\n')

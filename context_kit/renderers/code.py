@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..sources._lines import split_lines
 from ..types import Rung, Slice
 from ._fidelity import FIDELITY
 
@@ -77,7 +78,7 @@ def _skeleton(
     slice_: Slice, a: int, b: int, sig_end: int
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
     """:func:`skeleton_text` and the line ranges it shows verbatim."""
-    lines = slice_.text.splitlines(keepends=True)
+    lines = split_lines(slice_.text)
     head_end = min(max(sig_end, slice_.doc_end_line or a), b)
     parts = ["".join(lines[: head_end - a + 1])]
     shown = [(a, head_end)]
@@ -85,7 +86,7 @@ def _skeleton(
     for entry in slice_.outline:
         if entry.line < cursor:
             continue
-        first = entry.text.splitlines(keepends=True)[0] if entry.text else ""
+        first = split_lines(entry.text)[0] if entry.text else ""
         if entry.line > cursor:
             parts[-1] = _with_newline(parts[-1])
             parts.append(elision_marker(_indent_of(first), cursor, entry.line - 1))
@@ -123,7 +124,7 @@ def excerpt_rung(
     a, b, sig_end = slice_.start_line, slice_.end_line, slice_.signature_end_line
     if a is None or b is None or sig_end is None:
         return None
-    src = slice_.text.splitlines(keepends=True)
+    src = split_lines(slice_.text)
     if len(src) != b - a + 1:
         return None
     head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
@@ -190,7 +191,7 @@ def call_signature(slice_: Slice) -> str | None:
     a, sig_end = slice_.start_line, slice_.signature_end_line
     if a is None or sig_end is None or not slice_.name:
         return None
-    lines = slice_.text.splitlines(keepends=True)
+    lines = split_lines(slice_.text)
     sig = "".join(lines[: max(sig_end - a + 1, 1)])
     simple = slice_.name.rsplit(".", 1)[-1]
     found = None
@@ -273,7 +274,7 @@ class CodeRenderer:
         rungs = [Rung(name="full", text=slice_.text, fidelity=f["full"], start_line=a, end_line=b)]
         if a is None or b is None:
             return rungs
-        lines = slice_.text.splitlines(keepends=True)
+        lines = split_lines(slice_.text)
         sig = slice_.signature_end_line
         if slice_.symbol_kind == "class" and slice_.outline and sig is not None:
             skeleton, shown = _skeleton(slice_, a, b, sig)

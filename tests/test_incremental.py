@@ -311,6 +311,10 @@ def test_fuzzy_refits_equal_fresh_fits(versions):
             np.testing.assert_array_equal(refitted.score(query), fresh.score(query))
 
 
+def _no_full_fit(self, corpus):
+    raise AssertionError("an update fitted BM25 from scratch")
+
+
 def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
     root = make_repo(tmp_path / "repo")
     age(root)
@@ -323,6 +327,7 @@ def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
         return original(self, s, cache)
 
     monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
     (root / "pkg" / "m3.py").write_text("def only_this_changed():\n    return 3\n")
     index.update()
     assert set(calls) == {"pkg/m3.py"}
@@ -478,9 +483,11 @@ def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypa
         return original(self, s, cache)
 
     monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
     with (root / "pkg" / "m1.py").open("a") as f:
         f.write("\n\ndef appended_later(a):\n    return a\n")
     index.update()
+    monkeypatch.undo()  # the fresh build below fits from scratch, as it should
     # The file's earlier slices are unchanged in every field: the very same objects, not
     # tokenised again (neither to remove nor to add them).
     assert seen == ["appended_later"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -64,7 +64,7 @@ PARALLEL_FIT_MIN_CHARS = 8_000_000
 workers: starting them and shipping the text costs about half a second, repaid only from
 a few megabytes of text on."""
 
-_FIT_CHUNK_CHARS = 1_000_000  # text per task sent to a worker (see _parallel_doc_terms)
+_FIT_CHUNK_CHARS = 1_000_000  # text per chunk of a fit (see _chunks)
 
 
 @dataclass(frozen=True)
@@ -103,32 +103,47 @@ def _doc_terms(
     return tf
 
 
-# A chunk's documents travel back as three flat values rather than a list of dicts: the
-# number of terms of each document, every term joined by newlines (terms are word
-# characters, never a newline), and the frequencies as float64 bytes (exactly the Python
-# floats, so a parallel fit equals a serial one bit for bit). Unpickling that is a few
-# memcpys, where a million small dicts would cost the parent most of what it saved.
-_Chunk = tuple[bytes, str, bytes]
+# A chunk of documents' postings, as flat arrays rather than a list of dicts, so that
+# moving it between processes is a few memcpys and the parent touches each distinct term
+# of a chunk once, not each posting (millions on a large tree):
+#   terms:   the chunk's distinct terms in first-seen order, joined by newlines (terms are
+#            word characters, never a newline);
+#   sizes:   int64, the number of distinct terms of each document;
+#   local:   int32, each posting's term as an index into ``terms``;
+#   freqs:   float32, each posting's weighted frequency (as the fitted ``tf_`` stores it);
+#   lengths: float64, each document's length: the Python sum of its frequencies, in order.
+# Ids are assigned in first-seen order chunk by chunk, so the vocabulary, and every array
+# of a fit, is the same whichever process split the terms.
+_Chunk = tuple[str, bytes, bytes, bytes, bytes]
 # A task: the fields and the documents' (text, name, path). The text travels with the task
 # (not read from slices a forked worker inherited) because an index build's workers were
 # forked before the slices existed: see _pool.shared_pools.
 _Job = tuple[_Fields, list[tuple[str, str, str | None]]]
-# Document terms as the fit consumes them: the terms, and their frequencies in that order.
-_DocTerms = tuple[Collection[str], Collection[float]]
 
 
-def _chunk_terms(job: _Job) -> _Chunk:
-    f, docs = job
+def _postings(
+    f: _Fields, docs: list[tuple[str, str, str | None]], index: dict[str, int]
+) -> tuple[array[int], array[int], array[float], array[float]]:
+    """Sizes, term ids (new terms added to ``index``), freqs and lengths of ``docs``."""
     path_cache: dict[str, dict[str, float]] = {}
     sizes: array[int] = array("q")
-    words: list[str] = []
-    freqs: array[float] = array("d")
+    ids: array[int] = array("i")
+    freqs: array[float] = array("f")
+    lengths: array[float] = array("d")
     for text, name, path in docs:
         tf = _doc_terms(f, text, name, path, path_cache)
         sizes.append(len(tf))
-        words.extend(tf)
+        ids.extend([index.setdefault(t, len(index)) for t in tf])
         freqs.extend(tf.values())
-    return sizes.tobytes(), "\n".join(words), freqs.tobytes()
+        lengths.append(sum(tf.values()))
+    return sizes, ids, freqs, lengths
+
+
+def _chunk_terms(job: _Job) -> _Chunk:
+    """:func:`_postings` of a chunk in a worker, with ids local to the chunk."""
+    index: dict[str, int] = {}
+    sizes, local, freqs, lengths = _postings(*job, index)
+    return "\n".join(index), sizes.tobytes(), local.tobytes(), freqs.tobytes(), lengths.tobytes()
 
 
 def _chunk_bounds(slices: Sequence[Slice]) -> tuple[list[tuple[int, int]], int]:
@@ -145,27 +160,48 @@ def _chunk_bounds(slices: Sequence[Slice]) -> tuple[list[tuple[int, int]], int]:
     return bounds, total + size
 
 
-def _parallel_doc_terms(
-    f: _Fields, slices: Sequence[Slice], bounds: list[tuple[int, int]], workers: int
-) -> Iterator[_DocTerms]:
-    """``_doc_terms`` of every slice, in order, split across worker processes by ``bounds``.
+_Arrays = tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.float32], npt.NDArray[np.float64]
+]
 
-    Splitting terms is most of a fit's time and runs alone after slicing; in workers it
-    uses every core, and the term caches it fills die with them instead of staying in the
-    parent (a large repository's distinct words fill them to their limits).
+
+def _chunks(
+    f: _Fields, slices: Sequence[Slice], workers: int, vocab: dict[str, int]
+) -> Iterator[_Arrays]:
+    """Sizes, term ids (into ``vocab``), freqs and lengths of every slice, chunk by chunk.
+
+    Splitting terms is most of a fit's time and runs alone after slicing. For a large
+    corpus it runs in worker processes: it then uses every core, and the term caches it
+    fills die with the workers instead of staying in the parent (a large repository's
+    distinct words fill them to their limits). The parent then maps each chunk's distinct
+    terms to ids, not each posting. A smaller corpus is split here, straight into
+    ``vocab``. Either way ids are given in first-seen order, so the arrays are the same.
     """
+    bounds, chars = _chunk_bounds(slices)
     jobs = ((f, [(s.text, s.name, s.path) for s in slices[lo:hi]]) for lo, hi in bounds)
-    for sizes_b, joined, freqs_b in ordered_map(_chunk_terms, jobs, workers, what="BM25 fit"):
-        sizes = array("q")
-        sizes.frombytes(sizes_b)
-        packed = array("d")
-        packed.frombytes(freqs_b)
-        freqs = packed.tolist()  # Python floats, as the serial path's dicts hold
-        words = joined.split("\n") if joined else []
-        at = 0
-        for n in sizes:
-            yield words[at : at + n], freqs[at : at + n]
-            at += n
+    if workers <= 1 or chars < PARALLEL_FIT_MIN_CHARS:
+        for _, docs in jobs:
+            sizes, ids, freqs, lengths = _postings(f, docs, vocab)
+            yield (
+                np.frombuffer(sizes, dtype=np.int64),
+                np.frombuffer(ids, dtype=np.int32),
+                np.frombuffer(freqs, dtype=np.float32),
+                np.frombuffer(lengths, dtype=np.float64),
+            )
+        return
+    for terms_s, sizes_b, local_b, freqs_b, lengths_b in ordered_map(
+        _chunk_terms, jobs, workers, what="BM25 fit"
+    ):
+        words = terms_s.split("\n") if terms_s else []
+        to_global = np.fromiter(
+            (vocab.setdefault(t, len(vocab)) for t in words), dtype=np.int32, count=len(words)
+        )
+        yield (
+            np.frombuffer(sizes_b, dtype=np.int64),
+            to_global[np.frombuffer(local_b, dtype=np.int32)],
+            np.frombuffer(freqs_b, dtype=np.float32),
+            np.frombuffer(lengths_b, dtype=np.float64),
+        )
 
 
 class BM25Retriever:
@@ -213,48 +249,41 @@ class BM25Retriever:
     def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
         return _doc_terms(self._fields(), s.text, s.name, s.path, path_cache)
 
-    def _iter_doc_terms(self, corpus: Corpus) -> Iterator[_DocTerms]:
-        slices = corpus.slices
-        if corpus.workers > 1:
-            bounds, chars = _chunk_bounds(slices)
-            if chars >= PARALLEL_FIT_MIN_CHARS:
-                yield from _parallel_doc_terms(self._fields(), slices, bounds, corpus.workers)
-                return
-        path_cache: dict[str, dict[str, float]] = {}
-        for s in slices:
-            tf = self._slice_terms(s, path_cache)
-            yield tf.keys(), tf.values()
-
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
-        # Postings go straight into typed arrays, one document at a time: a large
+        # Postings arrive as typed arrays a chunk of documents at a time: a large
         # repository has millions of postings, and per-posting Python ints and floats in
         # lists (or every document's dict kept at once) would cost ~10x the memory.
         # Postings are stored in 32 bits (document numbers, and term frequencies, which are
         # small weighted counts): half the memory of the largest arrays an index holds.
         vocab: dict[str, int] = {}
-        cols: array[int] = array("i")
-        vals: array[float] = array("f")
-        per_doc: array[int] = array("q")
+        cols: list[npt.NDArray[np.int32]] = []
+        vals: list[npt.NDArray[np.float32]] = []
+        sizes: list[npt.NDArray[np.int64]] = []
+        lengths: list[npt.NDArray[np.float64]] = []
         n = len(corpus.slices)
-        lengths = np.zeros(n, dtype=np.float64)
-        for i, (words, freqs) in enumerate(self._iter_doc_terms(corpus)):
-            lengths[i] = sum(freqs)
-            per_doc.append(len(words))
-            cols.extend([vocab.setdefault(term, len(vocab)) for term in words])
-            vals.extend(freqs)
-        # Views of the arrays' buffers, not copies.
-        col_arr = np.frombuffer(cols, dtype=np.int32)
-        rows = np.repeat(np.arange(n, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int64))
+        for size, ids, freq, length in _chunks(
+            self._fields(), corpus.slices, corpus.workers, vocab
+        ):
+            sizes.append(size)
+            cols.append(ids)
+            vals.append(freq)
+            lengths.append(length)
+        col_arr = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
+        del cols
+        tf = np.concatenate(vals) if vals else np.zeros(0, dtype=np.float32)
+        del vals
+        per_doc = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int32), per_doc)
         order = np.argsort(col_arr, kind="stable")
         self.vocabulary_ = vocab
         self.doc_ids_ = rows[order]
         del rows
-        self.tf_ = np.frombuffer(vals, dtype=np.float32)[order]
+        self.tf_ = tf[order]
         counts = np.bincount(col_arr, minlength=len(vocab))
         self.indptr_ = _indptr(counts)
         self.df_ = counts.astype(np.int64)
-        self.lengths_ = lengths
+        self.lengths_ = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float64)
         self.row_docs_ = np.arange(n, dtype=np.int64)
         self._reset_delta(n)
         self._set_collection_stats()

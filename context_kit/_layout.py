@@ -81,6 +81,8 @@ class Spliced:
         layout: The new list's layout.
         file_ids: Each row's file number, as ``Corpus.file_ids`` numbers them (``None``
             when slices no file produced carry paths, which that numbering counts).
+        file_rows: Each file's rows, as ``Corpus.file_rows`` gives them (``None`` in the
+            same case).
     """
 
     slices: list[Slice]
@@ -88,6 +90,7 @@ class Spliced:
     previous: IntArray
     layout: Layout
     file_ids: IntArray | None
+    file_rows: dict[str, IntArray] | None = None
 
 
 def splice(
@@ -155,7 +158,7 @@ def splice(
     gone = set(touched)
     kept = [s for s in skipped if s.path not in gone]
     fresh = [fe.skipped for p in touched if (fe := files.get(p)) and fe.skipped is not None]
-    file_ids = None
+    file_ids = file_rows = None
     if all(s.path is None for s in rest):  # else their paths join the numbering
         file_ids = np.concatenate(
             [
@@ -163,9 +166,14 @@ def splice(
                 np.full(len(rest), -1, dtype=np.int64),
             ]
         )
+        starts = new_layout.starts.tolist()
+        file_rows = {
+            p: np.arange(a, a + n, dtype=np.int64)
+            for p, a, n in zip(paths, starts, counts, strict=True)
+        }
     if fresh or len(kept) < len(skipped):
         skipped = sorted([*kept, *fresh], key=lambda s: s.path)
-    return Spliced(out, skipped, np.concatenate(previous), new_layout, file_ids)
+    return Spliced(out, skipped, np.concatenate(previous), new_layout, file_ids, file_rows)
 
 
 def _reuse(old: list[Slice], new: list[Slice], at: int) -> IntArray:

@@ -370,8 +370,8 @@ class Index:
             self.slices, self.skipped = spliced.slices, spliced.skipped
             previous, state.layout = spliced.previous, spliced.layout
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
-            if spliced.file_ids is not None:
-                self.corpus.preset(file_ids=spliced.file_ids)
+            if spliced.file_ids is not None and spliced.file_rows is not None:
+                self.corpus.preset(file_ids=spliced.file_ids, file_rows=spliced.file_rows)
             self._prior_weights = self._carry(self._prior_weights, previous)
         self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
         self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them

@@ -432,6 +432,11 @@ def same_results(updated: Index, fresh: Index) -> None:
     assert [s.id for s in updated.slices] == [s.id for s in fresh.slices]
     assert [s.path for s in updated.skipped] == [s.path for s in fresh.skipped]
     np.testing.assert_array_equal(updated.corpus.file_ids, fresh.corpus.file_ids)
+    up_rows, fresh_rows = updated.corpus.file_rows, fresh.corpus.file_rows
+    assert list(up_rows) == list(fresh_rows)
+    for path, rows in fresh_rows.items():
+        np.testing.assert_array_equal(up_rows[path], rows)
+    np.testing.assert_array_equal(updated.corpus.file_header_rows, fresh.corpus.file_header_rows)
     for query in ["load_config", "render the Greeter", "parse_header flush tokens", "guide render"]:
         got = [(h.slice.id, h.score, h.scores) for h in updated.search(query, k=10)]
         assert got == [(h.slice.id, h.score, h.scores) for h in fresh.search(query, k=10)]

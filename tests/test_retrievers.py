@@ -262,3 +262,25 @@ def test_file_headers_are_lifted_to_a_share_of_their_files_best(scores, files, s
     # The breakdown still adds up to the score.
     total = sum(fused.parts.values())
     assert np.allclose(total, after, atol=1e-6)
+
+
+def test_file_header_rows_are_each_code_files_first_module_slice():
+    def s(i, path, kind="code", symbol_kind="module", line=1):
+        return Slice(
+            id=f"x{i}", kind=kind, path=path, symbol_kind=symbol_kind, start_line=line,
+            end_line=line, text="x\n",
+        )  # fmt: skip
+
+    corpus = Corpus(
+        [
+            s(0, "a.py", line=30),  # a later module block listed first
+            s(1, "a.py", symbol_kind="function", line=5),
+            s(2, "a.py", line=1),
+            s(3, "b.py", symbol_kind="function"),  # no module slice
+            s(4, "c.md", kind="doc"),  # not code
+            s(5, "d.py", line=3),
+            s(6, "d.py", line=3),  # a tie goes to the first row
+            s(7, None),
+        ]
+    )
+    assert corpus.file_header_rows.tolist() == [2, 5]

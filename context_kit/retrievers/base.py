@@ -89,13 +89,15 @@ class Corpus:
     @cached_property
     def file_header_rows(self) -> npt.NDArray[np.int64]:
         """Each code file's first module-level slice: its imports and top-level names."""
-        out: list[int] = []
-        for rows in self.file_rows.values():
-            heads = [r for r in rows.tolist() if self.slices[r].symbol_kind == "module"]
-            heads = [r for r in heads if self.slices[r].kind == "code"]
-            if heads:
-                out.append(min(heads, key=lambda r: self.slices[r].start_line or 0))
-        return np.asarray(sorted(out), dtype=np.int64)
+        # One pass over the slices (the first query after every update asks for this).
+        first: dict[str, tuple[int, int]] = {}  # path -> (start line, row)
+        for i, s in enumerate(self.slices):
+            if s.symbol_kind == "module" and s.kind == "code" and s.path:
+                line = s.start_line or 0
+                seen = first.get(s.path)
+                if seen is None or line < seen[0]:
+                    first[s.path] = (line, i)
+        return np.asarray(sorted(row for _, row in first.values()), dtype=np.int64)
 
 
 @runtime_checkable

@@ -704,6 +704,9 @@ class Index:
         if bm25 is None or not query or not wanted:
             return {}
         weights = bm25.term_weights(query)
+        # A CodeRenderer given its own fidelity table prices excerpts by it too.
+        table = next((r.fidelity for r in self.renderers if isinstance(r, CodeRenderer)), {})
+        fidelity = table.get("excerpt")
         out: dict[int, Rung] = {}
         for r in rows[:EXCERPT_CANDIDATES]:
             s = self.slices[r]
@@ -711,7 +714,7 @@ class Index:
                 lines = matching_lines(
                     s.text, s.start_line or 1, weights, stem=bm25.stem, after=head_end(s)
                 )
-                rung = excerpt_rung(s, lines) if lines else None
+                rung = excerpt_rung(s, lines, fidelity=fidelity) if lines else None
                 if rung is not None:
                     out[r] = rung
         return out

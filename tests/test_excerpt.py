@@ -60,3 +60,15 @@ def test_only_lines_with_rare_query_terms_are_picked():
     assert matching_lines(text, 10, {"x": 0.2}, stem=False) == []
     assert matching_lines(text, 10, {}) == []
     assert matching_lines(text, 10, {"frobnicat": 4.0}) == [12]  # stemmed as the index is
+
+
+def test_a_code_renderer_with_its_own_fidelity_prices_excerpts_by_it(tmp_path: Path):
+    from context_kit.renderers import FIDELITY, CodeRenderer, TextRenderer
+
+    root = _repo(tmp_path)
+    index = Index.build(root, cache_dir=False, workers=1)
+    query = "process_batch should quarantine poisoned records"
+    rows = [i for i, s in enumerate(index.slices) if s.name == "process_batch"]
+    assert index._excerpts(query, rows, True)[rows[0]].fidelity == FIDELITY["excerpt"]
+    index.renderers = (CodeRenderer(fidelity={**FIDELITY, "excerpt": 0.2}), TextRenderer())
+    assert index._excerpts(query, rows, True)[rows[0]].fidelity == 0.2

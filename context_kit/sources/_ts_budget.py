@@ -40,7 +40,14 @@ def too_deep_to_query(root: Any) -> bool:
         if node is not None and node.is_error and node.child_count > MAX_ERROR_CHILDREN:
             log.info("reference query skipped: an error node of %d children", node.child_count)
             return True
-        if cursor.goto_first_child():
+        # A subtree of n nodes (itself included) nests fewer than n levels and holds no
+        # node of n or more children: when n is within both limits, it cannot fail either
+        # check, so it is not walked. Real code is many small subtrees; only the few nodes
+        # above large ones are visited (a full walk took 3 s of every 40 s of slicing).
+        small = node is not None and node.descendant_count <= min(
+            MAX_QUERY_DEPTH - depth, MAX_ERROR_CHILDREN
+        )
+        if not small and cursor.goto_first_child():
             depth += 1
             if depth > MAX_QUERY_DEPTH:
                 log.info("reference query skipped: syntax tree deeper than %d", MAX_QUERY_DEPTH)

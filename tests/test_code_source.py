@@ -171,3 +171,15 @@ def test_trim_blank_drops_exactly_the_blank_edges(lines, first, last):
         assert (a, b) == (kept[0], kept[-1])
     else:
         assert a > b
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=200))
+def test_line_table_byte_offsets_match_the_utf8_encoding(text):
+    table = LineTable(text)
+    encoded = text.encode("utf-8", "surrogatepass")
+    for n in range(1, len(table) + 1):
+        start, end = table.byte_start(n), table.byte_end(n)
+        assert encoded[start:end].decode("utf-8", "surrogatepass") == table.lines[n - 1]
+        assert table.line_of_byte(start) == n
+    if len(table):
+        assert table.byte_end(len(table)) == len(encoded)

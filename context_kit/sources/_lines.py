@@ -7,8 +7,13 @@ numbers agree with git, editors and the ``path:start-end`` citations a reader ch
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
+from itertools import accumulate
+from operator import methodcaller
 
 __all__ = ["LineTable", "split_lines"]
+
+_ENCODE = methodcaller("encode", "utf-8", "surrogatepass")
 
 
 def split_lines(text: str) -> list[str]:
@@ -31,12 +36,13 @@ class LineTable:
 
     def __init__(self, text: str) -> None:
         self.lines = split_lines(text)
-        offsets = [0]
-        total = 0
-        for line in self.lines:
-            total += len(line.encode("utf-8", "surrogatepass"))
-            offsets.append(total)
-        self._byte_starts = offsets
+        # Byte lengths without a Python-level loop: an ASCII line has as many bytes as
+        # characters (most files are ASCII throughout); others are encoded, still in C.
+        if text.isascii():
+            sizes: Iterable[int] = map(len, self.lines)
+        else:
+            sizes = map(len, map(_ENCODE, self.lines))
+        self._byte_starts = list(accumulate(sizes, initial=0))
 
     def __len__(self) -> int:
         return len(self.lines)

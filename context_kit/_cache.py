@@ -104,10 +104,11 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> bool:
         return False
 
 
-def read_entry(path: Path) -> bytes | None:
+def read_entry(path: str | Path) -> bytes | None:
     """The bytes of a cache entry, or ``None`` when it is missing or unreadable."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            return f.read()
     except OSError:
         return None
 

@@ -146,15 +146,24 @@ class SliceCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self._slices_dir = os.path.join(self.folder, "slices")
 
-    def key(self, source: FileSource, path: str, digest: str) -> str:
-        """The entry key for ``path`` with content ``digest`` sliced by ``source``."""
+    def key(
+        self, source: FileSource, path: str, digest: str, *, fingerprint: str | None = None
+    ) -> str:
+        """The entry key for ``path`` with content ``digest`` sliced by ``source``.
+
+        ``fingerprint`` is ``source_fingerprint(source)`` when the caller has it already.
+        """
         spec = language_for_path(path)
         lang = spec.name if spec is not None else ""
-        return content_key(CACHE_FORMAT, source_fingerprint(source), lang, path, digest)
+        fp = source_fingerprint(source) if fingerprint is None else fingerprint
+        return content_key(CACHE_FORMAT, fp, lang, path, digest)
 
-    def _file(self, key: str) -> Path:
-        return self.folder / "slices" / key[:2] / f"{key}.json"
+    def _file(self, key: str) -> str:
+        # Plain strings: a warm build looks up one entry per file, and pathlib's objects
+        # cost more than the lookup itself.
+        return os.path.join(self._slices_dir, key[:2], key + ".json")
 
     def get(self, key: str) -> list[Slice] | None:
         """Cached slices, or ``None`` on a miss (missing, unreadable or corrupt entry)."""
@@ -169,7 +178,7 @@ class SliceCache:
 
     def put_json(self, key: str, data: bytes) -> None:
         """Store already-serialised slices (workers serialise once, for both uses)."""
-        atomic_write(self._file(key), data)
+        atomic_write(Path(self._file(key)), data)
 
     def _manifest_file(self, key: str) -> Path:
         return self.folder / "manifests" / f"{key}.json"
@@ -284,10 +293,16 @@ class _Slicer:
         self.sliced = 0
         self.hits = 0
         self.redact = True  # redact secrets in the text of every file sliced
+        self.fingerprints: dict[int, str] = {}  # by id(): the sources outlive this slicer
 
     def _key(self, path: str, digest: str) -> str:
         src = _pick(self.sources, path)
-        return self.cache.key(src, path, digest) if (self.cache and src) else ""
+        if not (self.cache and src):
+            return ""
+        fp = self.fingerprints.get(id(src))
+        if fp is None:  # once per source and refresh: its options do not change meanwhile
+            fp = self.fingerprints[id(src)] = source_fingerprint(src)
+        return self.cache.key(src, path, digest, fingerprint=fp)
 
     def from_cache(self, path: str, digest: str) -> bool:
         """Take the file's slices from the cache if they are there (no bytes needed)."""

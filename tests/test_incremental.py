@@ -320,13 +320,13 @@ def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
     age(root)
     index = build(root, False)
     calls = []
-    original = BM25Retriever._slice_terms
+    original = BM25Retriever._postings_of
 
-    def spy(self, s, cache):
-        calls.append(s.path)
-        return original(self, s, cache)
+    def spy(self, slices):
+        calls.extend(s.path for s in slices)
+        return original(self, slices)
 
-    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    monkeypatch.setattr(BM25Retriever, "_postings_of", spy)
     monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
     (root / "pkg" / "m3.py").write_text("def only_this_changed():\n    return 3\n")
     index.update()
@@ -481,13 +481,13 @@ def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypa
     index.search("warm the links up")
     before = {s.id: s for s in index.slices}
     seen: list[str] = []
-    original = BM25Retriever._slice_terms
+    original = BM25Retriever._postings_of
 
-    def spy(self, s, cache):
-        seen.append(s.name)
-        return original(self, s, cache)
+    def spy(self, slices):
+        seen.extend(s.name for s in slices)
+        return original(self, slices)
 
-    monkeypatch.setattr(BM25Retriever, "_slice_terms", spy)
+    monkeypatch.setattr(BM25Retriever, "_postings_of", spy)
     monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
     with (root / "pkg" / "m1.py").open("a") as f:
         f.write("\n\ndef appended_later(a):\n    return a\n")

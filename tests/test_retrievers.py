@@ -1,3 +1,5 @@
+from collections import Counter
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -48,6 +50,58 @@ def test_bm25_matches_the_textbook_reference(docs, query):
     fast = bm25.fit(corpus).score(" ".join(query))
     ref = reference_scores(docs, query, k1=bm25.k1, b=bm25.b)
     np.testing.assert_allclose(fast, np.asarray(ref, dtype=np.float32), rtol=1e-4, atol=1e-5)
+
+
+code_words = st.sampled_from(
+    ["parseHTTPResponse_v2", "the", "in", "Codes", "x", "__init__", "HTTP", "get_Value", "42"]
+)
+weights = st.floats(0.0, 4.0, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(code_words, max_size=10),
+            st.lists(code_words, max_size=3),
+            st.sampled_from(["src/in/Codes.py", "a-b/the_x.rs", ""]),
+        ),
+        max_size=8,
+    ),
+    weights,
+    weights,
+    weights,
+    st.booleans(),
+)
+def test_bm25_postings_are_the_weighted_field_counts(docs, body, name, path, stem):
+    """The vectorised postings equal the per-document formula, term by term."""
+    from context_kit.retrievers._terms import path_terms
+    from context_kit.retrievers.bm25 import _Fields, _postings
+
+    fields = _Fields(body, name, path, stem)
+    rows = [(" ".join(b), " ".join(n), p or None) for b, n, p in docs]
+    vocab, sizes, local, freqs, lengths = _postings(fields, rows)
+    start = 0
+    for (text, nm, pth), size, length in zip(rows, sizes.tolist(), lengths.tolist(), strict=True):
+        counts = [
+            Counter(terms(text, stem=stem)),
+            Counter(terms(nm, stem=stem)),
+            Counter(path_terms(pth, stem=stem) if pth else []),
+        ]
+        want = {
+            t: body * counts[0][t] + name * counts[1][t] + path * counts[2][t]
+            for t in set().union(*counts)
+        }
+        got = {
+            vocab[i]: f
+            for i, f in zip(local[start : start + size], freqs[start : start + size], strict=True)
+        }
+        start += size
+        assert got.keys() == want.keys()
+        for t, f in got.items():
+            assert f == pytest.approx(want[t], rel=1e-12, abs=1e-12)
+        total = body * counts[0].total() + name * counts[1].total() + path * counts[2].total()
+        assert length == pytest.approx(total, rel=1e-12, abs=1e-12)
+    assert start == len(local)
 
 
 def test_bm25_prefers_the_slice_that_names_the_query():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
     "STOPWORDS",
@@ -21,6 +22,7 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+_PATH_SEPARATORS = re.compile(r"[/\\.\-]")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 STOPWORDS = frozenset(
@@ -157,19 +159,16 @@ def identifier_parts(word: str) -> tuple[str, ...]:
     for piece in word.split("_"):
         if not piece:
             continue
-        if piece.lower() != whole and len(piece) >= _MIN_PART:
-            parts.append(piece.lower())
+        low = piece.lower()
+        if low != whole and len(piece) >= _MIN_PART:
+            parts.append(low)
+        if piece.isalpha() and (piece.islower() or piece.isupper() or piece.istitle()):
+            continue  # no case change inside: one camelCase part, the piece itself
         sub = _CAMEL.findall(piece)
         if len(sub) > 1:
             parts.extend(s.lower() for s in sub if len(s) >= _MIN_PART)
     # Keep order (deterministic) but drop repeats of the whole word.
-    seen: set[str] = set()
-    out: list[str] = []
-    for p in parts:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return tuple(out)
+    return tuple(dict.fromkeys(parts))
 
 
 _VOWELS = frozenset("aeiouy")
@@ -225,33 +224,57 @@ def terms(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> list
 
     With ``stem``, every term goes through :func:`light_stem`.
     """
-    out: list[str] = []
-    for word in _WORD.findall(text):
-        out.extend(_kept_parts(word, drop_stopwords, stem))
-    return out
+    return list(
+        chain.from_iterable(map(_PARTS[drop_stopwords, stem].__getitem__, _WORD.findall(text)))
+    )
 
 
 def term_counts(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> dict[str, int]:
     """How often each index term occurs in ``text`` (same terms as :func:`terms`).
 
-    Counts words first and expands each distinct word once: a slice repeats its identifiers
-    many times, so this does a fraction of the work of expanding every occurrence.
+    Terms are counted in first-seen order, so the result iterates in the same order
+    whichever way it is computed.
     """
-    out: dict[str, int] = {}
-    # Counter counts in C; indexing spends most of its time here (49 MB of text).
-    for word, n in Counter(_WORD.findall(text)).items():
-        parts = _kept_parts(word, drop_stopwords, stem)
-        if len(parts) == 1:  # most words: a plain word, or an identifier of one part
-            part = parts[0]
-            out[part] = out.get(part, 0) + n
-            continue
-        for part in parts:
-            out[part] = out.get(part, 0) + n
-    return out
+    # Every occurrence goes through C (findall, the dict's lookup, chain, Counter): a
+    # Python loop over each slice's distinct words was most of a fit's time (8 s of
+    # 65 MB of text), and a miss of the cache is the only Python call left per word.
+    parts = _PARTS[drop_stopwords, stem]
+    return Counter(chain.from_iterable(map(parts.__getitem__, _WORD.findall(text))))
 
 
-@lru_cache(maxsize=200_000)
-def _kept_parts(word: str, drop_stopwords: bool, stem: bool = False) -> tuple[str, ...]:
+class _PartsCache(dict[str, tuple[str, ...]]):
+    """Word -> its kept terms, computed on first lookup; emptied when it reaches its bound.
+
+    A plain dict rather than ``lru_cache``: looked up through ``map`` it costs no Python
+    call on a hit, and a large repository's distinct words overflow any fixed bound, so
+    starting over now and then costs less than ordering every hit.
+    """
+
+    def __init__(self, drop_stopwords: bool, stem: bool) -> None:
+        super().__init__()
+        self.drop_stopwords = drop_stopwords
+        self.stem = stem
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) >= _MAX_CACHED_WORDS:
+            self.clear()
+        kept = self[word] = _kept_parts(word, self.drop_stopwords, self.stem)
+        return kept
+
+
+_MAX_CACHED_WORDS = 400_000
+
+_PARTS = {(d, s): _PartsCache(d, s) for d in (False, True) for s in (False, True)}
+
+
+def _kept_parts(word: str, drop_stopwords: bool, stem: bool) -> tuple[str, ...]:
+    if word.isalpha() and (word.islower() or word.isupper() or word.istitle()):
+        # Most words: one part, the word itself (no underscore, digit or case change to
+        # split at), so the splitting below would find nothing.
+        whole = word.lower()
+        if len(whole) < _MIN_PART or (drop_stopwords and whole in STOPWORDS):
+            return ()
+        return (light_stem(whole),) if stem else (whole,)
     kept = (
         p
         for p in identifier_parts(word)
@@ -265,4 +288,4 @@ def _kept_parts(word: str, drop_stopwords: bool, stem: bool = False) -> tuple[st
 
 def path_terms(path: str, *, stem: bool = False) -> list[str]:
     """Terms of a file path: folders, file stem and extension, identifier-split."""
-    return terms(re.sub(r"[/\\.\-]", " ", path), drop_stopwords=False, stem=stem)
+    return terms(_PATH_SEPARATORS.sub(" ", path), drop_stopwords=False, stem=stem)

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .._pool import ordered_map
 from ..types import Slice
 from ._rows import renumber
-from ._terms import path_terms, term_counts, terms
+from ._terms import _PARTS, _PATH_SEPARATORS, _WORD, terms
 from .base import Corpus, Scores
 
 __all__ = [
@@ -77,43 +77,123 @@ class _Fields:
     stem: bool
 
 
-def _doc_terms(
-    f: _Fields, text: str, name: str, path: str | None, path_cache: dict[str, dict[str, float]]
-) -> dict[str, float]:
-    """One document's weighted term frequencies (BM25F: the fields' counts, weighted, summed)."""
-    body = term_counts(text, stem=f.stem)
-    # At weight 1 the counts are the frequencies (1.0 * n is n exactly): no second pass
-    # over every term in the hot loop of a fit.
-    tf = (
-        cast("dict[str, float]", body)
-        if f.body_weight == 1.0
-        else {t: f.body_weight * n for t, n in body.items()}
+class _LocalIds(dict[str, int]):
+    """Key -> a dense id, given in first-lookup order (looked up through ``map``, in C)."""
+
+    def __missing__(self, key: str) -> int:
+        new = self[key] = len(self)
+        return new
+
+
+def _stream(
+    words: list[str], per_doc: array[int], parts: dict[str, tuple[str, ...]], term_ids: _LocalIds
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each term occurrence of a field's ``words`` (``per_doc`` of them per document): (doc, term).
+
+    Every occurrence is handled in C or numpy; Python runs once per distinct word of
+    the chunk (its parts) rather than once per word of every document.
+    """
+    word_ids = _LocalIds()
+    wid = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
+    word_parts = [parts[w] for w in word_ids]
+    n_parts = np.fromiter(map(len, word_parts), dtype=np.int64, count=len(word_parts))
+    flat = list(chain.from_iterable(word_parts))
+    part_ids = np.fromiter(map(term_ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+    first = np.zeros(len(word_parts) + 1, dtype=np.int64)
+    np.cumsum(n_parts, out=first[1:])
+    docs = np.repeat(np.arange(len(per_doc), dtype=np.int64), np.frombuffer(per_doc, np.int64))
+    reps = n_parts[wid]
+    total = int(reps.sum())
+    # The k-th part of each occurrence: the word's first part, plus k.
+    starts = np.repeat(first[wid], reps)
+    run_start = np.repeat(np.cumsum(reps) - reps, reps)
+    picks = starts + (np.arange(total, dtype=np.int64) - run_start)
+    return np.repeat(docs, reps), part_ids[picks]
+
+
+def _postings(
+    f: _Fields, docs: Sequence[tuple[str, str, str | None]]
+) -> tuple[
+    list[str],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """The postings of ``docs`` with term ids local to them (BM25F: weighted field counts).
+
+    Returns the terms (in id order: first seen in the bodies, then names, then paths),
+    each document's number of distinct terms, each posting's term id and weighted
+    frequency (document by document, terms in id order), and each document's length.
+    A frequency is ``body_weight * body count + name_weight * name count + path_weight *
+    path count``, and a length the same sum over the fields' term totals: both depend on
+    the document alone, never on the documents it is fitted with, so a refit's postings
+    equal a fit's bit for bit.
+    """
+    n = len(docs)
+    fields: list[tuple[list[str], array[int]]] = [([], array("q")) for _ in range(3)]
+    path_words: dict[str, list[str]] = {}
+    for text, name, path in docs:
+        for (words, per_doc), found in zip(
+            fields,
+            (
+                _WORD.findall(text),
+                _WORD.findall(name) if name else [],
+                _path_words(path, path_words) if path else [],
+            ),
+            strict=True,
+        ):
+            words += found
+            per_doc.append(len(found))
+    term_ids = _LocalIds()
+    # The path keeps stopwords ("in", "to" name folders); body and name drop them.
+    keep = (True, True, False)
+    streams = [
+        _stream(words, per_doc, _PARTS[drop, f.stem], term_ids)
+        for (words, per_doc), drop in zip(fields, keep, strict=True)
+    ]
+    n_terms = max(len(term_ids), 1)
+    weights = (f.body_weight, f.name_weight, f.path_weight)
+    # One key per (document, term, field), so a posting's fields sum in that fixed order.
+    keys = np.concatenate([(d * n_terms + t) * 3 + k for k, (d, t) in enumerate(streams)])
+    uniq, counts = np.unique(keys, return_counts=True)
+    field = uniq % 3
+    weighted = counts * np.asarray(weights, dtype=np.float64)[field]
+    pair = uniq // 3
+    heads = (
+        np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, np.int64)
     )
-    if name:
-        for t, n in term_counts(name, stem=f.stem).items():
-            tf[t] = tf.get(t, 0.0) + f.name_weight * n
-    if path:
-        if path not in path_cache:
-            pc: defaultdict[str, float] = defaultdict(float)
-            for t in path_terms(path, stem=f.stem):
-                pc[t] += f.path_weight
-            path_cache[path] = dict(pc)
-        for t, w in path_cache[path].items():
-            tf[t] = tf.get(t, 0.0) + w
-    return tf
+    freqs = np.add.reduceat(weighted, heads) if len(heads) else np.zeros(0, dtype=np.float64)
+    doc_of = pair[heads] // n_terms
+    totals = [np.bincount(d, minlength=n).astype(np.float64) for d, _ in streams]
+    lengths = weights[0] * totals[0] + weights[1] * totals[1] + weights[2] * totals[2]
+    return (
+        list(term_ids),
+        np.bincount(doc_of, minlength=n),
+        pair[heads] % n_terms,
+        freqs,
+        lengths,
+    )
+
+
+def _path_words(path: str, cache: dict[str, list[str]]) -> list[str]:
+    found = cache.get(path)
+    if found is None:
+        found = cache[path] = _WORD.findall(_PATH_SEPARATORS.sub(" ", path))
+    return found
 
 
 # A chunk of documents' postings, as flat arrays rather than a list of dicts, so that
 # moving it between processes is a few memcpys and the parent touches each distinct term
 # of a chunk once, not each posting (millions on a large tree):
-#   terms:   the chunk's distinct terms in first-seen order, joined by newlines (terms are
-#            word characters, never a newline);
+#   terms:   the chunk's distinct terms in id order, joined by newlines (terms are word
+#            characters, never a newline);
 #   sizes:   int64, the number of distinct terms of each document;
-#   local:   int32, each posting's term as an index into ``terms``;
-#   freqs:   float32, each posting's weighted frequency (as the fitted ``tf_`` stores it);
-#   lengths: float64, each document's length: the Python sum of its frequencies, in order.
-# Ids are assigned in first-seen order chunk by chunk, so the vocabulary, and every array
-# of a fit, is the same whichever process split the terms.
+#   local:   int64, each posting's term as an index into ``terms``;
+#   freqs:   float64, each posting's weighted frequency;
+#   lengths: float64, each document's length.
+# Ids are local to the chunk and the parent maps them in order, so the vocabulary, and
+# every array of a fit, is the same whichever process split the terms.
 _Chunk = tuple[str, bytes, bytes, bytes, bytes]
 # A task: the fields and the documents' (text, name, path). The text travels with the task
 # (not read from slices a forked worker inherited) because an index build's workers were
@@ -121,29 +201,23 @@ _Chunk = tuple[str, bytes, bytes, bytes, bytes]
 _Job = tuple[_Fields, list[tuple[str, str, str | None]]]
 
 
-def _postings(
-    f: _Fields, docs: list[tuple[str, str, str | None]], index: dict[str, int]
-) -> tuple[array[int], array[int], array[float], array[float]]:
-    """Sizes, term ids (new terms added to ``index``), freqs and lengths of ``docs``."""
-    path_cache: dict[str, dict[str, float]] = {}
-    sizes: array[int] = array("q")
-    ids: array[int] = array("i")
-    freqs: array[float] = array("f")
-    lengths: array[float] = array("d")
-    for text, name, path in docs:
-        tf = _doc_terms(f, text, name, path, path_cache)
-        sizes.append(len(tf))
-        ids.extend([index.setdefault(t, len(index)) for t in tf])
-        freqs.extend(tf.values())
-        lengths.append(sum(tf.values()))
-    return sizes, ids, freqs, lengths
-
-
 def _chunk_terms(job: _Job) -> _Chunk:
-    """:func:`_postings` of a chunk in a worker, with ids local to the chunk."""
-    index: dict[str, int] = {}
-    sizes, local, freqs, lengths = _postings(*job, index)
-    return "\n".join(index), sizes.tobytes(), local.tobytes(), freqs.tobytes(), lengths.tobytes()
+    """:func:`_postings` of a chunk in a worker, as bytes."""
+    terms_l, sizes, local, freqs, lengths = _postings(*job)
+    return "\n".join(terms_l), sizes.tobytes(), local.tobytes(), freqs.tobytes(), lengths.tobytes()
+
+
+def _global(
+    vocab: dict[str, int], terms_l: list[str], local: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int32]:
+    """Local term ids as ids into ``vocab`` (new terms added in local order)."""
+    found: Iterable[int] = (
+        map(vocab.__getitem__, terms_l)  # a fit's: lookups and additions all in C
+        if isinstance(vocab, _LocalIds)
+        else (vocab.setdefault(t, len(vocab)) for t in terms_l)
+    )
+    to_global = np.fromiter(found, dtype=np.int32, count=len(terms_l))
+    return to_global[local]
 
 
 def _chunk_bounds(slices: Sequence[Slice]) -> tuple[list[tuple[int, int]], int]:
@@ -181,25 +255,17 @@ def _chunks(
     jobs = ((f, [(s.text, s.name, s.path) for s in slices[lo:hi]]) for lo, hi in bounds)
     if workers <= 1 or chars < PARALLEL_FIT_MIN_CHARS:
         for _, docs in jobs:
-            sizes, ids, freqs, lengths = _postings(f, docs, vocab)
-            yield (
-                np.frombuffer(sizes, dtype=np.int64),
-                np.frombuffer(ids, dtype=np.int32),
-                np.frombuffer(freqs, dtype=np.float32),
-                np.frombuffer(lengths, dtype=np.float64),
-            )
+            terms_l, sizes, local, freqs, lengths = _postings(f, docs)
+            yield sizes, _global(vocab, terms_l, local), freqs.astype(np.float32), lengths
         return
     for terms_s, sizes_b, local_b, freqs_b, lengths_b in ordered_map(
         _chunk_terms, jobs, workers, what="BM25 fit"
     ):
         words = terms_s.split("\n") if terms_s else []
-        to_global = np.fromiter(
-            (vocab.setdefault(t, len(vocab)) for t in words), dtype=np.int32, count=len(words)
-        )
         yield (
             np.frombuffer(sizes_b, dtype=np.int64),
-            to_global[np.frombuffer(local_b, dtype=np.int32)],
-            np.frombuffer(freqs_b, dtype=np.float32),
+            _global(vocab, words, np.frombuffer(local_b, dtype=np.int64)),
+            np.frombuffer(freqs_b, dtype=np.float64).astype(np.float32),
             np.frombuffer(lengths_b, dtype=np.float64),
         )
 
@@ -246,8 +312,17 @@ class BM25Retriever:
     def _fields(self) -> _Fields:
         return _Fields(self.body_weight, self.name_weight, self.path_weight, self.stem)
 
-    def _slice_terms(self, s: Slice, path_cache: dict[str, dict[str, float]]) -> dict[str, float]:
-        return _doc_terms(self._fields(), s.text, s.name, s.path, path_cache)
+    def _postings_of(
+        self, slices: Sequence[Slice]
+    ) -> tuple[
+        list[str],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ]:
+        """:func:`_postings` of ``slices`` (a refit's joining or leaving documents)."""
+        return _postings(self._fields(), [(s.text, s.name, s.path) for s in slices])
 
     def fit(self, corpus: Corpus) -> BM25Retriever:
         """Build the term-document matrix."""
@@ -256,7 +331,7 @@ class BM25Retriever:
         # lists (or every document's dict kept at once) would cost ~10x the memory.
         # Postings are stored in 32 bits (document numbers, and term frequencies, which are
         # small weighted counts): half the memory of the largest arrays an index holds.
-        vocab: dict[str, int] = {}
+        vocab = _LocalIds()
         cols: list[npt.NDArray[np.int32]] = []
         vals: list[npt.NDArray[np.float32]] = []
         sizes: list[npt.NDArray[np.int64]] = []
@@ -276,7 +351,7 @@ class BM25Retriever:
         per_doc = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int32), per_doc)
         order = np.argsort(col_arr, kind="stable")
-        self.vocabulary_ = vocab
+        self.vocabulary_ = dict(vocab)  # a plain dict: a lookup must never add a term
         self.doc_ids_ = rows[order]
         del rows
         self.tf_ = tf[order]
@@ -328,36 +403,28 @@ class BM25Retriever:
             return self.fit(corpus)
         change = renumber(self.row_docs_, previous_rows, len(self.lengths_))
         vocab = self.vocabulary_
-        path_cache: dict[str, dict[str, float]] = {}
-        left: array[int] = array("q")
-        for r, doc in zip(change.removed_rows.tolist(), change.removed_docs.tolist(), strict=True):
-            tf = self._slice_terms(previous.slices[r], path_cache)
-            left.extend([vocab[term] for term in tf])
-            if doc < self.base_docs_:
-                self.stale_postings_ += len(tf)
-        a_cols: array[int] = array("q")
-        a_docs: array[int] = array("q")
-        a_vals: array[float] = array("d")
+        gone = self._postings_of([previous.slices[r] for r in change.removed_rows.tolist()])
+        left = np.fromiter((vocab[t] for t in gone[0]), dtype=np.int64, count=len(gone[0]))[gone[2]]
+        self.stale_postings_ += int(gone[1][change.removed_docs < self.base_docs_].sum())
+        new_terms, sizes, local, a_vals, new_lengths = self._postings_of(
+            [corpus.slices[r] for r in change.added_rows.tolist()]
+        )
         lengths = np.concatenate([self.lengths_, np.zeros(len(change.added_docs))])
-        for row, doc in zip(change.added_rows.tolist(), change.added_docs.tolist(), strict=True):
-            tf = self._slice_terms(corpus.slices[row], path_cache)
-            lengths[doc] = sum(tf.values())
-            a_cols.extend([vocab.setdefault(term, len(vocab)) for term in tf])
-            a_docs.extend([doc] * len(tf))
-            a_vals.extend(tf.values())
+        lengths[change.added_docs] = new_lengths
+        add_cols = _global(vocab, new_terms, local).astype(np.int64)
+        a_docs = np.repeat(change.added_docs.astype(np.int64), sizes)
         n_terms = len(vocab)
         df = np.zeros(n_terms, dtype=np.int64)
         df[: len(self.df_)] = self.df_
-        add_cols = np.asarray(a_cols, dtype=np.int64)
-        df -= np.bincount(np.asarray(left, dtype=np.int64), minlength=n_terms)
+        df -= np.bincount(left, minlength=n_terms)
         df += np.bincount(add_cols, minlength=n_terms)
         # The delta keeps its live postings plus the new ones, sorted like the base
         # (by term, then document), so both segments are read the same way.
         d_cols = _posting_terms(self.d_indptr_)
         live = ~np.isin(self.d_doc_ids_, change.removed_docs)
         d_cols = np.concatenate([d_cols[live], add_cols])
-        d_docs = np.concatenate([self.d_doc_ids_[live], np.asarray(a_docs, dtype=np.int64)])
-        d_tf = np.concatenate([self.d_tf_[live], np.asarray(a_vals, dtype=np.float64)])
+        d_docs = np.concatenate([self.d_doc_ids_[live], a_docs])
+        d_tf = np.concatenate([self.d_tf_[live], a_vals])
         order = np.lexsort((d_docs, d_cols))
         self.d_doc_ids_ = d_docs[order].astype(self.doc_ids_.dtype, copy=False)
         self.d_tf_ = d_tf[order].astype(self.tf_.dtype, copy=False)

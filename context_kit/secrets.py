@@ -332,6 +332,30 @@ _TOKEN_RULES: tuple[tuple[str, tuple[str, ...], bool, re.Pattern[str]], ...] = t
     )
 )
 
+
+def _anchor_groups() -> tuple[tuple[re.Pattern[str], frozenset[int]], ...]:
+    """One regex per first character of the anchors, and the rules whose anchors start so.
+
+    A file is scanned once per group instead of once per anchor (58 anchors, 17 first
+    characters): an alternation sharing its first character is searched like that one
+    literal, and most groups find nothing in most files, so their rules are never looked
+    at again. Where a group finds something, each of its rules' anchors is still tested
+    exactly, so the rules that run are the same as with one test per anchor.
+    """
+    by_char: dict[str, tuple[set[str], set[int]]] = {}
+    for i, (_, anchors, _, _) in enumerate(_TOKEN_RULES):
+        for a in anchors:
+            words, rules = by_char.setdefault(a[0], (set(), set()))
+            words.add(a)
+            rules.add(i)
+    return tuple(
+        (re.compile("|".join(re.escape(a) for a in sorted(words))), frozenset(rules))
+        for _, (words, rules) in sorted(by_char.items())
+    )
+
+
+_ANCHOR_GROUPS = _anchor_groups()
+
 _PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
 _PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----")
 # A body line of a key block cut off before END (base64, PEM headers), once stripped of a
@@ -472,7 +496,12 @@ def _find(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     if "PRIVATE KEY" in text:
         found += [(a, b, "private-key") for a, b in _key_block_spans(text)]
-    for name, anchors, bounded, pattern in _TOKEN_RULES:
+    maybe: set[int] = set()
+    for first_chars, rules in _ANCHOR_GROUPS:
+        if first_chars.search(text) is not None:
+            maybe |= rules
+    for i in sorted(maybe):
+        name, anchors, bounded, pattern = _TOKEN_RULES[i]
         if not any(a in text for a in anchors):
             continue
         group = "v" if "v" in pattern.groupindex else 0

@@ -8,16 +8,17 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import chain
 
 __all__ = [
     "STOPWORDS",
+    "expand_words",
     "identifier_parts",
     "light_stem",
     "path_terms",
-    "term_counts",
+    "path_words",
     "terms",
 ]
 
@@ -224,22 +225,16 @@ def terms(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> list
 
     With ``stem``, every term goes through :func:`light_stem`.
     """
-    return list(
-        chain.from_iterable(map(_PARTS[drop_stopwords, stem].__getitem__, _WORD.findall(text)))
-    )
+    return list(expand_words(_WORD.findall(text), drop_stopwords=drop_stopwords, stem=stem))
 
 
-def term_counts(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> dict[str, int]:
-    """How often each index term occurs in ``text`` (same terms as :func:`terms`).
+def expand_words(words: Iterable[str], *, drop_stopwords: bool, stem: bool) -> Iterator[str]:
+    """The index terms of ``words``, in order (each word's kept parts, see :func:`terms`).
 
-    Terms are counted in first-seen order, so the result iterates in the same order
-    whichever way it is computed.
+    Every word goes through C (the cache's lookup, ``chain``); a miss of the cache is
+    the only Python call left per word, which is what makes a fit of a large tree fast.
     """
-    # Every occurrence goes through C (findall, the dict's lookup, chain, Counter): a
-    # Python loop over each slice's distinct words was most of a fit's time (8 s of
-    # 65 MB of text), and a miss of the cache is the only Python call left per word.
-    parts = _PARTS[drop_stopwords, stem]
-    return Counter(chain.from_iterable(map(parts.__getitem__, _WORD.findall(text))))
+    return chain.from_iterable(map(_PARTS[drop_stopwords, stem].__getitem__, words))
 
 
 class _PartsCache(dict[str, tuple[str, ...]]):
@@ -286,6 +281,11 @@ def _kept_parts(word: str, drop_stopwords: bool, stem: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(light_stem(p) for p in kept))
 
 
+def path_words(path: str) -> list[str]:
+    """The words of a file path: folders, file stem and extension."""
+    return _WORD.findall(_PATH_SEPARATORS.sub(" ", path))
+
+
 def path_terms(path: str, *, stem: bool = False) -> list[str]:
     """Terms of a file path: folders, file stem and extension, identifier-split."""
-    return terms(_PATH_SEPARATORS.sub(" ", path), drop_stopwords=False, stem=stem)
+    return list(expand_words(path_words(path), drop_stopwords=False, stem=stem))

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .._pool import ordered_map
 from ..types import Slice
 from ._rows import renumber
-from ._terms import _PARTS, _PATH_SEPARATORS, _WORD, terms
+from ._terms import _PARTS, _WORD, path_words, terms
 from .base import Corpus, Scores
 
 __all__ = [
@@ -111,15 +111,18 @@ def _stream(
     return np.repeat(docs, reps), part_ids[picks]
 
 
-def _postings(
-    f: _Fields, docs: Sequence[tuple[str, str, str | None]]
-) -> tuple[
+# What _postings returns: the terms in id order, each document's number of distinct
+# terms, each posting's term id and weighted frequency, and each document's length.
+_Postings = tuple[
     list[str],
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
-]:
+]
+
+
+def _postings(f: _Fields, docs: Sequence[tuple[str, str, str | None]]) -> _Postings:
     """The postings of ``docs`` with term ids local to them (BM25F: weighted field counts).
 
     Returns the terms (in id order: first seen in the bodies, then names, then paths),
@@ -179,7 +182,7 @@ def _postings(
 def _path_words(path: str, cache: dict[str, list[str]]) -> list[str]:
     found = cache.get(path)
     if found is None:
-        found = cache[path] = _WORD.findall(_PATH_SEPARATORS.sub(" ", path))
+        found = cache[path] = path_words(path)
     return found
 
 
@@ -312,15 +315,7 @@ class BM25Retriever:
     def _fields(self) -> _Fields:
         return _Fields(self.body_weight, self.name_weight, self.path_weight, self.stem)
 
-    def _postings_of(
-        self, slices: Sequence[Slice]
-    ) -> tuple[
-        list[str],
-        npt.NDArray[np.int64],
-        npt.NDArray[np.int64],
-        npt.NDArray[np.float64],
-        npt.NDArray[np.float64],
-    ]:
+    def _postings_of(self, slices: Sequence[Slice]) -> _Postings:
         """:func:`_postings` of ``slices`` (a refit's joining or leaving documents)."""
         return _postings(self._fields(), [(s.text, s.name, s.path) for s in slices])
 

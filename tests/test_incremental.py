@@ -315,22 +315,28 @@ def _no_full_fit(self, corpus):
     raise AssertionError("an update fitted BM25 from scratch")
 
 
-def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
-    root = make_repo(tmp_path / "repo")
-    age(root)
-    index = build(root, False)
-    calls = []
+def _record_tokenised(monkeypatch) -> list[Slice]:
+    """Every slice BM25 tokenises from now on; a full fit fails the test."""
+    seen: list[Slice] = []
     original = BM25Retriever._postings_of
 
     def spy(self, slices):
-        calls.extend(s.path for s in slices)
+        seen.extend(slices)
         return original(self, slices)
 
     monkeypatch.setattr(BM25Retriever, "_postings_of", spy)
     monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
+    return seen
+
+
+def test_index_update_refits_bm25_incrementally(tmp_path: Path, monkeypatch):
+    root = make_repo(tmp_path / "repo")
+    age(root)
+    index = build(root, False)
+    tokenised = _record_tokenised(monkeypatch)
     (root / "pkg" / "m3.py").write_text("def only_this_changed():\n    return 3\n")
     index.update()
-    assert set(calls) == {"pkg/m3.py"}
+    assert {s.path for s in tokenised} == {"pkg/m3.py"}
     assert index.search("only_this_changed")[0].slice.path == "pkg/m3.py"
 
 
@@ -480,22 +486,14 @@ def test_appending_a_function_refits_only_the_new_slice(tmp_path: Path, monkeypa
     index = build(root, False)
     index.search("warm the links up")
     before = {s.id: s for s in index.slices}
-    seen: list[str] = []
-    original = BM25Retriever._postings_of
-
-    def spy(self, slices):
-        seen.extend(s.name for s in slices)
-        return original(self, slices)
-
-    monkeypatch.setattr(BM25Retriever, "_postings_of", spy)
-    monkeypatch.setattr(BM25Retriever, "fit", _no_full_fit)
+    tokenised = _record_tokenised(monkeypatch)
     with (root / "pkg" / "m1.py").open("a") as f:
         f.write("\n\ndef appended_later(a):\n    return a\n")
     index.update()
     monkeypatch.undo()  # the fresh build below fits from scratch, as it should
     # The file's earlier slices are unchanged in every field: the very same objects, not
     # tokenised again (neither to remove nor to add them).
-    assert seen == ["appended_later"]
+    assert [s.name for s in tokenised] == ["appended_later"]
     kept = [s for s in index.slices if s.path == "pkg/m1.py" and s.name != "appended_later"]
     assert kept and all(before[s.id] is s for s in kept)
     same_results(index, build(root, False))

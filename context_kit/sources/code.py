@@ -127,8 +127,10 @@ class CodeSource:
             # The generic rules found no definition: windows cut a long script better
             # than one statement run would.
             return window_slices(file.path, table, language=spec.name)
+        starts = [table.byte_start(sp.start) for sp in spans]
+        ends = [table.byte_end(sp.end) for sp in spans]
         refs = (
-            _references(query, tree.root_node, spans, data, table)
+            _references(query, tree.root_node, starts, ends, data)
             if query is not None and not deep
             else {}
         )
@@ -147,8 +149,8 @@ class CodeSource:
                     path=file.path,
                     start_line=sp.start,
                     end_line=sp.end,
-                    start_byte=table.byte_start(sp.start),
-                    end_byte=table.byte_end(sp.end),
+                    start_byte=starts[i],
+                    end_byte=ends[i],
                     name=sp.name,
                     symbol_kind=sp.symbol_kind,
                     language=spec.name,
@@ -206,17 +208,15 @@ def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
 
 
 def _references(
-    query: Any, root: Any, spans: list[Span], data: bytes, table: LineTable
+    query: Any, root: Any, starts: list[int], ends: list[int], data: bytes
 ) -> dict[int, set[str]]:
-    """Assign each ``@ref`` capture to the span holding its first byte."""
+    """Assign each ``@ref`` capture to the span whose byte range (``starts``, ``ends``) holds it."""
     from bisect import bisect_right
 
     from tree_sitter import QueryCursor
 
     # Byte offsets rather than nodes' points and text: a capture then costs two integer
     # reads and a slice of ``data`` (a large tree has over a million captures).
-    starts = [table.byte_start(sp.start) for sp in spans]
-    ends = [table.byte_end(sp.end) for sp in spans]
     found: dict[int, set[bytes]] = {}
     for node in QueryCursor(query).captures(root).get("ref", ()):
         at = node.start_byte

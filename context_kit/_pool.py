@@ -21,7 +21,16 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-__all__ = ["acquire", "can_fork", "discard", "ordered_map", "release", "shared_pools", "start_pool"]
+__all__ = [
+    "acquire",
+    "can_fork",
+    "discard",
+    "ordered_map",
+    "release",
+    "retire",
+    "shared_pools",
+    "start_pool",
+]
 
 log = logging.getLogger("context_kit")
 
@@ -125,6 +134,20 @@ def discard(pool: ProcessPoolExecutor) -> None:
     if shared is not None and shared.pool is pool:
         shared.pool = None
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+def retire() -> None:
+    """The block's parallel work is over for now: shut its shared pool (no-op outside one).
+
+    Workers keep what their tasks cached (a BM25 fit's term caches grow to tens of MB in
+    each) until they exit, and a build's parent is at its largest right after its last
+    parallel step; shutting them first keeps the two peaks apart. Later work in the block
+    starts a new pool.
+    """
+    shared = _SHARED.get()
+    if shared is not None and shared.pool is not None:
+        pool, shared.pool = shared.pool, None
+        pool.shutdown(cancel_futures=True)
 
 
 def ordered_map(

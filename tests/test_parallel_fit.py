@@ -157,6 +157,50 @@ def test_shared_pools_start_one_pool_for_all_the_work_of_a_block(monkeypatch):
         started[2].submit(_square, 2)
 
 
+def test_retire_shuts_the_shared_pool_and_later_work_starts_another(monkeypatch):
+    started = []
+    real = _pool.start_pool
+
+    def spy(workers):
+        started.append(real(workers))
+        return started[-1]
+
+    monkeypatch.setattr(_pool, "start_pool", spy)
+    _pool.retire()  # outside a block: nothing to shut
+    with _pool.shared_pools():
+        assert list(_pool.ordered_map(_square, range(4), 2, what="a")) == [0, 1, 4, 9]
+        _pool.retire()
+        with pytest.raises(RuntimeError):
+            started[0].submit(_square, 2)
+        assert list(_pool.ordered_map(_square, [5], 2, what="b")) == [25]
+        assert len(started) == 2
+    with pytest.raises(RuntimeError):
+        started[1].submit(_square, 2)
+
+
+def test_a_parallel_fit_retires_the_shared_pool_and_equals_a_serial_fit(monkeypatch):
+    # The fit's workers keep their term caches until they exit: a build frees them before
+    # assembling the fitted arrays, and the result is the same as a serial fit's.
+    started = []
+    real = _pool.start_pool
+
+    def spy(workers):
+        started.append(real(workers))
+        return started[-1]
+
+    monkeypatch.setattr(_pool, "start_pool", spy)
+    monkeypatch.setattr(bm25_module, "PARALLEL_FIT_MIN_CHARS", 0)
+    monkeypatch.setattr(bm25_module, "_FIT_CHUNK_CHARS", 300)
+    with _pool.shared_pools():
+        parallel = BM25Retriever().fit(corpus(200, workers=2))
+        assert len(started) == 1
+        with pytest.raises(RuntimeError):
+            started[0].submit(_square, 2)
+    serial = BM25Retriever().fit(corpus(200, workers=1))
+    for name in FITTED:
+        np.testing.assert_equal(getattr(parallel, name), getattr(serial, name))
+
+
 def test_ordered_map_works_without_a_pool(monkeypatch, caplog):
     def refuse(*args, **kwargs):
         raise OSError("no processes here")

@@ -21,7 +21,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
-from .._pool import ordered_map
+from .._pool import ordered_map, retire
 from ..types import Slice
 from ._rows import renumber
 from ._terms import _PARTS, _WORD, path_words, terms
@@ -271,6 +271,9 @@ def _chunks(
             np.frombuffer(freqs_b, dtype=np.float64).astype(np.float32),
             np.frombuffer(lengths_b, dtype=np.float64),
         )
+    # Nothing after the split uses workers, and the parent is about to assemble its
+    # largest arrays: free the workers' term caches first (see _pool.retire).
+    retire()
 
 
 class BM25Retriever:

@@ -309,6 +309,9 @@ def main() -> None:
             # Not a goal: the work done, which the machine's load stretches far less than
             # the wall time (the floor moved 30% between runs minutes apart).
             "cold_cpu_over_floor_cpu": float(cold["cpu_seconds"]) / float(floor["cpu_seconds"]),  # type: ignore[arg-type]
+            # Not a goal either: the floor's own processes (interpreters, parsers and the
+            # tokenizer, no index) measured the same way, for scale against mem_over_src.
+            "floor_mem_over_src": int(floor["peak_pss"]) / int(cold["bytes"]),  # type: ignore[call-overload]
         }
         emit(
             phase="ratios",

@@ -142,7 +142,8 @@ def retire() -> None:
     Workers keep what their tasks cached (a BM25 fit's term caches grow to tens of MB in
     each) until they exit, and a build's parent is at its largest right after its last
     parallel step; shutting them first keeps the two peaks apart. Later work in the block
-    starts a new pool.
+    starts a new pool, forked from this process as it is then: only a build fitting two
+    BM25 retrievers does that (the memory cost :func:`shared_pools` otherwise avoids).
     """
     shared = _SHARED.get()
     if shared is not None and shared.pool is not None:

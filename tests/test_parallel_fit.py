@@ -133,15 +133,21 @@ def test_ordered_map_keeps_input_order():
     assert list(_pool.ordered_map(_square, [], 2, what="test")) == []
 
 
-def test_shared_pools_start_one_pool_for_all_the_work_of_a_block(monkeypatch):
-    started = []
+@pytest.fixture
+def started(monkeypatch):
+    """Every pool ``_pool`` starts during the test, in order."""
+    pools = []
     real = _pool.start_pool
 
     def spy(workers):
-        started.append(real(workers))
-        return started[-1]
+        pools.append(real(workers))
+        return pools[-1]
 
     monkeypatch.setattr(_pool, "start_pool", spy)
+    return pools
+
+
+def test_shared_pools_start_one_pool_for_all_the_work_of_a_block(started):
     with _pool.shared_pools():
         assert list(_pool.ordered_map(_square, range(9), 2, what="a")) == [x * x for x in range(9)]
         assert list(_pool.ordered_map(_square, range(5), 2, what="b")) == [x * x for x in range(5)]
@@ -157,15 +163,7 @@ def test_shared_pools_start_one_pool_for_all_the_work_of_a_block(monkeypatch):
         started[2].submit(_square, 2)
 
 
-def test_retire_shuts_the_shared_pool_and_later_work_starts_another(monkeypatch):
-    started = []
-    real = _pool.start_pool
-
-    def spy(workers):
-        started.append(real(workers))
-        return started[-1]
-
-    monkeypatch.setattr(_pool, "start_pool", spy)
+def test_retire_shuts_the_shared_pool_and_later_work_starts_another(started):
     _pool.retire()  # outside a block: nothing to shut
     with _pool.shared_pools():
         assert list(_pool.ordered_map(_square, range(4), 2, what="a")) == [0, 1, 4, 9]
@@ -178,17 +176,9 @@ def test_retire_shuts_the_shared_pool_and_later_work_starts_another(monkeypatch)
         started[1].submit(_square, 2)
 
 
-def test_a_parallel_fit_retires_the_shared_pool_and_equals_a_serial_fit(monkeypatch):
+def test_a_parallel_fit_retires_the_shared_pool_and_equals_a_serial_fit(monkeypatch, started):
     # The fit's workers keep their term caches until they exit: a build frees them before
     # assembling the fitted arrays, and the result is the same as a serial fit's.
-    started = []
-    real = _pool.start_pool
-
-    def spy(workers):
-        started.append(real(workers))
-        return started[-1]
-
-    monkeypatch.setattr(_pool, "start_pool", spy)
     monkeypatch.setattr(bm25_module, "PARALLEL_FIT_MIN_CHARS", 0)
     monkeypatch.setattr(bm25_module, "_FIT_CHUNK_CHARS", 300)
     with _pool.shared_pools():

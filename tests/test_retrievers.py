@@ -52,8 +52,29 @@ def test_bm25_matches_the_textbook_reference(docs, query):
     np.testing.assert_allclose(fast, np.asarray(ref, dtype=np.float32), rtol=1e-4, atol=1e-5)
 
 
+@given(
+    st.text(st.sampled_from("aZ_09 .\n(-\u00e9\u0661"), max_size=40) | st.text(max_size=40),
+    st.booleans(),
+    st.booleans(),
+)
+def test_word_runs_give_the_terms_of_the_words(text, drop_stopwords, stem):
+    """A fit splits text into runs (digits kept with what follows); their terms are the words'."""
+    import re
+
+    from context_kit.retrievers._terms import _WORD, expand_words, word_runs
+
+    runs = word_runs(text)
+    pattern = re.compile(r"[A-Za-z0-9_]+") if text.isascii() else _WORD
+    assert runs == pattern.findall(text)
+    got = list(expand_words(runs, drop_stopwords=drop_stopwords, stem=stem))
+    assert got == terms(text, drop_stopwords=drop_stopwords, stem=stem)
+
+
 code_words = st.sampled_from(
-    ["parseHTTPResponse_v2", "the", "in", "Codes", "x", "__init__", "HTTP", "get_Value", "42"]
+    [
+        *("parseHTTPResponse_v2", "the", "in", "Codes", "x", "__init__", "HTTP", "get_Value"),
+        *("42", "0x1Fab", "2to3", "3rd_party", "caf\u00e9s"),
+    ]
 )
 weights = st.floats(0.0, 4.0, allow_nan=False, allow_infinity=False)
 

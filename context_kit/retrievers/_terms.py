@@ -19,9 +19,16 @@ __all__ = [
     "path_terms",
     "path_words",
     "terms",
+    "word_runs",
 ]
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+_DIGITS = "0123456789"
+# Every ASCII byte that is not a word character becomes a space (bytes 128-255 never occur
+# in ASCII text).
+_RUN_TABLE = bytes(
+    c if chr(c).isascii() and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256)
+)
 _PATH_SEPARATORS = re.compile(r"[/\\.\-]")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
@@ -225,6 +232,24 @@ def terms(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> list
     return list(expand_words(_WORD.findall(text), drop_stopwords=drop_stopwords, stem=stem))
 
 
+def word_runs(text: str) -> list[str]:
+    """The runs of word characters (``[A-Za-z0-9_]``) in ``text``, in order.
+
+    These are the words of :func:`terms`, except that a run starting with digits stays
+    whole (``0x1f`` rather than ``0`` and ``x1f``); the parts caches behind
+    :func:`expand_words` split such a run the same way, so the terms of the runs equal the
+    terms of the words. An ASCII text is split by one ``bytes.translate`` and one
+    ``str.split``, both in C: about three times faster than the word pattern, and a fit
+    splits every slice's text.
+
+    >>> word_runs("x = 0x1f + parse_v2(a.b)")
+    ['x', '0x1f', 'parse_v2', 'a', 'b']
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_RUN_TABLE).decode("ascii").split()
+    return _WORD.findall(text)
+
+
 def expand_words(words: Iterable[str], *, drop_stopwords: bool, stem: bool) -> Iterator[str]:
     """The index terms of ``words``, in order (each word's kept parts, see :func:`terms`).
 
@@ -253,7 +278,14 @@ class _PartsCache(dict[str, tuple[str, ...]]):
     def __missing__(self, word: str) -> tuple[str, ...]:
         if len(self) >= _MAX_CACHED_WORDS:
             self.clear()
-        kept = self[word] = _kept_parts(word, self.drop_stopwords, self.stem)
+        if word[0] in _DIGITS and word.lstrip(_DIGITS):
+            # A run of word_runs such as "0x1f": the word pattern reads it as "0" then
+            # "x1f", so its terms are theirs, in that order.
+            lead = len(word) - len(word.lstrip(_DIGITS))
+            kept = self[word[:lead]] + self[word[lead:]]
+        else:
+            kept = _kept_parts(word, self.drop_stopwords, self.stem)
+        self[word] = kept
         return kept
 
 

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .._pool import ordered_map, retire
 from ..types import Slice
 from ._rows import renumber
-from ._terms import _PARTS, _WORD, path_words, terms
+from ._terms import _PARTS, path_words, terms, word_runs
 from .base import Corpus, Scores
 
 __all__ = [
@@ -140,8 +140,8 @@ def _postings(f: _Fields, docs: Sequence[tuple[str, str, str | None]]) -> _Posti
         for (words, per_doc), found in zip(
             fields,
             (
-                _WORD.findall(text),
-                _WORD.findall(name) if name else [],
+                word_runs(text),
+                word_runs(name) if name else [],
                 _path_words(path, path_words) if path else [],
             ),
             strict=True,

@@ -49,10 +49,10 @@ def last_line(node: Any) -> int:
     Some grammars end a node at column 0 of the *next* line (Rust doc comments swallow
     their newline); that line holds none of the node, so it is not counted.
     """
-    row = int(node.end_point.row)
-    if node.end_point.column == 0 and row > node.start_point.row:
-        return row
-    return row + 1
+    row, column = node.end_point
+    if column == 0 and row > node.start_point.row:
+        return int(row)
+    return int(row) + 1
 
 
 class Chunker:
@@ -302,7 +302,10 @@ class Chunker:
             signature_end=self._signature_end(inner),
             doc_end=doc_end if doc_end is not None else comment_end,
         )
-        self._emit_split(span, self._split_points(inner))
+        # Most definitions fit in one slice: only a long one needs its statements listed
+        # (a node object per statement).
+        long = span.end - span.start + 1 > self.max_lines
+        self._emit_split(span, self._split_points(inner) if long else ())
 
     def _container(
         self,

@@ -366,7 +366,7 @@ _KEY_BODY = re.compile(r"[A-Za-z0-9+/=\\]{8,}|[A-Z][A-Za-z\-]*:[ \t][ -~]*")
 # Secret-like words; a hit is widened to the identifier holding it (the *name*), and what
 # follows the name is matched against _VALUE: a separator, then a quoted literal (group q)
 # or a bare run of non-space characters (group b).
-_NAME_HINT = re.compile(r"pass|pwd|secret|token|key|auth|credential")
+_NAME_HINTS = ("pass", "pwd", "secret", "token", "key", "auth", "credential")
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 _MAX_NAME_CHARS = 80
 _VALUE = re.compile(
@@ -529,18 +529,41 @@ def _find(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
     return out
 
 
+def _hint_spans(lower: str) -> list[tuple[int, int]]:
+    """Where the secret-like words occur in ``lower``: leftmost first, never overlapping.
+
+    What ``re.finditer`` of their alternation gives (no two of the words match at one
+    position), found with ``str.find``: an alternation of words with different first
+    letters is tried at nearly every position of the text, and this scan runs on every
+    file an index reads.
+    """
+    found: list[tuple[int, int]] = []
+    for word in _NAME_HINTS:
+        at = lower.find(word)
+        while at >= 0:
+            found.append((at, at + len(word)))
+            at = lower.find(word, at + 1)
+    found.sort()
+    out: list[tuple[int, int]] = []
+    end = 0
+    for a, b in found:
+        if a >= end:
+            out.append((a, b))
+            end = b
+    return out
+
+
 def _assignments(text: str, *, config: bool = False) -> list[tuple[int, int, str]]:
     """Values assigned to secret-like names (``DB_PASSWORD = "..."``, ``token: ...``)."""
     out: list[tuple[int, int, str]] = []
-    lower = text.lower()
     name_end = -1
-    for hint in _NAME_HINT.finditer(lower):
-        if hint.start() < name_end:
+    for start, end in _hint_spans(text.lower()):
+        if start < name_end:
             continue  # another word inside a name already looked at
-        a, b = hint.start(), hint.end()
-        while a > 0 and text[a - 1] in _NAME_CHARS and hint.start() - a < _MAX_NAME_CHARS:
+        a, b = start, end
+        while a > 0 and text[a - 1] in _NAME_CHARS and start - a < _MAX_NAME_CHARS:
             a -= 1
-        while b < len(text) and text[b] in _NAME_CHARS and b - hint.end() < _MAX_NAME_CHARS:
+        while b < len(text) and text[b] in _NAME_CHARS and b - end < _MAX_NAME_CHARS:
             b += 1
         name_end = b
         if not _secret_name(text[a:b].strip(".-")):

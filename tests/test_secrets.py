@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 from conftest import git
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import context_kit
@@ -378,3 +378,21 @@ def test_cache_hits_skip_redaction_and_the_setting_keys_the_cache(tmp_path: Path
     assert any(secret in s.text for s in verbatim.slices)
     back = context_kit.Index.build(root, cache_dir=cache, workers=1)
     assert not any(secret in s.text for s in back.slices)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["pass", "pwd", "secret", "token", "key", "auth", "credential"])
+        | st.sampled_from(["p", "s", "ecret", "oken", "ey", "k", "au", "th", "_", " ", "="]),
+        max_size=30,
+    ).map("".join)
+)
+@example("passecretoken key")  # words that overlap: the alternation keeps the leftmost
+def test_secret_name_hints_are_what_the_alternation_finds(lower):
+    """The str.find scan finds the hint words where re.finditer of their alternation does."""
+    import re
+
+    from context_kit.secrets import _NAME_HINTS, _hint_spans
+
+    pattern = re.compile("|".join(_NAME_HINTS))
+    assert _hint_spans(lower) == [m.span() for m in pattern.finditer(lower)]

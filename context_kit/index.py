@@ -180,7 +180,8 @@ class Index:
         self.tokenizer = tokenizer
         self.retrievers = retrievers
         self.renderers = renderers
-        self.corpus = Corpus(slices, dict(extras or {}))
+        workers = state.workers if state is not None else 1
+        self.corpus = Corpus(slices, dict(extras or {}), workers=workers)
         self.priors = priors if isinstance(priors, Priors) else Priors(**(priors or {}))
         self._prior_weights = self.priors.weights(slices)
         self._state = state

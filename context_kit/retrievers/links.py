@@ -70,7 +70,10 @@ class LinkPropagation:
         self.index_: LinkIndex | None = None
         if not isinstance(links, Links) or links.n_rows != len(corpus):
             self.index_ = LinkIndex(
-                corpus.slices, fuzzy_cutoff=self.fuzzy_cutoff, max_targets=self.max_targets
+                corpus.slices,
+                fuzzy_cutoff=self.fuzzy_cutoff,
+                max_targets=self.max_targets,
+                workers=corpus.workers,
             )
             links = self.index_.links()
             corpus.extras["links"] = links

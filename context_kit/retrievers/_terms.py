@@ -278,11 +278,11 @@ class _PartsCache(dict[str, tuple[str, ...]]):
     def __missing__(self, word: str) -> tuple[str, ...]:
         if len(self) >= _MAX_CACHED_WORDS:
             self.clear()
-        if word[0] in _DIGITS and word.lstrip(_DIGITS):
+        rest = word.lstrip(_DIGITS) if word[0] in _DIGITS else word
+        if rest and len(rest) < len(word):
             # A run of word_runs such as "0x1f": the word pattern reads it as "0" then
             # "x1f", so its terms are theirs, in that order.
-            lead = len(word) - len(word.lstrip(_DIGITS))
-            kept = self[word[:lead]] + self[word[lead:]]
+            kept = self[word[: len(word) - len(rest)]] + self[rest]
         else:
             kept = _kept_parts(word, self.drop_stopwords, self.stem)
         self[word] = kept

@@ -135,14 +135,14 @@ def _postings(f: _Fields, docs: Sequence[tuple[str, str, str | None]]) -> _Posti
     """
     n = len(docs)
     fields: list[tuple[list[str], array[int]]] = [([], array("q")) for _ in range(3)]
-    path_words: dict[str, list[str]] = {}
+    path_cache: dict[str, list[str]] = {}
     for text, name, path in docs:
         for (words, per_doc), found in zip(
             fields,
             (
                 word_runs(text),
                 word_runs(name) if name else [],
-                _path_words(path, path_words) if path else [],
+                _path_words(path, path_cache) if path else [],
             ),
             strict=True,
         ):

@@ -440,6 +440,7 @@ def same_results(updated: Index, fresh: Index) -> None:
     np.testing.assert_array_equal(updated.corpus.file_ids, fresh.corpus.file_ids)
     up_rows, fresh_rows = updated.corpus.file_rows, fresh.corpus.file_rows
     assert list(up_rows) == list(fresh_rows)
+    assert len(up_rows) == len(fresh_rows) and "no/such/file.py" not in up_rows
     for path, rows in fresh_rows.items():
         np.testing.assert_array_equal(up_rows[path], rows)
     np.testing.assert_array_equal(updated.corpus.file_header_rows, fresh.corpus.file_header_rows)

@@ -8,7 +8,7 @@ shape fusion understands.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -78,7 +78,7 @@ class Corpus:
         return np.asarray([ids.get(p, -1) for p in self.paths], dtype=np.int64)
 
     @cached_property
-    def file_rows(self) -> dict[str, npt.NDArray[np.int64]]:
+    def file_rows(self) -> Mapping[str, npt.NDArray[np.int64]]:
         """Rows of each file, in line order."""
         groups: dict[str, list[int]] = {}
         for i, s in enumerate(self.slices):

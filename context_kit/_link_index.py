@@ -17,7 +17,7 @@ time proportional to the sections and edges, not the corpus. The result equals
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,8 +85,7 @@ class _Names(_Targets):
         # ``names`` is by_name's keys, sorted (near-miss ties go to the first).
         self.born: set[str] = set()  # by_name keys added / removed since last asked
         self.gone: set[str] = set()
-        # Every table key whose entry changed since last asked: ``n:`` + a lower-cased
-        # name key, ``p:`` + a lower-cased file name (what a path mention is looked up by).
+        # Every table key whose entry changed since last asked (see table_keys).
         self.touched: set[str] = set()
         self._test_paths: dict[str, bool] = {}
 
@@ -103,6 +102,51 @@ class _Names(_Targets):
             hit = self._test_paths[path] = bool(_TEST_FILE.search(path))
         return hit
 
+    @classmethod
+    def table_keys(cls, s: Slice) -> set[str]:
+        """The table entries entering or removing code slice ``s`` changes.
+
+        ``n:`` + a lower-cased name key, ``p:`` + its lower-cased file name (what a path
+        mention is looked up by): what :meth:`LinkIndex._match` records it read.
+        """
+        keys = {"n:" + key.lower() for d in s.defines for key in cls._keys(d)[1]}
+        if s.path:
+            keys.add("p:" + s.path.lower().rsplit("/", 1)[-1])
+        return keys
+
+    def load(self, code: Iterable[tuple[int, Slice]]) -> None:
+        """Enter the code slices of a new index: :meth:`add` without recording changes.
+
+        A first query builds these tables for every code slice of the corpus, so this
+        is written for that: consecutive slices of one file look their file up once.
+        """
+        last_path: str | None = None
+        rows: list[int] = []
+        is_test = False
+        for doc, s in code:
+            for d in s.defines:
+                if "." in d:
+                    keys = self._keys(d)[1]
+                    cased, lower = self.by_qual_cased, self.by_qual
+                else:
+                    keys = [d]
+                    cased, lower = self.by_name_cased, self.by_name
+                for key in keys:
+                    cased.setdefault(key, []).append(doc)
+                    lower.setdefault(key.lower(), []).append(doc)
+            path = s.path
+            if path:
+                if path != last_path:
+                    last_path, low = path, path.lower()
+                    found = self.by_path.get(low)
+                    if found is None:
+                        self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
+                        found = self.by_path[low] = []
+                    rows, is_test = found, self._is_test(path)
+                rows.append(doc)
+                if is_test:
+                    self.tests.add(doc)
+
     def add(self, doc: int, s: Slice) -> None:
         """Enter a code slice."""
         for d in s.defines:
@@ -112,7 +156,6 @@ class _Names(_Targets):
             for key in keys:
                 cased.setdefault(key, []).append(doc)
                 low = key.lower()
-                self.touched.add("n:" + low)
                 if low not in lower:
                     lower[low] = []
                     if not dotted:
@@ -120,7 +163,6 @@ class _Names(_Targets):
                 lower[low].append(doc)
         if s.path:
             low = s.path.lower()
-            self.touched.add("p:" + low.rsplit("/", 1)[-1])
             if low not in self.by_path:
                 self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
                 self.by_path[low] = []
@@ -135,13 +177,11 @@ class _Names(_Targets):
             cased = self.by_qual_cased if dotted else self.by_name_cased
             lower = self.by_qual if dotted else self.by_name
             for key in keys:
-                self.touched.add("n:" + key.lower())
                 _drop(cased, key, doc)
                 if _drop(lower, key.lower(), doc) and not dotted:
                     self.gone.add(key.lower())
         if s.path:
             low = s.path.lower()
-            self.touched.add("p:" + low.rsplit("/", 1)[-1])
             if _drop(self.by_path, low, doc):
                 base = low.rsplit("/", 1)[-1]
                 self.by_base[base].remove(low)
@@ -204,18 +244,23 @@ class LinkIndex:
         self._cited_ids: tuple[str, ...] = ()  # the ids the citations were searched for
         self._closest: dict[str, tuple[str, int] | None] = {}  # probe -> closest name, ratio
         self._matched: dict[int, _Matched] = {}  # by section document number
+        code: list[tuple[int, Slice]] = []
         for s in slices:
-            self._enter(s)
+            self._enter(s, code)
+        self._names.load(code)
         self._names.names = sorted(self._names.by_name)
-        self._names.born.clear()
-        self._names.touched.clear()
         self._row_docs = np.arange(len(slices), dtype=np.int64)
 
-    def _enter(self, s: Slice) -> None:
+    def _enter(self, s: Slice, code: list[tuple[int, Slice]] | None = None) -> None:
+        """Enter a slice; a code slice goes to ``code`` when given, else into the tables."""
         doc = len(self._slices)
         self._slices.append(s)
         if s.kind == "code":
-            self._names.add(doc, s)
+            if code is not None:
+                code.append((doc, s))
+            else:
+                self._names.add(doc, s)
+                self._names.touched |= self._names.table_keys(s)
         if s.kind == "doc":
             scale = HISTORY_LINK_FACTOR if _HISTORY_FILE.search(s.path or "") else 1.0
             self._sections[doc] = _Section(requirement_spans(s), scale, _mentions_by_line(s))
@@ -227,6 +272,7 @@ class LinkIndex:
         assert s is not None
         if s.kind == "code":
             self._names.remove(doc, s)
+            self._names.touched |= self._names.table_keys(s)
         self._sections.pop(doc, None)
         self._matched.pop(doc, None)
         self._citations.pop(doc, None)

@@ -201,3 +201,21 @@ def test_outside_git_no_git_process_is_started(tmp_path: Path, monkeypatch):
     # A folder inside a work tree still asks git (the .git is in a parent).
     assert walk.repository_files(inside, WalkOptions()) == ["b.py"]
     assert calls
+
+
+def test_a_submodule_not_checked_out_is_reported_as_a_submodule(sample_repo: Path):
+    # git lists a submodule's gitlink as one path: an empty folder until it is checked out.
+    (sample_repo / "vendor_sub").mkdir()
+    git(sample_repo, "update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},vendor_sub")
+    index = Index.build(sample_repo, cache_dir=False)
+    got = {s.path: (s.reason, s.detail) for s in index.skipped}
+    assert got["vendor_sub"] == ("submodule", "a git submodule (not checked out)")
+
+
+def test_a_work_tree_tracking_nothing_says_so(sample_repo: Path, caplog):
+    git(sample_repo, "rm", "-rq", "--cached", ".")
+    with caplog.at_level("WARNING", logger="context_kit"):
+        index = Index.build(sample_repo, cache_dir=False)
+    assert index.slices == [] and index.skipped == []
+    assert any("git tracks no files" in r.getMessage() for r in caplog.records)
+    assert Index.build(sample_repo, cache_dir=False, include_untracked=True).slices

@@ -14,8 +14,9 @@ reason                    rule
 ``symlink_outside``       a symlink whose target resolves outside the repository
 ``symlink_loop``          a symlink that cannot be resolved (a loop or a dangling link)
 ``unreadable``            the file cannot be opened, or is not a regular file (a FIFO, a
-                          device, a folder)
-``submodule``             a git submodule (its files belong to another repository)
+                          device, a symlink to a folder)
+``submodule``             a git submodule, checked out or not (its files belong to another
+                          repository)
 ``secret``                a file that exists to hold credentials (``.env``, ``id_rsa``,
                           ``*.pem``...; see :func:`context_kit.secrets.is_secret_file`)
 ``too_large``             more bytes than ``max_file_bytes``
@@ -35,6 +36,7 @@ later stages may decode again — has its credentials replaced by markers
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -45,6 +47,8 @@ from typing import Any
 
 from ..secrets import is_secret_file, redact
 from ..types import SkippedFile
+
+log = logging.getLogger("context_kit")
 
 __all__ = [
     "SAFE_GIT_CONFIG",
@@ -404,7 +408,28 @@ def repository_files(root: Path, options: WalkOptions) -> list[str]:
     names = _git_files(root, options.include_untracked)
     if names is None:
         names = _ignored_walk(root)
+    elif not names and not options.include_untracked:
+        _warn_nothing_tracked(root)
     return names
+
+
+_WARNED_UNTRACKED: set[str] = set()
+
+
+def _warn_nothing_tracked(root: Path) -> None:
+    """Say why a git work tree gave no files (once per root: updates list files again).
+
+    A new repository, or one whose index was emptied (``git rm -r --cached .``), tracks
+    nothing while its folder is full of files; an index of it would be silently empty.
+    """
+    key = os.fspath(root)
+    if key not in _WARNED_UNTRACKED:
+        _WARNED_UNTRACKED.add(key)
+        log.warning(
+            "context_kit: git tracks no files under %s; untracked files are indexed only "
+            "with include_untracked=True",
+            root,
+        )
 
 
 def read_candidate(
@@ -448,8 +473,12 @@ def read_candidate(
         )
     try:
         if not full.is_file():
-            if (full / ".git").exists():
-                return SkippedFile(path=rel, reason="submodule", detail="a git submodule")
+            # git lists a submodule as one path: a folder, holding its own .git once
+            # checked out and empty until then (the walk outside git lists no folder).
+            if full.is_dir() and not full.is_symlink():
+                checked_out = (full / ".git").exists()
+                detail = "a git submodule" + ("" if checked_out else " (not checked out)")
+                return SkippedFile(path=rel, reason="submodule", detail=detail)
             return SkippedFile(path=rel, reason="unreadable", detail="not a regular file")
         size = full.stat().st_size
         if size > options.max_file_bytes:

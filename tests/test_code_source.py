@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from context_kit.sources import CodeSource
 from context_kit.sources._lines import LineTable, split_lines
 from context_kit.sources.walk import FileText
+from context_kit.types import Slice
 
 
 def slices_of(text: str, path: str = "m.py", **kw):
@@ -183,3 +184,48 @@ def test_line_table_byte_offsets_match_the_utf8_encoding(text):
         assert table.line_of_byte(start) == n
     if len(table):
         assert table.byte_end(len(table)) == len(encoded)
+
+
+class _Node:
+    """The little of a tree-sitter node that Chunker._name reads."""
+
+    def __init__(self, type_: str, text: str = "", **fields: "_Node") -> None:
+        self.type, self.text, self._fields = type_, text.encode(), fields
+        self.named_children: list[_Node] = list(fields.values())
+
+    def child_by_field_name(self, name: str) -> "_Node | None":
+        return self._fields.get(name)
+
+
+def test_a_name_holding_code_is_no_name():
+    # Lost in macros, tree-sitter can hand a whole class body over as a declarator's name.
+    from context_kit.sources._chunker import Chunker
+    from context_kit.sources._lines import LineTable
+    from context_kit.sources.languages import LANGUAGES
+
+    chunker = Chunker(LANGUAGES["cpp"], LineTable(""), 200)
+    body = "class view {\n private:\n  const T* ptr_;\n}"
+    garbled = _Node("function_definition", declarator=_Node("identifier", body))
+    assert chunker._name(garbled) == "<anonymous>"
+    fine = _Node("function_definition", declarator=_Node("identifier", "fmt::format"))
+    assert chunker._name(fine) == "fmt.format"
+
+
+def test_a_mention_never_cuts_the_name():
+    from context_kit.renderers.code import mention_line
+
+    name = "Deeply.Nested.Namespace." * 8 + "Handler.HandleTheRequest"
+    text = "    public void HandleTheRequest(int id)\n    {\n    }\n"
+    s = Slice(
+        id="code:a.cs:1-3",
+        kind="code",
+        path="a.cs",
+        start_line=1,
+        end_line=3,
+        name=name,
+        symbol_kind="method",
+        language="c_sharp",
+        text=text,
+        signature_end_line=1,
+    )
+    assert mention_line(s).startswith(f"a.cs:1  {name}(int id)")

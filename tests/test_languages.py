@@ -175,3 +175,84 @@ def test_elided_rung_keeps_the_doc_comment():
                 assert rungs["elided"].text.startswith("".join(keep))
                 checked += 1
     assert checked >= 10
+
+
+def _slices(path: str, text: str, **kw):
+    slices = CodeSource(**kw).slices(FileText(path, text, text.encode(), False))
+    _check_partition(text, slices)
+    return slices
+
+
+GUARDED_C_HEADER = """#ifndef POINT_H
+#define POINT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Adds two numbers. */
+static inline int add(int a, int b) {
+    return a + b;
+}
+
+struct point {
+    int x;
+};
+
+#if defined(_WIN32)
+static int platform(void) { return 1; }
+#else
+static int platform(void) { return 2; }
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif
+"""
+
+
+def test_definitions_inside_include_guards_and_conditional_blocks_are_slices():
+    # Nearly every C header wraps its whole body in #ifndef: it used to be one module slice.
+    slices = _slices("point.h", GUARDED_C_HEADER)
+    named = {(s.name, s.symbol_kind, s.start_line) for s in slices}
+    assert ("add", "function", 8) in named  # with its doc comment
+    assert ("point", "class", 13) in named
+    assert {("platform", "function", 18), ("platform", "function", 20)} <= named
+    assert {s.language for s in slices} == {"c"}  # extern "C" guards do not make it C++
+
+
+CPP_HEADER = """#pragma once
+#include <string>
+
+namespace geo {
+
+template <typename T>
+T twice(T x) {
+    return x + x;
+}
+
+class Shape {
+ public:
+    virtual double area() const { return 0.0; }
+};
+
+}  // namespace geo
+"""
+
+
+def test_a_cpp_header_named_dot_h_is_parsed_as_cpp():
+    slices = _slices("shape.h", CPP_HEADER)
+    assert {s.language for s in slices} == {"cpp"}
+    names = {s.name for s in slices}
+    assert {"geo.Shape.area", "geo.twice"} <= names, names
+
+
+def test_a_stretch_that_is_one_long_node_is_split_inside_it():
+    # The body is one `if` of 300 lines: no statement boundary at the top to cut at.
+    body = "".join(f"        total += {i}\n" for i in range(300))
+    text = f"def grow(total, on):\n    if on:\n{body}    return total\n"
+    slices = _slices("grow.py", text, max_slice_lines=100)
+    parts = [s for s in slices if s.name == "grow"]
+    assert len(parts) >= 3 and all(s.part is not None for s in parts)
+    assert max(s.end_line - s.start_line + 1 for s in parts) <= 100

@@ -213,7 +213,9 @@ def call_signature(slice_: Slice) -> str | None:
         tail = tail.split(":", 1)[0]
     generics = found.group(1) or ""
     text = " ".join(f"{slice_.name}{generics}{params}{tail}".split())
-    return text[:_MENTION_CHARS]
+    # The name is never cut (a deeply qualified C# method's can pass the limit alone), and
+    # the start of its parameters follows it.
+    return text[: max(_MENTION_CHARS, len(slice_.name) + _MENTION_CHARS // 4)]
 
 
 def _name_paren_re(simple: str) -> re.Pattern[str]:

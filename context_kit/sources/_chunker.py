@@ -55,6 +55,41 @@ def last_line(node: Any) -> int:
     return int(row) + 1
 
 
+# Nodes whose children are chunked as if they were their siblings: a conditional
+# compilation block (the include guard around a whole C header, a platform's functions
+# in ``#ifdef``), an ``extern "C" { ... }`` block and a stretch the parser could only
+# read as an error (a C++ namespace opened by a macro) hold definitions like any other
+# stretch of the file. (A ``declaration_list`` met among siblings is such a block's body:
+# a namespace's or class's is read as the container's members, never as a sibling.)
+_OPENED = frozenset(
+    {
+        "ERROR",
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_else",
+        "preproc_elif",
+        "preproc_elifdef",
+        "linkage_specification",
+        "declaration_list",
+    }
+)
+
+
+def _opened(children: Sequence[Any]) -> list[Any]:
+    """``children`` with every node of an :data:`_OPENED` type replaced by its children."""
+    if not any(c.type in _OPENED for c in children):
+        return list(children)
+    out: list[Any] = []
+    todo = list(reversed(children))
+    while todo:
+        node = todo.pop()
+        if node.type in _OPENED and node.child_count:
+            todo.extend(reversed(node.children))
+        else:
+            out.append(node)
+    return out
+
+
 class Chunker:
     """Walks one syntax tree and emits non-overlapping spans."""
 
@@ -152,7 +187,11 @@ class Chunker:
                 continue
             if found.text is None:
                 break
-            return self._clean(found.text.decode("utf-8", "replace"))
+            name = self._clean(found.text.decode("utf-8", "replace"))
+            # A parser lost in macros can give a "name" holding a whole class body.
+            if "{" in name or ";" in name:
+                break
+            return name
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 
     def _receiver(self, node: Any) -> str | None:
@@ -236,7 +275,7 @@ class Chunker:
         """Chunk a sequence of sibling statements."""
         pending: list[Any] = []
         leftover_kind = "class_body" if parent else "module"
-        for child in children:
+        for child in _opened(children):
             inner, wrapper_name = self._unwrap(child)
             kind = self._structure_kind(inner, wrapper_name)
             is_def = kind == "definition"
@@ -372,9 +411,29 @@ class Chunker:
                     )
                 )
 
+    def _finer(self, nodes: Sequence[Any]) -> list[Any]:
+        """``nodes`` with each one longer than a part replaced by its children, recursively.
+
+        A stretch that is one huge node (a ``switch`` of 2,000 lines, a block a parser could
+        only read as an error) has no statement boundary to cut at; its children do.
+        """
+        out: list[Any] = []
+        todo = list(reversed(nodes))
+        while todo:
+            node = todo.pop()
+            if node.child_count >= 2 and last_line(node) - node.start_point.row > self.max_lines:
+                todo.extend(reversed(node.children))
+            else:
+                out.append(node)
+        return out
+
     def _emit_split(self, span: Span, statements: Sequence[Any]) -> None:
         """Emit ``span``, split at statement boundaries when it is too long."""
-        if span.end - span.start + 1 <= self.max_lines or len(statements) < 2:
+        if span.end - span.start + 1 <= self.max_lines:
+            self.spans.append(span)
+            return
+        statements = self._finer(statements)
+        if len(statements) < 2:
             self.spans.append(span)
             return
         cuts: list[tuple[int, int]] = []

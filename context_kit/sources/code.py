@@ -31,7 +31,13 @@ from ._generic import GenericChunker
 from ._lines import LineTable
 from ._node_names import Derived, derive, generic_refs_query
 from ._ts_budget import too_deep_to_query
-from .languages import LanguageSpec, language_for_path, load_language, refs_query_text
+from .languages import (
+    LanguageSpec,
+    language_for_file,
+    language_for_path,
+    load_language,
+    refs_query_text,
+)
 from .text import window_slices
 from .walk import FileText
 
@@ -65,7 +71,8 @@ class CodeSource:
 
     name = "code"
     # 3: bundle languages; lines outside every syntax node get a slice.
-    version = "3"
+    # 4: C++ headers named .h parse as C++; a long stretch that is one node is split inside it.
+    version = "4"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -104,7 +111,7 @@ class CodeSource:
 
     def slices(self, file: FileText) -> list[Slice]:
         """Slices of one file (a pure function of its path and content)."""
-        spec = language_for_path(file.path)
+        spec = language_for_file(file.path, file.text)
         table = LineTable(file.text)
         if spec is None:
             return window_slices(file.path, table, language=None)

@@ -20,6 +20,7 @@ node names when the grammar loads (see :mod:`context_kit.sources._node_names`).
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,7 +29,14 @@ from typing import Any, Literal
 
 from ._langpack import PACK_EXTENSIONS, load_pack_language, pack_language_for_extension
 
-__all__ = ["LANGUAGES", "LanguageSpec", "language_for_path", "load_language", "refs_query_text"]
+__all__ = [
+    "LANGUAGES",
+    "LanguageSpec",
+    "language_for_file",
+    "language_for_path",
+    "load_language",
+    "refs_query_text",
+]
 
 _C_COMMENTS = frozenset({"comment"})
 _LINE_BLOCK_COMMENTS = frozenset({"line_comment", "block_comment", "comment"})
@@ -369,6 +377,35 @@ def language_for_path(path: str) -> LanguageSpec | None:
         return spec
     pack_name = pack_language_for_extension(ext)
     return _pack_spec(pack_name) if pack_name is not None else None
+
+
+# Lines only C++ writes, at the start of a line (so not in a comment's prose): C's grammar
+# reads them as errors, and a C++ header named ``.h`` (fmt, gtest, most of the ecosystem)
+# then came out as one module slice of thousands of lines.
+_CPP_LINE = re.compile(
+    r"^[ \t]*(?:namespace[ \t]+\w+(?:::\w+)*[ \t]*\{|template[ \t]*<|using[ \t]+namespace[ \t]"
+    r"|(?:class|struct)[ \t]+\w+[ \t]*(?:final[ \t]*)?:[ \t]*(?:public|protected|private)\b"
+    r"|(?:public|protected|private)[ \t]*:)",
+    re.MULTILINE,
+)
+
+
+def language_for_file(path: str, text: str) -> LanguageSpec | None:
+    """The language spec for a file, by extension and, for a ``.h`` header, by its content.
+
+    ``.h`` is C's extension but C++ projects use it as well; a header with a line only C++
+    writes (a namespace block, a template, an access specifier, a derived class) is
+    parsed as C++.
+    """
+    spec = language_for_path(path)
+    if (
+        spec is not None
+        and spec.name == "c"
+        and path[-2:].lower() == ".h"
+        and _CPP_LINE.search(text) is not None
+    ):
+        return LANGUAGES["cpp"]
+    return spec
 
 
 @cache

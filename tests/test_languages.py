@@ -256,3 +256,57 @@ def test_a_stretch_that_is_one_long_node_is_split_inside_it():
     parts = [s for s in slices if s.name == "grow"]
     assert len(parts) >= 3 and all(s.part is not None for s in parts)
     assert max(s.end_line - s.start_line + 1 for s in parts) <= 100
+
+
+TYPED = {
+    "srv.go": (
+        "package srv\n\ntype Server struct{ cfg *Config }\n\n"
+        "func (s *Server) Run(w Widget) (Result, error) {\n\treturn Result{}, nil\n}\n",
+        "Server.Run",
+        {"Server", "Widget", "Result"},
+    ),
+    "srv.rs": (
+        "struct Server { cfg: Config }\n\nimpl Server {\n"
+        "    fn run(&self, w: &Widget) -> Result<Output, Failure> {\n        todo!()\n    }\n}\n",
+        "Server.run",
+        {"Widget", "Result", "Output", "Failure"},
+    ),
+    "Srv.java": (
+        "class Srv {\n    Result<Item> run(Widget w) throws Failure {\n"
+        "        return (Item) null;\n    }\n}\n",
+        "Srv.run",
+        {"Result", "Item", "Widget", "Failure"},
+    ),
+    "Srv.cs": (
+        "class Srv {\n    [Cached] public Result<Item> Run(Widget w) {\n"
+        "        return null;\n    }\n}\n",
+        "Srv.Run",
+        {"Cached", "Result", "Item", "Widget"},
+    ),
+    "srv.ts": (
+        "class Srv {\n  run(w: Widget): Promise<Result> {\n"
+        "    return helper(w) as Output;\n  }\n}\n",
+        "Srv.run",
+        {"Widget", "Promise", "Result", "Output"},
+    ),
+    "Srv.php": (
+        "<?php\nclass Srv {\n    public function run(?Widget $w): Result {\n"
+        "        return Registry::DEFAULT;\n    }\n}\n",
+        "Srv.run",
+        {"Widget", "Result", "Registry"},
+    ),
+    "srv.rb": (
+        "class Srv\n  def run(w)\n    raise Failure unless w.is_a?(Widget)\n  end\nend\n",
+        "Srv.run",
+        {"Failure", "Widget"},
+    ),
+}
+
+
+@pytest.mark.parametrize("path", sorted(TYPED))
+def test_references_name_the_types_a_definition_mentions(path: str):
+    # Return types, parameter types, generic arguments, casts and rescued errors link a
+    # function to the types it works with (the symbol graph's edges).
+    text, name, types = TYPED[path]
+    (slice_,) = [s for s in _slices(path, text) if s.name == name]
+    assert types <= set(slice_.references), sorted(slice_.references)

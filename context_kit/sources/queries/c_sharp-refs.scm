@@ -1,5 +1,6 @@
-; Names a C# slice refers to: invoked methods, member reads, constructed types, base types
-; and declared types. Written for context_kit; @ref captures only.
+; Names a C# slice refers to: invoked methods, member reads, constructed types, base types,
+; attributes and the types it declares, returns and passes as generic arguments.
+; Written for context_kit; @ref captures only.
 (invocation_expression function: (identifier) @ref)
 (invocation_expression function: (member_access_expression name: (identifier) @ref))
 (member_access_expression expression: (identifier) @ref)
@@ -7,3 +8,9 @@
 (base_list (identifier) @ref)
 (parameter type: (identifier) @ref)
 (variable_declaration type: (identifier) @ref)
+(method_declaration returns: (identifier) @ref)
+(property_declaration type: (identifier) @ref)
+(generic_name (identifier) @ref)
+(type_argument_list (identifier) @ref)
+(type_parameter_constraint (type (identifier) @ref))
+(attribute name: (identifier) @ref)

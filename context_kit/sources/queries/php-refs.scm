@@ -1,5 +1,6 @@
-; Names a PHP slice refers to: called functions and methods, constructed classes,
-; static calls and supertypes. Written for context_kit; @ref captures only.
+; Names a PHP slice refers to: called functions and methods, constructed classes, static
+; calls and constants, supertypes and the types it declares (parameters, returns, catches).
+; Written for context_kit; @ref captures only.
 (function_call_expression function: (name) @ref)
 (member_call_expression name: (name) @ref)
 (scoped_call_expression scope: (name) @ref)
@@ -7,3 +8,6 @@
 (object_creation_expression (name) @ref)
 (base_clause (name) @ref)
 (class_interface_clause (name) @ref)
+(named_type (name) @ref)
+(named_type (qualified_name (name) @ref))
+(class_constant_access_expression . (name) @ref)

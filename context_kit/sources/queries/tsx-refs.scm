@@ -1,12 +1,12 @@
-; Names a TSX slice refers to: calls, constructed classes, base classes and
-; interfaces, and the types it annotates. Written for context_kit; @ref captures only.
+; Names a TSX slice refers to: calls, constructed classes, base classes and every type
+; it names (annotations, generic arguments, implemented interfaces, casts) and the JSX
+; elements it renders.
+; Written for context_kit; @ref captures only.
 (call_expression function: (identifier) @ref)
 (call_expression function: (member_expression property: (property_identifier) @ref))
 (new_expression constructor: (identifier) @ref)
 (extends_clause value: (identifier) @ref)
-(implements_clause (type_identifier) @ref)
-(type_annotation (type_identifier) @ref)
-(generic_type name: (type_identifier) @ref)
+(type_identifier) @ref
 (member_expression object: (identifier) @ref)
 (jsx_opening_element name: (identifier) @ref)
 (jsx_self_closing_element name: (identifier) @ref)

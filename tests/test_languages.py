@@ -310,3 +310,24 @@ def test_references_name_the_types_a_definition_mentions(path: str):
     text, name, types = TYPED[path]
     (slice_,) = [s for s in _slices(path, text) if s.name == name]
     assert types <= set(slice_.references), sorted(slice_.references)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "names"),
+    [
+        (
+            "regions.cs",
+            "namespace N {\n#if NET45\n  class A {\n    void F() { }\n  }\n#else\n"
+            "  class B {\n    void G() { }\n  }\n#endif\n}\n",
+            {"N.A", "N.A.F", "N.B", "N.B.G"},
+        ),
+        (
+            "shape.cpp",
+            "class Shape {\n public:\n#ifdef HAVE_AREA\n  double area() const {\n    return 0;\n"
+            "  }\n#endif\n  int sides() const { return 0; }\n};\n",
+            {"Shape", "Shape.area", "Shape.sides"},
+        ),
+    ],
+)
+def test_members_inside_conditional_blocks_are_slices(path: str, text: str, names: set[str]):
+    assert names <= {s.name for s in _slices(path, text)}

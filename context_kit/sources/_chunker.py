@@ -357,7 +357,7 @@ class Chunker:
         comment_end: int | None,
     ) -> None:
         qual = ".".join([*scope, name])
-        members = self._members(inner)
+        members = _opened(self._members(inner))
         first_member = next(
             (i for i, c in enumerate(members) if self._is_member(c)),
             None,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from conftest import SAMPLE_PY
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from context_kit.sources import CodeSource
@@ -229,3 +229,28 @@ def test_a_mention_never_cuts_the_name():
         signature_end_line=1,
     )
     assert mention_line(s).startswith(f"a.cs:1  {name}(int id)")
+
+
+@given(
+    st.lists(st.sampled_from(["", "   ", "x = 1", "call()"]), min_size=1, max_size=120),
+    st.integers(1, 30),
+)
+@example(["x", "", "", "x", "x", "x"], 2)  # a window starting on a blank line
+def test_a_gap_no_node_holds_is_cut_into_parts_at_blank_lines(lines, max_lines):
+    # Lines outside every syntax node (a grammar giving up on the rest of a file) become
+    # module slices; a long run of them must not become one slice of hundreds of lines.
+    from context_kit.sources.code import _gap_parts
+
+    table = LineTable("".join(ln + "\n" for ln in lines))
+    parts = _gap_parts(1, len(lines), table, max_lines)
+    covered = [n for p in parts for n in range(p.start, p.end + 1)]
+    assert covered == sorted(set(covered)), "parts overlap or go backwards"
+    assert {n for n in range(1, len(lines) + 1) if lines[n - 1].strip()} <= set(covered)
+    for p in parts:
+        assert p.end - p.start + 1 <= max_lines
+        assert lines[p.start - 1].strip() and lines[p.end - 1].strip()
+        # A part stops at a blank line, or is full, or reaches the end.
+        nxt = p.end + 1
+        full = p.end - p.start + 1 == max_lines
+        assert nxt > len(lines) or not lines[nxt - 1].strip() or full
+    assert all(p.part == (k, len(parts)) for k, p in enumerate(parts, 1)) or len(parts) == 1

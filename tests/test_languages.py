@@ -331,3 +331,14 @@ def test_references_name_the_types_a_definition_mentions(path: str):
 )
 def test_members_inside_conditional_blocks_are_slices(path: str, text: str, names: set[str]):
     assert names <= {s.name for s in _slices(path, text)}
+
+
+def test_a_test_file_that_is_one_call_is_split_inside_the_call():
+    # describe("...", () => { ...hundreds of lines... }): one statement wrapping one call.
+    cases = "".join(
+        f"  it('case {i}', () => {{\n    expect({i}).toBe({i});\n  }});\n" for i in range(80)
+    )
+    text = f"describe('store', () => {{\n{cases}}})\n"  # no semicolon: a one-child statement
+    slices = _slices("store.test.ts", text, max_slice_lines=60)
+    assert len(slices) >= 4
+    assert max(s.end_line - s.start_line + 1 for s in slices) <= 60

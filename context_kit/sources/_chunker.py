@@ -415,13 +415,14 @@ class Chunker:
         """``nodes`` with each one longer than a part replaced by its children, recursively.
 
         A stretch that is one huge node (a ``switch`` of 2,000 lines, a block a parser could
-        only read as an error) has no statement boundary to cut at; its children do.
+        only read as an error, a test file's one ``describe(...)`` call) has no statement
+        boundary to cut at; its children, or theirs, do.
         """
         out: list[Any] = []
         todo = list(reversed(nodes))
         while todo:
             node = todo.pop()
-            if node.child_count >= 2 and last_line(node) - node.start_point.row > self.max_lines:
+            if node.child_count and last_line(node) - node.start_point.row > self.max_lines:
                 todo.extend(reversed(node.children))
             else:
                 out.append(node)

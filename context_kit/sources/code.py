@@ -130,7 +130,7 @@ class CodeSource:
             )
         else:
             chunker = Chunker(spec, table, self.max_slice_lines)
-        spans = _normalise(chunker.run(tree.root_node), table)
+        spans = _normalise(chunker.run(tree.root_node), table, self.max_slice_lines)
         if spec.generic and not any(sp.symbol_kind != "module" for sp in spans):
             # The generic rules found no definition: windows cut a long script better
             # than one statement run would.
@@ -175,8 +175,8 @@ class CodeSource:
         return out
 
 
-def _normalise(spans: list[Span], table: LineTable) -> list[Span]:
-    """Sort, clip overlaps, trim blank edges and drop empty spans."""
+def _normalise(spans: list[Span], table: LineTable, max_lines: int) -> list[Span]:
+    """Sort, clip overlaps, trim blank edges, drop empty spans and fill the gaps."""
     spans.sort(key=lambda s: (s.start, s.end))
     out: list[Span] = []
     last_end = 0
@@ -193,14 +193,16 @@ def _normalise(spans: list[Span], table: LineTable) -> list[Span]:
         sp.outline = [o for o in sp.outline if o.line > sp.end]
         out.append(sp)
         last_end = sp.end
-    return _fill_gaps(out, table)
+    return _fill_gaps(out, table, max_lines)
 
 
-def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
+def _fill_gaps(spans: list[Span], table: LineTable, max_lines: int) -> list[Span]:
     """Give lines that no syntax node holds a slice of their own.
 
-    A grammar may leave text outside every node (Hack's ``<?hh`` header); such lines must
-    still be in some slice, or they would be invisible to every query.
+    A grammar may leave text outside every node (Hack's ``<?hh`` header, the rest of a
+    Kotlin file after a construct its grammar cannot read); such lines must still be in
+    some slice, or they would be invisible to every query. A long gap is cut into parts
+    of at most ``max_lines``, at blank lines where it has them.
     """
     out: list[Span] = []
     line = 1
@@ -208,11 +210,35 @@ def _fill_gaps(spans: list[Span], table: LineTable) -> list[Span]:
         stop = sp.start - 1 if sp is not None else len(table)
         a, b = table.trim_blank(line, stop)
         if a <= b:
-            out.append(Span(a, b, "module", "<module>"))
+            out.extend(_gap_parts(a, b, table, max_lines))
         if sp is not None:
             out.append(sp)
             line = sp.end + 1
     return out
+
+
+def _gap_parts(first: int, last: int, table: LineTable, max_lines: int) -> list[Span]:
+    """Module spans covering lines ``first..last``, none longer than ``max_lines``."""
+    cuts: list[tuple[int, int]] = []
+    a = first
+    while True:
+        a, b = table.trim_blank(a, last)
+        if a > b:
+            break
+        if b - a + 1 <= max_lines:
+            cuts.append((a, b))
+            break
+        end = a + max_lines - 1
+        # The last blank line of the window ends the part (statements stay whole there);
+        # with none, the window's last line does.
+        blank = next((n for n in range(end, a, -1) if table.is_blank(n)), end)
+        cuts.append(table.trim_blank(a, blank))
+        a = blank + 1
+    n = len(cuts)
+    return [
+        Span(x, y, "module", "<module>", part=(k, n) if n > 1 else None)
+        for k, (x, y) in enumerate(cuts, 1)
+    ]
 
 
 def _references(

@@ -342,3 +342,16 @@ def test_a_test_file_that_is_one_call_is_split_inside_the_call():
     slices = _slices("store.test.ts", text, max_slice_lines=60)
     assert len(slices) >= 4
     assert max(s.end_line - s.start_line + 1 for s in slices) <= 60
+
+
+def test_a_kotlin_extension_function_is_a_method_of_its_receiver():
+    text = (
+        "fun String.shout(): String {\n  return uppercase()\n}\n\n"
+        "fun <T> Dns.Call.toList(x: T): List<T> = listOf(x)\n\n"
+        "fun Map<String, Int>.total(): Int = values.sum()\n\nfun plain(x: Int) = x\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent) for s in _slices("ext.kt", text)}
+    assert got["String.shout"] == ("method", "String")
+    assert got["Dns.Call.toList"] == ("method", "Dns.Call")
+    assert got["Map.total"] == ("method", "Map")
+    assert got["plain"] == ("function", None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ..types import OutlineEntry
@@ -195,7 +196,16 @@ class Chunker:
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 
     def _receiver(self, node: Any) -> str | None:
-        """The receiver type of a Go-style method (``func (r *T) M()`` → ``T``)."""
+        """The receiver type of a Go-style method (``func (r *T) M()`` → ``T``).
+
+        Or of a Kotlin-style extension function (``fun Map<K, V>.keys()`` → ``Map``).
+        """
+        if self.spec.dotted_receivers:
+            for c, nxt in pairwise(node.children):
+                if c.type in self.spec.dotted_receivers and nxt.type == "." and c.text:
+                    text = c.text.decode("utf-8", "replace").split("<", 1)[0]
+                    return self._clean(text.rstrip("?").strip()) or None
+            return None
         if self.spec.receiver_field is None:
             return None
         recv = node.child_by_field_name(self.spec.receiver_field)

@@ -72,6 +72,7 @@ class CodeSource:
     name = "code"
     # 3: bundle languages; lines outside every syntax node get a slice.
     # 4: C++ headers named .h parse as C++; a long stretch that is one node is split inside it;
+    #    Kotlin extension functions are methods of their receiver;
     #    references name every type a slice mentions (Go, Rust, Java, C#, TS, PHP, Ruby).
     version = "4"
 

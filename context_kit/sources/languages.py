@@ -81,6 +81,9 @@ class LanguageSpec:
         receiver_field: Field holding a method receiver (Go ``func (r *T) M()``); the first
             ``receiver_types`` node inside it qualifies the method as ``T.M``.
         receiver_types: Node types that name the receiver's type.
+        dotted_receivers: Node types that name an extension function's receiver when a
+            ``.`` token follows them before the name (Kotlin ``fun String.shout()``:
+            ``String.shout``, a method of ``String``).
         scope_separators: Separators inside qualified names (``::``) rewritten to ``.``.
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
@@ -105,6 +108,7 @@ class LanguageSpec:
     default_names: Mapping[str, str] = field(default_factory=dict)
     receiver_field: str | None = None
     receiver_types: frozenset[str] = frozenset()
+    dotted_receivers: frozenset[str] = frozenset()
     scope_separators: tuple[str, ...] = ()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
@@ -320,6 +324,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         body_lists=frozenset({"block", "statements"}),
         default_names={"companion_object": "Companion", "secondary_constructor": "constructor"},
         comment_types=_LINE_BLOCK_COMMENTS,
+        dotted_receivers=frozenset({"user_type", "nullable_type"}),
     ),
     "swift": LanguageSpec(
         name="swift",

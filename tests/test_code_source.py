@@ -207,6 +207,10 @@ def test_a_name_holding_code_is_no_name():
     body = "class view {\n private:\n  const T* ptr_;\n}"
     garbled = _Node("function_definition", declarator=_Node("identifier", body))
     assert chunker._name(garbled) == "<anonymous>"
+    commented = "EXPORT_BEGIN // A context with custom output\n// iterators. template <typename T>"
+    assert chunker._name(_Node("class_specifier", name=_Node("identifier", commented))) == (
+        "<anonymous>"
+    )
     fine = _Node("function_definition", declarator=_Node("identifier", "fmt::format"))
     assert chunker._name(fine) == "fmt.format"
 

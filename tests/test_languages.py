@@ -355,3 +355,23 @@ def test_a_kotlin_extension_function_is_a_method_of_its_receiver():
     assert got["Dns.Call.toList"] == ("method", "Dns.Call")
     assert got["Map.total"] == ("method", "Map")
     assert got["plain"] == ("function", None)
+
+
+def test_a_definition_through_a_test_macro_is_named_by_its_arguments():
+    # gtest's TEST(suite, name) { ... }: hundreds of tests would all be named "TEST".
+    text = (
+        "TEST(args_test, basic) {\n  EXPECT_EQ(1, 1);\n}\n\n"
+        "TEST_F(Fixture, Works) {\n  ok();\n}\n\n"
+        "int MAX(int a, int b) { return a > b ? a : b; }\n\nvoid INIT(void) { }\n"
+    )
+    slices = _slices("args_test.cc", text)
+    assert [s.name for s in slices] == [
+        "TEST(args_test, basic)",
+        "TEST_F(Fixture, Works)",
+        "MAX",
+        "INIT",
+    ]
+    assert slices[0].defines == ("TEST(args_test, basic)",)
+    from context_kit.renderers.code import mention_line
+
+    assert mention_line(slices[0]).startswith("args_test.cc:1  TEST(args_test, basic)")

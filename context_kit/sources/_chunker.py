@@ -6,6 +6,7 @@ knows syntax nodes and :class:`~context_kit.sources.languages.LanguageSpec` data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -89,6 +90,23 @@ def _opened(children: Sequence[Any]) -> list[Any]:
         else:
             out.append(node)
     return out
+
+
+# A C/C++ definition written through a macro: ``TEST(args_test, basic) { ... }`` (gtest,
+# BOOST_AUTO_TEST_CASE...). Named by its macro alone, hundreds of tests share one name.
+_MACRO = re.compile(r"[A-Z][A-Z0-9_]+")
+_NOT_A_NAME = re.compile(r"[{;]|//|/\*")
+_MACRO_ARGS = re.compile(r"\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
+
+
+def _macro_call_name(macro: str, declarator: Any) -> str:
+    """``TEST(suite, name)`` for a macro whose arguments are plain names, else the macro."""
+    params = declarator.child_by_field_name("parameters")
+    text = params.text.decode("utf-8", "replace") if params is not None and params.text else ""
+    m = _MACRO_ARGS.fullmatch(text)
+    if m is None or m.group(1) == "void":
+        return macro
+    return f"{macro}({', '.join(a.strip() for a in m.group(1).split(','))})"
 
 
 class Chunker:
@@ -189,9 +207,12 @@ class Chunker:
             if found.text is None:
                 break
             name = self._clean(found.text.decode("utf-8", "replace"))
-            # A parser lost in macros can give a "name" holding a whole class body.
-            if "{" in name or ";" in name:
+            # A parser lost in macros can give a "name" holding a whole class body, or a
+            # macro line and the comment below it.
+            if _NOT_A_NAME.search(name):
                 break
+            if cur.type == "function_declarator" and _MACRO.fullmatch(name):
+                return _macro_call_name(name, cur)
             return name
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 

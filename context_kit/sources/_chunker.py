@@ -7,7 +7,7 @@ knows syntax nodes and :class:`~context_kit.sources.languages.LanguageSpec` data
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -77,19 +77,24 @@ _OPENED = frozenset(
 )
 
 
-def _opened(children: Sequence[Any]) -> list[Any]:
-    """``children`` with every node of an :data:`_OPENED` type replaced by its children."""
-    if not any(c.type in _OPENED for c in children):
-        return list(children)
+def _expanded(nodes: Sequence[Any], opens: Callable[[Any], bool]) -> list[Any]:
+    """``nodes`` with each node ``opens`` accepts replaced by its children, recursively."""
     out: list[Any] = []
-    todo = list(reversed(children))
+    todo = list(reversed(nodes))
     while todo:
         node = todo.pop()
-        if node.type in _OPENED and node.child_count:
+        if node.child_count and opens(node):
             todo.extend(reversed(node.children))
         else:
             out.append(node)
     return out
+
+
+def _opened(children: Sequence[Any]) -> list[Any]:
+    """``children`` with every node of an :data:`_OPENED` type replaced by its children."""
+    if not any(c.type in _OPENED for c in children):
+        return list(children)
+    return _expanded(children, lambda node: node.type in _OPENED)
 
 
 # A C/C++ definition written through a macro: ``TEST(args_test, basic) { ... }`` (gtest,
@@ -449,15 +454,9 @@ class Chunker:
         only read as an error, a test file's one ``describe(...)`` call) has no statement
         boundary to cut at; its children, or theirs, do.
         """
-        out: list[Any] = []
-        todo = list(reversed(nodes))
-        while todo:
-            node = todo.pop()
-            if node.child_count and last_line(node) - node.start_point.row > self.max_lines:
-                todo.extend(reversed(node.children))
-            else:
-                out.append(node)
-        return out
+        return _expanded(
+            nodes, lambda node: last_line(node) - node.start_point.row > self.max_lines
+        )
 
     def _emit_split(self, span: Span, statements: Sequence[Any]) -> None:
         """Emit ``span``, split at statement boundaries when it is too long."""

@@ -148,27 +148,11 @@ class _Names(_Targets):
                     self.tests.add(doc)
 
     def add(self, doc: int, s: Slice) -> None:
-        """Enter a code slice."""
-        for d in s.defines:
-            dotted, keys = self._keys(d)
-            cased = self.by_qual_cased if dotted else self.by_name_cased
-            lower = self.by_qual if dotted else self.by_name
-            for key in keys:
-                cased.setdefault(key, []).append(doc)
-                low = key.lower()
-                if low not in lower:
-                    lower[low] = []
-                    if not dotted:
-                        self.born.add(low)
-                lower[low].append(doc)
-        if s.path:
-            low = s.path.lower()
-            if low not in self.by_path:
-                self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
-                self.by_path[low] = []
-            self.by_path[low].append(doc)
-            if self._is_test(s.path):
-                self.tests.add(doc)
+        """Enter a code slice, recording the simple names it brings in (see :meth:`settle`)."""
+        self.born.update(
+            low for d in s.defines if "." not in d and (low := d.lower()) not in self.by_name
+        )
+        self.load([(doc, s)])
 
     def remove(self, doc: int, s: Slice) -> None:
         """Take a code slice out (the inverse of :meth:`add`)."""

@@ -112,6 +112,10 @@ class _Joined:
         return [*self.head.children, self.body]
 
     @property
+    def child_count(self) -> int:
+        return self.head.child_count + 1
+
+    @property
     def named_children(self) -> list[Any]:
         return [*self.head.named_children, self.body]
 

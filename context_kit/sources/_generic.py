@@ -113,7 +113,7 @@ class _Joined:
 
     @property
     def child_count(self) -> int:
-        return self.head.child_count + 1
+        return int(self.head.child_count) + 1
 
     @property
     def named_children(self) -> list[Any]:

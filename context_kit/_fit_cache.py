@@ -5,6 +5,11 @@ terms); when nothing changed since the last build, the fitted state is loaded in
 The key covers the retriever's class and parameters (sklearn-style: public attributes not
 ending in ``_``) and a digest of the corpus, so any change is a miss. Entries are pickles
 in the user's own cache folder; an entry that fails to load is a miss.
+
+Post-fusion steps (the symbol graph, section<->code links) are cached the same way. A
+fitted state that refers to the corpus's slices leaves them out of its pickle and takes
+them back after loading through a ``_reattach(corpus)`` method, which raises (a miss)
+when the corpus is not the one it was fitted on.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from __future__ import annotations
 import logging
 import pickle
 from pathlib import Path
+from typing import Protocol, TypeVar, cast
 
 from ._cache import atomic_write_with, content_key, read_entry
-from .retrievers import Corpus, Retriever
+from .retrievers import Corpus
 
 __all__ = ["fit_cached", "retriever_params"]
 
@@ -23,6 +29,13 @@ log = logging.getLogger("context_kit")
 # Bumped when a retriever's fitted state changes shape (fit-2: BM25 base and delta
 # segments, 32-bit postings), so older pickles become misses, never half-read states.
 _FORMAT = "fit-2"
+
+
+class _Fits(Protocol):
+    def fit(self, corpus: Corpus, /) -> object: ...
+
+
+_F = TypeVar("_F", bound=_Fits)
 
 
 def retriever_params(retriever: object) -> str:
@@ -35,9 +48,7 @@ def retriever_params(retriever: object) -> str:
     return repr(params)
 
 
-def fit_cached(
-    retriever: Retriever, corpus: Corpus, corpus_key: str | None, folder: Path | None
-) -> Retriever:
+def fit_cached(retriever: _F, corpus: Corpus, corpus_key: str | None, folder: Path | None) -> _F:
     """``retriever.fit(corpus)``, or its fitted state from the cache when the key matches.
 
     Args:
@@ -47,7 +58,7 @@ def fit_cached(
         folder: The cache folder; ``None`` disables caching.
     """
     if corpus_key is None or folder is None:
-        return retriever.fit(corpus)
+        return cast(_F, retriever.fit(corpus))  # fit returns self (the estimator rule)
     cls = type(retriever)
     key = content_key(
         _FORMAT, f"{cls.__module__}.{cls.__qualname__}", retriever_params(retriever), corpus_key
@@ -59,10 +70,10 @@ def fit_cached(
             loaded = pickle.loads(data)
         except Exception:  # a truncated or foreign entry is a miss
             loaded = None
-        if type(loaded) is cls:
+        if type(loaded) is cls and _reattached(loaded, corpus, path):
             vars(retriever).update(vars(loaded))
             return retriever
-    fitted = retriever.fit(corpus)
+    fitted = cast(_F, retriever.fit(corpus))
     try:
         # Streamed to the file: a fitted BM25 pickles to tens of MB, and a bytes copy of
         # it would add that to the build's peak memory.
@@ -70,3 +81,16 @@ def fit_cached(
     except Exception:  # retrievers holding unpicklable state are simply not cached
         log.info("context_kit cache: %s cannot be pickled; not cached", cls.__name__)
     return fitted
+
+
+def _reattached(loaded: object, corpus: Corpus, path: Path) -> bool:
+    """Give a loaded state its corpus back, if it asks for it; ``False`` when it refuses."""
+    reattach = getattr(loaded, "_reattach", None)
+    if reattach is None:
+        return True
+    try:
+        reattach(corpus)
+    except ValueError as exc:  # fitted on other slices (a colliding key, a stale entry)
+        log.info("context_kit cache: %s does not fit this corpus (%s); refitting", path, exc)
+        return False
+    return True

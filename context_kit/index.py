@@ -449,8 +449,16 @@ class Index:
         cache: dict[str, tuple[Corpus, Any]] = self.__dict__.setdefault("_post_fusion", {})
         hit = cache.get(name)
         if hit is None or hit[0] is not self.corpus:
+            state = self._state
             with _no_gc():  # a pass over every slice: see _no_gc
-                hit = (self.corpus, make().fit(self.corpus))
+                if state is None or state.cache is None:
+                    step = make().fit(self.corpus)
+                else:
+                    # Cached like the retrievers' fits: in a new process, the links of a
+                    # 65 MB tree load in 0.1 s where building them takes 0.8 s.
+                    key = state.corpus_key(self.corpus)
+                    step = fit_cached(make(), self.corpus, key, state.cache_folder)
+                hit = (self.corpus, step)
             cache[name] = hit
         fitted: _P = hit[1]
         return fitted
@@ -832,6 +840,7 @@ class _BuildState:
     files: dict[str, FileEntry] = field(default_factory=dict)
     scanned_at_ns: int = 0
     layout: Layout | None = None
+    _keyed: tuple[Corpus, str] | None = None  # the last corpus_key, and its corpus
 
     @property
     def cache_folder(self) -> Path | None:
@@ -874,10 +883,16 @@ class _BuildState:
         File rows are covered by each file's content digest; rows no file produced (commit
         slices) by their ids, which git makes content addresses.
         """
+        # Asked at the build and again at the first query (post-fusion steps): the same
+        # corpus object has the same key, as a refresh replaces the corpus it changes.
+        if self._keyed is not None and self._keyed[0] is corpus:
+            return self._keyed[1]
         parts = [source_fingerprint(s) for s in self.sources]
         for path in sorted(self.files):
             fe = self.files[path]
             if fe.slices:
                 parts.append(f"{path}\0{fe.digest}")
         parts.extend(s.id for s in corpus.slices if s.path is None)
-        return content_key(*parts)
+        key = content_key(*parts)
+        self._keyed = (corpus, key)
+        return key

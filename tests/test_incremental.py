@@ -570,3 +570,40 @@ def test_a_build_trusts_what_the_last_build_read(tmp_path: Path, monkeypatch):
     reads.clear()
     Index.build(root, cache_dir=cache, workers=1, max_file_bytes=10_000)
     assert len(reads) == len(list(root.rglob("*.*")))
+
+
+def same_links(a, b) -> bool:
+    return (a.edges, a.requirement_rows, a.n_rows) == (b.edges, b.requirement_rows, b.n_rows)
+
+
+def test_section_code_links_come_from_the_cache_and_follow_edits(tmp_path: Path, monkeypatch):
+    # The links fitted at the first query are cached like the retrievers' fits: a new
+    # build of the same files loads them (no LinkIndex is built), a changed file does not.
+    from context_kit import _link_index
+    from context_kit.links import build_links
+
+    root = make_repo(tmp_path / "repo")
+    (root / "README.md").write_text("# Title\n\nCall `func_1` and `K2.m`, see m3.py.\n")
+    cache = tmp_path / "cache"
+    first = build(root, cache)
+    assert first.linker.links_.edges  # fitted here, and stored
+    built: list[int] = []
+    real_init = _link_index.LinkIndex.__init__
+
+    def counting(self, slices, **kw):
+        built.append(len(slices))
+        real_init(self, slices, **kw)
+
+    monkeypatch.setattr(_link_index.LinkIndex, "__init__", counting)
+    second = build(root, cache)
+    assert same_links(second.linker.links_, first.linker.links_) and built == []
+    # The loaded index still follows an update by delta, to build_links' edges.
+    (root / "pkg" / "m5.py").write_text("def renamed(a):\n    return a\n")
+    (root / "README.md").write_text("# Title\n\nCall `renamed` and `K2.m`.\n")
+    second.update()
+    assert same_links(second.linker.links_, build_links(second.slices)) and built == []
+    # A build of the edited files finds no entry for them: fitted afresh, and right.
+    third = build(root, cache)
+    assert same_links(third.linker.links_, build_links(third.slices))
+    assert built == [len(third.slices)]
+    assert {e.via for e in third.linker.links_.edges} >= {"renamed", "K2.m"}

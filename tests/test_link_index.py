@@ -1,8 +1,11 @@
 """LinkIndex: section<->code links edited by delta equal build_links on the same corpus."""
 
+import io
 import itertools
+import pickle
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -118,6 +121,59 @@ def test_links_asked_only_at_the_end_are_still_current(versions):
     for old, new in itertools.pairwise(versions):
         index.update(new, previous_rows(old, new))
     same(index.links(), build_links(versions[-1]))
+
+
+class _NoSlices(pickle.Pickler):
+    """A pickler that fails on any Slice: a cached index must leave the corpus out."""
+
+    def persistent_id(self, obj: object) -> None:
+        assert not isinstance(obj, Slice), "a slice was pickled with the index"
+
+
+def _detached(index: LinkIndex) -> LinkIndex:
+    buf = io.BytesIO()
+    _NoSlices(buf, pickle.HIGHEST_PROTOCOL).dump(index)
+    out: LinkIndex = pickle.loads(buf.getvalue())
+    return out
+
+
+@given(corpus_versions(), st.data())
+def test_a_pickled_index_reattached_follows_the_corpus_as_the_original(versions, data):
+    # The fit cache stores a LinkIndex without its slices (see _fit_cache): taken back
+    # from the same corpus, it must give, and keep giving through updates, build_links.
+    at = data.draw(st.integers(0, len(versions) - 1))
+    index = LinkIndex(versions[0])
+    index.links()
+    for old, new in itertools.pairwise(versions[: at + 1]):
+        index.update(new, previous_rows(old, new))
+    loaded = _detached(index)
+    loaded.reattach(versions[at])
+    same(loaded.links(), build_links(versions[at]))
+    for old, new in itertools.pairwise(versions[at:]):
+        loaded.update(new, previous_rows(old, new))
+        same(loaded.links(), build_links(new))
+
+
+@given(corpus_versions())
+def test_a_pickled_index_refuses_other_slices(versions):
+    corpus = versions[0]
+    index = LinkIndex(corpus)
+    others = [
+        corpus[1:],  # one fewer
+        [*corpus, Slice(id="extra", kind="code", path="x.py", text="pass\n")],
+        [s.model_copy(update={"id": s.id + "'"}) for s in corpus],  # same count, other ids
+    ]
+    if len({s.id for s in corpus}) > 1:
+        others.append(corpus[::-1])  # the same slices in another order
+    for other in others:
+        if other == corpus:
+            continue
+        with pytest.raises(ValueError):
+            _detached(index).reattach(other)
+    loaded = _detached(index)
+    loaded.reattach(corpus)
+    with pytest.raises(ValueError):  # once only
+        loaded.reattach(corpus)
 
 
 def test_the_corpus_links_something():

@@ -101,6 +101,18 @@ class LinkPropagation:
         self._use(links, len(corpus))
         return self
 
+    def _reattach(self, corpus: Corpus) -> None:
+        """After loading a pickled fit: take ``corpus``'s slices back (see ``_fit_cache``).
+
+        Raises:
+            ValueError: The state was fitted on other slices, or on links given in the
+                corpus's extras (which a cache cannot vouch for).
+        """
+        if self.index_ is None:
+            raise ValueError("fitted on given links")
+        self.index_.reattach(corpus.slices)
+        corpus.extras["links"] = self.links_
+
     def _use(self, links: Links, n: int) -> None:
         """Derive the propagation arrays and the requirement-id pattern from ``links``."""
         self.links_ = links

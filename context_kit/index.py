@@ -880,8 +880,12 @@ class _BuildState:
     def corpus_key(self, corpus: Corpus) -> str:
         """A digest of everything the corpus rows were built from.
 
-        File rows are covered by each file's content digest; rows no file produced (commit
-        slices) by their ids, which git makes content addresses.
+        File rows are covered by each file's content digest, and every row by its slice id
+        (commit slices' ids are git's content addresses). The ids matter beyond commits:
+        a file's digest and its source's version name what was sliced, not how; slices
+        cut by another release of a chunker that kept its version, or re-sliced after an
+        unreadable cache entry, must not meet a fit made on the old cut (a BM25 fit of
+        992 rows served to a corpus of 1,002 failed every query).
         """
         # Asked at the build and again at the first query (post-fusion steps): the same
         # corpus object has the same key, as a refresh replaces the corpus it changes.
@@ -892,7 +896,7 @@ class _BuildState:
             fe = self.files[path]
             if fe.slices:
                 parts.append(f"{path}\0{fe.digest}")
-        parts.extend(s.id for s in corpus.slices if s.path is None)
+        parts.append("\0".join(s.id for s in corpus.slices))
         key = content_key(*parts)
         self._keyed = (corpus, key)
         return key

@@ -607,3 +607,35 @@ def test_section_code_links_come_from_the_cache_and_follow_edits(tmp_path: Path,
     assert same_links(third.linker.links_, build_links(third.slices))
     assert built == [len(third.slices)]
     assert {e.via for e in third.linker.links_.edges} >= {"renamed", "K2.m"}
+
+
+class CutDifferently(CodeSource):
+    """The same source (name, version, options) cutting files otherwise: another release."""
+
+    def __init__(self, drop_last: bool) -> None:
+        super().__init__()
+        self._drop_last = drop_last
+
+    def slices(self, file):
+        out = super().slices(file)
+        return out[:-1] if self._drop_last and len(out) > 1 else out
+
+
+def test_fits_made_on_another_cut_of_the_same_files_are_not_reused(tmp_path: Path):
+    # The files' digests and the source's fingerprint are the same in both builds, the
+    # slices are not (the slice entries were lost and the files cut again): fits and
+    # post-fusion steps stored for the first corpus must not serve the second.
+    import shutil
+
+    root = make_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    first = build(root, cache, CutDifferently(drop_last=True))
+    first.search("func_1 K2")  # stores the links and the graph too
+    shutil.rmtree(cache / "slices")
+    second = build(root, cache, CutDifferently(drop_last=False))
+    fresh = build(root, False, CutDifferently(drop_last=False))
+    assert len(second.slices) > len(first.slices)
+    hits = second.search("func_1 K2", k=5)
+    assert [(h.slice.id, h.score) for h in hits] == [
+        (h.slice.id, h.score) for h in fresh.search("func_1 K2", k=5)
+    ]

@@ -12,7 +12,9 @@ wrote — reads as a miss (with a warning), never as stale or corrupt data.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import importlib.util
 import logging
 import os
 import tempfile
@@ -24,6 +26,8 @@ __all__ = [
     "CACHE_ENV",
     "atomic_write",
     "atomic_write_with",
+    "binary_stamp",
+    "code_stamp",
     "content_key",
     "default_cache_dir",
     "read_entry",
@@ -69,6 +73,52 @@ def content_key(*parts: str | bytes) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+@functools.cache
+def code_stamp(*patterns: str) -> str:
+    """A digest of the library's version and its files matching ``patterns``.
+
+    Patterns are globs relative to the package folder (``"sources/**/*.py"``). Part of
+    the keys of entries those files compute: hand-bumped format versions cover the
+    layout of an entry, this covers what computed it, so an upgrade (or an edited work
+    tree) never reads entries the old code wrote. Read once per process and patterns.
+    """
+    from . import __version__
+
+    here = Path(__file__).parent
+    files = sorted({f for pattern in patterns for f in here.glob(pattern) if f.is_file()})
+    return content_key(__version__, *(_named_bytes(f, here) for f in files))
+
+
+def _named_bytes(f: Path, root: Path) -> bytes:
+    try:
+        return f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes()
+    except OSError:  # unreadable: its name still counts, the version names the code
+        return f.name.encode()
+
+
+@functools.cache
+def binary_stamp(module: str) -> str:
+    """Names, sizes and times of a compiled module's binaries; ``""`` if it is not found.
+
+    Found without importing the module. In the slice keys, so a grammar wheel (or the
+    tree-sitter core) upgraded in place means files are parsed again.
+    """
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return ""
+    if found is None or not found.origin:
+        return ""
+    folder = os.path.dirname(found.origin)
+    stamps = []
+    with contextlib.suppress(OSError):
+        for name in sorted(os.listdir(folder)):
+            if name.endswith((".so", ".pyd", ".dylib")):
+                st = os.stat(os.path.join(folder, name))
+                stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return ";".join(stamps)
 
 
 def atomic_write(path: Path, data: bytes) -> bool:

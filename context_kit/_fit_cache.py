@@ -19,7 +19,7 @@ import pickle
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from ._cache import atomic_write_with, content_key, read_entry
+from ._cache import atomic_write_with, code_stamp, content_key, read_entry
 from .retrievers import Corpus
 
 __all__ = ["fit_cached", "retriever_params"]
@@ -61,7 +61,13 @@ def fit_cached(retriever: _F, corpus: Corpus, corpus_key: str | None, folder: Pa
         return cast(_F, retriever.fit(corpus))  # fit returns self (the estimator rule)
     cls = type(retriever)
     key = content_key(
-        _FORMAT, f"{cls.__module__}.{cls.__qualname__}", retriever_params(retriever), corpus_key
+        _FORMAT,
+        # The code that fits (term splitting, stemming, link rules): a fit pickled by
+        # another release would load fine and score by the old rules.
+        code_stamp("retrievers/**/*.py", "links.py", "_link_index.py"),
+        f"{cls.__module__}.{cls.__qualname__}",
+        retriever_params(retriever),
+        corpus_key,
     )
     path = folder / "fits" / key[:2] / f"{key}.pickle"
     data = read_entry(path)

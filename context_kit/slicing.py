@@ -34,7 +34,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._cache import atomic_write, content_key, read_entry, seal, unseal
+from ._cache import (
+    atomic_write,
+    binary_stamp,
+    code_stamp,
+    content_key,
+    read_entry,
+    seal,
+    unseal,
+)
 from ._pool import acquire, discard, release
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
@@ -158,7 +166,8 @@ class SliceCache:
         spec = language_for_path(path)
         lang = spec.name if spec is not None else ""
         fp = source_fingerprint(source) if fingerprint is None else fingerprint
-        return content_key(CACHE_FORMAT, fp, lang, path, digest)
+        grammar = _binary_stamp(spec.module) if spec is not None else ""
+        return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, grammar, path, digest)
 
     def _file(self, key: str) -> str:
         # Plain strings: a warm build looks up one entry per file, and pathlib's objects
@@ -204,6 +213,23 @@ class SliceCache:
         }
         payload = json.dumps({"scanned_at_ns": scanned_at_ns, "files": listed}).encode()
         atomic_write(self._manifest_file(key), seal(payload, MANIFEST_FORMAT))
+
+
+def _code_stamp() -> str:
+    """A digest of this library's code that turns a file into slices (see ``code_stamp``).
+
+    Sources declare a ``version`` to bump when their output changes; this covers the
+    releases (and work trees) where that was forgotten, so an upgrade never serves
+    slices cut by the old code.
+    """
+    return content_key(
+        code_stamp("slicing.py", "secrets.py", "types.py", "sources/**/*.py", "sources/**/*.scm"),
+        binary_stamp("tree_sitter"),
+    )
+
+
+def _binary_stamp(module: str) -> str:
+    return binary_stamp(module)
 
 
 def _digest(data: bytes, redact_secrets: bool) -> str:

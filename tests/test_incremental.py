@@ -639,3 +639,33 @@ def test_fits_made_on_another_cut_of_the_same_files_are_not_reused(tmp_path: Pat
     assert [(h.slice.id, h.score) for h in hits] == [
         (h.slice.id, h.score) for h in fresh.search("func_1 K2", k=5)
     ]
+
+
+def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
+    tmp_path: Path, monkeypatch
+):
+    # A source's version is bumped by hand; the code and the grammar binaries that cut
+    # the slices are stamped too, so an upgrade that forgot the bump still re-cuts.
+    from context_kit import slicing
+
+    root = make_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    counts = []
+    for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]:
+        monkeypatch.setattr(slicing, "_code_stamp", lambda code=code: code)
+        monkeypatch.setattr(slicing, "_binary_stamp", lambda module, grammar=grammar: grammar)
+        src = CountingCode()
+        build(root, cache, src)
+        counts.append(src._calls)
+    assert counts == [7, 0, 7, 7]
+
+
+def test_the_stamps_read_the_installed_code_and_grammars():
+    from context_kit import slicing
+    from context_kit._cache import binary_stamp, code_stamp
+
+    assert ".so" in binary_stamp("tree_sitter_python")
+    assert binary_stamp("no_such_module_here") == ""
+    assert code_stamp("sources/*.py") != code_stamp("sources/code.py") != code_stamp()
+    assert code_stamp("sources/**/*.scm") == code_stamp.__wrapped__("sources/**/*.scm")
+    assert slicing._code_stamp() == slicing._code_stamp()

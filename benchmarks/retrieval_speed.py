@@ -79,7 +79,7 @@ def select(index: Index, scores: np.ndarray) -> list[int]:
     """``Index.pack``'s candidate selection for ``BUDGET`` (no pins)."""
     positive = int(np.count_nonzero(scores > 0))
     ranked = index._candidates_for(scores, BUDGET)[:positive]
-    return candidate_rows(ranked, [], index._requirements()[1])
+    return candidate_rows(ranked, [], index._needs())
 
 
 def staged(index: Index, query: str, clock: dict[str, float]) -> tuple[FusionResult, list[int]]:

@@ -41,7 +41,7 @@ from .packing.excerpt import (
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
 from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
-from .packing.select import candidate_rows, requirements, resolve_pins
+from .packing.select import Needs, candidate_rows, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .renderers.code import excerpt_rung
 from .retrievers import BM25Retriever, Corpus, Retriever, fuse, get_retriever, top_k
@@ -620,7 +620,8 @@ class Index:
             ranked = self._candidates_for(scores, budget)
             k = len(ranked)
             ranked = ranked[:positive]
-        rows = candidate_rows(ranked, pinned, self._requirements()[1])
+        needs = self._needs()
+        rows = candidate_rows(ranked, pinned, needs)
         pinned_set = set(pinned)
         last = (
             last_commits(self.history, self.slices, rows, top=attach_commits)
@@ -638,7 +639,7 @@ class Index:
                 ),
                 value=float(scores[r]) ** relevance_power,
                 pinned=r in pinned_set,
-                requires=self._requirements()[0].get(self.slices[r].id),
+                requires=self.slices[n].id if (n := needs.get(r)) is not None else None,
             )
             for r in rows
         ]
@@ -728,18 +729,15 @@ class Index:
                     out[r] = rung
         return out
 
-    def _requirements(self) -> tuple[dict[str, str], dict[int, int]]:
-        """Each slice's dependency by id, and by row (cached per slice list)."""
-        cached: tuple[object, tuple[dict[str, str], dict[int, int]]] | None = getattr(
-            self, "_reqs", None
-        )
-        # Keyed on the list object, so an index whose slices are replaced recomputes.
-        if cached is None or cached[0] is not self.slices:
-            needs = requirements(self.slices)
-            row_of = {s.id: i for i, s in enumerate(self.slices)}
-            rows = {row_of[a]: row_of[b] for a, b in needs.items()}
-            cached = (self.slices, (needs, rows))
-            self._reqs = cached
+    def _needs(self) -> Needs:
+        """Each row's dependency (see :class:`~context_kit.packing.select.Needs`).
+
+        Kept per corpus: what was looked up serves the next pack until an update.
+        """
+        cached: tuple[Corpus, Needs] | None = getattr(self, "_needs_of", None)
+        if cached is None or cached[0] is not self.corpus:
+            cached = (self.corpus, Needs(self.slices, self.corpus.file_rows))
+            self._needs_of = cached
         return cached[1]
 
     def _candidates_for(self, scores: np.ndarray, budget: int) -> list[int]:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
-from context_kit.packing.select import candidate_rows
+from context_kit.packing.select import Needs, candidate_rows, requirements
 from context_kit.retrievers import _lcs_bound, top_k
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
 from context_kit.retrievers.fuzzy import query_mentions
@@ -268,3 +268,45 @@ def test_bm25_scores_equal_the_plain_loop_bit_for_bit(docs, query, k1, b):
 def test_candidate_rows_add_pins_then_dependencies_transitively(pinned, want):
     # Row 3 needs row 1, which needs row 0; row 5 needs row 2.
     assert candidate_rows([3, 4], pinned, {3: 1, 1: 0, 5: 2}) == want
+
+
+@st.composite
+def related_slices(draw) -> list[Slice]:
+    """Slices naming each other: classes and their methods, parts, declared needs."""
+    n = draw(st.integers(0, 25))
+    out = []
+    for i in range(n):
+        path = draw(st.sampled_from(["a.py", "b.py", None]))
+        kind = draw(st.sampled_from(["class", "method", "function", "window"]))
+        part = draw(st.sampled_from([None, (1, 2), (2, 2), (1, 3), (3, 3)]))
+        declared = draw(st.sampled_from([None, "s0", "s3", "missing", f"s{i}"]))
+        out.append(
+            Slice(
+                id=f"s{i}",
+                kind="code" if path else "commit",
+                path=path,
+                start_line=i + 1 if path else None,
+                end_line=i + 1 if path else None,
+                name=draw(st.sampled_from(["K", "J", "f"])),
+                symbol_kind=kind,
+                parent=draw(st.sampled_from([None, "K", "J"])),
+                part=part,
+                text="x\n",
+                meta={"requires": declared} if declared else {},
+            )
+        )
+    return out
+
+
+@given(related_slices())
+def test_needs_found_lazily_equal_the_whole_index_pass(slices):
+    # Needs answers from a file's own rows what requirements() finds in one pass over
+    # every slice; packs take dependencies from it.
+    want_ids = requirements(slices)
+    row_of = {s.id: i for i, s in enumerate(slices)}
+    want = {row_of[a]: row_of[b] for a, b in want_ids.items()}
+    needs = Needs(slices, Corpus(slices).file_rows)
+    assert {r: needs.get(r) for r in range(len(slices))} == {
+        r: want.get(r) for r in range(len(slices))
+    }
+    assert dict(needs) == want  # asked again (memoised), and as a whole

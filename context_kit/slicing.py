@@ -21,6 +21,7 @@ Three things make indexing fast:
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -215,6 +216,7 @@ class SliceCache:
         atomic_write(self._manifest_file(key), seal(payload, MANIFEST_FORMAT))
 
 
+@functools.cache
 def _code_stamp() -> str:
     """A digest of this library's code that turns a file into slices (see ``code_stamp``).
 

@@ -9,7 +9,8 @@ out over the same number of worker processes. Against it:
 * ``warm``   - ``Index.build`` again with that cache (every file a hit; its first query
   loads those links);
 * ``update`` - ``index.update()`` after appending one function to one file, on the warm
-  index after one query (so the parts built at the first query must be kept current).
+  index after one query (so the parts built at the first query must be kept current);
+  ``named_ms`` is a second such edit with the file named (``index.update([path])``).
 
 Each phase runs in a fresh interpreter so its peak memory is its own: the summed PSS of
 the process and its workers, sampled every 200 ms (``mem_over_src``), and ``ru_maxrss`` of
@@ -194,6 +195,13 @@ def phase_build(tree: Path, cache: Path, workers: int, update: bool) -> dict[str
             hits = index.search("_bench_added_function", k=1)
             row["first_query_after_update_seconds"] = time.perf_counter() - t0
             row["update_visible"] = bool(hits) and hits[0].slice.path == target
+            # The same edit again, the caller naming the file: no listing, no stat of
+            # every other file (an agent knows what it wrote).
+            path.write_bytes(original + _MARK.replace("x + 1", "x + 2").encode())
+            t0 = time.perf_counter()
+            named = index.update([target])
+            row["named_update_seconds"] = time.perf_counter() - t0
+            assert named.changed == [target], named
         finally:
             path.write_bytes(original)
     return row
@@ -302,6 +310,7 @@ def main() -> None:
             refit_ms=round(warm["update_timings"].get("refit", 0.0) * 1000, 1),  # type: ignore[attr-defined]
             visible=warm["update_visible"],
             first_query_ms=round(float(warm["first_query_after_update_seconds"]) * 1000, 1),  # type: ignore[arg-type]
+            named_ms=round(float(warm["named_update_seconds"]) * 1000, 1),  # type: ignore[arg-type]
         )
         gil = run_phase(args, "gil", ["--files", str(tmp / "files.json")])
         emit(phase="gil", **{k: round(v, 2) if isinstance(v, float) else v for k, v in gil.items()})

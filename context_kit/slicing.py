@@ -48,7 +48,7 @@ from ._pool import acquire, discard, release
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources.languages import language_for_path
-from .sources.walk import decode_text, read_candidate, repository_files
+from .sources.walk import covered_by, decode_text, read_candidate, repository_files
 from .types import SkippedFile, Slice
 
 __all__ = [
@@ -450,6 +450,7 @@ def refresh(
     previous: dict[str, FileEntry] | None = None,
     previous_scan_ns: int = 0,
     progress: ProgressFn | None = None,
+    only: Sequence[str] | None = None,
 ) -> RefreshResult:
     """List, read and slice the repository, reusing ``previous`` where nothing changed.
 
@@ -463,15 +464,21 @@ def refresh(
         previous: File entries from an earlier refresh (``None`` reads everything).
         previous_scan_ns: When the earlier refresh listed the files.
         progress: Called as ``progress("parse", done, total)``.
+        only: Look at these repository-relative files and folders only (the caller
+            knows nothing else changed); every other entry of ``previous`` is kept
+            without a look, and the scan time stays ``previous_scan_ns``: what was not
+            looked at is as old as before.
 
     Returns:
         Every file's entry and what changed.
     """
     previous = previous or {}
-    scanned_at = time.time_ns()
+    scanned_at = time.time_ns() if only is None else previous_scan_ns
     root_real = root.resolve()
-    names = repository_files(root, options)
+    names = repository_files(root, options, under=only)
     out = RefreshResult(files={}, scanned_at_ns=scanned_at)
+    if only is not None:
+        out.files = {rel: fe for rel, fe in previous.items() if not covered_by(rel, only)}
     to_read: list[tuple[str, tuple[int, int] | None]] = []
     top = os.fspath(root)
     for rel in names:

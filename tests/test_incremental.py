@@ -9,6 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+import pytest
 from conftest import SAMPLE_PY, git
 from hypothesis import given
 from hypothesis import strategies as st
@@ -669,3 +670,81 @@ def test_the_stamps_read_the_installed_code_and_grammars():
     assert code_stamp("sources/*.py") != code_stamp("sources/code.py") != code_stamp()
     assert code_stamp("sources/**/*.scm") == code_stamp.__wrapped__("sources/**/*.scm")
     assert slicing._code_stamp() == slicing._code_stamp()
+
+
+@st.composite
+def named_tree_edits(draw):
+    """tree_edits over a tree with .gitignore rules, plus how each step names its paths."""
+    start, steps = draw(tree_edits())
+    # A file re-included below an excluded folder stays out (git never looks inside).
+    start[".gitignore"] = "build/\n!build/keep.py\n*.log\n"
+    start["pkg/.gitignore"] = "skip_*.py\n"
+    extra = ["build/keep.py", "notes.log", "pkg/skip_me.py", "pkg/sub/deep.py", "node_modules/x.js"]
+    named = []
+    for step in steps:
+        for p in draw(st.lists(st.sampled_from(extra), max_size=2, unique=True)):
+            step[p] = draw(st.one_of(st.none(), st.just("def extra(a):\n    return a\n")))
+        # Name each path itself, or its folder, or the root; sometimes one more path.
+        names = {
+            draw(st.sampled_from([p, p.rsplit("/", 1)[0] if "/" in p else p, "."])) for p in step
+        }
+        names |= set(draw(st.lists(st.sampled_from(["pkg/m4.py", "docs", "gone.py"]), max_size=1)))
+        named.append(sorted(names))
+    return start, steps, named
+
+
+@given(named_tree_edits())
+def test_an_update_of_named_paths_equals_a_fresh_build(case):
+    # update(paths) looks only where it is told; told everything that changed, it must
+    # agree with a fresh build, .gitignore rules and vendored folders included.
+    start, steps, named = case
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "repo"
+        write_tree(root, start)
+        index = Index.build(root, cache_dir=False, workers=1)
+        for step, paths in zip(steps, named, strict=True):
+            write_tree(root, step)
+            index.update(paths)
+            same_results(index, Index.build(root, cache_dir=False, workers=1))
+
+
+def test_named_paths_in_git_follow_what_git_lists(tmp_path: Path):
+    # Told what changed, an update reports what a full update reports: git's list rules
+    # (an untracked file is not indexed until added; a deleted file is still listed
+    # until the deletion is staged).
+    root = make_repo(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "start")
+    named, full = build(root, False), build(root, False)
+
+    def both(paths) -> tuple[list[str], list[str], list[str]]:
+        a, b = named.update(paths), full.update()
+        assert (a.added, a.changed, a.deleted) == (b.added, b.changed, b.deleted)
+        same_results(named, full)
+        return a.added, a.changed, a.deleted
+
+    (root / "pkg" / "m1.py").write_text("def renamed_one(a):\n    return a\n")
+    (root / "pkg" / "new.py").write_text("def brand_new(a):\n    return a\n")  # untracked
+    (root / "pkg" / "m2.py").unlink()
+    assert both(["pkg/m1.py", "pkg/new.py", root / "pkg" / "m2.py"])[1][0] == "pkg/m1.py"
+    git(root, "add", "-A", "pkg")
+    assert both("pkg") == (["pkg/new.py"], [], ["pkg/m2.py"])
+    same_results(named, build(root, False))
+    # Not told, not seen; the next full update catches up.
+    (root / "pkg" / "m3.py").write_text("def quiet(a):\n    return a\n")
+    assert named.update(["pkg/m1.py"]).changed == []
+    assert named.update().changed == ["pkg/m3.py"]
+
+
+def test_named_paths_outside_the_repository_are_refused(tmp_path: Path):
+    from context_kit import OptionError
+
+    root = make_repo(tmp_path / "repo")
+    index = build(root, False)
+    for bad in ["../elsewhere.py", tmp_path / "other.py", "pkg/../../x.py"]:
+        with pytest.raises(OptionError, match="not inside the repository"):
+            index.update([bad])
+    with pytest.raises(OptionError, match="strings or paths"):
+        index.update([3])  # type: ignore[list-item]
+    assert index.update([]).changed == [] and index.update(root).changed == []

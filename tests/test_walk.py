@@ -219,3 +219,51 @@ def test_a_work_tree_tracking_nothing_says_so(sample_repo: Path, caplog):
     assert index.slices == [] and index.skipped == []
     assert any("git tracks no files" in r.getMessage() for r in caplog.records)
     assert Index.build(sample_repo, cache_dir=False, include_untracked=True).slices
+
+
+def _listing_tree(root: Path) -> None:
+    files = {
+        ".gitignore": "build/\n*.log\n!keep.log\n",
+        "a.py": "x = 1\n",
+        "keep.log": "kept\n",
+        "drop.log": "dropped\n",
+        "build/out.py": "y = 1\n",
+        "build/.gitignore": "!out.py\n",
+        "pkg/.gitignore": "gen_*\n/local.py\n",
+        "pkg/gen_a.py": "z = 1\n",
+        "pkg/local.py": "z = 2\n",
+        "pkg/sub/local.py": "z = 3\n",
+        "pkg/sub/ok.py": "z = 4\n",
+        "other/.git/config": "[core]\n",  # a nested repository's folder: never listed
+        "other/b.py": "w = 1\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    os.symlink(root / "pkg", root / "linked_pkg")  # a folder link: listed, never followed
+    os.symlink(root / "missing.py", root / "dangling.py")
+
+
+def test_listing_under_a_path_is_the_full_listing_cut_to_it(tmp_path: Path):
+    # update(paths) lists only what it was told: each file, folder and missing path must
+    # get exactly the part of the full listing at or below it.
+    from context_kit.sources.walk import covered_by, repository_files
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    _listing_tree(root)
+    opts = WalkOptions()
+    full = repository_files(root, opts)
+    assert "a.py" in full and "pkg/sub/local.py" in full and "linked_pkg" in full
+    assert not {"drop.log", "build/out.py", "pkg/local.py", "other/.git/config"} & set(full)
+    everything = {str(p.relative_to(root)) for p in root.rglob("*") if "linked_pkg/" not in str(p)}
+    probes = sorted(everything | {"", "nope.py", "pkg/nope/x.py", "linked_pkg/sub/ok.py"})
+    for probe in probes:
+        want = [n for n in full if covered_by(n, [probe])]
+        assert repository_files(root, opts, under=[probe]) == want, probe
+    assert repository_files(root, opts, under=[]) == []
+    assert repository_files(root, opts, under=["pkg/sub", "a.py"]) == [
+        "a.py",
+        "pkg/sub/local.py",
+        "pkg/sub/ok.py",
+    ]

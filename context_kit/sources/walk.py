@@ -40,7 +40,7 @@ import logging
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "SAFE_GIT_CONFIG",
     "FileText",
     "WalkOptions",
+    "covered_by",
     "decode_text",
     "read_candidate",
     "repository_files",
@@ -255,8 +256,13 @@ def decode_text(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8", errors="replace"), True
 
 
-def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
-    """Paths git lists for the work tree, or ``None`` when ``root`` is not in one."""
+def _git_files(
+    root: Path, include_untracked: bool, under: Sequence[str] | None = None
+) -> list[str] | None:
+    """Paths git lists for the work tree, or ``None`` when ``root`` is not in one.
+
+    ``under`` limits the list to those paths and the folders' files below them.
+    """
     if not _may_be_in_git(root):
         return None
     try:
@@ -273,19 +279,35 @@ def _git_files(root: Path, include_untracked: bool) -> list[str] | None:
     args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
     if include_untracked:
         args += ["--others", "--exclude-standard"]
-    try:
-        out = subprocess.run(args, capture_output=True, check=False, timeout=120)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if out.returncode != 0:
+    out = _run_git(args if under is None else [*args, "--", *(u or "." for u in under)])
+    if out is not None and out.returncode != 0 and under is not None:
+        # git refuses some pathspecs (one inside a submodule): list everything, then pick.
+        out = _run_git(args)
+    if out is None or out.returncode != 0:
         return None
     toplevel = Path(os.fsdecode(top.stdout.strip()))
     prefix = root.resolve().relative_to(toplevel.resolve()).as_posix() if toplevel else "."
     names = sorted({os.fsdecode(n) for n in out.stdout.split(b"\0") if n})
-    if prefix in ("", "."):
-        return names
-    cut = prefix + "/"
-    return [n[len(cut) :] for n in names if n.startswith(cut)]
+    if prefix not in ("", "."):
+        cut = prefix + "/"
+        names = [n[len(cut) :] for n in names if n.startswith(cut)]
+    if under is not None:
+        names = [n for n in names if covered_by(n, under)]
+    return names
+
+
+def _run_git(args: list[str]) -> subprocess.CompletedProcess[bytes] | None:
+    # Pathspecs are file names here, never patterns: a file named "*.py" is itself.
+    args = [args[0], "--literal-pathspecs", *args[1:]]
+    try:
+        return subprocess.run(args, capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def covered_by(rel: str, under: Sequence[str]) -> bool:
+    """Whether ``rel`` is one of ``under`` or lies in one of those folders (``""``: all)."""
+    return any(not u or rel == u or rel.startswith(u + "/") for u in under)
 
 
 def _may_be_in_git(root: Path) -> bool:
@@ -303,19 +325,37 @@ def _may_be_in_git(root: Path) -> bool:
     return any(os.path.lexists(os.path.join(d, ".git")) for d in (here, *here.parents))
 
 
-def _ignored_walk(root: Path) -> list[str]:
+def _ignored_walk(root: Path, under: str = "") -> list[str]:
     """All files under ``root`` not excluded by ``.gitignore`` files (no git needed).
 
     Every update lists the repository again, so this is written for speed: plain strings
     and ``os.scandir`` rather than ``Path`` objects, and no matching at all in folders no
-    ``.gitignore`` governs.
+    ``.gitignore`` governs. ``under`` (a file or folder, relative to ``root``) gives what
+    the whole walk would list there: the folders above it are checked as the walk would
+    meet them, with their ``.gitignore`` files.
     """
-    import pathspec
-
-    out: list[str] = []
-    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     top = os.fspath(root)
-    stack = [""]
+    specs: list[tuple[str, Any]] = []
+    parts = under.split("/") if under else []
+    rel_dir = ""
+    for depth, name in enumerate(parts):
+        _read_gitignore(top, rel_dir, specs)
+        rel = f"{rel_dir}/{name}" if rel_dir else name
+        full = f"{top}/{rel}"
+        if not os.path.lexists(full):
+            return []
+        is_dir = os.path.isdir(full)
+        active = _governing(specs, rel_dir)
+        if not is_dir:  # a file (or a dangling link): listed unless ignored
+            last = depth == len(parts) - 1
+            return [rel] if last and not _ignored(active, rel, False) else []
+        if name == ".git" or _ignored(active, rel, True):
+            return []
+        if os.path.islink(full):  # never followed; listed so the skip is reported
+            return [rel] if depth == len(parts) - 1 else []
+        rel_dir = rel
+    out: list[str] = []
+    stack = [rel_dir]
     while stack:
         rel_dir = stack.pop()
         folder = f"{top}/{rel_dir}" if rel_dir else top
@@ -324,29 +364,10 @@ def _ignored_walk(root: Path) -> list[str]:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError:  # vanished or unreadable: os.walk skips it too
             continue
-        gi = f"{folder}/.gitignore"
-        if any(e.name == ".gitignore" for e in entries) and os.path.isfile(gi):
-            try:
-                with open(gi, encoding="utf-8", errors="replace") as f:
-                    specs.append(
-                        (rel_dir, pathspec.GitIgnoreSpec.from_lines(f.read().splitlines()))
-                    )
-            except OSError:
-                pass
+        if any(e.name == ".gitignore" for e in entries):
+            _read_gitignore(top, rel_dir, specs)
         # The .gitignore files of this folder and its parents (others sit in siblings).
-        active = [
-            (base, spec)
-            for base, spec in specs
-            if not base or rel_dir == base or rel_dir.startswith(base + "/")
-        ]
-
-        def ignored(rel: str, is_dir: bool, active: list[tuple[str, Any]] = active) -> bool:
-            for base, spec in active:
-                sub = rel[len(base) + 1 :] if base else rel
-                if spec.match_file(sub + ("/" if is_dir else "")):
-                    return True
-            return False
-
+        active = _governing(specs, rel_dir)
         for e in entries:
             rel = f"{rel_dir}/{e.name}" if rel_dir else e.name
             try:
@@ -354,16 +375,47 @@ def _ignored_walk(root: Path) -> list[str]:
             except OSError:
                 is_dir = False
             if not is_dir:
-                if not (active and ignored(rel, False)):
+                if not (active and _ignored(active, rel, False)):
                     out.append(rel)
                 continue
-            if e.name == ".git" or (active and ignored(rel, True)):
+            if e.name == ".git" or (active and _ignored(active, rel, True)):
                 continue
             if e.is_symlink():
                 out.append(rel)  # never followed; listed so the skip is reported
                 continue
             stack.append(rel)
     return sorted(out)
+
+
+def _read_gitignore(top: str, rel_dir: str, specs: list[tuple[str, Any]]) -> None:
+    """Add the rules of ``rel_dir``'s ``.gitignore`` (if it has a readable one) to ``specs``."""
+    import pathspec
+
+    gi = f"{top}/{rel_dir}/.gitignore" if rel_dir else f"{top}/.gitignore"
+    if not os.path.isfile(gi):
+        return
+    try:
+        with open(gi, encoding="utf-8", errors="replace") as f:
+            specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(f.read().splitlines())))
+    except OSError:
+        pass
+
+
+def _governing(specs: list[tuple[str, Any]], rel_dir: str) -> list[tuple[str, Any]]:
+    """The rules of ``rel_dir``'s own ``.gitignore`` and its parents' (not its siblings')."""
+    return [
+        (base, spec)
+        for base, spec in specs
+        if not base or rel_dir == base or rel_dir.startswith(base + "/")
+    ]
+
+
+def _ignored(active: list[tuple[str, Any]], rel: str, is_dir: bool) -> bool:
+    for base, spec in active:
+        sub = rel[len(base) + 1 :] if base else rel
+        if spec.match_file(sub + ("/" if is_dir else "")):
+            return True
+    return False
 
 
 def _vendored(rel: str) -> bool:
@@ -399,16 +451,29 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
         yield read_candidate(root, root_real, rel, options)
 
 
-def repository_files(root: Path, options: WalkOptions) -> list[str]:
+def repository_files(
+    root: Path, options: WalkOptions, under: Sequence[str] | None = None
+) -> list[str]:
     """Every candidate path under ``root`` (git's list, else ``.gitignore``-filtered), sorted.
 
     Nothing is read: incremental updates list the files, compare ``stat`` results, and read
     only those that changed (see :func:`read_candidate`).
+
+    Args:
+        root: The repository root.
+        options: File selection options.
+        under: Only these repository-relative files and folders: the paths of the whole
+            list that :func:`covered_by` them, found without listing the rest.
     """
-    names = _git_files(root, options.include_untracked)
+    if under is not None and not under:
+        return []
+    names = _git_files(root, options.include_untracked, under)
     if names is None:
-        names = _ignored_walk(root)
-    elif not names and not options.include_untracked:
+        if under is None:
+            names = _ignored_walk(root)
+        else:
+            names = sorted({n for u in under for n in _ignored_walk(root, u)})
+    elif not names and not options.include_untracked and under is None:
         _warn_nothing_tracked(root)
     return names
 

@@ -4,7 +4,8 @@ A long-lived process (the MCP server) packs many queries against one repository 
 agent edits it. :class:`WarmIndex` builds the index once and, before each use, compares a
 cheap *fingerprint* of the work tree (HEAD, and the path, size and modification time of
 every file git would index) with the one the index was built from. When files changed it
-calls :meth:`Index.update` (only changed files are re-read and re-sliced); when HEAD moved
+calls :meth:`Index.update` with the paths whose stamps changed (only those are looked at
+again, re-read and re-sliced; a changed ``.gitignore`` means a full update); when HEAD moved
 (a commit, a checkout) it rebuilds, so history is read again (from the commit cache, so
 only new commits cost anything).
 """
@@ -58,12 +59,6 @@ def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
     return head.stdout.strip(), names
 
 
-def _head(root: Path) -> str:
-    """The commit HEAD names, or ``""`` outside git (or before the first commit)."""
-    listed = _git_files(root, False)
-    return listed[0] if listed is not None else ""
-
-
 def _walk_files(root: Path) -> list[str]:
     out: list[str] = []
     for folder, dirs, files in os.walk(root):
@@ -88,18 +83,32 @@ def fingerprint(root: str | os.PathLike[str], *, include_untracked: bool = True)
     >>> fingerprint(d) != before
     True
     """
-    base = Path(root)
+    head, stamps = _stamps(Path(root), include_untracked)
+    h = hashlib.blake2b(head.encode(), digest_size=16)
+    for name in sorted(stamps):
+        h.update(f"\0{name}\0{stamps[name]}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _stamps(base: Path, include_untracked: bool) -> tuple[str, dict[str, str]]:
+    """HEAD (``""`` outside git) and each listed file's ``size:mtime`` (or ``missing``)."""
     listed = _git_files(base, include_untracked)
     head, names = listed if listed is not None else ("", _walk_files(base))
-    h = hashlib.blake2b(head.encode(), digest_size=16)
-    for name in sorted(names):
-        try:
-            st = (base / name).stat()
-            stamp = f"{st.st_size}:{st.st_mtime_ns}"
-        except OSError:
-            stamp = "missing"
-        h.update(f"\0{name}\0{stamp}".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    top = os.fspath(base)
+    return head, {name: _stamp(os.path.join(top, name)) for name in names}
+
+
+def _stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _changed(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """Paths added, removed or restamped between two :func:`_stamps` results."""
+    return sorted(n for n in before.keys() | now.keys() if before.get(n) != now.get(n))
 
 
 class WarmIndex:
@@ -133,8 +142,8 @@ class WarmIndex:
         self.updates = 0
         self.built_at: float | None = None
         self._index: Index | None = None
-        self._fingerprint: str | None = None
         self._head: str | None = None
+        self._stamps: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def get(self) -> Index:
@@ -145,27 +154,36 @@ class WarmIndex:
         """
         with self._lock:
             untracked = bool(self.build_options.get("include_untracked", False))
-            now = fingerprint(self.root, include_untracked=untracked)
-            if self._index is None or now != self._fingerprint:
-                head = _head(self.root)
+            head, stamps = _stamps(self.root, include_untracked=untracked)
+            if self._index is None or head != self._head or stamps != self._stamps:
                 if self._index is not None:
                     log.info("%s changed; refreshing the index", self.root)
                 moved = self._index is not None and head != self._head
-                self._index = self.refresh(None if moved else self._index)
-                self._fingerprint, self._head = now, head
+                changed = None if moved else _changed(self._stamps, stamps)
+                self._index = self.refresh(None if moved else self._index, changed)
+                self._head, self._stamps = head, stamps
             return self._index
 
-    def refresh(self, old: Index | None) -> Index:
+    def refresh(self, old: Index | None, changed: list[str] | None = None) -> Index:
         """Bring the index up to date: ``old.update()``, or a build when ``old`` is ``None``.
 
         Args:
             old: The current index, or ``None`` to build from scratch.
+            changed: The paths whose stamps changed since ``old`` was refreshed; the
+                update then looks at those only (the stamps were just taken: a second
+                listing and ``stat`` of every file would tell nothing new). A changed
+                ``.gitignore`` changes what is listed anywhere below it, so it means
+                a full update.
         """
         if old is None:
             index = Index.build(self.root, progress=self.progress, **self.build_options)
             self.builds += 1
         else:
-            old.update(progress=self.progress)
+            if changed is not None and any(
+                n.rsplit("/", 1)[-1] in (".gitignore", ".gitmodules") for n in changed
+            ):
+                changed = None
+            old.update(changed, progress=self.progress)
             index = old
             self.updates += 1
         self.built_at = time.time()

@@ -31,3 +31,39 @@ def test_fingerprint_sees_tracked_edits_and_untracked_files_only_when_indexed(sa
     assert fingerprint(sample_repo) != everything
     (sample_repo / "pkg" / "util.py").write_text("y = 2\n")
     assert fingerprint(sample_repo, include_untracked=False) != tracked
+
+
+def test_the_warm_index_updates_just_the_files_whose_stamps_changed(tmp_path: Path, monkeypatch):
+    # Each use lists and stats the tree once; what changed is then all the update needs
+    # to look at (no second listing), except a .gitignore, which may change any listing.
+    from context_kit import Index
+
+    root = tmp_path / "repo"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "a.py").write_text("def alpha():\n    return 1\n")
+    (root / "pkg" / "b.py").write_text("def beta():\n    return 2\n")
+    calls: list[object] = []
+    real = Index.update
+
+    def recording(self, paths=None, **kw):
+        calls.append(paths)
+        return real(self, paths, **kw)
+
+    monkeypatch.setattr(Index, "update", recording)
+    warm = WarmIndex(root, cache_dir=False, workers=1)
+    warm.get()
+    (root / "pkg" / "a.py").write_text("def alpha_two():\n    return 1\n")
+    (root / "pkg" / "c.py").write_text("def gamma():\n    return 3\n")
+    (root / "pkg" / "b.py").unlink()
+    index = warm.get()
+    assert calls == [["pkg/a.py", "pkg/b.py", "pkg/c.py"]]
+    fresh = Index.build(root, cache_dir=False, workers=1)
+    assert [s.id for s in index.slices] == [s.id for s in fresh.slices]
+    assert warm.get() is index and len(calls) == 1  # nothing changed: no update
+    (root / ".gitignore").write_text("pkg/c.py\n")
+    index = warm.get()
+    assert calls[-1] is None  # a full update
+    assert [s.id for s in index.slices] == [
+        s.id for s in Index.build(root, cache_dir=False, workers=1).slices
+    ]
+    assert not any(s.path == "pkg/c.py" for s in index.slices)

@@ -375,3 +375,29 @@ def test_a_definition_through_a_test_macro_is_named_by_its_arguments():
     from context_kit.renderers.code import mention_line
 
     assert mention_line(slices[0]).startswith("args_test.cc:1  TEST(args_test, basic)")
+
+
+@pytest.mark.parametrize("path", ["app.js", "app.ts"])
+def test_functions_assigned_to_names_are_named_by_the_assignment(path: str):
+    # CommonJS-era code defines most functions by assignment (express: app.handle = ...).
+    text = (
+        "var app = exports = module.exports = {};\n\n"
+        "/**\n * Dispatch a request.\n * @private\n */\n\n"
+        "app.handle = function handle(req, res) {\n  return res;\n};\n\n"
+        "Router.prototype.route = function (path) {\n  return path;\n};\n\n"
+        "exports.parse = (text) => text.trim();\n\n"
+        "module.exports = function createApplication() {\n  return app;\n};\n\n"
+        "module.exports.helper = function () {};\n\n"
+        "handlers[name] = function () {};\n\n"
+        "module.exports = router;\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in slices}
+    assert got["app.handle"] == ("method", "app", 3)  # its JSDoc, one blank line above
+    assert got["Router.route"] == ("method", "Router", 12)
+    assert got["parse"][:2] == ("function", None)
+    assert got["createApplication"][:2] == ("function", None)
+    assert got["helper"][:2] == ("function", None)
+    assert not any("handlers" in n or n == "router" for n in got)  # stay module lines
+    handle = next(s for s in slices if s.name == "app.handle")
+    assert handle.defines == ("app.handle", "handle") and handle.doc_end_line == 6

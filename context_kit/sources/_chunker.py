@@ -30,6 +30,14 @@ _MAX_NAME_DEPTH = 8
 _WRAPPED_FIELDS = ("definition", "declaration", "value")
 
 
+def _is_doc_comment(node: Any) -> bool:
+    text = node.text
+    return bool(text) and bytes(text[:3]) == b"/**" and text[3:4] != b"/"
+
+
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
 @dataclass
 class Span:
     """One future slice: a line range with its symbol, before it is cut from the file."""
@@ -221,6 +229,34 @@ class Chunker:
             return name
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 
+    def _assigned_name(self, node: Any, inner: Any) -> str | None:
+        """The name an assignment among ``node``'s wrappers gives ``inner``, if any.
+
+        ``app.init = function () {}`` defines ``app.init``; ``Foo.prototype.bar = ...``
+        the method ``Foo.bar``; ``exports.parse = ...`` ``parse``; ``module.exports =
+        function create() {}`` ``create`` (the function's own name, if it has one).
+        """
+        spec = self.spec
+        for _ in range(_MAX_CONTAINER_DEPTH):
+            if node.type in spec.assignments:
+                left = node.child_by_field_name("left")
+                if left is None or left.text is None:
+                    return None
+                name: str = left.text.decode("utf-8", "replace")
+                if not _DOTTED.fullmatch(name):  # ``a[k] = ...``: no name to cite
+                    return None
+                for prefix in ("module.exports.", "exports."):
+                    if name.startswith(prefix):
+                        name = name[len(prefix) :]
+                        break
+                if name in ("module.exports", "exports"):
+                    return self._field_text(inner, "name") or name
+                return name.replace(".prototype.", ".")
+            node = next((c for c in reversed(node.named_children) if c.type in spec.wrappers), None)
+            if node is None:
+                return None
+        return None
+
     def _receiver(self, node: Any) -> str | None:
         """The receiver type of a Go-style method (``func (r *T) M()`` → ``T``).
 
@@ -319,9 +355,17 @@ class Chunker:
             if not (is_def or is_container):
                 pending.append(child)
                 continue
-            # A comment block ending on the line right above a definition documents it.
+            # A comment block ending on the line right above a definition documents it; a
+            # doc comment (``/** ... */``) may stand one blank line above (JSDoc style).
             start_row = child.start_point.row
             doc_end: int | None = None
+            if (
+                pending
+                and self._is_comment(pending[-1])
+                and self._last_line(pending[-1]) == start_row - 1
+                and _is_doc_comment(pending[-1])
+            ):
+                start_row -= 1
             while (
                 pending
                 and self._is_comment(pending[-1])
@@ -333,6 +377,8 @@ class Chunker:
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
             name = self._name(inner, wrapper_name)
+            if self.spec.assignments:
+                name = self._assigned_name(child, inner) or name
             if is_def:
                 self._definition(child, inner, start_row + 1, name, scope, parent, doc_end)
             else:

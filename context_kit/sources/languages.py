@@ -85,6 +85,10 @@ class LanguageSpec:
             ``.`` token follows them before the name (Kotlin ``fun String.shout()``:
             ``String.shout``, a method of ``String``).
         scope_separators: Separators inside qualified names (``::``) rewritten to ``.``.
+        assignments: Node types assigning a definition to a name (JavaScript's
+            ``app.get = function get() {...}``, a wrapper too): the slice is named after
+            the ``left`` field when it is a plain dotted name, ``exports.`` prefixes and
+            ``.prototype`` dropped (``Foo.prototype.bar`` is the method ``Foo.bar``).
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -110,6 +114,7 @@ class LanguageSpec:
     receiver_types: frozenset[str] = frozenset()
     dotted_receivers: frozenset[str] = frozenset()
     scope_separators: tuple[str, ...] = ()
+    assignments: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -130,7 +135,12 @@ _TS_DEFINITIONS = _JS_DEFINITIONS | frozenset(
     {"method_signature", "abstract_method_signature", "function_signature"}
 )
 _JS_WRAPPERS = frozenset({"export_statement", "lexical_declaration", "variable_declaration"})
-_JS_WRAPPERS_ALL = _JS_WRAPPERS | frozenset({"variable_declarator"})
+# CommonJS-era code defines most functions by assignment: ``app.init = function () {}``,
+# ``Router.prototype.handle = ...``, ``exports.parse = ...``.
+_JS_ASSIGNMENTS = frozenset({"assignment_expression"})
+_JS_WRAPPERS_ALL = (
+    _JS_WRAPPERS | _JS_ASSIGNMENTS | frozenset({"variable_declarator", "expression_statement"})
+)
 _TS_CONTAINERS = frozenset(
     {
         "class_declaration",
@@ -161,6 +171,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         definitions=_JS_DEFINITIONS,
         containers=frozenset({"class_declaration", "class"}),
         wrappers=_JS_WRAPPERS_ALL,
+        assignments=_JS_ASSIGNMENTS,
         body_lists=frozenset({"statement_block"}),
     ),
     "typescript": LanguageSpec(
@@ -171,6 +182,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         definitions=_TS_DEFINITIONS,
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
+        assignments=_JS_ASSIGNMENTS,
         body_lists=frozenset({"statement_block"}),
     ),
     "tsx": LanguageSpec(
@@ -181,6 +193,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         definitions=_TS_DEFINITIONS,
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
+        assignments=_JS_ASSIGNMENTS,
         body_lists=frozenset({"statement_block"}),
     ),
     "go": LanguageSpec(

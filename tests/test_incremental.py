@@ -453,17 +453,22 @@ def same_results(updated: Index, fresh: Index) -> None:
     )
 
 
-@given(tree_edits())
-def test_an_updated_index_searches_and_packs_like_a_fresh_build(case):
-    start, steps = case
+def replay(start: dict[str, str], steps: list, named: list | None = None) -> None:
+    """Edit a tree step by step; after each, update (naming ``named[i]``) = a fresh build."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         write_tree(root, start)
         index = Index.build(root, cache_dir=False, workers=1)
-        for step in steps:
+        for i, step in enumerate(steps):
             write_tree(root, step)
-            index.update()
+            index.update(None if named is None else named[i])
             same_results(index, Index.build(root, cache_dir=False, workers=1))
+
+
+@given(tree_edits())
+def test_an_updated_index_searches_and_packs_like_a_fresh_build(case):
+    start, steps = case
+    replay(start, steps)
 
 
 def test_update_keeps_commit_slices_where_a_build_puts_them(tmp_path: Path):
@@ -698,14 +703,7 @@ def test_an_update_of_named_paths_equals_a_fresh_build(case):
     # update(paths) looks only where it is told; told everything that changed, it must
     # agree with a fresh build, .gitignore rules and vendored folders included.
     start, steps, named = case
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "repo"
-        write_tree(root, start)
-        index = Index.build(root, cache_dir=False, workers=1)
-        for step, paths in zip(steps, named, strict=True):
-            write_tree(root, step)
-            index.update(paths)
-            same_results(index, Index.build(root, cache_dir=False, workers=1))
+    replay(start, steps, named)
 
 
 def test_named_paths_in_git_follow_what_git_lists(tmp_path: Path):

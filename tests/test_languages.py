@@ -401,3 +401,37 @@ def test_functions_assigned_to_names_are_named_by_the_assignment(path: str):
     assert not any("handlers" in n or n == "router" for n in got)  # stay module lines
     handle = next(s for s in slices if s.name == "app.handle")
     assert handle.defines == ("app.handle", "handle") and handle.doc_end_line == 6
+
+
+@pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
+def test_test_cases_are_slices_named_by_their_titles(path: str):
+    # Test files are mostly describe/it calls: 200-line module windows before.
+    text = (
+        "import { create } from './store'\n\n"
+        "describe('store.create', () => {\n"
+        "  const base = 1\n\n"
+        "  it('starts empty', () => {\n    expect(create().size).toBe(0)\n  })\n\n"
+        "  test.skip(`keeps ${'values'}`, async function () {\n    await create()\n  })\n\n"
+        "  it('is pending')\n"
+        "  it('is terse', () => expect(1).toBe(1))\n"
+        "})\n\n"
+        "test('top level', (t) => {\n  t.pass()\n})\n\n"
+        "run('not a test', () => {\n  go()\n})\n"
+    )
+    slices = _slices(path, text)
+    got = {
+        s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line)
+        for s in slices
+        if s.symbol_kind != "class_body"  # the group's other lines: pending cases, "})"
+    }
+    group = "describe store create"
+    assert got[group] == ("class", None, 3, 4)
+    assert got[f"{group}.it starts empty"] == ("method", group, 6, 8)
+    assert got[f"{group}.test.skip keeps ${{'values'}}"][:3] == ("method", group, 10)
+    assert got["test top level"][:3] == ("function", None, 18)
+    assert not any("pending" in n or "terse" in n or "not a test" in n for n in got)
+    header = next(s for s in slices if s.name == group)
+    assert [e.name for e in header.outline] == [
+        f"{group}.it starts empty",
+        f"{group}.test.skip keeps ${{'values'}}",
+    ]

@@ -28,6 +28,8 @@ _MAX_NAME_DEPTH = 8
 
 # Fields through which a wrapper holds what it wraps (decorators, exports, declarators).
 _WRAPPED_FIELDS = ("definition", "declaration", "value")
+# Test calls that group others (``describe``) rather than being a case themselves.
+_TEST_GROUPS = frozenset({"describe", "context", "suite"})
 
 
 def _is_doc_comment(node: Any) -> bool:
@@ -133,7 +135,43 @@ class Chunker:
 
     # --- helpers -------------------------------------------------------------------------
     def _is_structure(self, node: Any) -> bool:
-        return node.type in self.spec.definitions or node.type in self.spec.containers
+        t = node.type
+        return (
+            t in self.spec.definitions
+            or t in self.spec.containers
+            or (
+                t == "call_expression"
+                and bool(self.spec.test_calls)
+                and self._test_call(node) is not None
+            )
+        )
+
+    def _test_call(self, node: Any) -> tuple[str, str, Any] | None:
+        """``describe('store', () => {...})``: the callee, the title and the callback body.
+
+        Test files are mostly such calls; as definitions (``it``, ``test``) and
+        containers (``describe``) they get a slice per case, named by its title.
+        """
+        callee = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        if callee is None or args is None or callee.text is None:
+            return None
+        name = callee.text.decode("utf-8", "replace")
+        if name.split(".", 1)[0] not in self.spec.test_calls or not _DOTTED.fullmatch(name):
+            return None
+        named = args.named_children
+        if len(named) < 2 or named[0].type not in ("string", "template_string"):
+            return None
+        callback = named[-1]
+        if callback.type not in self.spec.definitions:
+            return None
+        body = callback.child_by_field_name("body")
+        if body is None or body.type not in self.spec.body_lists:
+            return None  # ``() => expr``: nothing to look into
+        raw = named[0].text.decode("utf-8", "replace") if named[0].text else ""
+        # A label, not a citation: the title's dots would read as qualification.
+        title = " ".join(raw[1:-1].replace(".", " ").split())
+        return name, title, body
 
     def _unwrap(self, node: Any) -> tuple[Any, str | None]:
         """The definition or container inside wrapper nodes, and a wrapper's name if any.
@@ -176,6 +214,11 @@ class Chunker:
         """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
         if wrapper_name is None and not self._is_structure(node):
             return None
+        if node.type == "call_expression" and self.spec.test_calls:
+            call = self._test_call(node)
+            if call is None:
+                return None
+            return "container" if call[0].split(".", 1)[0] in _TEST_GROUPS else "definition"
         if node.type in self.spec.definitions:
             return "definition"
         if node.type in self.spec.containers:
@@ -282,6 +325,9 @@ class Chunker:
         return None
 
     def _body(self, node: Any) -> Any | None:
+        if node.type == "call_expression" and self.spec.test_calls:
+            call = self._test_call(node)
+            return call[2] if call is not None else None
         body = node.child_by_field_name(self.spec.body_field)
         if body is None and self.spec.body_types:
             body = next((c for c in node.named_children if c.type in self.spec.body_types), None)
@@ -379,6 +425,10 @@ class Chunker:
             name = self._name(inner, wrapper_name)
             if self.spec.assignments:
                 name = self._assigned_name(child, inner) or name
+            if inner.type == "call_expression" and self.spec.test_calls:
+                call = self._test_call(inner)
+                if call is not None:
+                    name = f"{call[0]} {call[1]}".strip()
             if is_def:
                 self._definition(child, inner, start_row + 1, name, scope, parent, doc_end)
             else:

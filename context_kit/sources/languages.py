@@ -89,6 +89,9 @@ class LanguageSpec:
             ``app.get = function get() {...}``, a wrapper too): the slice is named after
             the ``left`` field when it is a plain dotted name, ``exports.`` prefixes and
             ``.prototype`` dropped (``Foo.prototype.bar`` is the method ``Foo.bar``).
+        test_calls: Functions whose calls with a title and a callback are test cases
+            (``it``, ``test``) or groups of them (``describe``): a slice each, named
+            ``it <title>``, groups holding their cases as a class holds methods.
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -115,6 +118,7 @@ class LanguageSpec:
     dotted_receivers: frozenset[str] = frozenset()
     scope_separators: tuple[str, ...] = ()
     assignments: frozenset[str] = frozenset()
+    test_calls: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -138,6 +142,8 @@ _JS_WRAPPERS = frozenset({"export_statement", "lexical_declaration", "variable_d
 # CommonJS-era code defines most functions by assignment: ``app.init = function () {}``,
 # ``Router.prototype.handle = ...``, ``exports.parse = ...``.
 _JS_ASSIGNMENTS = frozenset({"assignment_expression"})
+# mocha, jest, vitest, jasmine, ava, node:test, tap.
+_JS_TEST_CALLS = frozenset({"describe", "context", "suite", "it", "test", "specify"})
 _JS_WRAPPERS_ALL = (
     _JS_WRAPPERS | _JS_ASSIGNMENTS | frozenset({"variable_declarator", "expression_statement"})
 )
@@ -172,6 +178,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=frozenset({"class_declaration", "class"}),
         wrappers=_JS_WRAPPERS_ALL,
         assignments=_JS_ASSIGNMENTS,
+        test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),
     "typescript": LanguageSpec(
@@ -183,6 +190,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),
     "tsx": LanguageSpec(
@@ -194,6 +202,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),
     "go": LanguageSpec(

@@ -435,3 +435,31 @@ def test_test_cases_are_slices_named_by_their_titles(path: str):
         f"{group}.it starts empty",
         f"{group}.test.skip keeps ${{'values'}}",
     ]
+
+
+def test_rspec_blocks_are_slices_named_by_their_titles():
+    text = (
+        "require 'helper'\n\n"
+        "RSpec.describe Thor::Group do\n"
+        "  let(:x) { 1 }\n\n"
+        '  describe "#start" do\n'
+        '    it "invokes all.commands" do\n      expect(x).to eq(1)\n    end\n\n'
+        '    it "is pending"\n'
+        '    it "is empty" do end\n'
+        "  end\n"
+        "end\n\n"
+        'Other.describe "not rspec" do\n  go\nend\n\n'
+        'test "minitest style" do\n  assert true\nend\n'
+    )
+    slices = _slices("group_spec.rb", text)
+    got = {
+        s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line)
+        for s in slices
+        if s.symbol_kind != "class_body"
+    }
+    outer, inner = "describe Thor::Group", "describe Thor::Group.describe #start"
+    assert got[outer][:3] == ("class", None, 3)
+    assert got[inner][:3] == ("class", outer, 6)
+    assert got[f"{inner}.it invokes all commands"] == ("method", inner, 7, 9)
+    assert got["test minitest style"][:3] == ("function", None, 20)
+    assert not any("pending" in n or "empty" in n or "not rspec" in n for n in got)

@@ -29,7 +29,18 @@ _MAX_NAME_DEPTH = 8
 # Fields through which a wrapper holds what it wraps (decorators, exports, declarators).
 _WRAPPED_FIELDS = ("definition", "declaration", "value")
 # Test calls that group others (``describe``) rather than being a case themselves.
-_TEST_GROUPS = frozenset({"describe", "context", "suite"})
+_TEST_GROUPS = frozenset(
+    {"describe", "context", "suite", "feature", "shared_examples", "shared_context"}
+)
+_TEST_CALL_TYPES = frozenset({"call_expression", "call"})
+
+
+def _title(node: Any, *, quoted: bool = True) -> str:
+    """A test's title as a label: quotes gone, dots (which read as qualification) spaces."""
+    raw = node.text.decode("utf-8", "replace") if node.text else ""
+    if quoted:
+        raw = raw[1:-1]
+    return " ".join(raw.replace(".", " ").split())
 
 
 def _is_doc_comment(node: Any) -> bool:
@@ -140,7 +151,7 @@ class Chunker:
             t in self.spec.definitions
             or t in self.spec.containers
             or (
-                t == "call_expression"
+                t in _TEST_CALL_TYPES
                 and bool(self.spec.test_calls)
                 and self._test_call(node) is not None
             )
@@ -151,7 +162,11 @@ class Chunker:
 
         Test files are mostly such calls; as definitions (``it``, ``test``) and
         containers (``describe``) they get a slice per case, named by its title.
+        JavaScript's ``call_expression`` takes the body of its last argument, a function;
+        Ruby's ``call`` (``describe "x" do ... end``, ``RSpec.describe``) its block's.
         """
+        if node.type == "call":
+            return self._ruby_test_call(node)
         callee = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
         if callee is None or args is None or callee.text is None:
@@ -168,9 +183,27 @@ class Chunker:
         body = callback.child_by_field_name("body")
         if body is None or body.type not in self.spec.body_lists:
             return None  # ``() => expr``: nothing to look into
-        raw = named[0].text.decode("utf-8", "replace") if named[0].text else ""
-        # A label, not a citation: the title's dots would read as qualification.
-        title = " ".join(raw[1:-1].replace(".", " ").split())
+        return name, _title(named[0]), body
+
+    def _ruby_test_call(self, node: Any) -> tuple[str, str, Any] | None:
+        method = node.child_by_field_name("method")
+        if method is None or method.text is None:
+            return None
+        name = method.text.decode("utf-8", "replace")
+        receiver = node.child_by_field_name("receiver")
+        if name not in self.spec.test_calls or (receiver is not None and receiver.text != b"RSpec"):
+            return None
+        args = node.child_by_field_name("arguments")
+        block = node.child_by_field_name("block")
+        if args is None or block is None or not args.named_children:
+            return None
+        first = args.named_children[0]
+        if first.type not in ("string", "constant", "scope_resolution"):
+            return None
+        body = block.child_by_field_name("body")
+        if body is None:
+            return None  # ``it "is pending" do end``
+        title = _title(first) if first.type == "string" else _title(first, quoted=False)
         return name, title, body
 
     def _unwrap(self, node: Any) -> tuple[Any, str | None]:
@@ -214,7 +247,7 @@ class Chunker:
         """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
         if wrapper_name is None and not self._is_structure(node):
             return None
-        if node.type == "call_expression" and self.spec.test_calls:
+        if node.type in _TEST_CALL_TYPES and self.spec.test_calls:
             call = self._test_call(node)
             if call is None:
                 return None
@@ -325,7 +358,7 @@ class Chunker:
         return None
 
     def _body(self, node: Any) -> Any | None:
-        if node.type == "call_expression" and self.spec.test_calls:
+        if node.type in _TEST_CALL_TYPES and self.spec.test_calls:
             call = self._test_call(node)
             return call[2] if call is not None else None
         body = node.child_by_field_name(self.spec.body_field)
@@ -425,7 +458,7 @@ class Chunker:
             name = self._name(inner, wrapper_name)
             if self.spec.assignments:
                 name = self._assigned_name(child, inner) or name
-            if inner.type == "call_expression" and self.spec.test_calls:
+            if inner.type in _TEST_CALL_TYPES and self.spec.test_calls:
                 call = self._test_call(inner)
                 if call is not None:
                     name = f"{call[0]} {call[1]}".strip()

@@ -142,6 +142,21 @@ _JS_WRAPPERS = frozenset({"export_statement", "lexical_declaration", "variable_d
 # CommonJS-era code defines most functions by assignment: ``app.init = function () {}``,
 # ``Router.prototype.handle = ...``, ``exports.parse = ...``.
 _JS_ASSIGNMENTS = frozenset({"assignment_expression"})
+# RSpec (describe/context/it...; Capybara's feature/scenario) and Rails' minitest ``test``.
+_RUBY_TEST_CALLS = frozenset(
+    {
+        "describe",
+        "context",
+        "it",
+        "specify",
+        "example",
+        "feature",
+        "scenario",
+        "shared_examples",
+        "shared_context",
+        "test",
+    }
+)
 # mocha, jest, vitest, jasmine, ava, node:test, tap.
 _JS_TEST_CALLS = frozenset({"describe", "context", "suite", "it", "test", "specify"})
 _JS_WRAPPERS_ALL = (
@@ -317,6 +332,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         body_lists=frozenset({"body_statement"}),
         default_names={"singleton_class": "<singleton>"},
         scope_separators=("::",),
+        test_calls=_RUBY_TEST_CALLS,
     ),
     "php": LanguageSpec(
         name="php",

@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from .index import Index, Progress
+from .sources.walk import WalkOptions, is_vendored, repository_files
 
 __all__ = ["WarmIndex", "fingerprint"]
 
 log = logging.getLogger("context_kit")
 
-# Folders never worth statting outside git (the walker skips them too).
-_SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv"})
 _GIT_TIMEOUT_S = 30
 
 
@@ -59,21 +58,25 @@ def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
     return head.stdout.strip(), names
 
 
-def _walk_files(root: Path) -> list[str]:
-    out: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
-        rel = os.path.relpath(folder, root)
-        out.extend(f if rel == "." else os.path.join(rel, f) for f in files)
-    return out
+def _walk_files(root: Path, include_vendored: bool) -> list[str]:
+    """What an index lists outside git (vendored folders dropped unless indexed).
+
+    The ``.gitignore``-aware walk: ignored files a dev server rewrites every second
+    never look like a change.
+    """
+    names = repository_files(root, WalkOptions(include_vendored=include_vendored))
+    return names if include_vendored else [n for n in names if not is_vendored(n)]
 
 
-def fingerprint(root: str | os.PathLike[str], *, include_untracked: bool = True) -> str:
+def fingerprint(
+    root: str | os.PathLike[str], *, include_untracked: bool = True, include_vendored: bool = False
+) -> str:
     """A digest that changes when any indexable file of ``root`` (or git's HEAD) changes.
 
     Stats files rather than reading them, so it costs milliseconds on thousands of files.
     A git work tree is listed by git (tracked files, plus untracked files that are not
-    ignored when ``include_untracked``); any other folder by walking it.
+    ignored when ``include_untracked``); any other folder by walking it as an index does
+    (``.gitignore`` files honoured, vendored folders left out unless ``include_vendored``).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -83,17 +86,19 @@ def fingerprint(root: str | os.PathLike[str], *, include_untracked: bool = True)
     >>> fingerprint(d) != before
     True
     """
-    head, stamps = _stamps(Path(root), include_untracked)
+    head, stamps = _stamps(Path(root), include_untracked, include_vendored)
     h = hashlib.blake2b(head.encode(), digest_size=16)
     for name in sorted(stamps):
         h.update(f"\0{name}\0{stamps[name]}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
-def _stamps(base: Path, include_untracked: bool) -> tuple[str, dict[str, str]]:
+def _stamps(
+    base: Path, include_untracked: bool, include_vendored: bool = False
+) -> tuple[str, dict[str, str]]:
     """HEAD (``""`` outside git) and each listed file's ``size:mtime`` (or ``missing``)."""
     listed = _git_files(base, include_untracked)
-    head, names = listed if listed is not None else ("", _walk_files(base))
+    head, names = listed if listed is not None else ("", _walk_files(base, include_vendored))
     top = os.fspath(base)
     return head, {name: _stamp(os.path.join(top, name)) for name in names}
 
@@ -154,7 +159,8 @@ class WarmIndex:
         """
         with self._lock:
             untracked = bool(self.build_options.get("include_untracked", False))
-            head, stamps = _stamps(self.root, include_untracked=untracked)
+            vendored = bool(self.build_options.get("include_vendored", False))
+            head, stamps = _stamps(self.root, untracked, vendored)
             if self._index is None or head != self._head or stamps != self._stamps:
                 if self._index is not None:
                     log.info("%s changed; refreshing the index", self.root)

@@ -67,3 +67,19 @@ def test_the_warm_index_updates_just_the_files_whose_stamps_changed(tmp_path: Pa
         s.id for s in Index.build(root, cache_dir=False, workers=1).slices
     ]
     assert not any(s.path == "pkg/c.py" for s in index.slices)
+
+
+def test_outside_git_the_fingerprint_ignores_what_the_index_ignores(tmp_path: Path):
+    root = tmp_path / "site"
+    (root / "node_modules" / "lib").mkdir(parents=True)
+    (root / ".gitignore").write_text("*.log\n")
+    (root / "app.py").write_text("x = 1\n")
+    (root / "server.log").write_text("started\n")
+    (root / "node_modules" / "lib" / "index.js").write_text("module.exports = 1\n")
+    before, before_vendored = fingerprint(root), fingerprint(root, include_vendored=True)
+    (root / "server.log").write_text("started\nrequest 1\n")  # ignored: no change
+    (root / "node_modules" / "lib" / "index.js").write_text("module.exports = 22\n")
+    assert fingerprint(root) == before
+    assert fingerprint(root, include_vendored=True) != before_vendored  # indexed when asked
+    (root / "app.py").write_text("x = 22\n")
+    assert fingerprint(root) != before

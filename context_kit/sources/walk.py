@@ -56,6 +56,7 @@ __all__ = [
     "WalkOptions",
     "covered_by",
     "decode_text",
+    "is_vendored",
     "read_candidate",
     "repository_files",
     "walk_repository",
@@ -418,7 +419,8 @@ def _ignored(active: list[tuple[str, Any]], rel: str, is_dir: bool) -> bool:
     return False
 
 
-def _vendored(rel: str) -> bool:
+def is_vendored(rel: str) -> bool:
+    """Whether a repository-relative path lies in a vendored or build folder (VENDORED_DIRS)."""
     return any(part in VENDORED_DIRS for part in rel.split("/")[:-1])
 
 
@@ -516,7 +518,7 @@ def read_candidate(
         # printed; it is reported under a readable spelling.
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         return SkippedFile(path=shown, reason="undecodable_name", detail="name is not UTF-8")
-    if not options.include_vendored and _vendored(rel):
+    if not options.include_vendored and is_vendored(rel):
         return SkippedFile(path=rel, reason="vendored", detail="inside a vendored or build folder")
     if _generated_name(rel):
         return SkippedFile(path=rel, reason="generated", detail="lock file or generated output")

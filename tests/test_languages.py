@@ -1,5 +1,6 @@
 """Every mainstream language gets real structure from its grammar wheel."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -463,3 +464,24 @@ def test_rspec_blocks_are_slices_named_by_their_titles():
     assert got[f"{inner}.it invokes all commands"] == ("method", inner, 7, 9)
     assert got["test minitest style"][:3] == ("function", None, 20)
     assert not any("pending" in n or "empty" in n or "not rspec" in n for n in got)
+
+
+def test_an_object_type_alias_is_a_container_and_a_long_memberless_one_is_cut():
+    # got's options.ts: `export type Hooks = { ...400 lines of documented properties }`
+    # was module windows; it is the type Hooks now, cut into parts between properties.
+    props = "".join(f"  /** Option {i}. */\n  option{i}: string;\n" for i in range(40))
+    text = (
+        "type Id = string;\n\n"
+        f"/** All the options. */\nexport type Options = {{\n{props}}};\n\n"
+        "type Api = {\n  get(url: string): Promise<string>;\n  retries: number;\n};\n"
+    )
+    slices = _slices("options.ts", text, max_slice_lines=30)
+    options = [s for s in slices if s.name == "Options"]
+    n = len(options)  # 83 lines in parts of at most 30, cut between properties
+    assert n == 3 and [s.part for s in options] == [(k, n) for k in range(1, n + 1)]
+    assert options[0].start_line == 3 and options[0].signature_end_line == 4
+    assert options[-1].end_line == 85  # the closing "};"
+    assert all(a.end_line + 1 == b.start_line for a, b in itertools.pairwise(options))
+    assert all(s.end_line - s.start_line + 1 <= 30 for s in options)
+    assert {(s.name, s.symbol_kind) for s in slices} >= {("Api", "class"), ("Api.get", "method")}
+    assert not any(s.name == "Id" for s in slices)  # a plain alias stays a module line

@@ -155,7 +155,15 @@ class Chunker:
                 and bool(self.spec.test_calls)
                 and self._test_call(node) is not None
             )
+            or (t in self.spec.value_containers and self._value_body(node) is not None)
         )
+
+    def _value_body(self, node: Any) -> Any | None:
+        """The ``value`` that makes ``node`` a container (``type T = { ... }``), if it is one."""
+        value = node.child_by_field_name("value")
+        if value is None or value.type != self.spec.value_containers[node.type]:
+            return None
+        return value
 
     def _test_call(self, node: Any) -> tuple[str, str, Any] | None:
         """``describe('store', () => {...})``: the callee, the title and the callback body.
@@ -252,6 +260,8 @@ class Chunker:
             if call is None:
                 return None
             return "container" if call[0].split(".", 1)[0] in _TEST_GROUPS else "definition"
+        if node.type in self.spec.value_containers:
+            return "container" if self._value_body(node) is not None else None
         if node.type in self.spec.definitions:
             return "definition"
         if node.type in self.spec.containers:
@@ -361,6 +371,8 @@ class Chunker:
         if node.type in _TEST_CALL_TYPES and self.spec.test_calls:
             call = self._test_call(node)
             return call[2] if call is not None else None
+        if node.type in self.spec.value_containers:
+            return self._value_body(node)
         body = node.child_by_field_name(self.spec.body_field)
         if body is None and self.spec.body_types:
             body = next((c for c in node.named_children if c.type in self.spec.body_types), None)
@@ -556,6 +568,11 @@ class Chunker:
             signature_end=sig_end,
             doc_end=doc_end if doc_end is not None else comment_end,
         )
+        if first_member is None:
+            # No members to carry the length (a 400-line options type, a Java class of
+            # fields, a long enum): cut the container itself between its children.
+            self._emit_split(header, members)
+            return
         self.spans.append(header)
         before = len(self.spans)
         if rest:

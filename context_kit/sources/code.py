@@ -74,7 +74,7 @@ class CodeSource:
     # 4: C++ headers named .h parse as C++; a long stretch that is one node is split inside it;
     #    Kotlin extension functions are methods of their receiver;
     #    references name every type a slice mentions (Go, Rust, Java, C#, TS, PHP, Ruby).
-    version = "7"
+    version = "8"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

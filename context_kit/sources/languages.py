@@ -92,6 +92,9 @@ class LanguageSpec:
         test_calls: Functions whose calls with a title and a callback are test cases
             (``it``, ``test``) or groups of them (``describe``): a slice each, named
             ``it <title>``, groups holding their cases as a class holds methods.
+        value_containers: Node types that are containers when their ``value`` field is
+            of the given type, which is then their body (TypeScript's ``type Options =
+            { ... }``; ``type Id = string`` stays a module line).
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -119,6 +122,7 @@ class LanguageSpec:
     scope_separators: tuple[str, ...] = ()
     assignments: frozenset[str] = frozenset()
     test_calls: frozenset[str] = frozenset()
+    value_containers: Mapping[str, str] = field(default_factory=dict)
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -205,6 +209,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),
@@ -217,6 +222,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),

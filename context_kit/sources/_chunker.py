@@ -143,6 +143,9 @@ class Chunker:
         self.table = table
         self.max_lines = max_lines
         self.spans: list[Span] = []
+        # _test_call's answer per node: asked for the same call by _is_structure (through
+        # _unwrap), _structure_kind, the name and every _body lookup.
+        self._test_calls: dict[int, tuple[str, str, Any] | None] = {}
 
     # --- helpers -------------------------------------------------------------------------
     def _is_structure(self, node: Any) -> bool:
@@ -173,8 +176,14 @@ class Chunker:
         JavaScript's ``call_expression`` takes the body of its last argument, a function;
         Ruby's ``call`` (``describe "x" do ... end``, ``RSpec.describe``) its block's.
         """
-        if node.type == "call":
-            return self._ruby_test_call(node)
+        key = node.id
+        if key not in self._test_calls:
+            self._test_calls[key] = (
+                self._ruby_test_call(node) if node.type == "call" else self._js_test_call(node)
+            )
+        return self._test_calls[key]
+
+    def _js_test_call(self, node: Any) -> tuple[str, str, Any] | None:
         callee = node.child_by_field_name("function")
         args = node.child_by_field_name("arguments")
         if callee is None or args is None or callee.text is None:

@@ -167,7 +167,7 @@ class SliceCache:
         spec = language_for_path(path)
         lang = spec.name if spec is not None else ""
         fp = source_fingerprint(source) if fingerprint is None else fingerprint
-        grammar = _binary_stamp(spec.module) if spec is not None else ""
+        grammar = binary_stamp(spec.module) if spec is not None else ""
         return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, grammar, path, digest)
 
     def _file(self, key: str) -> str:
@@ -228,10 +228,6 @@ def _code_stamp() -> str:
         code_stamp("slicing.py", "secrets.py", "types.py", "sources/**/*.py", "sources/**/*.scm"),
         binary_stamp("tree_sitter"),
     )
-
-
-def _binary_stamp(module: str) -> str:
-    return binary_stamp(module)
 
 
 def _digest(data: bytes, redact_secrets: bool) -> str:

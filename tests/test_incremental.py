@@ -659,7 +659,7 @@ def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
     counts = []
     for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]:
         monkeypatch.setattr(slicing, "_code_stamp", lambda code=code: code)
-        monkeypatch.setattr(slicing, "_binary_stamp", lambda module, grammar=grammar: grammar)
+        monkeypatch.setattr(slicing, "binary_stamp", lambda module, grammar=grammar: grammar)
         src = CountingCode()
         build(root, cache, src)
         counts.append(src._calls)

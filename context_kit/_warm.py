@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from .index import Index, Progress
-from .sources.walk import WalkOptions, is_vendored, repository_files
+from .sources.walk import (
+    SAFE_GIT_CONFIG,
+    WalkOptions,
+    git_files,
+    is_vendored,
+    repository_files,
+)
 
 __all__ = ["WarmIndex", "fingerprint"]
 
@@ -31,31 +37,19 @@ log = logging.getLogger("context_kit")
 _GIT_TIMEOUT_S = 30
 
 
-def _git_files(root: Path, untracked: bool) -> tuple[str, list[str]] | None:
-    """``(HEAD, tracked (+ untracked, not ignored) paths)`` or ``None`` outside git."""
+def _head(root: Path) -> str:
+    """The commit HEAD names, or ``""`` (before the first commit, or git cannot say)."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],
-            cwd=root,
+        out = subprocess.run(
+            ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--verify", "--quiet", "HEAD"],
             capture_output=True,
             text=True,
             timeout=_GIT_TIMEOUT_S,
             check=False,
         )
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached"]
-            + (["--others", "--exclude-standard"] if untracked else []),
-            cwd=root,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT_S,
-            check=False,
-        )
     except (OSError, subprocess.SubprocessError):
-        return None
-    if listed.returncode != 0:
-        return None
-    names = [n.decode("utf-8", "surrogateescape") for n in listed.stdout.split(b"\0") if n]
-    return head.stdout.strip(), names
+        return ""
+    return out.stdout.strip()
 
 
 def _walk_files(root: Path, include_vendored: bool) -> list[str]:
@@ -97,8 +91,13 @@ def _stamps(
     base: Path, include_untracked: bool, include_vendored: bool = False
 ) -> tuple[str, dict[str, str]]:
     """HEAD (``""`` outside git) and each listed file's ``size:mtime`` (or ``missing``)."""
-    listed = _git_files(base, include_untracked)
-    head, names = listed if listed is not None else ("", _walk_files(base, include_vendored))
+    # The index's own git listing (with its safe git configuration): the files an
+    # update would look at, and no others.
+    listed = git_files(base, include_untracked)
+    if listed is None:
+        head, names = "", _walk_files(base, include_vendored)
+    else:
+        head, names = _head(base), listed
     top = os.fspath(base)
     return head, {name: _stamp(os.path.join(top, name)) for name in names}
 

@@ -56,6 +56,7 @@ __all__ = [
     "WalkOptions",
     "covered_by",
     "decode_text",
+    "git_files",
     "is_vendored",
     "read_candidate",
     "repository_files",
@@ -257,25 +258,21 @@ def decode_text(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8", errors="replace"), True
 
 
-def _git_files(
+def git_files(
     root: Path, include_untracked: bool, under: Sequence[str] | None = None
 ) -> list[str] | None:
     """Paths git lists for the work tree, or ``None`` when ``root`` is not in one.
 
-    ``under`` limits the list to those paths and the folders' files below them.
+    Relative to ``root``, sorted: tracked files, plus untracked ones git does not ignore
+    when ``include_untracked``. ``under`` limits the list to those paths and the folders'
+    files below them.
     """
     if not _may_be_in_git(root):
         return None
-    try:
-        top = subprocess.run(
-            ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if top.returncode != 0:
+    top = _run_git(
+        ["git", *SAFE_GIT_CONFIG, "-C", str(root), "rev-parse", "--show-toplevel"], timeout=30
+    )
+    if top is None or top.returncode != 0:
         return None
     args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
     if include_untracked:
@@ -297,11 +294,11 @@ def _git_files(
     return names
 
 
-def _run_git(args: list[str]) -> subprocess.CompletedProcess[bytes] | None:
+def _run_git(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[bytes] | None:
     # Pathspecs are file names here, never patterns: a file named "*.py" is itself.
     args = [args[0], "--literal-pathspecs", *args[1:]]
     try:
-        return subprocess.run(args, capture_output=True, check=False, timeout=120)
+        return subprocess.run(args, capture_output=True, check=False, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
 
@@ -469,7 +466,7 @@ def repository_files(
     """
     if under is not None and not under:
         return []
-    names = _git_files(root, options.include_untracked, under)
+    names = git_files(root, options.include_untracked, under)
     if names is None:
         if under is None:
             names = _ignored_walk(root)

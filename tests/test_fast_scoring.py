@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
-from context_kit.packing.select import Needs, candidate_rows, requirements
+from context_kit.packing.select import Needs, candidate_rows
 from context_kit.retrievers import _lcs_bound, top_k
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
 from context_kit.retrievers.fuzzy import query_mentions
@@ -295,6 +295,33 @@ def related_slices(draw) -> list[Slice]:
                 meta={"requires": declared} if declared else {},
             )
         )
+    return out
+
+
+def requirements(slices: list[Slice]) -> dict[str, str]:
+    """The reference for Needs: each slice id's dependency by id, in one pass over all."""
+    headers: dict[tuple[str, str], str] = {}
+    first_parts: dict[tuple[str, str], str] = {}
+    for s in slices:
+        if s.path is None:
+            continue
+        if s.symbol_kind == "class" and (s.part is None or s.part[0] == 1):
+            headers.setdefault((s.path, s.name), s.id)
+        if s.part is not None and s.part[0] == 1:
+            first_parts.setdefault((s.path, s.name), s.id)
+    ids = {s.id for s in slices}
+    out: dict[str, str] = {}
+    for s in slices:
+        declared = s.meta.get("requires")
+        need: str | None = None
+        if isinstance(declared, str) and declared in ids:
+            need = declared
+        elif s.path is not None and s.part is not None and s.part[0] > 1:
+            need = first_parts.get((s.path, s.name))
+        elif s.path is not None and s.parent:
+            need = headers.get((s.path, s.parent))
+        if need is not None and need != s.id:
+            out[s.id] = need
     return out
 
 

@@ -2,10 +2,10 @@
 
 * :func:`resolve_pins` turns the caller's ``pin=[...]`` entries — slice ids, file paths,
   or ``"path:start-end"`` ranges — into slice positions.
-* :func:`requirements` finds, for every slice, the slice a reader needs beside it:
-  a method's (or nested class's) class header, the first part of a definition that was
-  split into parts, or whatever a source declared in ``meta["requires"]`` (a diff's
-  commit header, for instance).
+* :class:`Needs` finds, for a slice, the slice a reader needs beside it: a method's (or
+  nested class's) class header, the first part of a definition that was split into
+  parts, or whatever a source declared in ``meta["requires"]`` (a diff's commit header,
+  for instance).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from ..errors import OptionError
 from ..types import Slice
 
-__all__ = ["Needs", "candidate_rows", "requirements", "resolve_pins"]
+__all__ = ["Needs", "candidate_rows", "resolve_pins"]
 
 _RANGE = re.compile(r"^(?P<path>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
@@ -74,41 +74,15 @@ def resolve_pins(slices: Sequence[Slice], pins: Sequence[str]) -> list[int]:
     return out
 
 
-def requirements(slices: Sequence[Slice]) -> dict[str, str]:
-    """Map each slice id to the id of the slice it needs beside it (if any)."""
-    headers: dict[tuple[str, str], str] = {}
-    first_parts: dict[tuple[str, str], str] = {}
-    for s in slices:
-        if s.path is None:
-            continue
-        if s.symbol_kind == "class" and (s.part is None or s.part[0] == 1):
-            headers.setdefault((s.path, s.name), s.id)
-        if s.part is not None and s.part[0] == 1:
-            first_parts.setdefault((s.path, s.name), s.id)
-    ids = {s.id for s in slices}
-    out: dict[str, str] = {}
-    for s in slices:
-        declared = s.meta.get("requires")
-        need: str | None = None
-        if isinstance(declared, str) and declared in ids:
-            need = declared
-        elif s.path is not None and s.part is not None and s.part[0] > 1:
-            need = first_parts.get((s.path, s.name))
-        elif s.path is not None and s.parent:
-            need = headers.get((s.path, s.parent))
-        if need is not None and need != s.id:
-            out[s.id] = need
-    return out
-
-
 class Needs(Mapping[int, int]):
-    """:func:`requirements` by position, each found when first asked for.
+    """Each row's dependency (the row it needs beside it), found when first asked for.
 
-    A pack asks for the dependencies of a few hundred candidates; a pass over every slice
-    of a large index to answer them (as :func:`requirements` makes) cost more than the
-    rest of packing. Here a method's class header or a part's first part is looked up
-    among the rows of its own file, and an id declared in ``meta["requires"]`` in a map
-    of all ids made only when a slice declares one.
+    The first class header (or first part) of that name in the same file; a declared
+    ``meta["requires"]`` id, when some slice has it, wins. A pack asks for the
+    dependencies of a few hundred candidates; a pass over every slice of a large index to
+    answer them cost more than the rest of packing. Here a method's class header or a
+    part's first part is looked up among the rows of its own file, and an id declared in
+    ``meta["requires"]`` in a map of all ids made only when a slice declares one.
 
     Args:
         slices: The slices, in row order.
@@ -186,8 +160,8 @@ def candidate_rows(
         ranked: Slice positions in rank order.
         pinned: Positions of pinned slices.
         required: Position of the slice each position needs beside it (see
-            :func:`requirements`), computed once per slice list: inverting an id map
-            here would cost more than the rest of ranking on a large index.
+            :class:`Needs`), found per row: a map over every slice would cost more than
+            the rest of ranking on a large index.
     """
     rows = list(ranked)
     seen = set(rows)

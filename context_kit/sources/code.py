@@ -74,6 +74,9 @@ class CodeSource:
     # 4: C++ headers named .h parse as C++; a long stretch that is one node is split inside it;
     #    Kotlin extension functions are methods of their receiver;
     #    references name every type a slice mentions (Go, Rust, Java, C#, TS, PHP, Ruby).
+    # 5: JS/TS functions assigned to names are definitions; /** */ one blank line above docs.
+    # 6: JS/TS test cases (describe/it/test) are slices.  7: Ruby RSpec/minitest blocks too.
+    # 8: TS object type aliases are containers; long containers without members are cut.
     version = "8"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:

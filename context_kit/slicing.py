@@ -47,7 +47,8 @@ from ._cache import (
 from ._pool import acquire, discard, release
 from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
-from .sources.languages import language_for_path
+from .sources._langpack import _PACK_MODULE
+from .sources.languages import LANGUAGES, language_for_path
 from .sources.walk import covered_by, decode_text, read_candidate, repository_files
 from .types import SkippedFile, Slice
 
@@ -167,8 +168,7 @@ class SliceCache:
         spec = language_for_path(path)
         lang = spec.name if spec is not None else ""
         fp = source_fingerprint(source) if fingerprint is None else fingerprint
-        grammar = binary_stamp(spec.module) if spec is not None else ""
-        return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, grammar, path, digest)
+        return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, path, digest)
 
     def _file(self, key: str) -> str:
         # Plain strings: a warm build looks up one entry per file, and pathlib's objects
@@ -218,15 +218,18 @@ class SliceCache:
 
 @functools.cache
 def _code_stamp() -> str:
-    """A digest of this library's code that turns a file into slices (see ``code_stamp``).
+    """A digest of the code that turns a file into slices: this library's and the parsers'.
 
     Sources declare a ``version`` to bump when their output changes; this covers the
-    releases (and work trees) where that was forgotten, so an upgrade never serves
-    slices cut by the old code.
+    releases (and work trees) where that was forgotten, and grammar wheels or the
+    tree-sitter core upgraded in place, so an upgrade never serves slices cut by the old
+    code. Every grammar is stamped, not only the one a path's extension names: a ``.h``
+    header is parsed as C or C++ by its content (see ``language_for_file``).
     """
+    parsers = {spec.module for spec in LANGUAGES.values()} | {"tree_sitter", _PACK_MODULE}
     return content_key(
         code_stamp("slicing.py", "secrets.py", "types.py", "sources/**/*.py", "sources/**/*.scm"),
-        binary_stamp("tree_sitter"),
+        *(binary_stamp(module) for module in sorted(parsers)),
     )
 
 

@@ -657,13 +657,46 @@ def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
     root = make_repo(tmp_path / "repo")
     cache = tmp_path / "cache"
     counts = []
-    for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]:
-        monkeypatch.setattr(slicing, "_code_stamp", lambda code=code: code)
-        monkeypatch.setattr(slicing, "binary_stamp", lambda module, grammar=grammar: grammar)
-        src = CountingCode()
-        build(root, cache, src)
-        counts.append(src._calls)
+    try:
+        for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]:
+            monkeypatch.setattr(slicing, "code_stamp", lambda *globs, code=code: code)
+            monkeypatch.setattr(slicing, "binary_stamp", lambda module, grammar=grammar: grammar)
+            slicing._code_stamp.cache_clear()
+            src = CountingCode()
+            build(root, cache, src)
+            counts.append(src._calls)
+    finally:
+        monkeypatch.undo()
+        slicing._code_stamp.cache_clear()
     assert counts == [7, 0, 7, 7]
+
+
+def test_a_cpp_header_named_dot_h_is_cut_again_when_the_cpp_grammar_changes(
+    tmp_path: Path, monkeypatch
+):
+    # The extension names C; the content made it C++ (language_for_file): the C++
+    # grammar's binaries are in its key too.
+    from context_kit import slicing
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "lib.h").write_text("namespace lib {\nint twice(int x) { return 2 * x; }\n}\n")
+    counts = []
+    try:
+        for cpp in ["v1", "v1", "v2"]:
+            monkeypatch.setattr(
+                slicing,
+                "binary_stamp",
+                lambda module, cpp=cpp: cpp if module == "tree_sitter_cpp" else "same",
+            )
+            slicing._code_stamp.cache_clear()
+            src = CountingCode()
+            build(root, tmp_path / "cache", src)
+            counts.append(src._calls)
+    finally:
+        monkeypatch.undo()
+        slicing._code_stamp.cache_clear()
+    assert counts == [1, 0, 1]
 
 
 def test_the_stamps_read_the_installed_code_and_grammars():

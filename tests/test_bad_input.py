@@ -76,6 +76,12 @@ def test_deep_nesting_in_many_languages_does_not_crash():
     snippets = {
         "d.js": "".join("  " * i + f"class C{i} {{ m{i}() {{\n" for i in range(depth))
         + "}\n" * (2 * depth),
+        # Object literals holding functions are containers, asked about level by level.
+        "o.js": "x = "
+        + "".join(f"{{ m{i}() {{}},\n k{i}: " for i in range(depth))
+        + "1"
+        + "}" * depth,
+        "data.js": "const x = " + "{a: " * depth + "1" + "}" * depth + "\n",
         "d.rs": "".join(f"mod m{i} {{\n" for i in range(depth)) + "}\n" * depth,
         "d.rb": "".join(f"module M{i}\n" for i in range(depth)) + "end\n" * depth,
         "d.c": "int f() {\n" + "{\n" * depth + "}\n" * depth + "}\n",

@@ -404,6 +404,45 @@ def test_functions_assigned_to_names_are_named_by_the_assignment(path: str):
     assert handle.defines == ("app.handle", "handle") and handle.doc_end_line == 6
 
 
+@pytest.mark.parametrize("path", ["api.js", "api.ts", "api.tsx"])
+def test_an_object_literal_holding_functions_is_a_container_of_methods(path: str):
+    # CommonJS modules and Vue options objects: `module.exports = { get() {...} }` was
+    # module lines; its functions could not be found or cited by name.
+    text = (
+        "const x = require('x')\n\n"
+        "/** The API. */\n"
+        "module.exports = {\n"
+        "  name: 'api',\n"
+        "  /** Lists. */\n"
+        "  list(req) {\n    return 1\n  },\n"
+        "  'get-one': function (id) {\n    return id\n  },\n"
+        "  nested: {\n    deep() { return 2 },\n  },\n"
+        "  post: async (a) => {\n    return a\n  },\n"
+        "}\n\n"
+        "const config = { port: 80, host: 'x', nested: { a: 1 } }\n\n"
+        "export default {\n  data() { return {} },\n}\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line) for s in slices}
+    api = "module.exports"
+    assert got[api] == ("class", None, 3, 5)  # its doc comment, the `= {` line, data entries
+    assert got[f"{api}.list"] == ("method", api, 6, 9)
+    assert got[f"{api}.get-one"] == ("method", api, 10, 12)  # a quoted key, unquoted
+    assert got[f"{api}.nested.deep"][:2] == ("method", f"{api}.nested")
+    assert got[f"{api}.post"] == ("method", api, 16, 19)  # the closing `}` joins the last
+    assert got["default.data"][:2] == ("method", "default")
+    assert not any("config" in n for n in got)  # data alone stays module lines
+    header = next(s for s in slices if s.name == api)
+    assert [e.name for e in header.outline] == [
+        f"{api}.list",
+        f"{api}.get-one",
+        f"{api}.nested",
+        f"{api}.post",
+    ]
+    listed = next(s for s in slices if s.name == f"{api}.list")
+    assert "list" in listed.defines and listed.doc_end_line == 6
+
+
 @pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
 def test_test_cases_are_slices_named_by_their_titles(path: str):
     # Test files are mostly describe/it calls: 200-line module windows before.

@@ -146,6 +146,9 @@ class Chunker:
         # _test_call's answer per node: asked for the same call by _is_structure (through
         # _unwrap), _structure_kind, the name and every _body lookup.
         self._test_calls: dict[int, tuple[str, str, Any] | None] = {}
+        # _holds_definitions' answer per object literal node, asked as often.
+        self._objects: dict[int, bool] = {}
+        self._object_depth = 0
 
     # --- helpers -------------------------------------------------------------------------
     def _is_structure(self, node: Any) -> bool:
@@ -159,7 +162,27 @@ class Chunker:
                 and self._test_call(node) is not None
             )
             or (t in self.spec.value_containers and self._value_body(node) is not None)
+            or (t in self.spec.object_containers and self._holds_definitions(node))
         )
+
+    def _holds_definitions(self, node: Any) -> bool:
+        """Whether an object literal has an entry that is, or wraps, a definition.
+
+        Entries holding objects are asked in turn; past ``_MAX_CONTAINER_DEPTH`` nested
+        literals (generated data) the answer is no, as deeper containers are not cut.
+        """
+        key = node.id
+        found = self._objects.get(key)
+        if found is None:
+            if self._object_depth >= _MAX_CONTAINER_DEPTH:
+                return False
+            self._object_depth += 1
+            try:
+                found = any(self._is_member(c) for c in node.named_children)
+            finally:
+                self._object_depth -= 1
+            self._objects[key] = found
+        return found
 
     def _value_body(self, node: Any) -> Any | None:
         """The ``value`` that makes ``node`` a container (``type T = { ... }``), if it is one."""
@@ -234,6 +257,8 @@ class Chunker:
         seen = 0
         while node.type in self.spec.wrappers and seen < _MAX_CONTAINER_DEPTH:
             named = self._field_text(node, "name")
+            if named is None and self.spec.object_containers:
+                named = self._key_name(node)
             wrapper_name = named or wrapper_name
             inner = None
             for fld in _WRAPPED_FIELDS:
@@ -260,6 +285,23 @@ class Chunker:
             return outer, None
         return node, wrapper_name
 
+    def _key_name(self, node: Any) -> str | None:
+        """An object entry's key as a name (``'content-type': ...`` without its quotes).
+
+        ``export default`` names what it exports ``default`` when nothing else does.
+        """
+        key = node.child_by_field_name("key")
+        if key is None:
+            if node.type == "export_statement" and any(c.type == "default" for c in node.children):
+                return "default"
+            return None
+        if key.text is None:
+            return None
+        text = key.text.decode("utf-8", "replace")
+        if key.type == "string":
+            text = text[1:-1]
+        return self._clean(text)
+
     def _structure_kind(self, node: Any, wrapper_name: str | None) -> str | None:
         """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
         if wrapper_name is None and not self._is_structure(node):
@@ -271,6 +313,8 @@ class Chunker:
             return "container" if call[0].split(".", 1)[0] in _TEST_GROUPS else "definition"
         if node.type in self.spec.value_containers:
             return "container" if self._value_body(node) is not None else None
+        if node.type in self.spec.object_containers:
+            return "container" if self._holds_definitions(node) else None
         if node.type in self.spec.definitions:
             return "definition"
         if node.type in self.spec.containers:
@@ -382,6 +426,8 @@ class Chunker:
             return call[2] if call is not None else None
         if node.type in self.spec.value_containers:
             return self._value_body(node)
+        if node.type in self.spec.object_containers:
+            return node  # ``{ a() {}, b: 1 }``: the braces hold the entries themselves
         body = node.child_by_field_name(self.spec.body_field)
         if body is None and self.spec.body_types:
             body = next((c for c in node.named_children if c.type in self.spec.body_types), None)

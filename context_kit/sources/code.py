@@ -77,7 +77,8 @@ class CodeSource:
     # 5: JS/TS functions assigned to names are definitions; /** */ one blank line above docs.
     # 6: JS/TS test cases (describe/it/test) are slices.  7: Ruby RSpec/minitest blocks too.
     # 8: TS object type aliases are containers; long containers without members are cut.
-    version = "8"
+    # 9: JS/TS object literals holding functions are containers; ``export default`` names.
+    version = "9"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

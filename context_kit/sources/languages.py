@@ -95,6 +95,11 @@ class LanguageSpec:
         value_containers: Node types that are containers when their ``value`` field is
             of the given type, which is then their body (TypeScript's ``type Options =
             { ... }``; ``type Id = string`` stays a module line).
+        object_containers: Object literal node types that are containers when one of
+            their entries is, or wraps, a definition: ``module.exports = { get() {...} }``,
+            ``const api = { list: async () => ... }``. The literal is its own body, and an
+            entry wrapper (``pair``) is named by its ``key``. A literal of data alone
+            (``const config = { port: 80 }``) stays module lines.
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -123,6 +128,7 @@ class LanguageSpec:
     assignments: frozenset[str] = frozenset()
     test_calls: frozenset[str] = frozenset()
     value_containers: Mapping[str, str] = field(default_factory=dict)
+    object_containers: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -163,8 +169,13 @@ _RUBY_TEST_CALLS = frozenset(
 )
 # mocha, jest, vitest, jasmine, ava, node:test, tap.
 _JS_TEST_CALLS = frozenset({"describe", "context", "suite", "it", "test", "specify"})
+# Object literals holding functions: CommonJS modules (``module.exports = { ... }``),
+# Vue's options objects, handler tables. Their ``key: function () {}`` entries are pairs.
+_JS_OBJECTS = frozenset({"object"})
 _JS_WRAPPERS_ALL = (
-    _JS_WRAPPERS | _JS_ASSIGNMENTS | frozenset({"variable_declarator", "expression_statement"})
+    _JS_WRAPPERS
+    | _JS_ASSIGNMENTS
+    | frozenset({"variable_declarator", "expression_statement", "pair"})
 )
 _TS_CONTAINERS = frozenset(
     {
@@ -197,6 +208,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=frozenset({"class_declaration", "class"}),
         wrappers=_JS_WRAPPERS_ALL,
         assignments=_JS_ASSIGNMENTS,
+        object_containers=_JS_OBJECTS,
         test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
     ),
@@ -209,6 +221,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        object_containers=_JS_OBJECTS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),
@@ -222,6 +235,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=_TS_CONTAINERS,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
+        object_containers=_JS_OBJECTS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         body_lists=frozenset({"statement_block"}),

@@ -524,3 +524,42 @@ def test_an_object_type_alias_is_a_container_and_a_long_memberless_one_is_cut():
     assert all(s.end_line - s.start_line + 1 <= 30 for s in options)
     assert {(s.name, s.symbol_kind) for s in slices} >= {("Api", "class"), ("Api.get", "method")}
     assert not any(s.name == "Id" for s in slices)  # a plain alias stays a module line
+
+
+def test_a_long_class_header_is_cut_and_its_first_part_keeps_the_outline():
+    # pygments' MatlabLexer: a 2,600-line token table before the first method was one
+    # class-header slice; a pack could take all of it or only a rung of it.
+    rows = "".join(
+        f"        'k{i}': [\n            (r'a{i}', 'b'),\n        ],\n" for i in range(30)
+    )
+    text = (
+        'class Lexer(Base):\n    """Doc."""\n    name = "x"\n    tokens = {\n' + rows + "    }\n\n"
+        "    def get(self):\n        return 1\n\n    def put(self):\n        return 2\n"
+    )
+    slices = _slices("lexer.py", text, max_slice_lines=20)
+    header = [s for s in slices if s.name == "Lexer"]
+    n = len(header)
+    assert n >= 5 and [s.part for s in header] == [(k, n) for k in range(1, n + 1)]
+    assert all(s.end_line - s.start_line + 1 <= 20 for s in header)
+    assert all(a.end_line + 1 == b.start_line for a, b in itertools.pairwise(header))
+    assert (header[0].start_line, header[0].signature_end_line, header[0].doc_end_line) == (1, 1, 2)
+    assert [e.name for e in header[0].outline] == ["Lexer.get", "Lexer.put"]
+    assert all(not s.outline for s in header[1:])
+    assert [s.name for s in slices if s.symbol_kind == "method"] == ["Lexer.get", "Lexer.put"]
+
+
+@pytest.mark.parametrize("path", ["strings.py", "strings.js", "strings.go"])
+def test_one_node_too_long_to_cut_inside_is_cut_at_blank_lines(path: str):
+    # A 2,000-line string literal has no statement inside; its lines are cut instead, at
+    # the last blank line of each window (none: the window's last line).
+    body = "".join(f"line {i}\n" + ("\n" if i % 7 == 6 else "") for i in range(60))
+    quote = '"""' if path.endswith(".py") else "`"
+    head = {"strings.py": "DATA = ", "strings.js": "const DATA = ", "strings.go": "var DATA = "}
+    text = ("package p\n\n" if path.endswith(".go") else "") + head[path] + quote + body + quote
+    text += "\n"
+    slices = _slices(path, text, max_slice_lines=20)
+    assert len(slices) >= 4
+    assert all(s.end_line - s.start_line + 1 <= 20 for s in slices)
+    lines = text.splitlines()
+    for s in slices[:-1]:  # every part but the last ends just before a blank line
+        assert lines[s.end_line] == "" or s.end_line - s.start_line + 1 == 20

@@ -628,7 +628,9 @@ class Chunker:
             # fields, a long enum): cut the container itself between its children.
             self._emit_split(header, members)
             return
-        self.spans.append(header)
+        # A header can be long too (a lexer's 2,600-line token table before its first
+        # method): it is cut like a definition, and its first part keeps the outline.
+        header = self._emit_split(header, head_nodes)
         before = len(self.spans)
         if rest:
             self._block(rest, [*scope, name], qual, depth + 1)
@@ -659,27 +661,28 @@ class Chunker:
             nodes, lambda node: last_line(node) - node.start_point.row > self.max_lines
         )
 
-    def _emit_split(self, span: Span, statements: Sequence[Any]) -> None:
-        """Emit ``span``, split at statement boundaries when it is too long."""
+    def _emit_split(self, span: Span, statements: Sequence[Any]) -> Span:
+        """Emit ``span``, split at statement boundaries when it is too long.
+
+        Returns the span that stands for ``span`` (its first part when it was cut), so a
+        container can give that part its member outline.
+        """
         if span.end - span.start + 1 <= self.max_lines:
             self.spans.append(span)
-            return
+            return span
         statements = self._finer(statements)
-        if len(statements) < 2:
-            self.spans.append(span)
-            return
         cuts: list[tuple[int, int]] = []
         cur_start = span.start
         for stmt in statements:
             s_end = self._last_line(stmt)
             if s_end - cur_start + 1 > self.max_lines and stmt.start_point.row + 1 > cur_start:
                 cut_end = stmt.start_point.row  # the line before this statement
-                cuts.append((cur_start, cut_end))
+                cuts.extend(self._line_cuts(cur_start, cut_end))
                 cur_start = cut_end + 1
-        cuts.append((cur_start, span.end))
+        cuts.extend(self._line_cuts(cur_start, span.end))
         n = len(cuts)
-        for k, (a, b) in enumerate(cuts, 1):
-            part = Span(
+        parts = [
+            Span(
                 a,
                 b,
                 span.symbol_kind,
@@ -687,6 +690,27 @@ class Chunker:
                 parent=span.parent,
                 signature_end=span.signature_end if k == 1 else None,
                 doc_end=span.doc_end if k == 1 else None,
+                outline=span.outline if k == 1 else [],
                 part=(k, n) if n > 1 else None,
             )
-            self.spans.append(part)
+            for k, (a, b) in enumerate(cuts, 1)
+        ]
+        self.spans.extend(parts)
+        return parts[0]
+
+    def _line_cuts(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Lines ``first..last`` in runs of at most ``max_lines``, ended at blank lines.
+
+        The last resort for a stretch that is one node with no statement inside to cut at:
+        a 2,000-line string literal, a data table a lexer class holds. Each part still
+        cites exact lines; a blank line, where the window has one, ends a part.
+        """
+        cuts: list[tuple[int, int]] = []
+        a = first
+        while last - a + 1 > self.max_lines:
+            end = a + self.max_lines - 1
+            blank = next((n for n in range(end, a, -1) if self.table.is_blank(n)), end)
+            cuts.append((a, blank))
+            a = blank + 1
+        cuts.append((a, last))
+        return cuts

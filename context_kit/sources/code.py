@@ -10,8 +10,10 @@ and nothing readable is invisible. A file yields
 * ``class_body`` slices: statements between or after a container's members;
 * ``module`` slices: runs of top-level statements (imports, constants, ``if __name__``).
 
-Definitions longer than ``max_slice_lines`` are split at statement boundaries into parts
-(``part=(k, n)``), each still citing exact lines. Files with syntax errors still yield
+Definitions, class headers and module runs longer than ``max_slice_lines`` are split at
+statement boundaries into parts (``part=(k, n)``), each still citing exact lines; a single
+node with no statement inside (a 2,000-line string literal) is cut between lines, at blank
+lines where it has them. Files with syntax errors still yield
 slices: tree-sitter recovers a partial tree and the chunker uses whatever it recognises.
 
 Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
@@ -78,7 +80,8 @@ class CodeSource:
     # 6: JS/TS test cases (describe/it/test) are slices.  7: Ruby RSpec/minitest blocks too.
     # 8: TS object type aliases are containers; long containers without members are cut.
     # 9: JS/TS object literals holding functions are containers; ``export default`` names.
-    version = "9"
+    # 10: long class headers are cut too; a node with nothing to cut at is cut by lines.
+    version = "10"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

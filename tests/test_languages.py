@@ -443,6 +443,30 @@ def test_an_object_literal_holding_functions_is_a_container_of_methods(path: str
     assert "list" in listed.defines and listed.doc_end_line == 6
 
 
+@pytest.mark.parametrize("path", ["app.js", "app.ts"])
+def test_a_call_with_a_title_and_a_callback_is_a_definition(path: str):
+    # express apps, CLI commands, gulp tasks and event handlers define their behaviour in
+    # callbacks: `app.get('/', function (req, res) {...})` was module lines.
+    text = (
+        "var app = express()\n\n"
+        "/** Home. */\n"
+        "app.get('/users/:id', function (req, res) {\n  res.send(req.params.id)\n})\n\n"
+        "app.get('/short', (req, res) => res.send('x'))\n\n"
+        "defineGetter(req, 'protocol', function protocol() {\n  return 'http'\n})\n\n"
+        "setTimeout(function () {\n  go()\n}, 10)\n\n"
+        "const store = create('store', (set) => {\n  return set\n})\n\n"
+        "program.command('build', async () => {\n  await build()\n})\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line) for s in slices}
+    assert got["app.get /users/:id"] == ("method", "app", 3, 6)  # with its JSDoc
+    assert got["protocol"] == ("function", None, 10, 12)  # no title: the function's name
+    assert got["store"] == ("function", None, 18, 20)  # the name it is bound to
+    assert got["program.command build"] == ("method", "program", 22, 24)
+    # An expression callback (nothing to look into) and an unnamed one stay module lines.
+    assert {s.start_line for s in slices if s.symbol_kind == "module"} == {1, 8, 14}
+
+
 @pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
 def test_test_cases_are_slices_named_by_their_titles(path: str):
     # Test files are mostly describe/it calls: 200-line module windows before.
@@ -469,7 +493,9 @@ def test_test_cases_are_slices_named_by_their_titles(path: str):
     assert got[f"{group}.it starts empty"] == ("method", group, 6, 8)
     assert got[f"{group}.test.skip keeps ${{'values'}}"][:3] == ("method", group, 10)
     assert got["test top level"][:3] == ("function", None, 18)
-    assert not any("pending" in n or "terse" in n or "not a test" in n for n in got)
+    assert not any("pending" in n or "terse" in n for n in got)
+    # Any titled call with a callback is a definition, but only test groups are containers.
+    assert got["run not a test"][:3] == ("function", None, 22)
     header = next(s for s in slices if s.name == group)
     assert [e.name for e in header.outline] == [
         f"{group}.it starts empty",

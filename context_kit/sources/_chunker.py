@@ -212,18 +212,23 @@ class Chunker:
         if callee is None or args is None or callee.text is None:
             return None
         name = callee.text.decode("utf-8", "replace")
-        if name.split(".", 1)[0] not in self.spec.test_calls or not _DOTTED.fullmatch(name):
+        known = name.split(".", 1)[0] in self.spec.test_calls
+        if not (known or self.spec.titled_calls) or not _DOTTED.fullmatch(name):
             return None
         named = args.named_children
-        if len(named) < 2 or named[0].type not in ("string", "template_string"):
+        if not named or named[-1].type not in self.spec.definitions:
             return None
         callback = named[-1]
-        if callback.type not in self.spec.definitions:
-            return None
         body = callback.child_by_field_name("body")
         if body is None or body.type not in self.spec.body_lists:
             return None  # ``() => expr``: nothing to look into
-        return name, _title(named[0]), body
+        if len(named) >= 2 and named[0].type in ("string", "template_string"):
+            return name, _title(named[0]), body
+        own = callback.child_by_field_name("name")
+        if known or own is None or own.text is None:
+            return None  # ``setTimeout(function () {...})``: nothing names it
+        # ``defineGetter(req, 'protocol', function protocol() {...})``: the function's name.
+        return self._clean(own.text.decode("utf-8", "replace")), "", body
 
     def _ruby_test_call(self, node: Any) -> tuple[str, str, Any] | None:
         method = node.child_by_field_name("method")
@@ -525,7 +530,8 @@ class Chunker:
             name = self._name(inner, wrapper_name)
             if self.spec.assignments:
                 name = self._assigned_name(child, inner) or name
-            if inner.type in _TEST_CALL_TYPES and self.spec.test_calls:
+            if inner.type in _TEST_CALL_TYPES and self.spec.test_calls and wrapper_name is None:
+                # ``const store = create('store', ...)`` keeps the name it is bound to.
                 call = self._test_call(inner)
                 if call is not None:
                     name = f"{call[0]} {call[1]}".strip()

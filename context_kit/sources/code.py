@@ -81,7 +81,8 @@ class CodeSource:
     # 8: TS object type aliases are containers; long containers without members are cut.
     # 9: JS/TS object literals holding functions are containers; ``export default`` names.
     # 10: long class headers are cut too; a node with nothing to cut at is cut by lines.
-    version = "10"
+    # 11: JS/TS calls with a title and a callback (``app.get('/', ...)``) are definitions.
+    version = "11"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -92,6 +92,12 @@ class LanguageSpec:
         test_calls: Functions whose calls with a title and a callback are test cases
             (``it``, ``test``) or groups of them (``describe``): a slice each, named
             ``it <title>``, groups holding their cases as a class holds methods.
+        titled_calls: Calls to any function are taken like ``test_calls`` (JavaScript):
+            ``app.get('/users', function (req, res) {...})``, ``program.command('build',
+            ...)`` and ``emitter.on('data', ...)`` are definitions named ``app.get /users``
+            and so on; a call with no title but a named function (``defineGetter(req,
+            'protocol', function protocol() {...})``) is named by the function. Only the
+            test groups of ``test_calls`` are containers.
         value_containers: Node types that are containers when their ``value`` field is
             of the given type, which is then their body (TypeScript's ``type Options =
             { ... }``; ``type Id = string`` stays a module line).
@@ -127,6 +133,7 @@ class LanguageSpec:
     scope_separators: tuple[str, ...] = ()
     assignments: frozenset[str] = frozenset()
     test_calls: frozenset[str] = frozenset()
+    titled_calls: bool = False
     value_containers: Mapping[str, str] = field(default_factory=dict)
     object_containers: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
@@ -210,6 +217,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
         test_calls=_JS_TEST_CALLS,
+        titled_calls=True,
         body_lists=frozenset({"statement_block"}),
     ),
     "typescript": LanguageSpec(
@@ -224,6 +232,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         object_containers=_JS_OBJECTS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
+        titled_calls=True,
         body_lists=frozenset({"statement_block"}),
     ),
     "tsx": LanguageSpec(
@@ -238,6 +247,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         object_containers=_JS_OBJECTS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
+        titled_calls=True,
         body_lists=frozenset({"statement_block"}),
     ),
     "go": LanguageSpec(

@@ -443,6 +443,31 @@ def test_an_object_literal_holding_functions_is_a_container_of_methods(path: str
     assert "list" in listed.defines and listed.doc_end_line == 6
 
 
+@pytest.mark.parametrize("path", ["button.js", "button.ts", "button.tsx"])
+def test_a_class_field_holding_a_function_is_a_method(path: str):
+    # React class components bind handlers as fields: `handleClick = () => {...}` was
+    # part of the class header.
+    text = (
+        "class Button extends React.Component {\n"
+        "  state = { on: false }\n\n"
+        "  handleClick = () => {\n    this.setState({ on: true })\n  }\n\n"
+        "  static create = function (props) {\n    return new Button(props)\n  }\n\n"
+        "  render() {\n    return null\n  }\n"
+        "}\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.start_line, s.end_line) for s in slices}
+    assert got["Button"] == ("class", 1, 2)  # the data field stays in the header
+    assert got["Button.handleClick"] == ("method", 4, 6)
+    assert got["Button.create"] == ("method", 8, 10)
+    header = next(s for s in slices if s.name == "Button")
+    assert [e.name for e in header.outline] == [
+        "Button.handleClick",
+        "Button.create",
+        "Button.render",
+    ]
+
+
 @pytest.mark.parametrize("path", ["app.js", "app.ts"])
 def test_a_call_with_a_title_and_a_callback_is_a_definition(path: str):
     # express apps, CLI commands, gulp tasks and event handlers define their behaviour in

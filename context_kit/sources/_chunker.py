@@ -293,9 +293,10 @@ class Chunker:
     def _key_name(self, node: Any) -> str | None:
         """An object entry's key as a name (``'content-type': ...`` without its quotes).
 
-        ``export default`` names what it exports ``default`` when nothing else does.
+        Or a JavaScript class field's ``property``. ``export default`` names what it
+        exports ``default`` when nothing else does.
         """
-        key = node.child_by_field_name("key")
+        key = node.child_by_field_name("key") or node.child_by_field_name("property")
         if key is None:
             if node.type == "export_statement" and any(c.type == "default" for c in node.children):
                 return "default"

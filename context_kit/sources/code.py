@@ -82,7 +82,8 @@ class CodeSource:
     # 9: JS/TS object literals holding functions are containers; ``export default`` names.
     # 10: long class headers are cut too; a node with nothing to cut at is cut by lines.
     # 11: JS/TS calls with a title and a callback (``app.get('/', ...)``) are definitions.
-    version = "11"
+    # 12: JS/TS class fields holding functions (``handleClick = () => {}``) are methods.
+    version = "12"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

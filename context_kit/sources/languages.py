@@ -183,6 +183,8 @@ _JS_WRAPPERS_ALL = (
     _JS_WRAPPERS
     | _JS_ASSIGNMENTS
     | frozenset({"variable_declarator", "expression_statement", "pair"})
+    # Class fields holding functions (React's ``handleClick = () => {...}``).
+    | frozenset({"field_definition"})
 )
 _TS_CONTAINERS = frozenset(
     {
@@ -195,7 +197,9 @@ _TS_CONTAINERS = frozenset(
         "enum_declaration",
     }
 )
-_TS_WRAPPERS = _JS_WRAPPERS_ALL | frozenset({"expression_statement", "ambient_declaration"})
+_TS_WRAPPERS = _JS_WRAPPERS_ALL | frozenset(
+    {"expression_statement", "ambient_declaration", "public_field_definition"}
+)
 
 LANGUAGES: dict[str, LanguageSpec] = {
     "python": LanguageSpec(

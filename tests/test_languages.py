@@ -492,6 +492,28 @@ def test_a_call_with_a_title_and_a_callback_is_a_definition(path: str):
     assert {s.start_line for s in slices if s.symbol_kind == "module"} == {1, 8, 14}
 
 
+@pytest.mark.parametrize("path", ["store.js", "store.ts"])
+def test_an_object_argument_holding_functions_makes_the_call_a_container(path: str):
+    # Redux's createSlice, Vue's app.component and defineComponent take their functions
+    # in an object literal.
+    text = (
+        "const todos = createSlice({\n  name: 'todos',\n"
+        "  reducers: {\n    add(state, action) {\n      state.push(action.payload)\n    },\n  },\n"
+        "})\n\n"
+        "app.component('my-button', {\n  data() {\n    return { n: 0 }\n  },\n})\n\n"
+        "export default defineComponent({\n  setup() {\n    return {}\n  },\n})\n\n"
+        "configure({ port: 80 })\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in slices}
+    assert got["todos"] == ("class", None, 1)  # the name it is bound to
+    assert got["todos.reducers"] == ("class", "todos", 3)
+    assert got["todos.reducers.add"] == ("method", "todos.reducers", 4)
+    assert got["app.component my-button.data"] == ("method", "app.component my-button", 11)
+    assert got["default.setup"] == ("method", "default", 17)
+    assert not any("configure" in n for n in got)  # data alone: a module line
+
+
 @pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
 def test_test_cases_are_slices_named_by_their_titles(path: str):
     # Test files are mostly describe/it calls: 200-line module windows before.

@@ -216,13 +216,24 @@ class Chunker:
         if not (known or self.spec.titled_calls) or not _DOTTED.fullmatch(name):
             return None
         named = args.named_children
-        if not named or named[-1].type not in self.spec.definitions:
+        if not named:
             return None
         callback = named[-1]
+        titled = len(named) >= 2 and named[0].type in ("string", "template_string")
+        if (
+            self.spec.titled_calls
+            and callback.type in self.spec.object_containers
+            and self._holds_definitions(callback)
+        ):
+            # ``createSlice({ reducers: { add(state) {...} } })``, ``app.component('x',
+            # { data() {...} })``: a container of the literal's functions.
+            return name, _title(named[0]) if titled else "", callback
+        if callback.type not in self.spec.definitions:
+            return None
         body = callback.child_by_field_name("body")
         if body is None or body.type not in self.spec.body_lists:
             return None  # ``() => expr``: nothing to look into
-        if len(named) >= 2 and named[0].type in ("string", "template_string"):
+        if titled:
             return name, _title(named[0]), body
         own = callback.child_by_field_name("name")
         if known or own is None or own.text is None:
@@ -316,7 +327,10 @@ class Chunker:
             call = self._test_call(node)
             if call is None:
                 return None
-            return "container" if call[0].split(".", 1)[0] in _TEST_GROUPS else "definition"
+            # Test groups hold their cases; an object argument holds its functions.
+            group = call[0].split(".", 1)[0] in _TEST_GROUPS
+            literal = call[2].type in self.spec.object_containers
+            return "container" if group or literal else "definition"
         if node.type in self.spec.value_containers:
             return "container" if self._value_body(node) is not None else None
         if node.type in self.spec.object_containers:

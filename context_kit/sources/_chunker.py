@@ -729,8 +729,7 @@ class Chunker:
         cuts: list[tuple[int, int]] = []
         a = first
         while last - a + 1 > self.max_lines:
-            end = a + self.max_lines - 1
-            blank = next((n for n in range(end, a, -1) if self.table.is_blank(n)), end)
+            blank = self.table.window_end(a, self.max_lines)
             cuts.append((a, blank))
             a = blank + 1
         cuts.append((a, last))

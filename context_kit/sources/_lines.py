@@ -67,6 +67,15 @@ class LineTable:
         """Whether 1-based ``line`` holds only whitespace."""
         return not self.lines[line - 1].strip()
 
+    def window_end(self, first: int, max_lines: int) -> int:
+        """Where a part of at most ``max_lines`` lines starting at ``first`` should end.
+
+        At the window's last blank line (after ``first``), so whatever the blank lines
+        separate stays whole; with none, at the window's last line.
+        """
+        end = first + max_lines - 1
+        return next((n for n in range(end, first, -1) if self.is_blank(n)), end)
+
     def trim_blank(self, first: int, last: int) -> tuple[int, int]:
         """Lines ``first..last`` without their leading and trailing blank lines.
 

@@ -239,10 +239,7 @@ def _gap_parts(first: int, last: int, table: LineTable, max_lines: int) -> list[
         if b - a + 1 <= max_lines:
             cuts.append((a, b))
             break
-        end = a + max_lines - 1
-        # The last blank line of the window ends the part (statements stay whole there);
-        # with none, the window's last line does.
-        blank = next((n for n in range(end, a, -1) if table.is_blank(n)), end)
+        blank = table.window_end(a, max_lines)  # statements stay whole at blank lines
         cuts.append(table.trim_blank(a, blank))
         a = blank + 1
     n = len(cuts)

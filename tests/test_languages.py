@@ -480,7 +480,8 @@ def test_a_call_with_a_title_and_a_callback_is_a_definition(path: str):
         "defineGetter(req, 'protocol', function protocol() {\n  return 'http'\n})\n\n"
         "setTimeout(function () {\n  go()\n}, 10)\n\n"
         "const store = create('store', (set) => {\n  return set\n})\n\n"
-        "program.command('build', async () => {\n  await build()\n})\n"
+        "program.command('build', async () => {\n  await build()\n})\n\n"
+        "exports.cache = create('cache', (set) => {\n  return set\n})\n"
     )
     slices = _slices(path, text)
     got = {s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line) for s in slices}
@@ -488,6 +489,7 @@ def test_a_call_with_a_title_and_a_callback_is_a_definition(path: str):
     assert got["protocol"] == ("function", None, 10, 12)  # no title: the function's name
     assert got["store"] == ("function", None, 18, 20)  # the name it is bound to
     assert got["program.command build"] == ("method", "program", 22, 24)
+    assert got["cache"] == ("function", None, 26, 28)  # an assignment names it too
     # An expression callback (nothing to look into) and an unnamed one stay module lines.
     assert {s.start_line for s in slices if s.symbol_kind == "module"} == {1, 8, 14}
 

@@ -543,10 +543,16 @@ class Chunker:
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
             name = self._name(inner, wrapper_name)
-            if self.spec.assignments:
-                name = self._assigned_name(child, inner) or name
-            if inner.type in _TEST_CALL_TYPES and self.spec.test_calls and wrapper_name is None:
-                # ``const store = create('store', ...)`` keeps the name it is bound to.
+            assigned = self._assigned_name(child, inner) if self.spec.assignments else None
+            name = assigned or name
+            if (
+                inner.type in _TEST_CALL_TYPES
+                and self.spec.test_calls
+                and wrapper_name is None
+                and assigned is None
+            ):
+                # ``const store = create('store', ...)`` and ``exports.store = create(...)``
+                # keep the name they are bound to; only an unbound call is named by itself.
                 call = self._test_call(inner)
                 if call is not None:
                     name = f"{call[0]} {call[1]}".strip()

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.util
+import itertools
 import logging
 import os
 import tempfile
@@ -121,15 +122,34 @@ def binary_stamp(module: str) -> str:
     return ";".join(stamps)
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically; returns ``False`` (and logs) if it cannot.
 
     A cache that cannot be written (read-only folder, full disk) degrades to no cache.
     """
-    return atomic_write_with(path, lambda f: f.write(data))
+    # Plain descriptors rather than a file object: a cold index writes one entry per
+    # source file (thousands), and the buffered file, ``mkstemp``'s random names and a
+    # ``mkdir`` per call cost as much as the writes themselves.
+    target = os.fspath(path)
+    try:
+        fd, tmp = _open_temporary(target)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        except BaseException:
+            os.close(fd)
+            _unlink_quietly(tmp)
+            raise
+        os.close(fd)
+        _replace(tmp, target)
+        return True
+    except OSError as exc:
+        log.warning("context_kit cache: cannot write %s (%s); continuing uncached", target, exc)
+        return False
 
 
-def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> bool:
+def atomic_write_with(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> bool:
     """Let ``write`` fill ``path`` through a file object, atomically (as :func:`atomic_write`).
 
     For entries serialised as they are written (a pickle of a large fitted retriever), so
@@ -137,21 +157,63 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], object]) -> bool:
     leaves no file behind and propagates; a failure to write the file is logged and
     returns ``False``.
     """
+    target = os.fspath(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _open_temporary(target)
         try:
             with os.fdopen(fd, "wb") as f:
                 write(f)
-            os.replace(tmp, path)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            _unlink_quietly(tmp)
             raise
+        _replace(tmp, target)
         return True
     except OSError as exc:
-        log.warning("context_kit cache: cannot write %s (%s); continuing uncached", path, exc)
+        log.warning("context_kit cache: cannot write %s (%s); continuing uncached", target, exc)
         return False
+
+
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_temporary_names = itertools.count()
+
+
+def _open_temporary(target: str) -> tuple[int, str]:
+    """A new, private file beside ``target`` (its folder created if missing), opened to write.
+
+    Named by process and a counter: unique among live writers, while ``O_EXCL`` makes a
+    leftover of a crashed process (same pid, same count) a retry under the next name
+    rather than a write into someone else's file.
+    """
+    folder, name = os.path.split(target)
+    made = False
+    for _ in range(_TEMPORARY_TRIES):
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_temporary_names)}.tmp")
+        try:
+            return os.open(tmp, _TEMPORARY_FLAGS, 0o600), tmp
+        except FileNotFoundError:
+            if made:  # the folder was made and is gone again: give up
+                raise
+            os.makedirs(folder or ".", exist_ok=True)
+            made = True
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
+
+
+_TEMPORARY_TRIES = 100
+
+
+def _replace(tmp: str, target: str) -> None:
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def read_entry(path: str | Path) -> bytes | None:

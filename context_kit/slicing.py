@@ -188,7 +188,7 @@ class SliceCache:
 
     def put_json(self, key: str, data: bytes) -> None:
         """Store already-serialised slices (workers serialise once, for both uses)."""
-        atomic_write(Path(self._file(key)), data)
+        atomic_write(self._file(key), data)
 
     def _manifest_file(self, key: str) -> Path:
         return self.folder / "manifests" / f"{key}.json"

@@ -207,3 +207,40 @@ def test_cache_dir_without_home(monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert default_cache_dir().name.startswith("context_kit")
+
+
+def test_atomic_write_makes_folders_and_steps_over_leftover_temporaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import itertools
+
+    import context_kit._cache as cache_mod
+
+    # A crashed writer with this pid left the temporaries this process would name next.
+    monkeypatch.setattr(cache_mod, "_temporary_names", itertools.count())
+    target = tmp_path / "a" / "b" / "entry.json"
+    target.parent.mkdir(parents=True)
+    for n in range(3):
+        (target.parent / f".entry.json.{os.getpid()}.{n}.tmp").write_bytes(b"stale")
+    assert atomic_write(target, b"fresh")
+    assert target.read_bytes() == b"fresh"
+    leftovers = sorted(p.name for p in target.parent.iterdir() if p.name.endswith(".tmp"))
+    assert len(leftovers) == 3  # never written into, never removed: not this writer's
+    assert all((target.parent / n).read_bytes() == b"stale" for n in leftovers)
+    # A missing folder is made on the way.
+    deep = tmp_path / "x" / "y" / "z.bin"
+    assert atomic_write(str(deep), b"1" * 100_000)
+    assert deep.read_bytes() == b"1" * 100_000
+
+
+def test_atomic_write_with_leaves_nothing_when_the_writer_fails(tmp_path: Path):
+    from context_kit._cache import atomic_write_with
+
+    def fail(f: object) -> None:
+        raise ValueError("cannot serialise")
+
+    with pytest.raises(ValueError):
+        atomic_write_with(tmp_path / "sub" / "entry.pkl", fail)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert atomic_write_with(tmp_path / "sub" / "entry.pkl", lambda f: f.write(b"ok"))
+    assert (tmp_path / "sub" / "entry.pkl").read_bytes() == b"ok"

@@ -153,17 +153,36 @@ class Chunker:
     # --- helpers -------------------------------------------------------------------------
     def _is_structure(self, node: Any) -> bool:
         t = node.type
-        return (
-            t in self.spec.definitions
-            or t in self.spec.containers
-            or (
-                t in _TEST_CALL_TYPES
-                and bool(self.spec.test_calls)
-                and self._test_call(node) is not None
-            )
-            or (t in self.spec.value_containers and self._value_body(node) is not None)
-            or (t in self.spec.object_containers and self._holds_definitions(node))
-        )
+        if t in self.spec.definitions or t in self.spec.containers:
+            return True
+        special = self._special(node)
+        return special is not None and special[0] is not None
+
+    def _special(self, node: Any) -> tuple[str | None, Any] | None:
+        """The role and body of a node whose role depends on what it holds.
+
+        Calls (test cases and groups, titled callbacks), values such as ``type T = {...}``
+        and object literals are definitions or containers only by their content. For
+        them: ``(kind, body)``, ``kind`` being ``"definition"``, ``"container"`` or
+        ``None`` (not a structure after all); ``None`` for every other node. The one
+        dispatch serves the kind, the structure test and the body alike.
+        """
+        t = node.type
+        if t in _TEST_CALL_TYPES and self.spec.test_calls:
+            call = self._test_call(node)
+            if call is None:
+                return None, None
+            # Test groups hold their cases; an object argument holds its functions.
+            group = call[0].split(".", 1)[0] in _TEST_GROUPS
+            literal = call[2].type in self.spec.object_containers
+            return ("container" if group or literal else "definition"), call[2]
+        if t in self.spec.value_containers:
+            value = self._value_body(node)
+            return ("container" if value is not None else None), value
+        if t in self.spec.object_containers:
+            # ``{ a() {}, b: 1 }``: the braces hold the entries themselves.
+            return ("container" if self._holds_definitions(node) else None), node
+        return None
 
     def _holds_definitions(self, node: Any) -> bool:
         """Whether an object literal has an entry that is, or wraps, a definition.
@@ -323,18 +342,9 @@ class Chunker:
         """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
         if wrapper_name is None and not self._is_structure(node):
             return None
-        if node.type in _TEST_CALL_TYPES and self.spec.test_calls:
-            call = self._test_call(node)
-            if call is None:
-                return None
-            # Test groups hold their cases; an object argument holds its functions.
-            group = call[0].split(".", 1)[0] in _TEST_GROUPS
-            literal = call[2].type in self.spec.object_containers
-            return "container" if group or literal else "definition"
-        if node.type in self.spec.value_containers:
-            return "container" if self._value_body(node) is not None else None
-        if node.type in self.spec.object_containers:
-            return "container" if self._holds_definitions(node) else None
+        special = self._special(node)
+        if special is not None:
+            return special[0]
         if node.type in self.spec.definitions:
             return "definition"
         if node.type in self.spec.containers:
@@ -441,13 +451,9 @@ class Chunker:
         return None
 
     def _body(self, node: Any) -> Any | None:
-        if node.type in _TEST_CALL_TYPES and self.spec.test_calls:
-            call = self._test_call(node)
-            return call[2] if call is not None else None
-        if node.type in self.spec.value_containers:
-            return self._value_body(node)
-        if node.type in self.spec.object_containers:
-            return node  # ``{ a() {}, b: 1 }``: the braces hold the entries themselves
+        special = self._special(node)
+        if special is not None:
+            return special[1]
         body = node.child_by_field_name(self.spec.body_field)
         if body is None and self.spec.body_types:
             body = next((c for c in node.named_children if c.type in self.spec.body_types), None)

@@ -516,6 +516,23 @@ def test_an_object_argument_holding_functions_makes_the_call_a_container(path: s
     assert not any("configure" in n for n in got)  # data alone: a module line
 
 
+@pytest.mark.parametrize("path", ["main.js", "main.ts"])
+def test_a_constructor_given_an_object_of_functions_is_a_container(path: str):
+    # Vue 2 apps: `new Vue({ methods: {...} })` held every handler in module lines.
+    text = (
+        "new Vue({\n  el: '#app',\n  methods: {\n    go() {\n      return 1\n    },\n  },\n})\n\n"
+        "const vm = new Vue({\n  data() {\n    return {}\n  },\n})\n\n"
+        "const p = new Promise((resolve) => {\n  resolve(1)\n})\n"
+    )
+    slices = _slices(path, text)
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in slices}
+    assert got["Vue"] == ("class", None, 1)
+    assert got["Vue.methods.go"] == ("method", "Vue.methods", 4)
+    assert got["vm.data"] == ("method", "vm", 11)  # the name it is bound to
+    # An untitled, unnamed callback names nothing: a module line, as for a call.
+    assert [s.start_line for s in slices if s.symbol_kind == "module"] == [16]
+
+
 @pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
 def test_test_cases_are_slices_named_by_their_titles(path: str):
     # Test files are mostly describe/it calls: 200-line module windows before.

@@ -32,7 +32,7 @@ _WRAPPED_FIELDS = ("definition", "declaration", "value")
 _TEST_GROUPS = frozenset(
     {"describe", "context", "suite", "feature", "shared_examples", "shared_context"}
 )
-_TEST_CALL_TYPES = frozenset({"call_expression", "call"})
+_TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 
 
 def _title(node: Any, *, quoted: bool = True) -> str:
@@ -226,7 +226,8 @@ class Chunker:
         return self._test_calls[key]
 
     def _js_test_call(self, node: Any) -> tuple[str, str, Any] | None:
-        callee = node.child_by_field_name("function")
+        # ``new Vue({ methods: {...} })`` is read like a call of ``Vue``.
+        callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
         args = node.child_by_field_name("arguments")
         if callee is None or args is None or callee.text is None:
             return None

@@ -68,7 +68,7 @@ __all__ = [
 
 log = logging.getLogger("context_kit")
 
-CACHE_FORMAT = "slices-1"
+CACHE_FORMAT = "slices-2"
 """Bumped when the cache entry layout changes, so old entries become misses."""
 
 MANIFEST_FORMAT = "manifest-1"
@@ -233,6 +233,13 @@ def _code_stamp() -> str:
     )
 
 
+def _dump(slices: list[Slice]) -> bytes:
+    """A file's slices as cache-entry JSON (what a worker sends and the cache keeps)."""
+    # Fields at their defaults (no parent, no outline, empty meta...) are left out: a
+    # warm build reads every entry back, and each key less is work less for 10^5 slices.
+    return _SLICES.dump_json(slices, exclude_defaults=True)
+
+
 def _digest(data: bytes, redact_secrets: bool) -> str:
     # The bytes as read, and whether (and by which rules) their secrets are redacted: a
     # cache hit then needs no redaction, which is the costliest step of reading a file.
@@ -286,7 +293,7 @@ def _worker_batch(job: _Batch) -> list[tuple[str, bytes, SkippedFile | None]]:
     out = []
     for path, data, key in batch:
         slices, skip = _slice_file(_WORKER_SOURCES, path, data, _WORKER_REDACT)
-        blob = _SLICES.dump_json(slices)
+        blob = _dump(slices)
         if skip is None and _WORKER_CACHE is not None and key:
             _WORKER_CACHE.put_json(key, blob)
         out.append((path, blob, skip))
@@ -401,7 +408,7 @@ class _Slicer:
         for path, data, key in batch:
             slices, skip = _slice_file(self.sources, path, data, self.redact)
             if skip is None and key and self.cache is not None:
-                self.cache.put_json(key, _SLICES.dump_json(slices))
+                self.cache.put_json(key, _dump(slices))
             share_fields_sets(slices)
             self.done[path] = (slices, skip)
 

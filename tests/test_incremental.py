@@ -511,8 +511,12 @@ def test_slices_share_their_record_of_set_fields(tmp_path: Path):
     build(root, tmp_path / "cache")
     index = build(root, tmp_path / "cache")  # every slice read back from the cache
     sets = {id(s.__pydantic_fields_set__) for s in index.slices}
+    combinations = {frozenset(s.__pydantic_fields_set__) for s in index.slices}
     outline_sets = {id(o.__pydantic_fields_set__) for s in index.slices for o in s.outline}
-    assert len(sets) < 4 and len(outline_sets) == 1
+    # Entries leave fields at their defaults out, so which fields are set varies (a
+    # parent or not, an outline or not...); each combination is one shared set.
+    assert len(sets) == len(combinations) < len(index.slices) // 4
+    assert len(outline_sets) == 1
     first = index.slices[0]
     shared = set(first.__pydantic_fields_set__)
     copy = first.model_copy(update={"name": "renamed"})

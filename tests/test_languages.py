@@ -533,6 +533,34 @@ def test_a_constructor_given_an_object_of_functions_is_a_container(path: str):
     assert [s.start_line for s in slices if s.symbol_kind == "module"] == [16]
 
 
+@pytest.mark.parametrize("path", ["legacy.js", "legacy.ts"])
+def test_functions_inside_an_iife_or_a_module_factory_are_top_level_slices(path: str):
+    # Browser scripts, jQuery plugins and UMD/AMD bundles keep a whole module inside one
+    # function called where it is written: vue's 211-line dbmon/ENV.js was one window.
+    text = (
+        "var ENV = ENV || (function() {\n  var first = true;\n\n"
+        "  /** Format. */\n  function formatElapsed(value) {\n    return value\n  }\n\n"
+        "  return { formatElapsed: formatElapsed }\n})();\n\n"
+        "(function (root, factory) {\n  module.exports = factory()\n})(this, function () {\n"
+        "  function lib() {\n    return 1\n  }\n  return lib\n});\n\n"
+        "define(['dep'], function (dep) {\n  function useDep() {\n    return dep\n  }\n});\n\n"
+        "!function () {\n  function bang() {\n    go()\n  }\n}();\n\n"
+        "(() => {\n  const arrow = () => {\n    go()\n  }\n})();\n\n"
+        "(function () {\n  go()\n})();\n"
+    )
+    slices = _slices(path, text)  # still a partition of the file
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line, s.end_line) for s in slices}
+    # A closure's names are private: top-level functions, named without a scope.
+    assert got["formatElapsed"] == ("function", None, 4, 7)  # with its JSDoc
+    assert got["lib"] == ("function", None, 15, 17)  # UMD: the factory's body
+    assert got["useDep"] == ("function", None, 22, 24)  # AMD: the factory's body
+    assert got["bang"] == ("function", None, 28, 30)
+    assert got["arrow"] == ("function", None, 34, 36)
+    modules = [(s.start_line, s.end_line) for s in slices if s.symbol_kind == "module"]
+    # The wrapper's own lines stay module lines, and so does an IIFE of plain statements.
+    assert (1, 2) in modules and (37, 41) in modules
+
+
 @pytest.mark.parametrize("path", ["store.test.js", "store.test.ts", "store.test.tsx"])
 def test_test_cases_are_slices_named_by_their_titles(path: str):
     # Test files are mostly describe/it calls: 200-line module windows before.
@@ -655,3 +683,10 @@ def test_one_node_too_long_to_cut_inside_is_cut_at_blank_lines(path: str):
     lines = text.splitlines()
     for s in slices[:-1]:  # every part but the last ends just before a blank line
         assert lines[s.end_line] == "" or s.end_line - s.start_line + 1 == 20
+
+
+def test_a_keyword_token_in_broken_code_is_never_a_definition():
+    # thor's spec/fixtures/doc/config.rb is an ERB template: the parse is an ERROR whose
+    # tokens are read as statements, and the keyword `class` was taken for a class.
+    slices = _slices("config.rb", "class <%= @klass %>; end\n")
+    assert [(s.symbol_kind, s.name) for s in slices] == [("module", "<module>")]

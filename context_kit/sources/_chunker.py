@@ -111,6 +111,25 @@ def _expanded(nodes: Sequence[Any], opens: Callable[[Any], bool]) -> list[Any]:
     return out
 
 
+# Statements that may run a scope function, and the expressions its value passes through
+# (see Chunker._scope_path): each with the field holding the rest of the way, if one.
+_SCOPE_STATEMENTS = frozenset(
+    {"expression_statement", "variable_declaration", "lexical_declaration"}
+)
+_SCOPE_VALUE_FIELDS = {
+    "binary_expression": "right",
+    "unary_expression": "argument",
+    "variable_declarator": "value",
+    "assignment_expression": "right",
+}
+
+
+def _expanded_along(node: Any, path: Sequence[Any]) -> list[Any]:
+    """``node`` replaced by its descendants, every node on ``path`` opened."""
+    on_path = {n.id for n in path}
+    return _expanded([node], lambda n: n.id in on_path)
+
+
 def _opened(children: Sequence[Any]) -> list[Any]:
     """``children`` with every node of an :data:`_OPENED` type replaced by its children."""
     if not any(c.type in _OPENED for c in children):
@@ -520,7 +539,13 @@ class Chunker:
         """Chunk a sequence of sibling statements."""
         pending: list[Any] = []
         leftover_kind = "class_body" if parent else "module"
-        for child in _opened(children):
+        nodes = _opened(children)
+        if depth == 0 and self.spec.scope_functions:
+            nodes = self._open_scopes(nodes)
+        for child in nodes:
+            if not child.is_named:  # a token of an opened node (``function`` of ``function () {``)
+                pending.append(child)
+                continue
             inner, wrapper_name = self._unwrap(child)
             kind = self._structure_kind(inner, wrapper_name)
             is_def = kind == "definition"
@@ -568,6 +593,67 @@ class Chunker:
             else:
                 self._container(child, inner, start_row + 1, name, scope, depth, doc_end)
         self._flush(pending, leftover_kind, scope, parent)
+
+    def _open_scopes(self, nodes: list[Any]) -> list[Any]:
+        """``nodes`` with each statement that runs a scope function opened to its statements.
+
+        See ``LanguageSpec.scope_functions``: the tokens around the function's body
+        (``var ENV = (function () {``, ``})();``) stay module lines, and the body's
+        statements are read as top-level ones.
+        """
+        out: list[Any] = []
+        for node in nodes:
+            path = self._scope_path(node, 0) if node.type in _SCOPE_STATEMENTS else None
+            if path is None or self._is_member(node):  # a structure keeps its own rules
+                out.append(node)
+                continue
+            out.extend(_expanded_along(node, path))
+        return out
+
+    def _scope_path(self, node: Any, depth: int) -> list[Any] | None:
+        """The nodes from ``node`` down to the body of a scope function it calls, if any.
+
+        Only a body holding a definition counts (an IIFE of plain statements stays one
+        module run), and only through the expressions that carry its value: a
+        declaration's single declarator, ``ENV || (...)``, ``!function () {...}()``, the
+        callee of a call or, for a module factory, its last argument.
+        """
+        if depth > _MAX_NAME_DEPTH:
+            return None
+        t = node.type
+        if t in self.spec.scope_functions:
+            body = node.child_by_field_name("body")
+            if body is None or body.type not in self.spec.body_lists:
+                return None  # ``() => expr``
+            if not any(self._is_member(c) for c in body.named_children):
+                return None
+            return [node, body]
+        # Each way on: the nodes it passes (opened too), then the node to look into.
+        steps: list[tuple[tuple[Any, ...], Any]] = []
+        if t == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and (
+                callee.type == "parenthesized_expression"
+                or callee.type in self.spec.scope_functions
+            ):
+                steps.append(((), callee))
+            args = node.child_by_field_name("arguments")
+            last = args.named_children[-1] if args is not None and args.named_children else None
+            if last is not None and last.type in self.spec.scope_functions:
+                steps.append(((args,), last))
+        elif t in _SCOPE_VALUE_FIELDS:
+            value = node.child_by_field_name(_SCOPE_VALUE_FIELDS[t])
+            if value is not None:
+                steps.append(((), value))
+        else:
+            named = [c for c in node.named_children if c.type not in self.spec.comment_types]
+            if len(named) == 1:
+                steps.append(((), named[0]))
+        for passed, step in steps:
+            found = self._scope_path(step, depth + 1)
+            if found is not None:
+                return [node, *passed, *found]
+        return None
 
     def _flush(self, nodes: list[Any], kind: str, scope: list[str], parent: str | None) -> None:
         if not nodes:

@@ -106,6 +106,13 @@ class LanguageSpec:
             ``const api = { list: async () => ... }``. The literal is its own body, and an
             entry wrapper (``pair``) is named by its ``key``. A literal of data alone
             (``const config = { port: 80 }``) stays module lines.
+        scope_functions: Function node types whose body is read as module code when
+            the function is called where it is written (JavaScript): an IIFE (``var ENV =
+            (function () { function a() {...} ... })()``, ``!function () {...}()``) or
+            a module factory passed to a call (UMD's ``(function (root, factory) {...})
+            (this, function () {...})``, AMD's ``define([...], function (dep) {...})``).
+            Its functions are then slices as if written at the top of the file, named
+            without a scope: a closure's names are private, not members of anything.
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
@@ -136,6 +143,7 @@ class LanguageSpec:
     titled_calls: bool = False
     value_containers: Mapping[str, str] = field(default_factory=dict)
     object_containers: frozenset[str] = frozenset()
+    scope_functions: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -179,6 +187,8 @@ _JS_TEST_CALLS = frozenset({"describe", "context", "suite", "it", "test", "speci
 # Object literals holding functions: CommonJS modules (``module.exports = { ... }``),
 # Vue's options objects, handler tables. Their ``key: function () {}`` entries are pairs.
 _JS_OBJECTS = frozenset({"object"})
+# Functions whose body may be a whole module's scope (see LanguageSpec.scope_functions).
+_JS_SCOPE_FUNCTIONS = frozenset({"function_expression", "function", "arrow_function"})
 _JS_WRAPPERS_ALL = (
     _JS_WRAPPERS
     | _JS_ASSIGNMENTS
@@ -220,6 +230,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         wrappers=_JS_WRAPPERS_ALL,
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
+        scope_functions=_JS_SCOPE_FUNCTIONS,
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,
         body_lists=frozenset({"statement_block"}),
@@ -234,6 +245,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
+        scope_functions=_JS_SCOPE_FUNCTIONS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,
@@ -249,6 +261,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
+        scope_functions=_JS_SCOPE_FUNCTIONS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,

@@ -257,12 +257,18 @@ def _references(
 
     from tree_sitter import QueryCursor
 
-    # Byte offsets rather than nodes' points and text: a capture then costs two integer
-    # reads and a slice of ``data`` (a large tree has over a million captures).
+    # Byte offsets rather than nodes' points and text, and the distinct (span, bytes)
+    # pairs before any decoding: a large tree has over a million captures, mostly
+    # repeats (``self``, ``np``, ``str``) within one span.
+    captured = QueryCursor(query).captures(root).get("ref", ())
     found: dict[int, set[bytes]] = {}
-    for node in QueryCursor(query).captures(root).get("ref", ()):
+    last = len(starts) - 1
+    for node in captured:
         at = node.start_byte
         i = bisect_right(starts, at) - 1
-        if i >= 0 and at < ends[i]:
-            found.setdefault(i, set()).add(data[at : node.end_byte])
+        if 0 <= i <= last and at < ends[i]:
+            words = found.get(i)
+            if words is None:
+                words = found[i] = set()
+            words.add(data[at : node.end_byte])
     return {i: {w.decode("utf-8", "replace") for w in words} for i, words in found.items()}

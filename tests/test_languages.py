@@ -690,3 +690,15 @@ def test_a_keyword_token_in_broken_code_is_never_a_definition():
     # tokens are read as statements, and the keyword `class` was taken for a class.
     slices = _slices("config.rb", "class <%= @klass %>; end\n")
     assert [(s.symbol_kind, s.name) for s in slices] == [("module", "<module>")]
+
+
+@pytest.mark.parametrize("path", ["keys.js", "keys.ts"])
+def test_a_method_named_by_a_string_is_named_without_its_quotes(path: str):
+    text = (
+        "class A {\n  ['get-one']() {\n    return 1\n  }\n"
+        "  'x y'() {\n    return 2\n  }\n"
+        "  [Symbol.iterator]() {\n    return 3\n  }\n}\n"
+    )
+    names = [s.name for s in _slices(path, text) if s.symbol_kind == "method"]
+    # A computed key that is not a string literal is named as written.
+    assert names == ["A.get-one", "A.x y", "A.[Symbol.iterator]"]

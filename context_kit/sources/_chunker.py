@@ -32,6 +32,12 @@ _WRAPPED_FIELDS = ("definition", "declaration", "value")
 _TEST_GROUPS = frozenset(
     {"describe", "context", "suite", "feature", "shared_examples", "shared_context"}
 )
+# Key nodes a JavaScript method or entry may be named by, quoted or computed, and the
+# members named so (a ``declare module '../vanilla'`` keeps its quotes: a path, not a key).
+_PROPERTY_KEYS = frozenset({"string", "computed_property_name"})
+_KEYED_MEMBERS = frozenset(
+    {"method_definition", "method_signature", "abstract_method_signature", "pair"}
+)
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 
 
@@ -351,12 +357,22 @@ class Chunker:
             if node.type == "export_statement" and any(c.type == "default" for c in node.children):
                 return "default"
             return None
+        return self._key_text(key)
+
+    def _key_text(self, key: Any) -> str | None:
+        """A property key as a name.
+
+        A string key names by its text (``'get-one'`` and ``['get-one']`` name
+        ``get-one``); any other key as written (``[Symbol.iterator]``).
+        """
+        literal = key
+        if key.type == "computed_property_name" and len(key.named_children) == 1:
+            literal = key.named_children[0]
+        if literal.type == "string" and literal.text is not None and len(literal.text) >= 2:
+            return self._clean(literal.text[1:-1].decode("utf-8", "replace"))
         if key.text is None:
             return None
-        text = key.text.decode("utf-8", "replace")
-        if key.type == "string":
-            text = text[1:-1]
-        return self._clean(text)
+        return self._clean(key.text.decode("utf-8", "replace"))
 
     def _structure_kind(self, node: Any, wrapper_name: str | None) -> str | None:
         """``"definition"``, ``"container"`` or ``None`` for an unwrapped node."""
@@ -408,7 +424,10 @@ class Chunker:
                 continue
             if found.text is None:
                 break
-            name = self._clean(found.text.decode("utf-8", "replace"))
+            if found.type in _PROPERTY_KEYS and cur.type in _KEYED_MEMBERS:
+                name = self._key_text(found) or ""  # ``'get-one'() {}``
+            else:
+                name = self._clean(found.text.decode("utf-8", "replace"))
             # A parser lost in macros can give a "name" holding a whole class body, or a
             # macro line and the comment below it.
             if _NOT_A_NAME.search(name):

@@ -702,3 +702,23 @@ def test_a_method_named_by_a_string_is_named_without_its_quotes(path: str):
     names = [s.name for s in _slices(path, text) if s.symbol_kind == "method"]
     # A computed key that is not a string literal is named as written.
     assert names == ["A.get-one", "A.x y", "A.[Symbol.iterator]"]
+
+
+def test_a_cpp_function_split_by_an_annotation_macro_keeps_its_name_and_head():
+    # Clang thread-safety annotations and gtest's GTEST_LOCK_EXCLUDED_ after a signature
+    # make tree-sitter read a definition *of the macro*: 24 of gtest's methods were named
+    # GTEST_LOCK_EXCLUDED_(mutex_) and lost their signature lines to the class body.
+    text = (
+        "class M {\n public:\n  void Foo(int x)\n      GTEST_LOCK_EXCLUDED_(mutex_) {\n"
+        "    go();\n  }\n  int Bar() const GTEST_EXCLUSIVE_LOCK_REQUIRED_(mu) {\n"
+        "    return 1;\n  }\n};\n"
+        "/** Frees. */\nvoid Free(int a)\n    EXCLUSIVE_LOCKS_REQUIRED(mu_) {\n  go();\n}\n"
+        "void proto(int);\nTEST(suite, name) {\n  go();\n}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.start_line, s.end_line) for s in _slices("m.cc", text)}
+    assert got["M.Foo"] == ("method", 3, 6)
+    assert got["M.Bar"] == ("method", 7, 10)
+    assert got["Free"] == ("function", 11, 15)  # with its doc comment
+    # A prototype ends with its ';': the macro definition after it is a test of its own.
+    assert got["TEST(suite, name)"] == ("function", 17, 19)
+    assert not any("LOCK" in name for name in got)

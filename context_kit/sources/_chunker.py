@@ -38,6 +38,8 @@ _PROPERTY_KEYS = frozenset({"string", "computed_property_name"})
 _KEYED_MEMBERS = frozenset(
     {"method_definition", "method_signature", "abstract_method_signature", "pair"}
 )
+# Declarations a C++ annotation macro can leave a function's head in (see _annotated_head).
+_SPLIT_HEADS = frozenset({"declaration", "field_declaration"})
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 
 
@@ -433,9 +435,59 @@ class Chunker:
             if _NOT_A_NAME.search(name):
                 break
             if cur.type == "function_declarator" and _MACRO.fullmatch(name):
-                return _macro_call_name(name, cur)
+                return self._declared_before_macro(node) or _macro_call_name(name, cur)
             return name
         return fallback or spec.default_names.get(node.type, "<anonymous>")
+
+    def _declared_before_macro(self, node: Any) -> str | None:
+        """The function a C++ definition declares before an annotation macro, if it does.
+
+        ``void Foo(int x) GTEST_LOCK_EXCLUDED_(mu_) {`` parses as a definition of the
+        macro, ``Foo(int x)`` left in an ERROR inside it: the name is ``Foo``'s.
+        """
+        for child in node.named_children:
+            if child.type != "ERROR":
+                continue
+            declarator = next(
+                (c for c in child.named_children if c.type == "function_declarator"), None
+            )
+            if declarator is not None:
+                name = self._name(declarator)
+                return None if name == "<anonymous>" else name
+        return None
+
+    def _annotated_head(self, pending: list[Any], inner: Any) -> str | None:
+        """The name of a C++ function whose annotation macro split it in two, if it is one.
+
+        ``void Free(int a) EXCLUSIVE_LOCKS_REQUIRED(mu_) {...}`` parses as a declaration
+        of ``Free`` missing its ``;`` then a definition of the macro with no return type
+        (Clang's thread-safety annotations, gtest's ``GTEST_LOCK_EXCLUDED_``). A real
+        prototype ends with its ``;``, and ``TEST(suite, name) {...}`` follows none.
+        """
+        if not pending or inner.type != "function_definition":
+            return None
+        head = pending[-1]
+        if head.type not in _SPLIT_HEADS or inner.child_by_field_name("type") is not None:
+            return None
+        end = head.children[-1] if head.child_count else None
+        if end is None or (end.type == ";" and not end.is_missing):
+            return None
+        if self._last_line(head) < inner.start_point.row:  # a line or more between them
+            return None
+        macro = inner.child_by_field_name("declarator")
+        declared = head.child_by_field_name("declarator")
+        if (
+            macro is None
+            or macro.type != "function_declarator"
+            or declared is None
+            or declared.type != "function_declarator"
+        ):
+            return None
+        called = macro.child_by_field_name("declarator")
+        if called is None or called.text is None or not _MACRO.fullmatch(called.text.decode()):
+            return None
+        name = self._name(head)
+        return None if name == "<anonymous>" else name
 
     def _assigned_name(self, node: Any, inner: Any) -> str | None:
         """The name an assignment among ``node``'s wrappers gives ``inner``, if any.
@@ -575,6 +627,9 @@ class Chunker:
             # A comment block ending on the line right above a definition documents it; a
             # doc comment (``/** ... */``) may stand one blank line above (JSDoc style).
             start_row = child.start_point.row
+            annotated = self._annotated_head(pending, inner) if is_def else None
+            if annotated is not None:  # its head was read as a declaration of its own
+                start_row = pending.pop().start_point.row
             doc_end: int | None = None
             if (
                 pending
@@ -595,7 +650,7 @@ class Chunker:
             pending = []
             name = self._name(inner, wrapper_name)
             assigned = self._assigned_name(child, inner) if self.spec.assignments else None
-            name = assigned or name
+            name = annotated or assigned or name
             if (
                 inner.type in _TEST_CALL_TYPES
                 and self.spec.test_calls

@@ -40,6 +40,8 @@ _KEYED_MEMBERS = frozenset(
 )
 # Declarations a C++ annotation macro can leave a function's head in (see _annotated_head).
 _SPLIT_HEADS = frozenset({"declaration", "field_declaration"})
+# A short subscript of a dotted name (``handlers[name]``, ``app['get']``): a name to cite.
+_SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 
 
@@ -503,7 +505,11 @@ class Chunker:
                 if left is None or left.text is None:
                     return None
                 name: str = left.text.decode("utf-8", "replace")
-                if not _DOTTED.fullmatch(name):  # ``a[k] = ...``: no name to cite
+                if not _DOTTED.fullmatch(name):
+                    # ``app[method] = function () {...}`` (express defines its verbs so):
+                    # named as written, which says more than ``<anonymous>``.
+                    if left.type == "subscript_expression" and _SUBSCRIPT.fullmatch(name):
+                        return name
                     return None
                 for prefix in ("module.exports.", "exports."):
                     if name.startswith(prefix):

@@ -724,3 +724,15 @@ def test_a_cpp_function_split_by_an_annotation_macro_keeps_its_name_and_head():
     # A prototype ends with its ';': the macro definition after it is a test of its own.
     assert got["TEST(suite, name)"] == ("function", 17, 19)
     assert not any("LOCK" in name for name in got)
+
+
+def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
+    # fd: impl<'a, W: Write> ReceiverBuffer<'a, W> gave "ReceiverBuffer<'a, W>.new".
+    text = (
+        "struct Buf<'a, W> { w: &'a W }\n"
+        "impl<'a, W: Write> Buf<'a, W> {\n"
+        "    fn new(w: &'a W) -> Self {\n        Buf { w }\n    }\n}\n"
+        "impl<T> fmt::Display for a::Check<T> {\n    fn fmt(&self) {}\n}\n"
+    )
+    names = [s.name for s in _slices("g.rs", text) if s.symbol_kind == "method"]
+    assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are

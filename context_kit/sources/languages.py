@@ -286,8 +286,10 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=frozenset(
             {"impl_item", "trait_item", "mod_item", "struct_item", "enum_item", "union_item"}
         ),
-        # ``impl Display for Point`` has no name field: the implemented type names it.
+        # ``impl Display for Point`` has no name field: the implemented type names it, and
+        # ``impl<'a, W> ReceiverBuffer<'a, W>`` names ``ReceiverBuffer`` (as a path does).
         name_fields=("name", "type"),
+        name_descend=frozenset({"generic_type"}),
         body_lists=frozenset({"block"}),
         scope_separators=("::",),
         comment_types=_LINE_BLOCK_COMMENTS,

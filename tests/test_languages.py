@@ -736,3 +736,19 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     )
     names = [s.name for s in _slices("g.rs", text) if s.symbol_kind == "method"]
     assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "want"),
+    [
+        (
+            "t.kt",
+            "class T {\n    fun `connects to host`() {\n        go()\n    }\n}\n",
+            "T.connects to host",
+        ),
+        ("t.swift", "class T {\n    func `default`() {\n        go()\n    }\n}\n", "T.default"),
+    ],
+)
+def test_a_backquoted_name_is_named_without_its_backticks(path: str, text: str, want: str):
+    # okhttp names its Kotlin tests in backticks: 214 methods carried them in their names.
+    assert [s.name for s in _slices(path, text) if s.symbol_kind == "method"] == [want]

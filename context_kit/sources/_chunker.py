@@ -428,10 +428,15 @@ class Chunker:
                 continue
             if found.text is None:
                 break
+            raw = found.text
             if found.type in _PROPERTY_KEYS and cur.type in _KEYED_MEMBERS:
                 name = self._key_text(found) or ""  # ``'get-one'() {}``
             else:
-                name = self._clean(found.text.decode("utf-8", "replace"))
+                if len(raw) > 2 and raw[0] == raw[-1] == 0x60 and b"`" not in raw[1:-1]:
+                    # Kotlin's ``fun `connects to host`()``, Swift's ``func `default`()``:
+                    # the backticks quote the name, they are not part of it.
+                    raw = raw[1:-1]
+                name = self._clean(raw.decode("utf-8", "replace"))
             # A parser lost in macros can give a "name" holding a whole class body, or a
             # macro line and the comment below it.
             if _NOT_A_NAME.search(name):

@@ -752,3 +752,44 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
 def test_a_backquoted_name_is_named_without_its_backticks(path: str, text: str, want: str):
     # okhttp names its Kotlin tests in backticks: 214 methods carried them in their names.
     assert [s.name for s in _slices(path, text) if s.symbol_kind == "method"] == [want]
+
+
+def test_python_definitions_inside_if_and_try_blocks_are_slices():
+    # Compat modules define by version and platform (typing_extensions.py: 305 classes and
+    # functions were module lines; 4,999 on the 65 MB benchmark tree).
+    text = (
+        "import sys\n\n"
+        "if sys.version_info >= (3, 8):\n    def helper(x):\n        return x\n\n"
+        "    class A:\n        if sys.platform == 'win32':\n"
+        "            def m(self):\n                return 1\n"
+        "elif sys.version_info >= (3, 6):\n    helper = None\n"
+        "else:\n    def helper(x):\n        return -x\n\n"
+        "try:\n    from fast import speedup\nexcept ImportError:\n"
+        "    def speedup(v):\n        return v\n\n"
+        "if __name__ == '__main__':\n    main()\n\n"
+        "with suppress(ImportError):\n    def checker(x):\n        return x\n"
+    )
+    slices = _slices("compat.py", text)
+    got = [(s.name, s.symbol_kind, s.start_line, s.end_line) for s in slices]
+    assert ("helper", "function", 4, 5) in got and ("helper", "function", 14, 15) in got
+    assert ("A", "class", 7, 8) in got
+    assert ("A.m", "method", 9, 10) in got  # a class's conditional block holds methods
+    assert ("speedup", "function", 20, 21) in got
+    assert ("checker", "function", 27, 28) in got
+    # Conditions, keywords and a block of plain statements stay module lines.
+    modules = [(s.start_line, s.end_line) for s in slices if s.symbol_kind == "module"]
+    assert modules == [(1, 3), (11, 13), (17, 19), (23, 26)]
+
+
+@pytest.mark.parametrize("path", ["unix.test.ts", "unix.test.js"])
+def test_javascript_tests_inside_an_if_block_are_slices(path: str):
+    # got's test/unix-socket.ts wraps its tests in `if (process.platform !== 'win32')`.
+    text = (
+        "if (process.platform !== 'win32') {\n"
+        "  test('works', async (t) => {\n    t.pass()\n  })\n"
+        "} else {\n  skip()\n}\n"
+    )
+    slices = _slices(path, text)
+    got = [(s.name, s.symbol_kind, s.start_line) for s in slices]
+    assert ("test works", "function", 2) in got
+    assert [s.start_line for s in slices if s.symbol_kind == "module"] == [1, 5]

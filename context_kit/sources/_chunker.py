@@ -177,6 +177,7 @@ class Chunker:
         self._test_calls: dict[int, tuple[str, str, Any] | None] = {}
         # _holds_definitions' answer per object literal node, asked as often.
         self._objects: dict[int, bool] = {}
+        self._conditionals: dict[int, bool] = {}  # by node id: see _holds_member
         self._object_depth = 0
 
     # --- helpers -------------------------------------------------------------------------
@@ -621,7 +622,7 @@ class Chunker:
         """Chunk a sequence of sibling statements."""
         pending: list[Any] = []
         leftover_kind = "class_body" if parent else "module"
-        nodes = _opened(children)
+        nodes = self._siblings(children)
         if depth == 0 and self.spec.scope_functions:
             nodes = self._open_scopes(nodes)
         for child in nodes:
@@ -678,6 +679,38 @@ class Chunker:
             else:
                 self._container(child, inner, start_row + 1, name, scope, depth, doc_end)
         self._flush(pending, leftover_kind, scope, parent)
+
+    def _siblings(self, children: Sequence[Any]) -> list[Any]:
+        """``children`` with the nodes that merely hold statements opened.
+
+        Those of :func:`_opened`, and conditional blocks that hold a definition.
+        """
+        nodes = _opened(children)
+        if self.spec.conditional_blocks and any(
+            n.type in self.spec.conditional_blocks for n in nodes
+        ):
+            nodes = _expanded(nodes, self._opens_conditional)
+        return nodes
+
+    def _opens_conditional(self, node: Any) -> bool:
+        """Whether ``node`` is a conditional block to read as its statements.
+
+        See ``LanguageSpec.conditional_blocks``: one holding a definition, or such a block.
+        """
+        return node.type in self.spec.conditional_blocks and self._holds_member(node, 0)
+
+    def _holds_member(self, node: Any, depth: int) -> bool:
+        """Whether a conditional block holds a definition, in it or in a block inside it."""
+        key = node.id
+        found = self._conditionals.get(key)
+        if found is None:
+            blocks = self.spec.conditional_blocks
+            found = depth < _MAX_CONTAINER_DEPTH and any(
+                self._holds_member(c, depth + 1) if c.type in blocks else self._is_member(c)
+                for c in node.named_children
+            )
+            self._conditionals[key] = found
+        return found
 
     def _open_scopes(self, nodes: list[Any]) -> list[Any]:
         """``nodes`` with each statement that runs a scope function opened to its statements.
@@ -794,7 +827,7 @@ class Chunker:
         comment_end: int | None,
     ) -> None:
         qual = ".".join([*scope, name])
-        members = _opened(self._members(inner))
+        members = self._siblings(self._members(inner))
         first_member = next(
             (i for i, c in enumerate(members) if self._is_member(c)),
             None,

@@ -84,7 +84,7 @@ class CodeSource:
     # 11: JS/TS calls with a title and a callback (``app.get('/', ...)``) are definitions.
     # 12: JS/TS class fields holding functions (``handleClick = () => {}``) are methods.
     # 13: a JS/TS call whose last argument is an object literal of functions is a container.
-    version = "21"
+    version = "22"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

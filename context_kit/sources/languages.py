@@ -106,6 +106,13 @@ class LanguageSpec:
             ``const api = { list: async () => ... }``. The literal is its own body, and an
             entry wrapper (``pair``) is named by its ``key``. A literal of data alone
             (``const config = { port: 80 }``) stays module lines.
+        conditional_blocks: Statement node types (and the blocks and clauses inside them)
+            read as their statements when they hold a definition: Python's ``if
+            sys.version_info >= (3, 8): def helper(): ...``, ``try: ... except
+            ImportError: def speedup(): ...`` and ``with suppress(ImportError): ...``, a
+            JavaScript ``if (...) { test(...) }``.
+            The condition and keywords stay lines of the enclosing run; a block of
+            plain statements stays whole.
         scope_functions: Function node types whose body is read as module code when
             the function is called where it is written (JavaScript): an IIFE (``var ENV =
             (function () { function a() {...} ... })()``, ``!function () {...}()``) or
@@ -143,6 +150,7 @@ class LanguageSpec:
     titled_calls: bool = False
     value_containers: Mapping[str, str] = field(default_factory=dict)
     object_containers: frozenset[str] = frozenset()
+    conditional_blocks: frozenset[str] = frozenset()
     scope_functions: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
@@ -187,6 +195,30 @@ _JS_TEST_CALLS = frozenset({"describe", "context", "suite", "it", "test", "speci
 # Object literals holding functions: CommonJS modules (``module.exports = { ... }``),
 # Vue's options objects, handler tables. Their ``key: function () {}`` entries are pairs.
 _JS_OBJECTS = frozenset({"object"})
+# Statements whose blocks may hold definitions (see LanguageSpec.conditional_blocks).
+_PY_CONDITIONALS = frozenset(
+    {
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "try_statement",
+        "except_clause",
+        "except_group_clause",
+        "finally_clause",
+        "with_statement",  # ``with suppress(ImportError): def ...`` (jsonschema)
+        "block",
+    }
+)
+_JS_CONDITIONALS = frozenset(
+    {
+        "if_statement",
+        "else_clause",
+        "try_statement",
+        "catch_clause",
+        "finally_clause",
+        "statement_block",
+    }
+)
 # Functions whose body may be a whole module's scope (see LanguageSpec.scope_functions).
 _JS_SCOPE_FUNCTIONS = frozenset({"function_expression", "function", "arrow_function"})
 _JS_WRAPPERS_ALL = (
@@ -219,6 +251,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         definitions=frozenset({"function_definition"}),
         containers=frozenset({"class_definition"}),
         wrappers=frozenset({"decorated_definition"}),
+        conditional_blocks=_PY_CONDITIONALS,
         docstrings="python",
     ),
     "javascript": LanguageSpec(
@@ -231,6 +264,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
         scope_functions=_JS_SCOPE_FUNCTIONS,
+        conditional_blocks=_JS_CONDITIONALS,
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,
         body_lists=frozenset({"statement_block"}),
@@ -246,6 +280,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
         scope_functions=_JS_SCOPE_FUNCTIONS,
+        conditional_blocks=_JS_CONDITIONALS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,
@@ -262,6 +297,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
         scope_functions=_JS_SCOPE_FUNCTIONS,
+        conditional_blocks=_JS_CONDITIONALS,
         value_containers={"type_alias_declaration": "object_type"},
         test_calls=_JS_TEST_CALLS,
         titled_calls=True,

@@ -127,26 +127,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> bool:
 
     A cache that cannot be written (read-only folder, full disk) degrades to no cache.
     """
-    # Plain descriptors rather than a file object: a cold index writes one entry per
-    # source file (thousands), and the buffered file, ``mkstemp``'s random names and a
-    # ``mkdir`` per call cost as much as the writes themselves.
-    target = os.fspath(path)
-    try:
-        fd, tmp = _open_temporary(target)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        except BaseException:
-            os.close(fd)
-            _unlink_quietly(tmp)
-            raise
-        os.close(fd)
-        _replace(tmp, target)
-        return True
-    except OSError as exc:
-        log.warning("context_kit cache: cannot write %s (%s); continuing uncached", target, exc)
-        return False
+
+    # Plain descriptor writes rather than a file object: a cold index writes one entry
+    # per source file (thousands), and a buffered file costs as much as the write.
+    def fill(fd: int) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+    return _write_atomically(path, fill)
 
 
 def atomic_write_with(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> bool:
@@ -157,16 +146,35 @@ def atomic_write_with(path: str | os.PathLike[str], write: Callable[[BinaryIO], 
     leaves no file behind and propagates; a failure to write the file is logged and
     returns ``False``.
     """
+
+    def fill(fd: int) -> None:
+        with os.fdopen(fd, "wb", closefd=False) as f:
+            write(f)
+
+    return _write_atomically(path, fill)
+
+
+def _write_atomically(path: str | os.PathLike[str], fill: Callable[[int], object]) -> bool:
+    """Let ``fill`` write a temporary file beside ``path``, then move it into place.
+
+    ``mkstemp``'s random names and a ``mkdir`` per call cost as much as writing a small
+    entry (see :func:`_open_temporary`). Whatever ``fill`` or the move raises leaves no
+    temporary behind; an ``OSError`` is logged and returns ``False``, anything else
+    propagates.
+    """
     target = os.fspath(path)
     try:
         fd, tmp = _open_temporary(target)
         try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
+            try:
+                fill(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)
         except BaseException:
-            _unlink_quietly(tmp)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
             raise
-        _replace(tmp, target)
         return True
     except OSError as exc:
         log.warning("context_kit cache: cannot write %s (%s); continuing uncached", target, exc)
@@ -174,6 +182,7 @@ def atomic_write_with(path: str | os.PathLike[str], write: Callable[[BinaryIO], 
 
 
 _TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_TEMPORARY_TRIES = 100
 _temporary_names = itertools.count()
 
 
@@ -198,22 +207,6 @@ def _open_temporary(target: str) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {target}")
-
-
-_TEMPORARY_TRIES = 100
-
-
-def _replace(tmp: str, target: str) -> None:
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
-
-
-def _unlink_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def read_entry(path: str | Path) -> bytes | None:

@@ -84,6 +84,12 @@ class CodeSource:
     # 11: JS/TS calls with a title and a callback (``app.get('/', ...)``) are definitions.
     # 12: JS/TS class fields holding functions (``handleClick = () => {}``) are methods.
     # 13: a JS/TS call whose last argument is an object literal of functions is a container.
+    # 14: a titled call bound by an assignment keeps the assigned name.
+    # 15: ``new X({...})`` is read like a call.  16: IIFEs and UMD/AMD factories are opened;
+    #     a token is never a definition.  17: string-named methods lose their quotes.
+    # 18: C++ annotation macros keep the function's name.  19: ``app[method] = ...``.
+    # 20: Rust impls of generic types.  21: backquoted names.
+    # 22: Python and JS/TS definitions inside if, try and with blocks are slices.
     version = "22"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
@@ -262,11 +268,10 @@ def _references(
     # repeats (``self``, ``np``, ``str``) within one span.
     captured = QueryCursor(query).captures(root).get("ref", ())
     found: dict[int, set[bytes]] = {}
-    last = len(starts) - 1
     for node in captured:
         at = node.start_byte
         i = bisect_right(starts, at) - 1
-        if 0 <= i <= last and at < ends[i]:
+        if i >= 0 and at < ends[i]:
             words = found.get(i)
             if words is None:
                 words = found[i] = set()

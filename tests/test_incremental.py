@@ -6,6 +6,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -651,20 +652,22 @@ def test_fits_made_on_another_cut_of_the_same_files_are_not_reused(tmp_path: Pat
     ]
 
 
-def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
-    tmp_path: Path, monkeypatch
-):
-    # A source's version is bumped by hand; the code and the grammar binaries that cut
-    # the slices are stamped too, so an upgrade that forgot the bump still re-cuts.
+def _parses_under_stamps(
+    root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch, stamps: list[tuple[Any, Any]]
+) -> list[int]:
+    """Files parsed by one build per ``(code stamp, binary_stamp)`` pair, in order.
+
+    ``code stamp`` ``None`` keeps the real one. The stamps are cached per process, so the
+    cache is cleared around every build and after the last (later tests see real ones).
+    """
     from context_kit import slicing
 
-    root = make_repo(tmp_path / "repo")
-    cache = tmp_path / "cache"
     counts = []
     try:
-        for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]:
-            monkeypatch.setattr(slicing, "code_stamp", lambda *globs, code=code: code)
-            monkeypatch.setattr(slicing, "binary_stamp", lambda module, grammar=grammar: grammar)
+        for code, binary in stamps:
+            if code is not None:
+                monkeypatch.setattr(slicing, "code_stamp", lambda *globs, code=code: code)
+            monkeypatch.setattr(slicing, "binary_stamp", binary)
             slicing._code_stamp.cache_clear()
             src = CountingCode()
             build(root, cache, src)
@@ -672,6 +675,21 @@ def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
     finally:
         monkeypatch.undo()
         slicing._code_stamp.cache_clear()
+    return counts
+
+
+def test_slices_cut_by_other_code_or_another_grammar_build_are_not_reused(
+    tmp_path: Path, monkeypatch
+):
+    # A source's version is bumped by hand; the code and the grammar binaries that cut
+    # the slices are stamped too, so an upgrade that forgot the bump still re-cuts.
+    stamps = [
+        (code, lambda module, grammar=grammar: grammar)
+        for code, grammar in [("a", "g1"), ("a", "g1"), ("b", "g1"), ("b", "g2")]
+    ]
+    counts = _parses_under_stamps(
+        make_repo(tmp_path / "repo"), tmp_path / "cache", monkeypatch, stamps
+    )
     assert counts == [7, 0, 7, 7]
 
 
@@ -680,27 +698,14 @@ def test_a_cpp_header_named_dot_h_is_cut_again_when_the_cpp_grammar_changes(
 ):
     # The extension names C; the content made it C++ (language_for_file): the C++
     # grammar's binaries are in its key too.
-    from context_kit import slicing
-
     root = tmp_path / "repo"
     root.mkdir()
     (root / "lib.h").write_text("namespace lib {\nint twice(int x) { return 2 * x; }\n}\n")
-    counts = []
-    try:
-        for cpp in ["v1", "v1", "v2"]:
-            monkeypatch.setattr(
-                slicing,
-                "binary_stamp",
-                lambda module, cpp=cpp: cpp if module == "tree_sitter_cpp" else "same",
-            )
-            slicing._code_stamp.cache_clear()
-            src = CountingCode()
-            build(root, tmp_path / "cache", src)
-            counts.append(src._calls)
-    finally:
-        monkeypatch.undo()
-        slicing._code_stamp.cache_clear()
-    assert counts == [1, 0, 1]
+    stamps = [
+        (None, lambda module, cpp=cpp: cpp if module == "tree_sitter_cpp" else "same")
+        for cpp in ["v1", "v1", "v2"]
+    ]
+    assert _parses_under_stamps(root, tmp_path / "cache", monkeypatch, stamps) == [1, 0, 1]
 
 
 def test_the_stamps_read_the_installed_code_and_grammars():

@@ -738,6 +738,22 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are
 
 
+def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():
+    # axum: ``impl<const N: usize> IntoResponse for [u8; N]`` and three more impls were
+    # ``<anonymous>``: the array length's ``;`` read as the end of a statement.
+    text = (
+        "impl<const N: usize> IntoResponse for [u8; N] {\n"
+        "    fn into_response(self) -> Response {\n        go()\n    }\n}\n"
+        "impl<K, V, const N: usize> Parts for [[(K, V); 2]; N] {\n"
+        "    fn parts(self) {}\n}\n"
+    )
+    got = {s.name: s.symbol_kind for s in _slices("a.rs", text)}
+    assert got["[u8; N]"] == "class"
+    assert got["[u8; N].into_response"] == "method"
+    assert got["[[(K, V); 2]; N].parts"] == "method"
+    assert not any("<anonymous>" in name for name in got)
+
+
 @pytest.mark.parametrize(
     ("path", "text", "want"),
     [

@@ -151,7 +151,22 @@ def _opened(children: Sequence[Any]) -> list[Any]:
 # BOOST_AUTO_TEST_CASE...). Named by its macro alone, hundreds of tests share one name.
 _MACRO = re.compile(r"[A-Z][A-Z0-9_]+")
 _NOT_A_NAME = re.compile(r"[{;]|//|/\*")
+# A bracketed part of a type name (Rust's ``[u8; N]``, ``[[u8; 4]; N]``): its ``;`` is the
+# array length's, not a statement's end, so it is left out of the check above.
+_BRACKETED = re.compile(r"\[[^\[\]{}]*\]")
+_MAX_BRACKET_DEPTH = 8
 _MACRO_ARGS = re.compile(r"\(\s*(\w+(?:\s*,\s*\w+)*)\s*\)")
+
+
+def _without_brackets(name: str) -> str:
+    """``name`` with its bracketed parts taken out, innermost first (see ``_BRACKETED``)."""
+    for _ in range(_MAX_BRACKET_DEPTH):
+        if "[" not in name:
+            break
+        name, n = _BRACKETED.subn("", name)
+        if not n:
+            break
+    return name
 
 
 def _macro_call_name(macro: str, declarator: Any) -> str:
@@ -440,7 +455,7 @@ class Chunker:
                 name = self._clean(raw.decode("utf-8", "replace"))
             # A parser lost in macros can give a "name" holding a whole class body, or a
             # macro line and the comment below it.
-            if _NOT_A_NAME.search(name):
+            if _NOT_A_NAME.search(_without_brackets(name)):
                 break
             if cur.type == "function_declarator" and _MACRO.fullmatch(name):
                 return self._declared_before_macro(node) or _macro_call_name(name, cur)

@@ -90,7 +90,8 @@ class CodeSource:
     # 18: C++ annotation macros keep the function's name.  19: ``app[method] = ...``.
     # 20: Rust impls of generic types.  21: backquoted names.
     # 22: Python and JS/TS definitions inside if, try and with blocks are slices.
-    version = "22"
+    # 23: Rust impls for array types (``[u8; N]``) are named.
+    version = "23"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

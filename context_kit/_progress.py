@@ -17,6 +17,7 @@ True
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TextIO
 
@@ -43,17 +44,17 @@ class ProgressBar:
         self.stream = stream
         self.width = width
         self.min_interval = min_interval
-        # None until the first draw: the first call always draws. A start at 0.0 held the
-        # first call back on a machine up for less than ``min_interval`` (the monotonic
-        # clock may start at boot).
-        self._last: float | None = None
+        # Never drawn: the first call always draws. A start at 0.0 held the first call back
+        # on a machine up for less than ``min_interval`` (the monotonic clock may start at
+        # boot).
+        self._last = -math.inf
         self._drawn = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Report that ``done`` of ``total`` steps of ``stage`` are finished (total 0: unknown)."""
         now = time.monotonic()
         final = total > 0 and done >= total
-        if not final and self._last is not None and now - self._last < self.min_interval:
+        if not final and now - self._last < self.min_interval:
             return
         self._last = now
         if total > 0:

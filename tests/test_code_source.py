@@ -191,6 +191,7 @@ class _Node:
 
     def __init__(self, type_: str, text: str = "", **fields: "_Node") -> None:
         self.type, self.text, self._fields = type_, text.encode(), fields
+        self.start_byte = 0
         self.named_children: list[_Node] = list(fields.values())
 
     def child_by_field_name(self, name: str) -> "_Node | None":

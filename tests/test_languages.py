@@ -726,6 +726,68 @@ def test_a_cpp_function_split_by_an_annotation_macro_keeps_its_name_and_head():
     assert not any("LOCK" in name for name in got)
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "names"),
+    [
+        # nlohmann/json: every function returning a reference was <anonymous>, its
+        # declarator an unnamed child of C++'s reference_declarator.
+        (
+            "map.hpp",
+            "struct M {\n  T& operator[](const K& k)\n  {\n    return at(k);\n  }\n"
+            "  const T& at(const K& k) const\n  {\n    return v;\n  }\n};\n"
+            "Foo&& take(int a)\n{\n  return 1;\n}\n",
+            ["M", "M.operator[]", "M.at", "take"],
+        ),
+        # Conversion operators stop before their parameters and qualifiers.
+        (
+            "cast.hpp",
+            "class A {\n  constexpr operator value_t() const noexcept\n  {\n    return t;\n"
+            "  }\n  operator const std::locale&() const { return l; }\n};\n"
+            "B::operator T*() const { return 0; }\n",
+            ["A", "A.operator value_t", "A.operator const std.locale&", "B.operator T*"],
+        ),
+        # nlohmann/json: an annotation macro above a constructor leaves it in an ERROR.
+        (
+            "exc.hpp",
+            "class E : public exception\n{\n  private:\n    NON_NULL(3)\n"
+            "    E(int id_, const char* what)\n        : exception(id_, what) {}\n"
+            "    NON_NULL(2)\n    void write(const C* s, size_t n) override\n    {\n"
+            "      go();\n    }\n};\n",
+            ["E", "E.E", "E.write"],
+        ),
+        # A macro before the return type reads as scopes joined by a missing "::".
+        (
+            "ff.hpp",
+            "template <typename UC>\nCONSTEXPR20 result_t<UC>\nparse_int(UC p) {\n  return p;\n}\n"
+            "TPL_DECLARATION\nstd::string to_string(const J& j)\n{\n  return j.dump();\n}\n",
+            ["parse_int", "to_string"],
+        ),
+        # fmt: a specialisation is named by its template, in the class and out of it.
+        (
+            "spec.hpp",
+            "template <typename T>\nclass buf<T*, T, traits> : public base<T> {\n"
+            "  void grow(size_t n) {\n    go();\n  }\n};\n"
+            "template <typename T>\nvoid buf<T, vec<T>>::flush(int k) {\n  go();\n}\n"
+            "bool operator<(const A& a, const A& b) { return 1; }\n",
+            ["buf", "buf.grow", "buf.flush", "operator<"],
+        ),
+        # jemalloc: tests through TEST_BEGIN(name) and functions after attribute macros.
+        (
+            "jm.c",
+            "TEST_BEGIN(test_basic) {\n  expect(1);\n}\nTEST_END\n\n"
+            "void *\nJEMALLOC_ATTR(malloc) JEMALLOC_ALLOC_SIZE(1)\nje_malloc(size_t size) {\n"
+            "  return 0;\n}\n\nint (plain)(void)\n{\n  return 1;\n}\n",
+            ["TEST_BEGIN(test_basic)", "je_malloc", "plain"],
+        ),
+    ],
+)
+def test_c_family_definitions_behind_declarators_and_macros_are_named(
+    path: str, text: str, names: list[str]
+):
+    got = [s.name for s in _slices(path, text) if s.symbol_kind not in ("module", "class_body")]
+    assert got == names
+
+
 def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     # fd: impl<'a, W: Write> ReceiverBuffer<'a, W> gave "ReceiverBuffer<'a, W>.new".
     text = (

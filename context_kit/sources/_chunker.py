@@ -179,6 +179,103 @@ def _macro_call_name(macro: str, declarator: Any) -> str:
     return f"{macro}({', '.join(a.strip() for a in m.group(1).split(','))})"
 
 
+def _after_missing_scopes(qualified: Any) -> Any:
+    """The part of a C++ qualified name after the last ``::`` the parser had to invent.
+
+    ``MACRO std::string to_string(...)`` and ``CONSTEXPR_MACRO result_t<T> parse(...)``
+    (a macro line above the head) read as scopes joined by missing ``::`` tokens: what
+    follows the last one is the name (itself qualified, ``ns::f``, when written so).
+    """
+    after = qualified
+    cur = qualified
+    while cur is not None and cur.type == "qualified_identifier":
+        if any(c.is_missing for c in cur.children):
+            after = cur.child_by_field_name("name") or after
+        cur = cur.child_by_field_name("name")
+    return after
+
+
+_TEMPLATE_ARGUMENTS = re.compile(rb"<[^<>]*>")
+
+
+def _without_scope_arguments(qualified: Any, raw: bytes) -> tuple[bytes, int]:
+    """``raw``, a C++ qualified name, without its scopes' template arguments.
+
+    ``Buffer<T*, T>::grow`` is a member of the class its template names, ``Buffer``, as
+    the same method written inside the class is. Returns the text and the byte offset
+    at which its last part would start if no argument had been dropped before it, so
+    offsets into that part still index the new text.
+    """
+    last = qualified
+    while last.type == "qualified_identifier":
+        inner = last.child_by_field_name("name")
+        if inner is None:
+            break
+        last = inner
+    k = last.start_byte - qualified.start_byte
+    head = raw[:k]
+    while True:  # innermost first: ``A<B<C>>::f``
+        head, n = _TEMPLATE_ARGUMENTS.subn(b"", head)
+        if not n:
+            break
+    return head + raw[k:], qualified.start_byte + (k - len(head))
+
+
+def _unnamed_declarator(declarator: Any) -> Any | None:
+    """What a declarator without a ``declarator`` field declares: its one child.
+
+    When the parser gave up inside it (an annotation macro, ``NON_NULL(2)``, on the line
+    above a method reads as a parenthesised declarator opening at the macro's ``(``),
+    the function declarator inside the error (a constructor's, with its initialiser
+    list read as a second declarator after it) or else next to it, if there is one.
+    """
+    kids = [c for c in declarator.named_children if c.type != "comment"]
+    broken = [c for c in kids if c.type == "ERROR"]
+    if not broken:
+        return kids[0] if len(kids) == 1 else None
+    for holder in (*(c.named_children for c in broken), kids):
+        found = next((c for c in holder if c.type == "function_declarator"), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _cast_parameters(name: Any) -> int | None:
+    """Where the parameters of a C++ conversion operator named by ``name`` start, if it is one.
+
+    ``operator T*() const noexcept`` is one ``operator_cast`` node, parameters and
+    qualifiers included, unlike other functions whose declarator holds the name apart.
+    """
+    cur = name
+    while cur is not None and cur.type == "qualified_identifier":
+        cur = cur.child_by_field_name("name")
+    if cur is None or cur.type != "operator_cast":
+        return None
+    cur = cur.child_by_field_name("declarator")
+    while cur is not None and cur.type != "abstract_function_declarator":
+        cur = cur.child_by_field_name("declarator") or _unnamed_declarator(cur)
+    params = cur.child_by_field_name("parameters") if cur is not None else None
+    return params.start_byte if params is not None else None
+
+
+def _declared_after_macro(declarator: Any) -> str | None:
+    """The function a C definition declares after attribute macros, if it does.
+
+    ``JEMALLOC_ATTR(malloc) JEMALLOC_ALLOC_SIZE(1)`` on the line above ``je_malloc(size_t
+    size) {`` parses as a declarator of the first macro followed by calls: the last call
+    of a name that is not a macro's is the function.
+    """
+    for child in reversed(declarator.named_children):
+        if child.type != "call_expression":
+            continue
+        called = child.child_by_field_name("function")
+        if called is None or called.type != "identifier" or not called.text:
+            return None
+        name: str = called.text.decode("utf-8", "replace")
+        return None if _MACRO.fullmatch(name) else name
+    return None
+
+
 class Chunker:
     """Walks one syntax tree and emits non-overlapping spans."""
 
@@ -433,7 +530,14 @@ class Chunker:
                 found = cur.child_by_field_name(fld)
                 if found is not None:
                     break
-            if found is None:
+            if found is None and cur.type in spec.name_descend:
+                # C++'s ``reference_declarator`` (``T& at()``, ``T&& take()``) and C's
+                # ``parenthesized_declarator`` (``int (f)(void)``) hold what they declare
+                # as an unnamed child, not in a ``declarator`` field as pointers do.
+                found = _unnamed_declarator(cur)
+                if found is None:
+                    break
+            elif found is None:
                 found = next((c for c in cur.named_children if c.type in spec.name_holders), None)
                 if found is None:
                     break
@@ -442,11 +546,19 @@ class Chunker:
             if found.type in spec.name_descend:
                 cur = found
                 continue
+            if found.type == "qualified_identifier" and found.has_error:
+                found = _after_missing_scopes(found)
             if found.text is None:
                 break
             raw = found.text
+            start = found.start_byte
+            if found.type == "qualified_identifier" and b"<" in raw:
+                raw, start = _without_scope_arguments(found, raw)
             if found.type in _PROPERTY_KEYS and cur.type in _KEYED_MEMBERS:
                 name = self._key_text(found) or ""  # ``'get-one'() {}``
+            elif (cut := _cast_parameters(found)) is not None:
+                # ``A::operator bool() const``: the name stops before the parameters.
+                name = self._clean(raw[: cut - start].decode("utf-8", "replace"))
             else:
                 if len(raw) > 2 and raw[0] == raw[-1] == 0x60 and b"`" not in raw[1:-1]:
                     # Kotlin's ``fun `connects to host`()``, Swift's ``func `default`()``:
@@ -458,7 +570,17 @@ class Chunker:
             if _NOT_A_NAME.search(_without_brackets(name)):
                 break
             if cur.type == "function_declarator" and _MACRO.fullmatch(name):
-                return self._declared_before_macro(node) or _macro_call_name(name, cur)
+                return (
+                    self._declared_before_macro(node)
+                    or _declared_after_macro(cur)
+                    or _macro_call_name(name, cur)
+                )
+            if cur.type == "parenthesized_declarator":
+                # ``TEST_BEGIN(test_basic) {...}`` reads as a definition of ``test_basic``
+                # whose type is the macro: named like a macro call that parses as one.
+                macro = node.child_by_field_name("type")
+                if macro is not None and macro.text and _MACRO.fullmatch(macro.text.decode()):
+                    return f"{macro.text.decode()}({name})"
             return name
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 

@@ -91,7 +91,9 @@ class CodeSource:
     # 20: Rust impls of generic types.  21: backquoted names.
     # 22: Python and JS/TS definitions inside if, try and with blocks are slices.
     # 23: Rust impls for array types (``[u8; N]``) are named.
-    version = "23"
+    # 24: C/C++ names behind reference and parenthesized declarators, conversion operators,
+    #     attribute macros and macros read as scopes.
+    version = "24"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -376,7 +376,8 @@ LANGUAGES: dict[str, LanguageSpec] = {
         ),
         wrappers=frozenset({"template_declaration", "linkage_specification"}),
         name_fields=("name", "declarator"),
-        name_descend=_C_DECLARATORS,
+        # A specialisation (``struct hash<Key, void_t<...>>``) is named by its template.
+        name_descend=_C_DECLARATORS | {"template_type"},
         body_lists=frozenset({"compound_statement"}),
         default_names={"namespace_definition": "<anonymous namespace>"},
         scope_separators=("::",),

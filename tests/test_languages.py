@@ -706,6 +706,13 @@ def test_a_method_named_by_a_string_is_named_without_its_quotes(path: str):
     assert names == ["A.get-one", "A.x y", "A.[Symbol.iterator]"]
 
 
+def test_an_ambient_typescript_module_is_named_without_its_quotes():
+    # vuejs/core's .d.ts tests: members of ``declare module 'vue'`` were "'vue'.Props".
+    text = "declare module 'vue' {\n  interface Props {\n    hello?: string\n  }\n}\n"
+    names = [s.name for s in _slices("shims.d.ts", text)]
+    assert names == ["vue", "vue.Props"]
+
+
 def test_a_cpp_function_split_by_an_annotation_macro_keeps_its_name_and_head():
     # Clang thread-safety annotations and gtest's GTEST_LOCK_EXCLUDED_ after a signature
     # make tree-sitter read a definition *of the macro*: 24 of gtest's methods were named

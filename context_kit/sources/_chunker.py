@@ -35,8 +35,10 @@ _TEST_GROUPS = frozenset(
 # Key nodes a JavaScript method or entry may be named by, quoted or computed, and the
 # members named so (a ``declare module '../vanilla'`` keeps its quotes: a path, not a key).
 _PROPERTY_KEYS = frozenset({"string", "computed_property_name"})
+# Nodes a quoted string can name, named by the string's text: ``'get-one'() {}`` and
+# TypeScript's ``declare module 'vue' {...}``.
 _KEYED_MEMBERS = frozenset(
-    {"method_definition", "method_signature", "abstract_method_signature", "pair"}
+    {"method_definition", "method_signature", "abstract_method_signature", "pair", "module"}
 )
 # Declarations a C++ annotation macro can leave a function's head in (see _annotated_head).
 _SPLIT_HEADS = frozenset({"declaration", "field_declaration"})

@@ -93,7 +93,8 @@ class CodeSource:
     # 23: Rust impls for array types (``[u8; N]``) are named.
     # 24: C/C++ names behind reference and parenthesized declarators, conversion operators,
     #     attribute macros and macros read as scopes.
-    version = "24"
+    # 25: TypeScript's ``declare module 'vue'`` is named without its quotes.
+    version = "25"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -10,7 +10,9 @@ Compares systems on the same tasks and token budgets:
 
 Tasks: SWE-bench Lite dev (query = problem_statement only, state = base_commit) and
 tasks mined from git history (query = commit message, state = parent commit; see
-``_quality/tasks.py`` for the exact rules).  Every state is materialised as a real
+``_quality/tasks.py`` for the exact rules): ``commits`` from Python repositories,
+``polyglot`` (run on its own with ``--tasks polyglot``) from Go, Rust, Java, Kotlin,
+JavaScript, TypeScript, C, C++, Ruby, PHP and Swift ones.  Every state is materialised as a real
 git checkout with HEAD detached at the state's commit and no refs at all, under
 ``--work-dir`` (never inside this repository).
 
@@ -62,6 +64,23 @@ DEFAULT_COMMIT_REPOS = (
 )
 # The brief's default sample size: enough tasks per repo for a stable mean, fast to run.
 DEFAULT_COMMIT_TASKS_PER_REPO = 20
+# One or two well-known repositories per language context_kit parses, for the polyglot
+# set: the same mining rules, measured apart from the Python sets.
+DEFAULT_POLYGLOT_REPOS = (
+    "gin-gonic/gin",
+    "tokio-rs/axum",
+    "square/retrofit",
+    "square/okhttp",
+    "expressjs/express",
+    "vuejs/core",
+    "redis/redis",
+    "google/leveldb",
+    "jekyll/jekyll",
+    "laravel/framework",
+    "apple/swift-argument-parser",
+)
+# Fewer per repository than the Python set: more repositories, larger ones.
+DEFAULT_POLYGLOT_TASKS_PER_REPO = 10
 # Both cores of the reference machine; latencies are measured under this concurrency.
 DEFAULT_JOBS = 2
 
@@ -73,7 +92,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Outputs: JSON lines (results + summaries) and a markdown report.",
     )
-    p.add_argument("--tasks", choices=("swe", "commits", "all"), default="all")
+    p.add_argument(
+        "--tasks",
+        choices=("swe", "commits", "all", "polyglot"),
+        default="all",
+        help="all = swe and commits (the Python sets); polyglot runs alone",
+    )
     p.add_argument(
         "--systems",
         default=",".join(SYSTEM_NAMES),
@@ -101,6 +125,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated owner/name repos to mine commit tasks from",
     )
     p.add_argument("--commit-tasks-per-repo", type=int, default=DEFAULT_COMMIT_TASKS_PER_REPO)
+    p.add_argument(
+        "--polyglot-repos",
+        default=",".join(DEFAULT_POLYGLOT_REPOS),
+        help="comma-separated owner/name repos to mine polyglot tasks from",
+    )
+    p.add_argument("--polyglot-tasks-per-repo", type=int, default=DEFAULT_POLYGLOT_TASKS_PER_REPO)
     p.add_argument("--seed", type=int, default=0, help="commit-task sampling seed")
     p.add_argument("--mirrors", type=Path, default=gitutil.DEFAULT_MIRRORS)
     p.add_argument(
@@ -160,15 +190,20 @@ def collect_tasks(args: argparse.Namespace, locate: Any, notes: list[str]) -> li
     if args.tasks in ("swe", "all"):
         swe = load_swe_tasks(args.swe_data, args.swe_gold)
         tasks += swe[: args.limit] if args.limit is not None else swe
+    mined_sets = []
     if args.tasks in ("commits", "all"):
+        mined_sets.append(("commits", args.commit_repos, args.commit_tasks_per_repo))
+    if args.tasks == "polyglot":
+        mined_sets.append(("polyglot", args.polyglot_repos, args.polyglot_tasks_per_repo))
+    for task_set, repos, per_repo in mined_sets:
         mined: list[Task] = []
-        for repo in filter(None, args.commit_repos.split(",")):
+        for repo in filter(None, repos.split(",")):
             git_dir = locate(repo)
             if git_dir is None:
-                notes.append(f"commit repo {repo} not found locally; no commit tasks from it")
+                notes.append(f"{task_set} repo {repo} not found locally; no tasks from it")
                 continue
             mined += cached_commit_tasks(
-                git_dir, repo, args.commit_tasks_per_repo, args.seed, args.work_dir / "tasks"
+                git_dir, repo, per_repo, args.seed, args.work_dir / "tasks", task_set
             )
         tasks += mined[: args.limit] if args.limit is not None else mined
     if args.task_id:

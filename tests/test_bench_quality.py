@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from _quality import gitutil
 from _quality.metrics import (
+    POLYGLOT_SUFFIXES,
     GoldFunction,
     Pack,
     PackItem,
@@ -37,6 +38,7 @@ from _quality.systems import (
 from _quality.tasks import (
     Task,
     cached_commit_tasks,
+    is_library_source,
     is_query_message,
     mine_commit_tasks,
     parse_preimage_lines,
@@ -162,6 +164,13 @@ def test_parse_preimage_lines() -> None:
     assert only_added == {"b.py": [5]}
 
 
+def test_a_name_with_a_space_loses_the_tab_git_ends_it_with() -> None:
+    diff = (
+        "--- a/Parsable Types/Cmd.swift\t\n+++ b/Parsable Types/Cmd.swift\t\n@@ -4 +4 @@\n-a\n+b\n"
+    )
+    assert parse_preimage_lines(diff)[0] == {"Parsable Types/Cmd.swift": [4]}
+
+
 def test_enclosing_spans_innermost_and_class_lines() -> None:
     spans = definition_spans(CORE_V1)
     assert spans is not None
@@ -198,6 +207,70 @@ def test_is_test_path() -> None:
     assert is_test_path("conftest.py")
     assert not is_test_path("src/pkg/testament.py")
     assert not is_test_path("pkg/core.py")
+
+
+@pytest.mark.parametrize(
+    ("path", "is_test"),
+    [
+        ("context_test.go", True),
+        ("src/foo.spec.ts", True),
+        ("packages/x/__tests__/a.ts", True),
+        ("spec/site_spec.rb", True),
+        ("okhttp/src/test/java/okhttp3/CallTest.java", True),
+        ("Src/Newtonsoft.Json.Tests/Linq/JObjectTests.cs", True),
+        ("util/env_posix_test.cc", True),
+        ("context.go", False),
+        ("src/latest.ts", False),
+        ("src/Manifest.java", False),
+        ("lib/jekyll/site.rb", False),
+    ],
+)
+def test_polyglot_test_paths(path: str, is_test: bool) -> None:
+    assert is_test_path(path, polyglot=True) is is_test
+    assert is_library_source(path, POLYGLOT_SUFFIXES) is not is_test
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "deps/jemalloc/src/jemalloc.c",  # vendored
+        "Package.swift",  # build scripts
+        "app/build.gradle.kts",
+        "vite.config.ts",
+        "website/static/jquery.min.js",  # minified, and a website
+        "Tools/generate-manual/Main.swift",
+        "README.md",
+    ],
+)
+def test_polyglot_library_source_leaves_out_what_is_not_library_code(path: str) -> None:
+    assert not is_library_source(path, POLYGLOT_SUFFIXES)
+
+
+def test_polyglot_tasks_are_mined_from_other_languages(tmp_path: Path) -> None:
+    repo = tmp_path / "goproj"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    body = (
+        "package srv\n\nfunc Limit(n int) int {\n\tif n < 0 {\n\t\treturn 0\n\t}\n\treturn n\n}\n"
+    )
+    _commit(repo, {"srv/limit.go": body, "pkg/core.py": CORE_V1}, "Initial import of the server")
+    fixed = body.replace("return 0", "return 1")
+    _commit(
+        repo,
+        {"srv/limit.go": fixed, "srv/limit_test.go": "package srv\n"},
+        "Clamp negative limits to one so that callers always get at least one item",
+    )
+    _commit(repo, {"pkg/core.py": CORE_V2}, FIX_MESSAGE)
+    tasks = mine_commit_tasks(repo / ".git", "me/go", n=5, seed=0, task_set="polyglot")
+    by_file = {tuple(t.gold_files): t for t in tasks}
+    assert set(by_file) == {("srv/limit.go",), ("pkg/core.py",)}  # Python is a language too
+    task = by_file["srv/limit.go",]
+    assert task.task_set == "polyglot"
+    assert task.gold_lines == {"srv/limit.go": [5]}  # the test file is not gold
+    assert task.gold_functions == []  # function recall is None, not 0
+    # The Python set does not see the Go change.
+    python_only = mine_commit_tasks(repo / ".git", "me/go", n=5, seed=0)
+    assert [t.gold_files for t in python_only] == [["pkg/core.py"]]
 
 
 # --------------------------------------------------------------------------- metrics

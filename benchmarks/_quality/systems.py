@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .metrics import Pack, PackItem, count_tokens, is_source_path, split_lines
+from .metrics import (
+    PYTHON_SUFFIXES,
+    Pack,
+    PackItem,
+    count_tokens,
+    is_source_path,
+    source_suffixes,
+    split_lines,
+)
 from .tasks import Task
 
 # Okapi BM25 parameters: the textbook / Lucene defaults (Robertson & Zaragoza 2009).
@@ -83,7 +91,7 @@ def read_text(path: Path) -> str | None:
 
 @dataclass
 class SourceFiles:
-    """Tracked non-test ``.py`` files of a checkout with lazily counted chunk tokens."""
+    """Tracked non-test source files of a checkout with lazily counted chunk tokens."""
 
     root: Path
     paths: list[str]
@@ -91,12 +99,12 @@ class SourceFiles:
     _chunk_tokens: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, root: Path) -> SourceFiles:
-        """Read every tracked source file at the checkout's HEAD."""
+    def load(cls, root: Path, suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> SourceFiles:
+        """Read every tracked source file (``suffixes``: ``.py`` by default) at HEAD."""
         out = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z"], capture_output=True, check=True
         ).stdout.decode("utf-8", "replace")
-        paths = sorted(p for p in out.split("\0") if p and is_source_path(p))
+        paths = sorted(p for p in out.split("\0") if p and is_source_path(p, suffixes))
         texts = {p: t for p in paths if (t := read_text(root / p)) is not None}
         return cls(root, [p for p in paths if p in texts], texts)
 
@@ -169,7 +177,7 @@ class BM25Files:
 
     def prepare(self, task: Task, checkout: Path) -> BM25State:
         """Read source files and build the BM25 index."""
-        files = SourceFiles.load(checkout)
+        files = SourceFiles.load(checkout, source_suffixes(task.task_set))
         docs = [tokenize(p + "\n" + files.texts[p]) for p in files.paths]
         return BM25State(files, BM25(docs))
 

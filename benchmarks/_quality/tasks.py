@@ -17,10 +17,16 @@ Commit-task mining (see :func:`mine_commit_tasks`), per repository:
    line a (the line it follows; this mirrors the SWE-bench gold file's ``after_line``).
    At least one hunk must remove/modify lines and at most ``MAX_GOLD_LINES`` lines change.
 4. Gold functions = innermost enclosing def/class of each gold line in the parent's file
-   (:mod:`pyspans`).  State = the parent commit.
+   (:mod:`pyspans`; Python files only).  State = the parent commit.
 5. Sampling is deterministic: candidates in ``git log`` order are shuffled with
    ``random.Random(f"{seed}:{repo}")`` and taken in order until N pass steps 3-4.
    Results are cached as jsonl keyed by repo, mirror HEAD, N, seed and ``MINER_VERSION``.
+
+The ``polyglot`` task set is mined by the same rules from repositories in other
+languages: source is any file context_kit parses (``metrics.POLYGLOT_SUFFIXES``), tests
+are recognised by each language's conventions, vendored folders (``deps/``,
+``vendor/``, ``third_party/``...) hold no gold, and tasks have no gold functions
+(function recall is ``None``: :mod:`pyspans` reads Python only).
 """
 
 from __future__ import annotations
@@ -33,11 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from . import gitutil
-from .metrics import GoldFunction, is_source_path
+from .metrics import PYTHON_SUFFIXES, GoldFunction, is_source_path, source_suffixes
 from .pyspans import definition_spans, enclosing_spans
 
 # Bump when the mining rules change so stale caches are not reused.
-MINER_VERSION = 3
+MINER_VERSION = 4
 # Shorter messages ("Fix bug", "Update foo.py") do not describe the change well enough.
 MIN_QUERY_WORDS = 8
 # 1-3 files: the brief's definition of a focused change; more is a sweeping refactor.
@@ -61,6 +67,17 @@ NON_LIBRARY_DIRS = frozenset(
     {"docs", "doc", "examples", "example", "benchmarks", "scripts", "tools", "ci", ".github", "bin"}
 )
 NON_LIBRARY_FILES = frozenset({"setup.py", "noxfile.py", "tasks.py", "conftest.py"})
+# Vendored code in other languages' repositories: context_kit leaves it out by default,
+# and a change to it is an upgrade of someone else's code, not a task about this one.
+VENDORED_DIRS = frozenset(
+    {"deps", "vendor", "third_party", "thirdparty", "external", "node_modules"}
+)
+# Build scripts written in the languages themselves (SwiftPM manifests, Gradle's Kotlin
+# scripts, bundler and task-runner configs) and minified bundles (context_kit skips them).
+_NOT_LIBRARY_RE = re.compile(
+    r"^Package(@[\w.-]+)?\.swift$|\.gradle\.kts$|\.config\.[cm]?[jt]s$|^[Gg]runtfile\.js$"
+    r"|^[Gg]ulpfile\.js$|\.min\.[cm]?js$"
+)
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
 
 
@@ -69,7 +86,7 @@ class Task:
     """One retrieval task: a query against a repository state with gold locations."""
 
     task_id: str
-    task_set: str  # "swe" or "commits"
+    task_set: str  # "swe", "commits" or "polyglot"
     repo: str  # owner/name
     commit: str  # repository state (HEAD of the checkout)
     query: str
@@ -92,14 +109,23 @@ class Task:
         return cls(**d)
 
 
-def is_library_source(path: str) -> bool:
-    """Non-test ``.py`` file outside docs/examples/scripts and not a build/CI script."""
-    if not is_source_path(path):
+def is_library_source(path: str, suffixes: tuple[str, ...] = PYTHON_SUFFIXES) -> bool:
+    """Non-test source file outside docs/examples/scripts and not a build/CI script.
+
+    ``suffixes`` says what source is (Python's by default); with any other, vendored
+    folders are not library source either.
+    """
+    if not is_source_path(path, suffixes):
         return False
     parts = path.split("/")
     if parts[-1] in NON_LIBRARY_FILES:
         return False
-    return not any(p in NON_LIBRARY_DIRS for p in parts[:-1])
+    if suffixes == PYTHON_SUFFIXES:
+        return not any(p in NON_LIBRARY_DIRS for p in parts[:-1])
+    if _NOT_LIBRARY_RE.search(parts[-1]):
+        return False
+    skipped = NON_LIBRARY_DIRS | VENDORED_DIRS | {"website"}
+    return not any(p.lower() in skipped for p in parts[:-1])
 
 
 # --------------------------------------------------------------------------- SWE-bench
@@ -176,7 +202,9 @@ class _Candidate:
     files: list[str]
 
 
-def _log_candidates(git_dir: Path, head: str) -> list[_Candidate]:
+def _log_candidates(
+    git_dir: Path, head: str, suffixes: tuple[str, ...] = PYTHON_SUFFIXES
+) -> list[_Candidate]:
     """Non-merge commits from ``head`` passing the message and file filters (log order)."""
     out = gitutil.git(
         git_dir,
@@ -203,7 +231,7 @@ def _log_candidates(git_dir: Path, head: str) -> list[_Candidate]:
         ok = True
         for line in status.strip().splitlines():
             st, _, path = line.partition("\t")
-            if path.startswith('"') or not is_library_source(path):
+            if path.startswith('"') or not is_library_source(path, suffixes):
                 continue
             if st != "M":
                 ok = False
@@ -221,7 +249,8 @@ def parse_preimage_lines(diff: str) -> tuple[dict[str, list[int]], bool]:
     current: str | None = None
     for line in diff.splitlines():
         if line.startswith("--- "):
-            current = line[6:] if line.startswith("--- a/") else None
+            # git ends the name with a tab when it holds a space ("a/Parsable Types/X.swift").
+            current = line[6:].rstrip("\t") if line.startswith("--- a/") else None
         elif line.startswith("@@") and current is not None:
             m = _HUNK_RE.match(line)
             if not m:
@@ -236,7 +265,9 @@ def parse_preimage_lines(diff: str) -> tuple[dict[str, list[int]], bool]:
     return {p: sorted(set(v)) for p, v in lines_by_file.items() if v}, removed_any
 
 
-def _task_from_candidate(git_dir: Path, repo: str, cand: _Candidate) -> Task | None:
+def _task_from_candidate(
+    git_dir: Path, repo: str, cand: _Candidate, task_set: str = "commits"
+) -> Task | None:
     diff = gitutil.git(
         git_dir,
         "diff",
@@ -255,6 +286,8 @@ def _task_from_candidate(git_dir: Path, repo: str, cand: _Candidate) -> Task | N
         return None
     funcs: list[GoldFunction] = []
     for path, lines in gold_lines.items():
+        if not path.endswith(".py"):
+            continue  # pyspans reads Python only: no gold functions for other files
         spans = definition_spans(gitutil.show_file(git_dir, cand.parent, path))
         if spans is None:
             return None  # unparsable pre-image (e.g. Python 2 code): gold functions unknown
@@ -264,7 +297,7 @@ def _task_from_candidate(git_dir: Path, repo: str, cand: _Candidate) -> Task | N
         ]
     return Task(
         task_id=f"{repo.replace('/', '__')}-{cand.sha[:12]}",
-        task_set="commits",
+        task_set=task_set,
         repo=repo,
         commit=cand.parent,
         query=cand.message,
@@ -276,30 +309,35 @@ def _task_from_candidate(git_dir: Path, repo: str, cand: _Candidate) -> Task | N
 
 
 def mine_commit_tasks(
-    git_dir: Path, repo: str, n: int, seed: int, head: str = "HEAD"
+    git_dir: Path, repo: str, n: int, seed: int, head: str = "HEAD", task_set: str = "commits"
 ) -> list[Task]:
-    """Deterministically sample up to ``n`` commit tasks from ``git_dir`` (see module doc)."""
-    cands = _log_candidates(git_dir, head)
+    """Deterministically sample up to ``n`` commit tasks from ``git_dir`` (see module doc).
+
+    ``task_set`` is ``"commits"`` (Python source) or ``"polyglot"`` (every parsed language).
+    """
+    cands = _log_candidates(git_dir, head, source_suffixes(task_set))
     random.Random(f"{seed}:{repo}").shuffle(cands)
     tasks: list[Task] = []
     for cand in cands:
         if len(tasks) >= n:
             break
-        task = _task_from_candidate(git_dir, repo, cand)
+        task = _task_from_candidate(git_dir, repo, cand, task_set)
         if task is not None:
             tasks.append(task)
     return tasks
 
 
-def cached_commit_tasks(git_dir: Path, repo: str, n: int, seed: int, cache_dir: Path) -> list[Task]:
-    """:func:`mine_commit_tasks` with a jsonl cache keyed by repo, HEAD, n, seed, version."""
+def cached_commit_tasks(
+    git_dir: Path, repo: str, n: int, seed: int, cache_dir: Path, task_set: str = "commits"
+) -> list[Task]:
+    """:func:`mine_commit_tasks` with a jsonl cache keyed by set, repo, HEAD, n, seed, version."""
     head = gitutil.git(git_dir, "rev-parse", "HEAD").strip()
-    name = f"commits-{repo.replace('/', '+')}-{head[:12]}-n{n}-s{seed}-v{MINER_VERSION}.jsonl"
+    name = f"{task_set}-{repo.replace('/', '+')}-{head[:12]}-n{n}-s{seed}-v{MINER_VERSION}.jsonl"
     path = cache_dir / name
     if path.exists():
         with path.open() as fh:
             return [Task.from_json(json.loads(line)) for line in fh if line.strip()]
-    tasks = mine_commit_tasks(git_dir, repo, n, seed, head)
+    tasks = mine_commit_tasks(git_dir, repo, n, seed, head, task_set)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("w") as fh:

@@ -142,6 +142,13 @@ def test_query_mentions_find_code_names_and_paths():
     )
     assert "Greeter.greet" in idents and "count_tokens" in idents and "HTTPClient" in idents
     assert "pkg/greet.py" in paths
+    # A file name with dots before its extension is one mention (laravel's commit
+    # "Update context.blade.php" named no file: the mention was "blade.php").
+    assert query_mentions("Update context.blade.php, api.test.ts and Exception.php.")[1] == [
+        "context.blade.php",
+        "api.test.ts",
+        "Exception.php",
+    ]
 
 
 def test_fuzzy_scores_exact_qualified_path_and_near_misses():

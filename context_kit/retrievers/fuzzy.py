@@ -27,8 +27,15 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 # Each alternative may start only where its run of name characters starts (the look-behinds):
 # otherwise a long run without a match is rescanned from every character (quadratic: 4 s
 # for a 9,000-character word). Matches are the same, since a later start fails alike.
+# A bare file name may hold dots before its extension (``context.blade.php``,
+# ``api.test.ts``, ``index.d.ts``): the name is taken whole, not from its last dot.
+_EXTENSIONS = (
+    "py|pyi|js|jsx|mjs|cjs|ts|tsx|vue|go|rs|java|kt|kts|scala|swift|c|h|cc|cpp|cxx|hh|hpp|hxx"
+    "|cs|rb|php|lua|dart|sh|sql|html|css|scss|md|rst|txt|toml|cfg|ini|yaml|yml|json"
+)
 _PATHLIKE = re.compile(
-    r"(?<![\w.\-])[\w.\-]+(?:/[\w.\-]+)+|(?<![\w\-])[\w\-]+\.(?:py|pyi|js|ts|tsx|go|rs|java|c|h|cpp|cc|hpp|cs|rb|php|kt|swift|md|rst|toml|cfg|yaml|yml|json)\b"
+    r"(?<![\w.\-])[\w.\-]+(?:/[\w.\-]+)+"
+    rf"|(?<![\w.\-])[\w\-]+(?:\.[\w\-]+)*\.(?:{_EXTENSIONS})\b"
 )
 _CAMEL_INNER = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 # An identifier and, captured apart, the "(" right after it. The identifier part matches

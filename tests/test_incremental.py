@@ -276,6 +276,17 @@ def test_bm25_refits_score_exactly_like_fresh_fits(versions, merge_share):
         assert refitted.avgdl_ == fresh.avgdl_
 
 
+@given(edit_sequences(), st.sampled_from([0.0, 1e9]))
+def test_bm25_file_scores_after_refits_equal_fresh_fits(versions, merge_share):
+    # Departed slices' postings stay in a refit's segments: they must count for no file.
+    for refitted, fresh in refit_through(versions, BM25Retriever, merge_share):
+        groups = np.arange(refitted.n_docs_, dtype=np.int64) % 3 - (refitted.n_docs_ > 4)
+        for query in QUERIES:
+            np.testing.assert_allclose(
+                refitted.grouped_scores(query, groups), fresh.grouped_scores(query, groups)
+            )
+
+
 def row_view(r: FuzzyRetriever) -> tuple[dict, dict, dict]:
     """The fuzzy tables with document numbers turned back into rows, sorted."""
     row_of = {int(d): i for i, d in enumerate(r.row_docs_)}

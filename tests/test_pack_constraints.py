@@ -252,7 +252,7 @@ def test_index_pin_shares_and_dependencies(sample_repo: Path):
 def test_messages_split_at_stable_tiers_and_prefix_is_cacheable(sample_repo: Path):
     index = context_kit.Index.build(sample_repo)
     a = index.pack("greet the user", budget=500, pin=["README.md"])
-    b = index.pack("add two numbers", budget=500, pin=["README.md"])
+    b = index.pack("split text into tokens", budget=500, pin=["README.md"])
     blocks = a.to_messages("anthropic", question="Why?")[0]["content"]
     assert "".join(blk["text"] for blk in blocks[:-1]) == a.text
     assert blocks[-1] == {"type": "text", "text": "Why?"}

@@ -366,3 +366,48 @@ def test_file_header_rows_are_each_code_files_first_module_slice():
         ]
     )
     assert corpus.file_header_rows.tolist() == [2, 5]
+
+
+@given(
+    st.lists(
+        st.tuples(st.lists(code_words, min_size=1, max_size=8), st.integers(0, 3)),
+        min_size=1,
+        max_size=10,
+    ),
+    st.lists(code_words, min_size=1, max_size=4),
+    st.sampled_from([0.0, 0.5, 0.75, 1.0]),
+)
+def test_file_scores_are_bm25_over_the_files_joined_slices(rows, query_words, b):
+    """grouped_scores equals textbook BM25 with each group's slices joined as one document."""
+    groups = np.asarray([g for _, g in rows], dtype=np.int64)
+    texts = [" ".join(words) for words, _ in rows]
+    # Body terms only (no name or path field), so a group's terms are its texts' terms.
+    fitted = BM25Retriever(name_weight=0.0, path_weight=0.0, stem=False).fit(
+        Corpus([Slice(id=f"s{i}", kind="code", text=t) for i, t in enumerate(texts)])
+    )
+    query = " ".join(query_words)
+    got = fitted.grouped_scores(query, groups, b=b)
+    present = sorted(
+        {int(g) for g in groups if any(terms(texts[i]) for i in np.flatnonzero(groups == g))}
+    )
+    docs = [[t for i in np.flatnonzero(groups == g) for t in terms(texts[i])] for g in present]
+    want = reference_scores(docs, terms(query), k1=fitted.k1, b=b)
+    for g, score in zip(present, want, strict=True):
+        np.testing.assert_allclose(got[groups == g], score, rtol=1e-5, atol=1e-6)
+    # Rows outside every group score nothing.
+    assert fitted.grouped_scores(query, np.full(len(rows), -1, dtype=np.int64)).sum() == 0
+
+
+def test_file_scores_lift_a_function_in_the_file_the_query_is_about():
+    # parse_config shares no word with the query; its file does (the loader beside it).
+    corpus = Corpus(
+        [
+            Slice(id="a", kind="code", path="cfg/load.py", text="def load_yaml(): read yaml file"),
+            Slice(id="b", kind="code", path="cfg/load.py", text="def parse_config(): build"),
+            Slice(id="c", kind="code", path="net/http.py", text="def fetch(): socket send"),
+        ]
+    )
+    fitted = BM25Retriever().fit(corpus)
+    scores = fitted.grouped_scores("yaml file", corpus.file_ids)
+    assert scores[0] == scores[1] > 0 == scores[2]
+    assert fitted.score("yaml file")[1] == 0

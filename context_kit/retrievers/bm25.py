@@ -318,6 +318,10 @@ class BM25Retriever:
     def _fields(self) -> _Fields:
         return _Fields(self.body_weight, self.name_weight, self.path_weight, self.stem)
 
+    def __getstate__(self) -> dict[str, object]:
+        # A fit's pickle (the fit cache) leaves out what queries memoised.
+        return {k: v for k, v in self.__dict__.items() if k != "_groups_memo"}
+
     def _postings_of(self, slices: Sequence[Slice]) -> _Postings:
         """:func:`_postings` of ``slices`` (a refit's joining or leaving documents)."""
         return _postings(self._fields(), [(s.text, s.name, s.path) for s in slices])
@@ -481,6 +485,86 @@ class BM25Retriever:
             # A document lives in one segment only, so adding the other's 0.0 is exact.
             sums += self._document_sums(self.d_indptr_, self.d_doc_ids_, self.d_tf_, cols, idf)
         return sums[self.row_docs_].astype(np.float32)
+
+    def grouped_scores(
+        self, query: str, groups: npt.NDArray[np.int64], *, b: float = 0.75
+    ) -> Scores:
+        """BM25 of groups of rows (files) as documents, each row given its group's score.
+
+        A group's term frequencies and length are the sums of its rows' (their weighted
+        field counts), read from the fitted postings: what :class:`FileBM25Retriever` would
+        score over whole files, without splitting any text again. A function that shares
+        few words with the query may live in the file the query is about.
+
+        Args:
+            query: The query text.
+            groups: Group number per row (``-1`` for rows in no group).
+            b: Length normalisation across groups (files vary in length more than slices).
+        """
+        n = self.n_docs_
+        groups = np.asarray(groups, dtype=np.int64)
+        qt = self.query_terms(query)
+        if not qt or n == 0 or not (groups >= 0).any():
+            return np.zeros(n, dtype=np.float32)
+        group_of_doc, in_group, norm, n_present = self._group_stats(groups, b)
+        n_groups = len(norm)
+        sums = np.zeros(n_groups, dtype=np.float64)
+        segments = (
+            (self.indptr_, self.doc_ids_, self.tf_),
+            (self.d_indptr_, self.d_doc_ids_, self.d_tf_),
+        )
+        for t in qt:
+            c = self.vocabulary_[t]
+            g_parts, tf_parts = [], []
+            for indptr, doc_ids, tf in segments:
+                lo, hi = int(indptr[c]), int(indptr[c + 1])
+                if lo < hi:
+                    g_parts.append(group_of_doc[doc_ids[lo:hi]])
+                    tf_parts.append(tf[lo:hi])
+            if not g_parts:
+                continue
+            g = np.concatenate(g_parts)
+            live = g >= 0  # departed documents (a refit's stale postings) have no group
+            tf_g = np.bincount(g[live], weights=np.concatenate(tf_parts)[live], minlength=n_groups)
+            hit = np.flatnonzero(tf_g)
+            if not hit.size:
+                continue
+            idf = float(_idf(n_present, float(hit.size)))
+            f = tf_g[hit]
+            sums[hit] += idf * f * (self.k1 + 1.0) / (f + norm[hit])
+        out = np.zeros(n, dtype=np.float32)
+        out[in_group] = sums[groups[in_group]]
+        return out
+
+    def _group_stats(
+        self, groups: npt.NDArray[np.int64], b: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.float64], int]:
+        """Per-group state of :meth:`grouped_scores`, memoised.
+
+        Each stored document's group, the rows in a group, each group's length normaliser
+        and how many groups hold any term: per query they cost more than the scoring
+        itself, and they change only with a (re)fit or other groups.
+        """
+        # Keyed by the arrays themselves (a fit or refit replaces row_docs_ and lengths_):
+        # holding them keeps their ids from being reused by other arrays.
+        key = (groups, self.row_docs_, self.lengths_, b)
+        cached = self.__dict__.get("_groups_memo")
+        if cached is not None and all(x is y for x, y in zip(cached[0], key, strict=True)):
+            return cached[1]  # type: ignore[no-any-return]
+        n_groups = int(groups.max()) + 1
+        group_of_doc = np.full(len(self.lengths_), -1, dtype=np.int64)
+        group_of_doc[self.row_docs_] = groups
+        in_group = groups >= 0
+        glen = np.bincount(
+            groups[in_group], weights=self.lengths_[self.row_docs_][in_group], minlength=n_groups
+        )
+        present = glen > 0
+        norm = (self.k1 * (1.0 - b + b * glen / max(float(glen[present].mean()), 1e-9))).astype(
+            np.float64
+        )
+        stats = (group_of_doc, in_group, norm, int(present.sum()))
+        self._groups_memo = (key, stats)
+        return stats
 
     def _document_sums(
         self,

@@ -37,6 +37,12 @@ class FusionResult:
         self.parts = parts
         self.prior: Scores | None = None
 
+    def add(self, name: str, raw: Scores, *, weight: float, method: FusionMethod) -> None:
+        """Fuse one more score array as :func:`fuse` fuses a retriever's, as part ``name``."""
+        part = _part(np.asarray(raw, dtype=np.float32), weight, method)
+        self.parts[name] = part
+        self.scores = self.scores + part
+
     def apply_prior(self, prior: Scores) -> None:
         """Multiply every row's score (and its parts) by a query-independent prior."""
         self.scores = self.scores * prior
@@ -124,16 +130,22 @@ def fuse(
         raw = np.asarray(r.score(query), dtype=np.float32)
         if raw.shape != (n_rows,):
             raise ValueError(f"retriever {r.name!r} returned shape {raw.shape}, want ({n_rows},)")
-        if method == "rrf":
-            part = np.zeros(n_rows, dtype=np.float32)
-            hit = np.flatnonzero(raw > 0)
-            order = hit[np.lexsort((hit, -raw[hit]))]
-            part[order] = w / (RRF_K + np.arange(1, len(order) + 1, dtype=np.float32))
-        else:
-            part = w * normalise(raw)
+        part = _part(raw, w, method)
         parts[r.name] = part
         total += part
     return FusionResult(total, parts)
+
+
+def _part(raw: Scores, weight: float, method: FusionMethod) -> Scores:
+    """One score array's weighted contribution to a fusion."""
+    if method == "rrf":
+        part = np.zeros(len(raw), dtype=np.float32)
+        hit = np.flatnonzero(raw > 0)
+        order = hit[np.lexsort((hit, -raw[hit]))]
+        part[order] = weight / (RRF_K + np.arange(1, len(order) + 1, dtype=np.float32))
+        return part
+    out: Scores = weight * normalise(raw)
+    return out
 
 
 def top_k(scores: Scores, k: int) -> np.ndarray:

@@ -250,6 +250,26 @@ def test_test_and_changelog_paths():
     assert not is_changelog_path("src/history.py")
 
 
+def test_a_rust_test_module_in_a_library_file_weighs_as_test_code():
+    from context_kit.retrievers.priors import Priors
+
+    def code(name: str, path: str = "src/routing.rs", language: str = "rust") -> Slice:
+        return Slice(
+            id=f"{path}:{name}", kind="code", path=path, name=name, language=language, text="x"
+        )
+
+    slices = [
+        code("Router.route"),
+        code("tests"),
+        code("tests.routes_match"),
+        code("routing.tests.State.from_parts"),
+        code("tests.helper", path="tests/integration.rs"),  # a test file already: once
+        code("tests.helper", path="pkg/tests_helper.py", language="python"),
+        code("contests.run"),
+    ]
+    assert Priors(test=0.5).weights(slices).tolist() == [1.0, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
+
+
 def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
     from context_kit import Index, Priors
 

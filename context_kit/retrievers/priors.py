@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from ..types import Slice
 
-__all__ = ["Priors", "is_changelog_path", "is_test_path"]
+__all__ = ["Priors", "is_changelog_path", "is_test_module", "is_test_path"]
 
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e"})
 _TEST_FILE = re.compile(
@@ -40,6 +40,18 @@ def is_test_path(path: str) -> bool:
     return bool(_TEST_FILE.match(parts[-1]))
 
 
+def is_test_module(s: Slice) -> bool:
+    """Whether a code slice sits in a test module inside a library file.
+
+    Rust keeps unit tests in ``#[cfg(test)] mod tests`` beside the code (17% of axum's
+    Rust text), where no path says they are tests.
+    """
+    if s.language != "rust" or s.kind != "code":
+        return False
+    parts = s.name.split(".")
+    return "tests" in parts or "test" in parts
+
+
 def is_changelog_path(path: str) -> bool:
     """Whether a path is a changelog, release-notes or history file (or folder of them)."""
     return bool(_CHANGELOG.search(path))
@@ -50,7 +62,8 @@ class Priors:
     """Multipliers applied to fused scores by what a slice is.
 
     Attributes:
-        test: Slices in test code. Tests are useful context but rarely what has to change.
+        test: Slices in test code (test files, and Rust's ``mod tests`` inside library
+            files). Tests are useful context but rarely what has to change.
         doc: Document sections (specs, guides, READMEs).
         changelog: Changelogs and release notes: they name everything and change nothing.
         commit: Commit slices.
@@ -80,5 +93,7 @@ class Priors:
                 cache[path] = w
             if s.kind == "doc" and not is_changelog_path(path):
                 w *= self.doc
+            elif is_test_module(s) and not is_test_path(path):
+                w *= self.test  # once: a test module in a test file is only test code
             out[i] = w
         return out

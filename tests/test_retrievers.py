@@ -241,9 +241,19 @@ def test_test_and_changelog_paths():
         "x_test.go",
         "src/a.spec.ts",
         "conftest.py",
+        "Src/Newtonsoft.Json.Tests/Linq/JObjectTests.cs",
+        "src/Illuminate/Foo/BarTest.php",
+        "util/env_posix_unittest.cc",
+        "lib/api.test.mts",
+        "core/src/RouterSpec.scala",
     ]:
         assert is_test_path(p), p
-    for p in ["pkg/testing_utils.py", "src/contest.py", "latest.py"]:
+    for p in [
+        "pkg/testing_utils.py",
+        "src/contest.py",
+        "latest.py",
+        "Src/Newtonsoft.Json/Attest.cs",
+    ]:
         assert not is_test_path(p), p
     for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:
         assert is_changelog_path(p), p

@@ -20,9 +20,12 @@ from ..types import Slice
 __all__ = ["Priors", "is_changelog_path", "is_test_module", "is_test_path"]
 
 _TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e"})
+# .NET and others name a test project after the code it tests: Newtonsoft.Json.Tests/.
+_TEST_DIR_SUFFIXES = (".tests", ".test", ".unittests", ".specs", "-tests", "_tests")
 _TEST_FILE = re.compile(
-    r"^(test_.*\.py|.*_test\.(py|go|rb|cc|cpp|c)|conftest\.py|.*\.(test|spec)\.[jt]sx?|"
-    r".*Tests?\.(java|kt|cs|swift)|.*_spec\.rb)$"
+    r"^(test_.*\.py|.*_(test|unittest)\.(py|go|rb|cc|cpp|c)|conftest\.py"
+    r"|.*\.(test|spec)\.[cm]?[jt]sx?|.*Tests?\.(java|kt|cs|swift|php|scala)|.*Spec\.scala"
+    r"|.*_spec\.rb)$"
 )
 _CHANGELOG = re.compile(
     r"(^|/)(changelog|changes|history|news|release[-_ ]?notes?|whatsnew|whats[-_]new)"
@@ -35,8 +38,10 @@ _CHANGELOG = re.compile(
 def is_test_path(path: str) -> bool:
     """Whether a path looks like test code (test folders or test-file naming conventions)."""
     parts = path.split("/")
-    if any(p.lower() in _TEST_DIRS for p in parts[:-1]):
-        return True
+    for p in parts[:-1]:
+        low = p.lower()
+        if low in _TEST_DIRS or low.endswith(_TEST_DIR_SUFFIXES):
+            return True
     return bool(_TEST_FILE.match(parts[-1]))
 
 

@@ -149,6 +149,30 @@ def test_any_python_text_is_partitioned_without_error(text):
     _check_partition(text, slices_of(text))
 
 
+# Pieces of C-family heads that parse into the declarators and errors names are read
+# from: references, parentheses, casts, qualified names, macros before and after.
+c_pieces = st.sampled_from(
+    [
+        *("int ", "T& ", "T&& ", "const ", "static ", "MACRO(3) ", "API_EXPORT ", "TEST_BEGIN("),
+        *("(", ")", "(*", "name", "ns::", "A<T, B<U>>::", "operator ", "operator bool", "~"),
+        *("(int a)", "() const", " noexcept", " override", " : base(a)", " {", "}", ";", "\n"),
+        *("template <typename T>\n", "#if X\n", "#endif\n", "enum {", "struct S ", "class C "),
+    ]
+)
+
+
+_C_SOURCE = CodeSource()  # one source: its parsers are built once, not per example
+
+
+@given(st.lists(c_pieces, max_size=40), st.sampled_from(["m.c", "m.cpp"]))
+def test_any_c_family_head_is_partitioned_and_named_without_code(pieces, path):
+    text = "".join(pieces)
+    got = _C_SOURCE.slices(FileText(path, text, text.encode(), False))
+    _check_partition(text, got)
+    for s in got:
+        assert s.name.strip() and "\n" not in s.name and "{" not in s.name, s.name
+
+
 def test_lossy_file_is_still_sliced(tmp_path: Path):
     from context_kit.sources.walk import decode_text
 

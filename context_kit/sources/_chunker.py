@@ -181,6 +181,20 @@ def _macro_call_name(macro: str, declarator: Any) -> str:
     return f"{macro}({', '.join(a.strip() for a in m.group(1).split(','))})"
 
 
+def _name_chain(name: Any) -> list[Any]:
+    """A C++ name and, while it is qualified (``a::b::c``), each ``name`` part inside it.
+
+    The last node is the unqualified last part (``c``), unless a qualified node has none.
+    """
+    chain = [name]
+    while chain[-1].type == "qualified_identifier":
+        inner = chain[-1].child_by_field_name("name")
+        if inner is None:
+            break
+        chain.append(inner)
+    return chain
+
+
 def _after_missing_scopes(qualified: Any) -> Any:
     """The part of a C++ qualified name after the last ``::`` the parser had to invent.
 
@@ -188,12 +202,11 @@ def _after_missing_scopes(qualified: Any) -> Any:
     (a macro line above the head) read as scopes joined by missing ``::`` tokens: what
     follows the last one is the name (itself qualified, ``ns::f``, when written so).
     """
+    chain = _name_chain(qualified)
     after = qualified
-    cur = qualified
-    while cur is not None and cur.type == "qualified_identifier":
-        if any(c.is_missing for c in cur.children):
-            after = cur.child_by_field_name("name") or after
-        cur = cur.child_by_field_name("name")
+    for scope, rest in pairwise(chain):
+        if any(c.is_missing for c in scope.children):
+            after = rest
     return after
 
 
@@ -208,13 +221,7 @@ def _without_scope_arguments(qualified: Any, raw: bytes) -> tuple[bytes, int]:
     at which its last part would start if no argument had been dropped before it, so
     offsets into that part still index the new text.
     """
-    last = qualified
-    while last.type == "qualified_identifier":
-        inner = last.child_by_field_name("name")
-        if inner is None:
-            break
-        last = inner
-    k = last.start_byte - qualified.start_byte
+    k = _name_chain(qualified)[-1].start_byte - qualified.start_byte
     head = raw[:k]
     while True:  # innermost first: ``A<B<C>>::f``
         head, n = _TEMPLATE_ARGUMENTS.subn(b"", head)
@@ -248,12 +255,10 @@ def _cast_parameters(name: Any) -> int | None:
     ``operator T*() const noexcept`` is one ``operator_cast`` node, parameters and
     qualifiers included, unlike other functions whose declarator holds the name apart.
     """
-    cur = name
-    while cur is not None and cur.type == "qualified_identifier":
-        cur = cur.child_by_field_name("name")
-    if cur is None or cur.type != "operator_cast":
+    cast = _name_chain(name)[-1]
+    if cast.type != "operator_cast":
         return None
-    cur = cur.child_by_field_name("declarator")
+    cur = cast.child_by_field_name("declarator")
     while cur is not None and cur.type != "abstract_function_declarator":
         cur = cur.child_by_field_name("declarator") or _unnamed_declarator(cur)
     params = cur.child_by_field_name("parameters") if cur is not None else None

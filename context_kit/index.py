@@ -520,7 +520,7 @@ class Index:
             self.retrievers, query, len(self.slices), weights=w, method=fusion
         )
         if w.get("file_bm25", 0.0):
-            bm25 = next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
+            bm25 = self._bm25()
             if bm25 is not None:
                 file_scores = bm25.grouped_scores(query, self.corpus.file_ids)
                 fused.add("file_bm25", file_scores, weight=float(w["file_bm25"]), method=fusion)
@@ -743,9 +743,13 @@ class Index:
             ],
         )
 
+    def _bm25(self) -> BM25Retriever | None:
+        """The index's BM25 retriever, if it has one (excerpts and file scores read it)."""
+        return next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
+
     def _excerpts(self, query: str, rows: Sequence[int], wanted: bool) -> dict[int, Rung]:
         """``excerpt`` rungs for the best-ranked long definitions (see packing.excerpt)."""
-        bm25 = next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
+        bm25 = self._bm25()
         if bm25 is None or not query or not wanted:
             return {}
         weights = bm25.term_weights(query)

@@ -547,10 +547,14 @@ class BM25Retriever:
         """
         # Keyed by the arrays themselves (a fit or refit replaces row_docs_ and lengths_):
         # holding them keeps their ids from being reused by other arrays.
-        key = (groups, self.row_docs_, self.lengths_, b)
+        key = (groups, self.row_docs_, self.lengths_)
         cached = self.__dict__.get("_groups_memo")
-        if cached is not None and all(x is y for x, y in zip(cached[0], key, strict=True)):
-            return cached[1]  # type: ignore[no-any-return]
+        if (
+            cached is not None
+            and cached[1] == b
+            and all(x is y for x, y in zip(cached[0], key, strict=True))
+        ):
+            return cached[2]  # type: ignore[no-any-return]
         n_groups = int(groups.max()) + 1
         group_of_doc = np.full(len(self.lengths_), -1, dtype=np.int64)
         group_of_doc[self.row_docs_] = groups
@@ -563,7 +567,7 @@ class BM25Retriever:
             np.float64
         )
         stats = (group_of_doc, in_group, norm, int(present.sum()))
-        self._groups_memo = (key, stats)
+        self._groups_memo = (key, b, stats)
         return stats
 
     def _document_sums(

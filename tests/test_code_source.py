@@ -1,3 +1,4 @@
+import itertools
 from pathlib import Path
 
 from conftest import SAMPLE_PY
@@ -157,6 +158,7 @@ c_pieces = st.sampled_from(
         *("(", ")", "(*", "name", "ns::", "A<T, B<U>>::", "operator ", "operator bool", "~"),
         *("(int a)", "() const", " noexcept", " override", " : base(a)", " {", "}", ";", "\n"),
         *("template <typename T>\n", "#if X\n", "#endif\n", "enum {", "struct S ", "class C "),
+        *("#else\n", "#ifdef Y \\\n", "NS_BEGIN\n", "TEST_END\n", "\r\n", "é"),
     ]
 )
 
@@ -171,6 +173,19 @@ def test_any_c_family_head_is_partitioned_and_named_without_code(pieces, path):
     _check_partition(text, got)
     for s in got:
         assert s.name.strip() and "\n" not in s.name and "{" not in s.name, s.name
+
+
+@given(st.binary(max_size=300) | st.lists(c_pieces, max_size=40).map(lambda p: "".join(p).encode()))
+def test_the_masked_copy_of_c_keeps_every_line_break_and_only_blanks(data):
+    from context_kit.sources._c_recover import masked_ranges
+
+    copy, ranges = masked_ranges(data)
+    assert len(copy) == len(data)
+    for i, (old, new) in enumerate(zip(data, copy, strict=True)):
+        if old != new:
+            assert new == 32 and old not in (10, 13) and any(a <= i < b for a, b in ranges)
+    assert ranges == sorted(ranges)
+    assert all(b < c for (_, b), (c, _) in itertools.pairwise(ranges))
 
 
 def test_lossy_file_is_still_sliced(tmp_path: Path):

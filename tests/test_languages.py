@@ -795,6 +795,77 @@ def test_c_family_definitions_behind_declarators_and_macros_are_named(
     assert got == names
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "names"),
+    [
+        # leveldb's env_posix.cc: a #if between a constructor's initialisers made every
+        # later definition of the file a member of that class (``Limiter.PosixEnv...``).
+        (
+            "env.cc",
+            "class Limiter {\n public:\n  Limiter(int n)\n      :\n#if !defined(NDEBUG)\n"
+            "        max_(n),\n#endif\n        allowed_(n) {\n    check(n);\n  }\n"
+            "  bool Acquire() { return true; }\n};\n\n"
+            "class PosixEnv : public Env {\n public:\n  PosixEnv();\n"
+            "  void Schedule(int x) {\n    go(x);\n  }\n};\n\n"
+            "int MaxOpenFiles() {\n  return 1;\n}\n",
+            [
+                "Limiter",
+                "Limiter.Limiter",
+                "Limiter.Acquire",
+                "PosixEnv",
+                "PosixEnv.Schedule",
+                "MaxOpenFiles",
+            ],
+        ),
+        # fmt's format.h: a constexpr macro in front of a constructor with initialisers
+        # left 1,600 lines of functions after it nameless.
+        (
+            "format.h",
+            "struct size_padding {\n  unsigned size;\n\n"
+            "  FMT_CONSTEXPR size_padding(int n, const specs& s)\n"
+            "      : size(to_unsigned(n)), padding(0) {\n    if (s.w > size) size = s.w;\n"
+            "  }\n};\n\n"
+            "template <typename Char, typename OutputIt>\n"
+            "FMT_CONSTEXPR FMT_INLINE auto write_int(OutputIt out, int n) -> OutputIt {\n"
+            "  return out;\n}\n\n"
+            "FMT_API auto write_float(double d) -> int {\n  return 0;\n}\n",
+            ["size_padding", "size_padding.size_padding", "write_int", "write_float"],
+        ),
+        # Two branches that each open the same function: the first is read, and what
+        # follows the shared body is named.
+        (
+            "two.c",
+            "#ifdef WIN32\nint open_file(const wchar_t *p) {\n#else\n"
+            "int open_file(const char *p) {\n#endif\n  return go(p);\n}\n\n"
+            "int close_file(int fd) {\n  return 0;\n}\n",
+            ["open_file", "close_file"],
+        ),
+    ],
+)
+def test_c_family_code_the_preprocessor_derails_is_named_from_a_masked_reading(
+    path: str, text: str, names: list[str]
+):
+    got = _slices(path, text)
+    assert [s.name for s in got if s.symbol_kind not in ("module", "class_body")] == names
+    # The masked copy only chooses the tree: every slice is the file's own text.
+    assert "".join(s.text for s in got).split() == text.split()
+
+
+def test_c_conditional_branches_that_each_close_what_they_open_are_all_read():
+    text = (
+        "#if defined(_WIN32)\nstatic int platform(void) { return 1; }\n#else\n"
+        "static int platform(void) { return 2; }\n#endif\n"
+        '#ifdef __cplusplus\nextern "C" {\n#endif\nint api(void) {\n  return 3;\n}\n'
+        "#ifdef __cplusplus\n}\n#endif\n"
+        "TEST_BEGIN(test_api) {\n  expect(api());\n}\nTEST_END\n"
+    )
+    got = [(s.name, s.symbol_kind, s.start_line, s.end_line) for s in _slices("p.c", text)]
+    assert ("platform", "function", 2, 2) in got and ("platform", "function", 4, 4) in got
+    assert ("api", "function", 9, 11) in got
+    # A closing macro right after a test ends that test rather than standing alone.
+    assert ("TEST_BEGIN(test_api)", "function", 15, 18) in got
+
+
 def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     # fd: impl<'a, W: Write> ReceiverBuffer<'a, W> gave "ReceiverBuffer<'a, W>.new".
     text = (

@@ -14,7 +14,9 @@ Definitions, class headers and module runs longer than ``max_slice_lines`` are s
 statement boundaries into parts (``part=(k, n)``), each still citing exact lines; a single
 node with no statement inside (a 2,000-line string literal) is cut between lines, at blank
 lines where it has them. Files with syntax errors still yield
-slices: tree-sitter recovers a partial tree and the chunker uses whatever it recognises.
+slices: tree-sitter recovers a partial tree and the chunker uses whatever it recognises. A
+C or C++ file with errors is also read from a copy without its conditional directives and
+attribute-like macros, and the reading with fewer errors is kept (see ``_c_recover``).
 
 Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
 by :class:`~context_kit.sources._chunker.Chunker`; those from the optional grammar bundle by
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..types import Slice
+from ._c_recover import recover
 from ._chunker import Chunker, Span
 from ._generic import GenericChunker
 from ._lines import LineTable
@@ -44,6 +47,8 @@ from .text import window_slices
 from .walk import FileText
 
 __all__ = ["DEFAULT_MAX_SLICE_LINES", "CodeSource"]
+
+_C_FAMILY = frozenset(("c", "cpp"))
 
 DEFAULT_MAX_SLICE_LINES = 200
 """Definitions longer than this are split into parts: long enough that most functions stay
@@ -94,7 +99,8 @@ class CodeSource:
     # 24: C/C++ names behind reference and parenthesized declarators, conversion operators,
     #     attribute macros and macros read as scopes.
     # 25: TypeScript's ``declare module 'vue'`` is named without its quotes.
-    version = "25"
+    # 26: C/C++ files the preprocessor derails are read again from a masked copy.
+    version = "26"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -143,6 +149,9 @@ class CodeSource:
         spec, query = grammar.spec, grammar.query
         data = file.text.encode("utf-8", "surrogatepass")
         tree = grammar.parser.parse(data)
+        read = data  # what the tree was parsed from: the file, or a masked copy of it
+        if spec.name in _C_FAMILY:
+            tree, read = recover(grammar.parser, data, tree)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
         if grammar.derived is not None:
@@ -152,6 +161,8 @@ class CodeSource:
         else:
             chunker = Chunker(spec, table, self.max_slice_lines)
         spans = _normalise(chunker.run(tree.root_node), table, self.max_slice_lines)
+        if read is not data:
+            spans = _absorb_masked(spans, table, read, self.max_slice_lines)
         if spec.generic and not any(sp.symbol_kind != "module" for sp in spans):
             # The generic rules found no definition: windows cut a long script better
             # than one statement run would.
@@ -159,7 +170,7 @@ class CodeSource:
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
         refs = (
-            _references(query, tree.root_node, starts, ends, data)
+            _references(query, tree.root_node, starts, ends, read)
             if query is not None and not deep
             else {}
         )
@@ -257,6 +268,63 @@ def _gap_parts(first: int, last: int, table: LineTable, max_lines: int) -> list[
         Span(x, y, "module", "<module>", part=(k, n) if n > 1 else None)
         for k, (x, y) in enumerate(cuts, 1)
     ]
+
+
+def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: int) -> list[Span]:
+    """Join the spans that hold only lines the masked copy blanked to a module run beside them.
+
+    Blanked directive lines (``#endif``) stand outside every node of the tree parsed
+    from the masked copy, so :func:`_fill_gaps` gives each its own slice; in a tree
+    parsed from the file they are part of the conditional around them, and so of the
+    module run that holds it. A span of such lines joins the module run that ends just
+    before it (or else starts just after it) unless that would make the run too long.
+    """
+    out: list[Span] = []
+    for i, sp in enumerate(spans):
+        blanked = (
+            sp.symbol_kind == "module"
+            and sp.part is None
+            and not read[table.byte_start(sp.start) : table.byte_end(sp.end)].strip()
+        )
+        if blanked:
+            size = sp.end - sp.start + 1
+            prev = out[-1] if out else None
+            nxt = spans[i + 1] if i + 1 < len(spans) else None
+            if prev is not None and _joinable(prev, prev.end, sp.start, size, table, max_lines):
+                prev.end = sp.end
+                continue
+            if nxt is not None and _joinable(nxt, sp.end, nxt.start, size, table, max_lines):
+                nxt.start = sp.start
+                continue
+            if (
+                prev is not None
+                and prev.end == sp.start - 1
+                and size <= _MAX_CLOSING_LINES
+                and b"#" not in table.text(sp.start, sp.end).encode("utf-8", "surrogatepass")
+            ):
+                # A closing macro right after a definition (jemalloc's ``TEST_END`` after
+                # ``TEST_BEGIN(name) {...}``) ends that definition.
+                prev.end = sp.end
+                continue
+        out.append(sp)
+    return out
+
+
+_MAX_CLOSING_LINES = 2
+
+
+def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, most: int) -> bool:
+    """Whether module run ``run`` may take ``extra`` lines and stay within ``most`` lines.
+
+    Only across blank lines: those strictly between lines ``after`` and ``before``.
+    """
+    a, b = table.trim_blank(after + 1, before - 1)
+    return (
+        run.symbol_kind == "module"
+        and run.part is None
+        and a > b
+        and run.end - run.start + 1 + extra + (before - after - 1) <= most
+    )
 
 
 def _references(

@@ -1,0 +1,191 @@
+"""A second reading of C and C++ files that the preprocessor made unparsable.
+
+tree-sitter parses C and C++ before preprocessing, so a conditional inside a construct
+(``#if`` between a constructor's initialisers, two ``#ifdef`` branches that each open a
+brace) or an attribute-like macro in front of a declaration (``FMT_CONSTEXPR``,
+``JSON_HEDLEY_NON_NULL(2)``, a lone ``NLOHMANN_JSON_NAMESPACE_BEGIN``) can derail the
+parser for the rest of the file: in fmt's ``format.h`` 1,600 lines of functions came out as
+one nameless definition, and in leveldb's ``env_posix.cc`` every function after a ``#if``
+in an initialiser list became a member of the class above it.
+
+:func:`masked` writes a copy of the bytes without the conditional directives (and without
+the branches after the first where a branch leaves a brace or parenthesis open) and without
+those macros, blanked byte for byte with spaces (line breaks kept), so every offset, line
+and column of the copy is the file's own. A file with syntax errors is parsed
+again from that copy and the tree with fewer error nodes is kept (:func:`recover`). Slices
+still take their text from the file itself; only the tree and the identifiers read from it
+come from the copy.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any
+
+__all__ = ["error_count", "masked", "recover"]
+
+# A conditional directive line (blanked, with the branches after the first where needed).
+# The patterns match from the line break before a line (run over the bytes behind one more
+# line break): re finds a literal first character fast, where ``^`` is tried everywhere.
+_CONDITIONAL = re.compile(rb"\n[ \t]*#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b")
+_OPENS = frozenset((b"if", b"ifdef", b"ifndef"))
+_ENDIF = b"endif"
+
+# An all-caps word (optionally called with arguments) heading a line and followed on it by
+# another word: an attribute, export or constexpr macro in front of a declaration.
+_LEADING_MACRO = re.compile(
+    rb"\n[ \t]*([A-Z][A-Z0-9_]{2,}(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)(?=[ \t]+[A-Za-z_~])"
+)
+# An all-caps word alone on its line: a namespace or linkage macro (``FMT_BEGIN_NAMESPACE``).
+_LONE_MACRO = re.compile(rb"\n[ \t]*([A-Z][A-Z0-9_]{2,})[ \t]*(?=\r?\n|$)")
+
+# Every byte but the line breaks becomes a space.
+_TO_SPACE = bytes(c if c in (10, 13) else 32 for c in range(256))
+
+
+def _directive_end(data: bytes, start: int) -> int:
+    """Where the directive line at ``start`` ends, backslash-continued lines included."""
+    end = data.find(b"\n", start)
+    while end >= 0:
+        last = end - 1 if end and data[end - 1] == 13 else end  # before a CRLF's CR
+        if last == 0 or data[last - 1] != 92:  # no backslash: the directive ends here
+            return end
+        end = data.find(b"\n", end + 1)
+    return len(data)
+
+
+def _balanced(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` closes every brace and parenthesis it opens.
+
+    Roughly: strings and comments are not told apart, which only makes a branch look
+    unbalanced (and so read as a compiler would read one configuration).
+    """
+    return data.count(b"{", start, end) == data.count(b"}", start, end) and data.count(
+        b"(", start, end
+    ) == data.count(b")", start, end)
+
+
+def _conditional_ranges(data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges to blank for the conditionals of ``data``.
+
+    Every directive line is blanked, so the code of each branch reads as if it stood
+    alone. A conditional whose branches each close what they open (two versions of a
+    function) keeps them all; one with a branch that does not (two function headers
+    sharing one body, an ``extern "C" {`` opened in one branch and closed in another)
+    keeps only its first branch, as a compiler would see one of them.
+    """
+    ranges: list[tuple[int, int]] = []
+    # Per open conditional: each directive's (start, end), in order.
+    groups: list[list[tuple[int, int]]] = []
+    for m in _CONDITIONAL.finditer(b"\n" + data):
+        start = m.start()  # the line break before, read behind one more: the line's start
+        end = _directive_end(data, m.end() - 1)
+        ranges.append((start, end))
+        word = m.group(1)
+        if word in _OPENS:
+            groups.append([(start, end)])
+        elif not groups:
+            continue  # an #else or #endif without its #if (the file starts inside one)
+        elif word != _ENDIF:
+            groups[-1].append((start, end))
+        else:
+            heads = groups.pop()
+            if len(heads) > 1:
+                bounds = [*heads, (start, end)]
+                if not all(
+                    _balanced(data, bounds[i][1], bounds[i + 1][0]) for i in range(len(heads))
+                ):
+                    ranges.append((heads[1][0], end))
+    return ranges
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def masked_ranges(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
+    """:func:`masked` and the sorted, disjoint byte ranges it blanked."""
+    out = bytearray(data)
+    ranges = _conditional_ranges(data) if b"#" in data else []
+    for a, b in ranges:
+        out[a:b] = data[a:b].translate(_TO_SPACE)
+    snapshot = b"\n" + out
+    for pattern in (_LEADING_MACRO, _LONE_MACRO):
+        for m in pattern.finditer(snapshot):
+            a, b = m.start(1) - 1, m.end(1) - 1
+            out[a:b] = b" " * (b - a)
+            ranges.append((a, b))
+    return bytes(out), _merged(ranges)
+
+
+def masked(data: bytes) -> bytes:
+    r"""``data`` without conditional directives and attribute-like macros (see the module).
+
+    Blanked bytes become spaces; line breaks stay, so the result has the same length,
+    lines and columns as ``data``.
+
+    >>> masked(b"#if A\nint a;\n#else\nint b;\n#endif\nEXPORT int f();\n")
+    b'     \nint a;\n     \nint b;\n      \n       int f();\n'
+    >>> masked(b"#ifdef A\nvoid f() {\n#else\nvoid f(int x) {\n#endif\n}\n")
+    b'        \nvoid f() {\n     \n               \n      \n}\n'
+    """
+    return masked_ranges(data)[0]
+
+
+def error_count(root: Any) -> int:
+    """How many ``ERROR`` and missing nodes a tree has (only erroneous branches are walked)."""
+    n = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            n += 1
+        stack.extend(c for c in node.children if c.has_error)
+    return n
+
+
+def recover(parser: Any, data: bytes, tree: Any) -> tuple[Any, bytes]:
+    """The better of ``tree`` (parsed from ``data``) and a parse of :func:`masked` data.
+
+    Returns the tree and the bytes it was parsed from; ``tree`` and ``data`` themselves
+    when the file parsed cleanly or the masked copy is no better.
+    """
+    if not tree.root_node.has_error:
+        return tree, data
+    copy, ranges = masked_ranges(data)
+    if not ranges:
+        return tree, data
+    # The blanked ranges as edits of the first tree, so the second parse reuses every
+    # subtree outside them (the edits change no length, so no position moves).
+    starts = _line_starts(data)
+    edited = tree.copy()
+    for a, b in ranges:
+        pa, pb = _point(starts, a), _point(starts, b)
+        edited.edit(a, b, b, pa, pb, pb)
+    other = parser.parse(copy, edited)
+    if error_count(other.root_node) < error_count(tree.root_node):
+        return other, copy
+    return tree, data
+
+
+def _line_starts(data: bytes) -> list[int]:
+    out = [0]
+    find = data.find
+    at = find(b"\n")
+    while at >= 0:
+        out.append(at + 1)
+        at = find(b"\n", at + 1)
+    return out
+
+
+def _point(starts: list[int], offset: int) -> tuple[int, int]:
+    row = bisect_right(starts, offset) - 1
+    return row, offset - starts[row]

@@ -300,7 +300,7 @@ def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: 
                 prev is not None
                 and prev.end == sp.start - 1
                 and size <= _MAX_CLOSING_LINES
-                and b"#" not in table.text(sp.start, sp.end).encode("utf-8", "surrogatepass")
+                and "#" not in table.text(sp.start, sp.end)
             ):
                 # A closing macro right after a definition (jemalloc's ``TEST_END`` after
                 # ``TEST_BEGIN(name) {...}``) ends that definition.

@@ -197,6 +197,15 @@ def test_lossy_file_is_still_sliced(tmp_path: Path):
     assert by_name(got)["f"].end_line == 2
 
 
+@given(st.text(alphabet="ab\n\ré", max_size=30), st.data())
+def test_point_of_byte_is_the_row_and_byte_column_tree_sitter_uses(text, data):
+    raw = text.encode()
+    offset = data.draw(st.integers(0, len(raw)))
+    row = raw.count(b"\n", 0, offset)
+    column = offset - (raw.rfind(b"\n", 0, offset) + 1)
+    assert LineTable(text).point_of_byte(offset) == (row, column)
+
+
 @given(
     st.lists(st.sampled_from(["", "  ", "\t\r", "x = 1", " y"]), max_size=12),
     st.integers(1, 13),

@@ -20,8 +20,9 @@ come from the copy.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any
+
+from ._lines import LineTable
 
 __all__ = ["error_count", "masked", "recover"]
 
@@ -152,11 +153,12 @@ def error_count(root: Any) -> int:
     return n
 
 
-def recover(parser: Any, data: bytes, tree: Any) -> tuple[Any, bytes]:
+def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any, bytes]:
     """The better of ``tree`` (parsed from ``data``) and a parse of :func:`masked` data.
 
-    Returns the tree and the bytes it was parsed from; ``tree`` and ``data`` themselves
-    when the file parsed cleanly or the masked copy is no better.
+    ``table`` is the line table of the text ``data`` encodes. Returns the tree and the
+    bytes it was parsed from; ``tree`` and ``data`` themselves when the file parsed
+    cleanly or the masked copy is no better.
     """
     if not tree.root_node.has_error:
         return tree, data
@@ -165,27 +167,11 @@ def recover(parser: Any, data: bytes, tree: Any) -> tuple[Any, bytes]:
         return tree, data
     # The blanked ranges as edits of the first tree, so the second parse reuses every
     # subtree outside them (the edits change no length, so no position moves).
-    starts = _line_starts(data)
     edited = tree.copy()
     for a, b in ranges:
-        pa, pb = _point(starts, a), _point(starts, b)
+        pa, pb = table.point_of_byte(a), table.point_of_byte(b)
         edited.edit(a, b, b, pa, pb, pb)
     other = parser.parse(copy, edited)
     if error_count(other.root_node) < error_count(tree.root_node):
         return other, copy
     return tree, data
-
-
-def _line_starts(data: bytes) -> list[int]:
-    out = [0]
-    find = data.find
-    at = find(b"\n")
-    while at >= 0:
-        out.append(at + 1)
-        at = find(b"\n", at + 1)
-    return out
-
-
-def _point(starts: list[int], offset: int) -> tuple[int, int]:
-    row = bisect_right(starts, offset) - 1
-    return row, offset - starts[row]

@@ -63,6 +63,13 @@ class LineTable:
         """The 1-based line holding byte ``offset``."""
         return bisect.bisect_right(self._byte_starts, offset) - 1 + 1
 
+    def point_of_byte(self, offset: int) -> tuple[int, int]:
+        """tree-sitter's point of byte ``offset``: its 0-based row and byte column."""
+        row = bisect.bisect_right(self._byte_starts, offset) - 1
+        if row == len(self.lines) and row and not self.lines[-1].endswith("\n"):
+            row -= 1  # the end of a last line without a line break is still on that line
+        return row, offset - self._byte_starts[row]
+
     def is_blank(self, line: int) -> bool:
         """Whether 1-based ``line`` holds only whitespace."""
         return not self.lines[line - 1].strip()

@@ -151,7 +151,7 @@ class CodeSource:
         tree = grammar.parser.parse(data)
         read = data  # what the tree was parsed from: the file, or a masked copy of it
         if spec.name in _C_FAMILY:
-            tree, read = recover(grammar.parser, data, tree)
+            tree, read = recover(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
         if grammar.derived is not None:

@@ -82,23 +82,23 @@ class Priors:
     def weights(self, slices: list[Slice] | tuple[Slice, ...]) -> npt.NDArray[np.float32]:
         """The multiplier of every slice, in corpus order."""
         out = np.ones(len(slices), dtype=np.float32)
-        cache: dict[str, float] = {}
+        # Per path: its multiplier, and whether it is a changelog and test code (the path
+        # rules run once per file, not once per slice).
+        cache: dict[str, tuple[float, bool, bool]] = {}
         for i, s in enumerate(slices):
             if s.kind == "commit":
                 out[i] = self.commit
                 continue
             path = s.path or ""
-            w = cache.get(path)
-            if w is None:
-                w = 1.0
-                if is_changelog_path(path):
-                    w *= self.changelog
-                elif is_test_path(path):
-                    w *= self.test
-                cache[path] = w
-            if s.kind == "doc" and not is_changelog_path(path):
+            known = cache.get(path)
+            if known is None:
+                changelog, test = is_changelog_path(path), is_test_path(path)
+                w = self.changelog if changelog else self.test if test else 1.0
+                known = cache[path] = (w, changelog, test)
+            w, changelog, test = known
+            if s.kind == "doc" and not changelog:
                 w *= self.doc
-            elif is_test_module(s) and not is_test_path(path):
+            elif not test and is_test_module(s):
                 w *= self.test  # once: a test module in a test file is only test code
             out[i] = w
         return out

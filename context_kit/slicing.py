@@ -4,8 +4,8 @@ Three things make indexing fast:
 
 * **A per-file slice cache on disk.** Each file's slices are stored under a key made of
   the source's name, version and options, the file's language and path, and a hash of its
-  bytes; a hit skips parsing entirely. Entries are JSON written atomically; a corrupt,
-  truncated or old-format entry is simply a miss.
+  bytes; a hit skips parsing entirely. Entries are compact rows (see ``_slice_codec``)
+  written atomically; a corrupt, truncated or old-format entry is simply a miss.
 * **Parallel slicing in worker processes.** tree-sitter does not release the GIL while
   parsing (measured: two threads parse *slower* than one), and most of the remaining work
   is Python, so threads cannot use a second core; processes can. Workers are forked when
@@ -33,8 +33,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel
 
+from . import _slice_codec
 from ._cache import (
     atomic_write,
     binary_stamp,
@@ -68,7 +69,7 @@ __all__ = [
 
 log = logging.getLogger("context_kit")
 
-CACHE_FORMAT = "slices-2"
+CACHE_FORMAT = _slice_codec.FORMAT
 """Bumped when the cache entry layout changes, so old entries become misses."""
 
 MANIFEST_FORMAT = "manifest-1"
@@ -88,8 +89,6 @@ _BATCH_BYTES = 1_000_000
 _RACY_WINDOW_NS = 2_000_000_000
 
 ProgressFn = Callable[[str, int, int], None]
-
-_SLICES = TypeAdapter(list[Slice])
 
 
 @dataclass
@@ -173,21 +172,20 @@ class SliceCache:
     def _file(self, key: str) -> str:
         # Plain strings: a warm build looks up one entry per file, and pathlib's objects
         # cost more than the lookup itself.
-        return os.path.join(self._slices_dir, key[:2], key + ".json")
+        return os.path.join(self._slices_dir, key[:2], key + ".slices")
 
     def get(self, key: str) -> list[Slice] | None:
         """Cached slices, or ``None`` on a miss (missing, unreadable or corrupt entry)."""
         data = read_entry(self._file(key))
         if data is None:
             return None
-        try:
-            return _SLICES.validate_json(data)
-        except (ValidationError, ValueError):
-            log.info("context_kit cache: ignoring a corrupt entry %s", key)
-            return None
+        slices = _slice_codec.decode(data)
+        if slices is None:
+            log.warning("context_kit cache: ignoring a damaged entry %s; rebuilding", key)
+        return slices
 
-    def put_json(self, key: str, data: bytes) -> None:
-        """Store already-serialised slices (workers serialise once, for both uses)."""
+    def put_encoded(self, key: str, data: bytes) -> None:
+        """Store slices already encoded (workers encode once, for both uses)."""
         atomic_write(self._file(key), data)
 
     def _manifest_file(self, key: str) -> Path:
@@ -231,13 +229,6 @@ def _code_stamp() -> str:
         code_stamp("slicing.py", "secrets.py", "types.py", "sources/**/*.py", "sources/**/*.scm"),
         *(binary_stamp(module) for module in sorted(parsers)),
     )
-
-
-def _dump(slices: list[Slice]) -> bytes:
-    """A file's slices as cache-entry JSON (what a worker sends and the cache keeps)."""
-    # Fields at their defaults (no parent, no outline, empty meta...) are left out: a
-    # warm build reads every entry back, and each key less is work less for 10^5 slices.
-    return _SLICES.dump_json(slices, exclude_defaults=True)
 
 
 def _digest(data: bytes, redact_secrets: bool) -> str:
@@ -293,9 +284,9 @@ def _worker_batch(job: _Batch) -> list[tuple[str, bytes, SkippedFile | None]]:
     out = []
     for path, data, key in batch:
         slices, skip = _slice_file(_WORKER_SOURCES, path, data, _WORKER_REDACT)
-        blob = _dump(slices)
+        blob = _slice_codec.encode(slices)
         if skip is None and _WORKER_CACHE is not None and key:
-            _WORKER_CACHE.put_json(key, blob)
+            _WORKER_CACHE.put_encoded(key, blob)
         out.append((path, blob, skip))
     return out
 
@@ -317,6 +308,11 @@ class _Slicer:
         self.sources = sources
         self.cache = cache
         self.parallel = workers > 1 and expected_bytes >= parallel_min_bytes
+        self.parallel_min_bytes = parallel_min_bytes
+        self.failed = False  # the pool failed once: no second try in this refresh
+        # Misses held back while too few bytes to start workers for (see ``add``).
+        self.held: list[tuple[str, bytes, str]] = []
+        self.held_bytes = 0
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.setup = b""
@@ -347,7 +343,6 @@ class _Slicer:
         if cached is None:
             return False
         self.hits += 1
-        share_fields_sets(cached)
         self.done[path] = (cached, None)
         return True
 
@@ -356,11 +351,28 @@ class _Slicer:
             return
         key = self._key(path, digest)
         self.sliced += 1
-        if not self.parallel:
+        if self.parallel:
+            self._queue((path, data, key))
+            return
+        if self.workers < 2 or self.failed:
             self._run_here([(path, data, key)])
             return
-        self.batch.append((path, data, key))
-        self.batch_bytes += len(data)
+        self.held.append((path, data, key))
+        self.held_bytes += len(data)
+        if self.held_bytes < self.parallel_min_bytes:
+            # Few misses so far: kept (not sliced yet) in case enough follow to repay
+            # workers; ``finish`` slices what is still held here.
+            return
+        # More misses than the last build's record promised (an emptied cache, a new
+        # release of the slicing code): worth the workers after all.
+        self.parallel = True
+        held, self.held, self.held_bytes = self.held, [], 0
+        for item in held:
+            self._queue(item)
+
+    def _queue(self, item: tuple[str, bytes, str]) -> None:
+        self.batch.append(item)
+        self.batch_bytes += len(item[1])
         if self.batch_bytes >= _BATCH_BYTES:
             self._submit()
 
@@ -400,6 +412,7 @@ class _Slicer:
         """Workers failed (no processes allowed, a source that cannot be pickled...)."""
         log.warning("context_kit: parallel slicing unavailable (%r); slicing in-process", exc)
         self.parallel = False
+        self.failed = True
         if self.pool is not None:
             discard(self.pool)
             self.pool = None
@@ -408,7 +421,7 @@ class _Slicer:
         for path, data, key in batch:
             slices, skip = _slice_file(self.sources, path, data, self.redact)
             if skip is None and key and self.cache is not None:
-                self.cache.put_json(key, _dump(slices))
+                self.cache.put_encoded(key, _slice_codec.encode(slices))
             share_fields_sets(slices)
             self.done[path] = (slices, skip)
 
@@ -420,14 +433,16 @@ class _Slicer:
             self._run_here(batch)
             return
         for path, blob, skip in results:
-            slices = _SLICES.validate_json(blob)
-            # At once, file by file: the sets each slice is validated with are then freed
-            # while small, and their memory serves the next file.
-            share_fields_sets(slices)
+            slices = _slice_codec.decode(blob, check=False)
+            if slices is None:  # cannot happen short of a bug: slice the file here instead
+                log.warning("context_kit: a worker's reply for %s is unreadable", path)
+                self._run_here([item for item in batch if item[0] == path])
+                continue
             self.done[path] = (slices, skip)
 
     def finish(self) -> dict[str, tuple[list[Slice], SkippedFile | None]]:
         try:
+            self._run_here(self.held)
             self._submit()
             for fut, batch in self.pending:
                 self._collect(fut, batch)

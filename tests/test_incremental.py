@@ -68,8 +68,8 @@ def test_second_build_reads_slices_from_the_cache(tmp_path: Path):
     assert second_src._calls == 0
     assert [s.model_dump() for s in first.slices] == [s.model_dump() for s in second.slices]
     # The cache lives where it was told to, never inside the repository.
-    assert list((tmp_path / "cache" / "slices").rglob("*.json"))
-    assert not any(p.name.endswith(".json") for p in root.rglob("*"))
+    assert list((tmp_path / "cache" / "slices").rglob("*.slices"))
+    assert not any(p.name.endswith((".json", ".slices")) for p in root.rglob("*"))
 
 
 def test_no_cache_means_no_files(tmp_path: Path):
@@ -81,7 +81,8 @@ def test_no_cache_means_no_files(tmp_path: Path):
 def test_corrupt_and_truncated_entries_are_misses(tmp_path: Path):
     root = make_repo(tmp_path / "repo")
     good = build(root, tmp_path / "cache")
-    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    cache = tmp_path / "cache"
+    entries = sorted([*cache.rglob("*.slices"), *cache.rglob("*.json")])
     for n, p in enumerate(entries):
         p.write_bytes(b"{not json" if n % 2 else p.read_bytes()[:10])
     for p in (tmp_path / "cache").rglob("*.pickle"):
@@ -525,8 +526,8 @@ def test_slices_share_their_record_of_set_fields(tmp_path: Path):
     sets = {id(s.__pydantic_fields_set__) for s in index.slices}
     combinations = {frozenset(s.__pydantic_fields_set__) for s in index.slices}
     outline_sets = {id(o.__pydantic_fields_set__) for s in index.slices for o in s.outline}
-    # Entries leave fields at their defaults out, so which fields are set varies (a
-    # parent or not, an outline or not...); each combination is one shared set.
+    # One shared set per combination of set fields (slices read back from the cache all
+    # have every field set).
     assert len(sets) == len(combinations) < len(index.slices) // 4
     assert len(outline_sets) == 1
     first = index.slices[0]
@@ -799,3 +800,43 @@ def test_named_paths_outside_the_repository_are_refused(tmp_path: Path):
     with pytest.raises(OptionError, match="strings or paths"):
         index.update([3])  # type: ignore[list-item]
     assert index.update([]).changed == [] and index.update(root).changed == []
+
+
+def test_misses_the_record_did_not_foresee_still_use_workers(tmp_path: Path):
+    # The last build's record says every file's slices are cached, but the entries are
+    # gone (a new release stamps different keys; a cleaned cache): that is a cold build
+    # in all but name, and it must not run on one core.
+    from context_kit import slicing
+
+    root = make_repo(tmp_path / "repo", n=20)
+    age(root)
+    cache = SliceCache(tmp_path / "cache")
+    sources = (CodeSource(), DocsSource(), TextSource())
+    first = refresh(root, WalkOptions(), sources, cache=cache, workers=1)
+    total = sum(fe.size for fe in first.files.values())
+    (tmp_path / "cache" / "slices").rename(tmp_path / "lost")
+    started = []
+    real = slicing.acquire
+
+    def spy(workers):
+        started.append(workers)
+        return real(workers)
+
+    with mock.patch.object(slicing, "acquire", spy):
+        again = refresh(
+            root, WalkOptions(), sources, cache=cache, workers=2, parallel_min_bytes=total // 3
+        )
+    assert started == [2]
+    assert again.sliced == len(first.files) and again.cache_hits == 0
+    for path, fe in first.files.items():
+        assert [s.model_dump() for s in again.files[path].slices] == [
+            s.model_dump() for s in fe.slices
+        ]
+    # Under the threshold, nothing starts (what the record foresaw or not).
+    (tmp_path / "cache" / "slices").rename(tmp_path / "lost2")
+    started.clear()
+    with mock.patch.object(slicing, "acquire", spy):
+        small = refresh(
+            root, WalkOptions(), sources, cache=cache, workers=2, parallel_min_bytes=total + 1
+        )
+    assert started == [] and small.sliced == len(first.files)

@@ -866,6 +866,49 @@ def test_c_conditional_branches_that_each_close_what_they_open_are_all_read():
     assert ("TEST_BEGIN(test_api)", "function", 15, 18) in got
 
 
+def test_c_typedefs_of_types_with_bodies_are_classes_named_as_code_uses_them():
+    # redis's server.h: 434 typedef'd structs and enums were lines of module runs.
+    text = (
+        "typedef struct redisObject {\n  unsigned type:4;\n  void *ptr;\n} robj;\n\n"
+        "typedef struct {\n  int a;\n} point_t, *point_p;\n\n"
+        "typedef struct node {\n  int v;\n} *NodePtr;\n\n"
+        "typedef enum { RED, GREEN } color_t;\n\n"
+        "typedef union u_tag { int i; float f; } u_t;\n\n"
+        "typedef struct fwd fwd_t;\ntypedef int (*callback)(void *);\n"
+    )
+    got = {s.name: s for s in _slices("types.h", text) if s.symbol_kind == "class"}
+    assert sorted(got) == ["NodePtr", "color_t", "point_t", "robj", "u_t"]
+    # The tag is defined too: code says ``struct redisObject`` as well as ``robj``.
+    assert got["robj"].defines == ("robj", "redisObject")
+    assert (got["robj"].start_line, got["robj"].end_line) == (1, 4)
+    assert got["point_t"].defines == ("point_t",)
+    assert got["u_t"].defines == ("u_t", "u_tag")
+    # Cut into parts, the first part defines both names.
+    parts = [s for s in _slices("types.h", text, max_slice_lines=2) if s.name == "robj"]
+    assert len(parts) > 1 and parts[0].defines == ("robj", "redisObject")
+    # Typedefs of types declared elsewhere stay module lines.
+    module = [s for s in _slices("types.h", text) if s.symbol_kind == "module"]
+    assert any("fwd_t" in s.text and "callback" in s.text for s in module)
+
+
+def test_cpp_typedefs_are_scoped_and_anonymous_enums_named_by_their_first_constant():
+    text = (
+        "namespace fmt {\nnamespace detail {\n// Check the literal encoding.\n"
+        "enum { is_utf8_enabled = 1 };\nenum {\n  long_short = 4,\n  other = 5\n};\n"
+        "typedef struct {\n  int x;\n} Pair;\n}  // namespace detail\n}\n"
+        "enum { FLAGS_SPACE = 1 << 0, FLAGS_SHOW = 1 << 1 };\n"
+    )
+    got = {s.name: s for s in _slices("base.hpp", text) if s.symbol_kind == "class"}
+    assert "fmt.detail.is_utf8_enabled" in got and "fmt.detail.long_short" in got
+    assert got["fmt.detail.is_utf8_enabled"].defines == (
+        "fmt.detail.is_utf8_enabled",
+        "is_utf8_enabled",
+    )
+    assert got["fmt.detail.Pair"].parent == "fmt.detail"
+    assert "FLAGS_SPACE" in got
+    assert not any("<anonymous>" in s.name for s in _slices("base.hpp", text))
+
+
 def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     # fd: impl<'a, W: Write> ReceiverBuffer<'a, W> gave "ReceiverBuffer<'a, W>.new".
     text = (

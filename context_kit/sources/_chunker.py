@@ -28,6 +28,7 @@ _MAX_NAME_DEPTH = 8
 
 # Fields through which a wrapper holds what it wraps (decorators, exports, declarators).
 _WRAPPED_FIELDS = ("definition", "declaration", "value")
+_TYPEDEF = "type_definition"  # C and C++ (see ``_typedef``)
 # Test calls that group others (``describe``) rather than being a case themselves.
 _TEST_GROUPS = frozenset(
     {"describe", "context", "suite", "feature", "shared_examples", "shared_context"}
@@ -76,6 +77,9 @@ class Span:
     doc_end: int | None = None
     outline: list[OutlineEntry] = field(default_factory=list)
     part: tuple[int, int] | None = None
+    # Other names the span defines: a C ``typedef struct tag {...} name;`` is ``name``
+    # and also defines ``tag``.
+    aliases: tuple[str, ...] = ()
 
 
 def last_line(node: Any) -> int:
@@ -441,6 +445,8 @@ class Chunker:
         wrapper_name: str | None = None
         seen = 0
         while node.type in self.spec.wrappers and seen < _MAX_CONTAINER_DEPTH:
+            if node.type == _TYPEDEF:
+                return self._typedef(outer, node)
             named = self._field_text(node, "name")
             if named is None and self.spec.object_containers:
                 named = self._key_name(node)
@@ -469,6 +475,36 @@ class Chunker:
         if not self._is_structure(node):
             return outer, None
         return node, wrapper_name
+
+    def _typedef(self, outer: Any, node: Any) -> tuple[Any, str | None]:
+        """A C ``typedef`` of a struct, union or enum with a body: that type, and the name.
+
+        ``typedef struct tag {...} name;`` is read as the container ``name`` (the name
+        code uses; the tag is an alias, see :meth:`_typedef_tag`). A typedef of a type
+        declared elsewhere (``typedef struct tag name;``, ``typedef int (*fn)(void);``)
+        stays a module line.
+        """
+        inner = node.child_by_field_name("type")
+        if (
+            inner is None
+            or inner.type not in self.spec.containers
+            or inner.child_by_field_name("body") is None
+        ):
+            return outer, None
+        declarator = node.child_by_field_name("declarator")
+        if declarator is None:
+            return outer, None
+        name = self._name(declarator) if declarator.type != "type_identifier" else None
+        if name is None:
+            name = self._clean((declarator.text or b"").decode("utf-8", "replace"))
+        return inner, None if name == "<anonymous>" else name
+
+    def _typedef_tag(self, outer: Any, inner: Any, name: str) -> tuple[str, ...]:
+        """The tag of a typedef'd type when it has one other than the typedef's name."""
+        if outer.type != _TYPEDEF:
+            return ()
+        tag = self._field_text(inner, "name")
+        return (tag,) if tag and tag != name and tag != "<anonymous>" else ()
 
     def _key_name(self, node: Any) -> str | None:
         """An object entry's key as a name (``'content-type': ...`` without its quotes).
@@ -589,6 +625,15 @@ class Chunker:
                 if macro is not None and macro.text and _MACRO.fullmatch(macro.text.decode()):
                     return f"{macro.text.decode()}({name})"
             return name
+        if fallback is None and node.type == "enum_specifier":
+            # ``enum { FLAGS_SPACE = 1, ... };`` declares constants and no type: the
+            # first one names it (each is a name of the enclosing scope).
+            body = node.child_by_field_name("body")
+            kids = body.named_children if body is not None else []
+            first = next((c for c in kids if c.type == "enumerator"), None)
+            named = self._field_text(first, "name") if first is not None else None
+            if named:
+                return named
         return fallback or spec.default_names.get(node.type, "<anonymous>")
 
     def _declared_before_macro(self, node: Any) -> str | None:
@@ -805,6 +850,9 @@ class Chunker:
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
             name = self._name(inner, wrapper_name)
+            aliases: tuple[str, ...] = ()
+            if child.type == _TYPEDEF and wrapper_name is not None:
+                name, aliases = wrapper_name, self._typedef_tag(child, inner, wrapper_name)
             assigned = self._assigned_name(child, inner) if self.spec.assignments else None
             name = annotated or assigned or name
             if (
@@ -821,7 +869,7 @@ class Chunker:
             if is_def:
                 self._definition(child, inner, start_row + 1, name, scope, parent, doc_end)
             else:
-                self._container(child, inner, start_row + 1, name, scope, depth, doc_end)
+                self._container(child, inner, start_row + 1, name, scope, depth, doc_end, aliases)
         self._flush(pending, leftover_kind, scope, parent)
 
     def _siblings(self, children: Sequence[Any]) -> list[Any]:
@@ -969,6 +1017,7 @@ class Chunker:
         scope: list[str],
         depth: int,
         comment_end: int | None,
+        aliases: tuple[str, ...] = (),
     ) -> None:
         qual = ".".join([*scope, name])
         members = self._siblings(self._members(inner))
@@ -1004,6 +1053,7 @@ class Chunker:
             parent=".".join(scope) or None,
             signature_end=sig_end,
             doc_end=doc_end if doc_end is not None else comment_end,
+            aliases=tuple(".".join([*scope, a]) for a in aliases),
         )
         if first_member is None:
             # No members to carry the length (a 400-line options type, a Java class of
@@ -1074,6 +1124,7 @@ class Chunker:
                 doc_end=span.doc_end if k == 1 else None,
                 outline=span.outline if k == 1 else [],
                 part=(k, n) if n > 1 else None,
+                aliases=span.aliases if k == 1 else (),
             )
             for k, (a, b) in enumerate(cuts, 1)
         ]

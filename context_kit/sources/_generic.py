@@ -413,9 +413,10 @@ class GenericChunker(Chunker):
         scope: list[str],
         depth: int,
         comment_end: int | None,
+        aliases: tuple[str, ...] = (),
     ) -> None:
         if any(self._is_member(c) for c in self._members(inner)):
-            super()._container(outer, inner, start, name, scope, depth, comment_end)
+            super()._container(outer, inner, start, name, scope, depth, comment_end, aliases)
             return
         # Nothing inside to outline: a container is then one definition-like slice, split
         # at statements when long, rather than one unsplittable header.
@@ -427,5 +428,6 @@ class GenericChunker(Chunker):
             parent=".".join(scope) or None,
             signature_end=self._signature_end(inner),
             doc_end=comment_end,
+            aliases=tuple(".".join([*scope, a]) for a in aliases),
         )
         self._emit_split(span, self._split_points(inner))

@@ -100,7 +100,9 @@ class CodeSource:
     #     attribute macros and macros read as scopes.
     # 25: TypeScript's ``declare module 'vue'`` is named without its quotes.
     # 26: C/C++ files the preprocessor derails are read again from a masked copy.
-    version = "26"
+    # 27: C/C++ typedefs of types with bodies are classes (the tag an alias); anonymous
+    #     enums are named by their first constant.
+    version = "27"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -182,6 +184,9 @@ class CodeSource:
                 sp.part is None or sp.part[0] == 1
             ):
                 defines = (sp.name,) if simple == sp.name else (sp.name, simple)
+                for alias in sp.aliases:  # a typedef's tag
+                    tail = alias.rsplit(".", 1)[-1]
+                    defines += tuple(dict.fromkeys(n for n in (alias, tail) if n not in defines))
             out.append(
                 Slice(
                     id=f"code:{file.path}:{sp.start}-{sp.end}",

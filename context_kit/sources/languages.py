@@ -355,6 +355,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         module="tree_sitter_c",
         definitions=frozenset({"function_definition"}),
         containers=frozenset({"struct_specifier", "union_specifier", "enum_specifier"}),
+        wrappers=frozenset({"type_definition"}),
         name_fields=("name", "declarator"),
         name_descend=_C_DECLARATORS,
         body_lists=frozenset({"compound_statement"}),
@@ -374,7 +375,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
                 "namespace_definition",
             }
         ),
-        wrappers=frozenset({"template_declaration", "linkage_specification"}),
+        wrappers=frozenset({"template_declaration", "linkage_specification", "type_definition"}),
         name_fields=("name", "declarator"),
         # A specialisation (``struct hash<Key, void_t<...>>``) is named by its template.
         name_descend=_C_DECLARATORS | {"template_type"},

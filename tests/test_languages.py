@@ -992,3 +992,55 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
     got = [(s.name, s.symbol_kind, s.start_line) for s in slices]
     assert ("test works", "function", 2) in got
     assert [s.start_line for s in slices if s.symbol_kind == "module"] == [1, 5]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "names"),
+    [
+        (
+            "m.py",
+            "import os\n\nDEFAULT_TIMEOUT = 30\nlogger = get()\n\ndef f():\n    x = 1\n"
+            "    return x\n\nclass K:\n    y = 2\n",
+            ("DEFAULT_TIMEOUT", "logger"),
+        ),
+        (
+            "a.c",
+            "#include <x.h>\n#define MAX_LEN 10\n"
+            "#define serverAssert(e) do { if (!(e)) abort(); } while (0)\n\n"
+            "int f(void) {\n#define INNER 1\n  return 0;\n}\n",
+            ("MAX_LEN", "serverAssert"),
+        ),
+        (
+            "a.ts",
+            "import x from 'y';\nexport const API_URL = 'u';\nlet count = 0;\ntype Id = string;\n"
+            "export const handler = () => 1;\nfunction g() {\n  const local = 1;\n}\n",
+            ("API_URL", "Id", "count"),
+        ),
+        (
+            "a.go",
+            'package m\n\nconst MaxSize = 10\nvar ErrBad = errors.New("x")\n\n'
+            "func F() {\n\tconst inner = 1\n}\n",
+            ("ErrBad", "MaxSize"),
+        ),
+        (
+            "a.rs",
+            'const LIMIT: u32 = 5;\nstatic NAME: &str = "x";\ntype Res<T> = Result<T, E>;\n\n'
+            "fn main() {\n    const INNER: u8 = 1;\n}\n",
+            ("LIMIT", "NAME", "Res"),
+        ),
+    ],
+)
+def test_module_runs_define_their_top_level_names(path: str, text: str, names: tuple[str, ...]):
+    got = _slices(path, text)
+    module = [s for s in got if s.symbol_kind == "module"]
+    assert tuple(sorted(n for s in module for n in s.defines)) == names
+    # Names defined inside a function stay the function's business.
+    assert not any(n in ("INNER", "inner", "local", "x") for s in got for n in s.defines)
+
+
+def test_each_part_of_a_long_module_run_defines_the_names_in_it():
+    text = "".join(f"CONST_{i} = {i}\n" for i in range(40))
+    parts = [s for s in _slices("consts.py", text, max_slice_lines=10) if s.symbol_kind == "module"]
+    assert len(parts) == 4
+    for s in parts:
+        assert s.defines == tuple(sorted(f"CONST_{i}" for i in range(s.start_line - 1, s.end_line)))

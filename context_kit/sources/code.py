@@ -102,7 +102,8 @@ class CodeSource:
     # 26: C/C++ files the preprocessor derails are read again from a masked copy.
     # 27: C/C++ typedefs of types with bodies are classes (the tag an alias); anonymous
     #     enums are named by their first constant.
-    version = "27"
+    # 28: module runs define their top-level constants, variables and macros.
+    version = "28"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -171,10 +172,10 @@ class CodeSource:
             return window_slices(file.path, table, language=spec.name)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
-        refs = (
+        refs, names = (
             _references(query, tree.root_node, starts, ends, read)
             if query is not None and not deep
-            else {}
+            else ({}, {})
         )
         out: list[Slice] = []
         for i, sp in enumerate(spans):
@@ -187,6 +188,9 @@ class CodeSource:
                 for alias in sp.aliases:  # a typedef's tag
                     tail = alias.rsplit(".", 1)[-1]
                     defines += tuple(dict.fromkeys(n for n in (alias, tail) if n not in defines))
+            elif sp.symbol_kind == "module":
+                # Top-level constants, variables and macros (the query's @def captures).
+                defines = tuple(sorted(names.get(i, ())))
             out.append(
                 Slice(
                     id=f"code:{file.path}:{sp.start}-{sp.end}",
@@ -334,8 +338,12 @@ def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, 
 
 def _references(
     query: Any, root: Any, starts: list[int], ends: list[int], data: bytes
-) -> dict[int, set[str]]:
-    """Assign each ``@ref`` capture to the span whose byte range (``starts``, ``ends``) holds it."""
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The ``@ref`` and ``@def`` captures, each given to the span whose bytes hold it.
+
+    Spans are byte ranges (``starts``, ``ends``). One query run finds both: the names a
+    span refers to, and the names a run of top-level lines defines (constants, macros).
+    """
     from bisect import bisect_right
 
     from tree_sitter import QueryCursor
@@ -343,14 +351,17 @@ def _references(
     # Byte offsets rather than nodes' points and text, and the distinct (span, bytes)
     # pairs before any decoding: a large tree has over a million captures, mostly
     # repeats (``self``, ``np``, ``str``) within one span.
-    captured = QueryCursor(query).captures(root).get("ref", ())
-    found: dict[int, set[bytes]] = {}
-    for node in captured:
-        at = node.start_byte
-        i = bisect_right(starts, at) - 1
-        if i >= 0 and at < ends[i]:
-            words = found.get(i)
-            if words is None:
-                words = found[i] = set()
-            words.add(data[at : node.end_byte])
-    return {i: {w.decode("utf-8", "replace") for w in words} for i, words in found.items()}
+    captures = QueryCursor(query).captures(root)
+    out: list[dict[int, set[str]]] = []
+    for kind in ("ref", "def"):
+        found: dict[int, set[bytes]] = {}
+        for node in captures.get(kind, ()):
+            at = node.start_byte
+            i = bisect_right(starts, at) - 1
+            if i >= 0 and at < ends[i]:
+                words = found.get(i)
+                if words is None:
+                    words = found[i] = set()
+                words.add(data[at : node.end_byte])
+        out.append({i: {w.decode("utf-8", "replace") for w in ws} for i, ws in found.items()})
+    return out[0], out[1]

@@ -1,6 +1,7 @@
 ; Names a Python slice refers to: called functions and methods, base classes,
 ; decorators, annotated types and module-qualified attribute reads.
-; Written for context_kit; captures named @ref feed the symbol graph and fuzzy matching.
+; Written for context_kit; captures named @ref feed the symbol graph and fuzzy matching,
+; @def captures (below) name what a module run defines.
 (call function: (identifier) @ref)
 (call function: (attribute attribute: (identifier) @ref))
 (class_definition superclasses: (argument_list (identifier) @ref))
@@ -11,3 +12,6 @@
 (attribute object: (identifier) @ref)
 (raise_statement (identifier) @ref)
 (except_clause (identifier) @ref)
+
+; Names a run of top-level lines defines (@def): module-level assignments.
+(module (expression_statement (assignment left: (identifier) @def)))

@@ -34,7 +34,7 @@ import io
 import pickle
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from .types import OutlineEntry, Slice
 
@@ -121,20 +121,27 @@ def _slice(row: dict[str, Any]) -> Slice:
     outline = row["outline"]
     if outline:
         row["outline"] = tuple(map(_outline_entry, outline))
-    s = _new(Slice)
-    _set(s, "__dict__", row)
-    _set(s, "__pydantic_fields_set__", _ALL_SET)
-    _set(s, "__pydantic_extra__", None)
-    _set(s, "__pydantic_private__", None)
-    return s
+    return _built(Slice, row, _ALL_SET)
 
 
 def _outline_entry(row: dict[str, Any]) -> OutlineEntry:
     if row.keys() != _ALL_OUTLINE_SET:
         raise ValueError("an outline row of another layout")
-    e = _new(OutlineEntry)
-    _set(e, "__dict__", row)
-    _set(e, "__pydantic_fields_set__", _ALL_OUTLINE_SET)
-    _set(e, "__pydantic_extra__", None)
-    _set(e, "__pydantic_private__", None)
-    return e
+    return _built(OutlineEntry, row, _ALL_OUTLINE_SET)
+
+
+_M = TypeVar("_M", Slice, OutlineEntry)
+
+
+def _built(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """A model of ``cls`` holding ``values`` as they are, unvalidated.
+
+    pydantic's own ``model_construct`` sets the same four slots, but fills defaults and
+    copies the set of field names per instance.
+    """
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model

@@ -1028,6 +1028,26 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
             "fn main() {\n    const INNER: u8 = 1;\n}\n",
             ("LIMIT", "NAME", "Res"),
         ),
+        (
+            "a.kt",
+            "package a\nconst val MAX = 3\nval logger = x()\n\nfun f() {\n    val inner = 1\n}\n",
+            ("MAX", "logger"),
+        ),
+        (
+            "a.swift",
+            "import X\nlet maxCount = 3\nvar shared = Foo()\n\nfunc f() {\n    let inner = 1\n}\n",
+            ("maxCount", "shared"),
+        ),
+        (
+            "a.rb",
+            "require 'x'\nVERSION = '1.0'\nlog = 1\n\ndef f\n  x = 1\nend\n",
+            ("VERSION",),
+        ),
+        (
+            "a.php",
+            "<?php\nconst MAX = 3;\n$x = 1;\n\nfunction f() {\n  $inner = 1;\n}\n",
+            ("MAX",),
+        ),
     ],
 )
 def test_module_runs_define_their_top_level_names(path: str, text: str, names: tuple[str, ...]):

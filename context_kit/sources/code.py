@@ -103,7 +103,8 @@ class CodeSource:
     # 27: C/C++ typedefs of types with bodies are classes (the tag an alias); anonymous
     #     enums are named by their first constant.
     # 28: module runs define their top-level constants, variables and macros.
-    version = "28"
+    # 29: ... in Kotlin, Swift, Ruby and PHP too.
+    version = "29"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1,6 +1,6 @@
 ; Names a PHP slice refers to: called functions and methods, constructed classes, static
 ; calls and constants, supertypes and the types it declares (parameters, returns, catches).
-; Written for context_kit; @ref captures only.
+; Written for context_kit; @ref captures (names used) and @def captures (below).
 (function_call_expression function: (name) @ref)
 (member_call_expression name: (name) @ref)
 (scoped_call_expression scope: (name) @ref)
@@ -11,3 +11,6 @@
 (named_type (name) @ref)
 (named_type (qualified_name (name) @ref))
 (class_constant_access_expression . (name) @ref)
+
+; Names a run of top-level lines defines (@def; only module runs take them): ``const``.
+(program (const_declaration (const_element (name) @def)))

@@ -1,4 +1,7 @@
 ; Names a Ruby slice refers to: called methods and every constant it names (receivers,
-; superclasses, scopes, arguments, rescued errors). Written for context_kit; @ref captures only.
+; superclasses, scopes, arguments, rescued errors). Written for context_kit; @ref captures (names used) and @def captures (below).
 (call method: (identifier) @ref)
 (constant) @ref
+
+; Names a run of top-level lines defines (@def; only module runs take them): constants.
+(program (assignment left: (constant) @def))

@@ -1,5 +1,9 @@
 ; Names a Swift slice refers to: called functions, navigated members and the types it
-; mentions. Written for context_kit; @ref captures only.
+; mentions. Written for context_kit; @ref captures (names used) and @def captures (below).
 (call_expression (simple_identifier) @ref)
 (navigation_suffix suffix: (simple_identifier) @ref)
 (user_type (type_identifier) @ref)
+
+; Names a run of top-level lines defines (@def; only module runs take them): top-level
+; ``let`` and ``var``.
+(source_file (property_declaration name: (pattern bound_identifier: (simple_identifier) @def)))

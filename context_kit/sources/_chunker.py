@@ -494,15 +494,14 @@ class Chunker:
         declarator = node.child_by_field_name("declarator")
         if declarator is None:
             return outer, None
-        name = self._name(declarator) if declarator.type != "type_identifier" else None
-        if name is None:
+        if declarator.type == "type_identifier":  # a bare name: no field holds it
             name = self._clean((declarator.text or b"").decode("utf-8", "replace"))
+        else:  # ``*NodePtr``, ``Table[4]``...
+            name = self._name(declarator)
         return inner, None if name == "<anonymous>" else name
 
-    def _typedef_tag(self, outer: Any, inner: Any, name: str) -> tuple[str, ...]:
+    def _typedef_tag(self, inner: Any, name: str) -> tuple[str, ...]:
         """The tag of a typedef'd type when it has one other than the typedef's name."""
-        if outer.type != _TYPEDEF:
-            return ()
         tag = self._field_text(inner, "name")
         return (tag,) if tag and tag != name and tag != "<anonymous>" else ()
 
@@ -850,9 +849,12 @@ class Chunker:
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
             name = self._name(inner, wrapper_name)
-            aliases: tuple[str, ...] = ()
+            aliases: tuple[str, ...] = ()  # qualified like the name
             if child.type == _TYPEDEF and wrapper_name is not None:
-                name, aliases = wrapper_name, self._typedef_tag(child, inner, wrapper_name)
+                name = wrapper_name
+                aliases = tuple(
+                    ".".join([*scope, a]) for a in self._typedef_tag(inner, wrapper_name)
+                )
             assigned = self._assigned_name(child, inner) if self.spec.assignments else None
             name = annotated or assigned or name
             if (
@@ -1053,7 +1055,7 @@ class Chunker:
             parent=".".join(scope) or None,
             signature_end=sig_end,
             doc_end=doc_end if doc_end is not None else comment_end,
-            aliases=tuple(".".join([*scope, a]) for a in aliases),
+            aliases=aliases,
         )
         if first_member is None:
             # No members to carry the length (a 400-line options type, a Java class of

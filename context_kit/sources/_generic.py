@@ -428,6 +428,6 @@ class GenericChunker(Chunker):
             parent=".".join(scope) or None,
             signature_end=self._signature_end(inner),
             doc_end=comment_end,
-            aliases=tuple(".".join([*scope, a]) for a in aliases),
+            aliases=aliases,
         )
         self._emit_split(span, self._split_points(inner))

@@ -180,15 +180,13 @@ class CodeSource:
         )
         out: list[Slice] = []
         for i, sp in enumerate(spans):
-            simple = sp.name.rsplit(".", 1)[-1]
             defines: tuple[str, ...] = ()
             if sp.symbol_kind in ("function", "method", "class") and (
                 sp.part is None or sp.part[0] == 1
             ):
-                defines = (sp.name,) if simple == sp.name else (sp.name, simple)
-                for alias in sp.aliases:  # a typedef's tag
-                    tail = alias.rsplit(".", 1)[-1]
-                    defines += tuple(dict.fromkeys(n for n in (alias, tail) if n not in defines))
+                # The name, then a typedef's tag: each qualified and simple, once.
+                named = (sp.name, *sp.aliases)
+                defines = tuple(dict.fromkeys(x for n in named for x in (n, n.rsplit(".", 1)[-1])))
             elif sp.symbol_kind == "module":
                 # Top-level constants, variables and macros (the query's @def captures).
                 defines = tuple(sorted(names.get(i, ())))
@@ -353,10 +351,10 @@ def _references(
     # pairs before any decoding: a large tree has over a million captures, mostly
     # repeats (``self``, ``np``, ``str``) within one span.
     captures = QueryCursor(query).captures(root)
-    out: list[dict[int, set[str]]] = []
-    for kind in ("ref", "def"):
+
+    def by_span(nodes: Any) -> dict[int, set[str]]:
         found: dict[int, set[bytes]] = {}
-        for node in captures.get(kind, ()):
+        for node in nodes:
             at = node.start_byte
             i = bisect_right(starts, at) - 1
             if i >= 0 and at < ends[i]:
@@ -364,5 +362,6 @@ def _references(
                 if words is None:
                     words = found[i] = set()
                 words.add(data[at : node.end_byte])
-        out.append({i: {w.decode("utf-8", "replace") for w in ws} for i, ws in found.items()})
-    return out[0], out[1]
+        return {i: {w.decode("utf-8", "replace") for w in ws} for i, ws in found.items()}
+
+    return by_span(captures.get("ref", ())), by_span(captures.get("def", ()))

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.retrievers import fuse, get_retriever, register_retriever, top_k
-from context_kit.retrievers._terms import identifier_parts, terms
+from context_kit.retrievers._terms import _PartsCache, identifier_parts, terms
 from context_kit.retrievers.bm25 import reference_scores
 from context_kit.retrievers.fuzzy import query_mentions
 
@@ -441,3 +441,13 @@ def test_file_scores_lift_a_function_in_the_file_the_query_is_about():
     scores = fitted.grouped_scores("yaml file", corpus.file_ids)
     assert scores[0] == scores[1] > 0 == scores[2]
     assert fitted.score("yaml file")[1] == 0
+
+
+def test_the_parts_cache_keeps_one_string_per_distinct_part():
+    # A large fit caches 10^5 words whose parts recur ("http" in every *Http* name): each
+    # split makes new strings, which the cache must not keep once per word.
+    cache = _PartsCache(drop_stopwords=True, stem=True)
+    a, b = cache["parseHttpRequests"], cache["HTTP_RESPONSES"]
+    assert "http" in a and "respons" in b
+    assert a[a.index("http")] is b[b.index("http")]
+    assert cache["sendRequests"][-1] is a[-1]  # "request", stemmed in each word apart

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
+from sys import intern
 
 __all__ = [
     "STOPWORDS",
@@ -284,7 +285,10 @@ class _PartsCache(dict[str, tuple[str, ...]]):
             # "x1f", so its terms are theirs, in that order.
             kept = self[word[: len(word) - len(rest)]] + self[rest]
         else:
-            kept = _kept_parts(word, self.drop_stopwords, self.stem)
+            # Interned: a part ("pars", "http") recurs in thousands of distinct words, and
+            # each split or stem makes a new string, which the cache would otherwise keep
+            # once per word (a fitting worker's cache on a 57 MB tree: 28 -> 17 MB of values).
+            kept = tuple(map(intern, _kept_parts(word, self.drop_stopwords, self.stem)))
         self[word] = kept
         return kept
 

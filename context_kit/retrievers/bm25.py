@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -25,6 +25,7 @@ from .._pool import ordered_map, retire
 from ..types import Slice
 from ._rows import renumber
 from ._terms import _PARTS, path_words, terms, word_runs
+from ._vocab import Vocabulary
 from .base import Corpus, Scores
 
 __all__ = [
@@ -211,15 +212,13 @@ def _chunk_terms(job: _Job) -> _Chunk:
 
 
 def _global(
-    vocab: dict[str, int], terms_l: list[str], local: npt.NDArray[np.int64]
+    vocab: _LocalIds | Vocabulary, terms_l: list[str], local: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int32]:
     """Local term ids as ids into ``vocab`` (new terms added in local order)."""
-    found: Iterable[int] = (
-        map(vocab.__getitem__, terms_l)  # a fit's: lookups and additions all in C
-        if isinstance(vocab, _LocalIds)
-        else (vocab.setdefault(t, len(vocab)) for t in terms_l)
-    )
-    to_global = np.fromiter(found, dtype=np.int32, count=len(terms_l))
+    if isinstance(vocab, Vocabulary):  # a refit's
+        return vocab.columns(terms_l, add=True).astype(np.int32)[local]
+    # A fit's: lookups and additions all in C.
+    to_global = np.fromiter(map(vocab.__getitem__, terms_l), dtype=np.int32, count=len(terms_l))
     return to_global[local]
 
 
@@ -243,7 +242,7 @@ _Arrays = tuple[
 
 
 def _chunks(
-    f: _Fields, slices: Sequence[Slice], workers: int, vocab: dict[str, int]
+    f: _Fields, slices: Sequence[Slice], workers: int, vocab: _LocalIds
 ) -> Iterator[_Arrays]:
     """Sizes, term ids (into ``vocab``), freqs and lengths of every slice, chunk by chunk.
 
@@ -353,11 +352,16 @@ class BM25Retriever:
         per_doc = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int32), per_doc)
         order = np.argsort(col_arr, kind="stable")
-        self.vocabulary_ = dict(vocab)  # a plain dict: a lookup must never add a term
         self.doc_ids_ = rows[order]
         del rows
         self.tf_ = tf[order]
+        del tf, order
         counts = np.bincount(col_arr, minlength=len(vocab))
+        del col_arr
+        # Compact (see _vocab), and read-only to lookups: a query must never add a term.
+        # Made last, when the fit's temporary arrays are gone.
+        self.vocabulary_ = Vocabulary(list(vocab))
+        del vocab
         self.indptr_ = _indptr(counts)
         self.df_ = counts.astype(np.int64)
         self.lengths_ = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float64)
@@ -406,7 +410,7 @@ class BM25Retriever:
         change = renumber(self.row_docs_, previous_rows, len(self.lengths_))
         vocab = self.vocabulary_
         gone = self._postings_of([previous.slices[r] for r in change.removed_rows.tolist()])
-        left = np.fromiter((vocab[t] for t in gone[0]), dtype=np.int64, count=len(gone[0]))[gone[2]]
+        left = vocab.columns(gone[0])[gone[2]]
         self.stale_postings_ += int(gone[1][change.removed_docs < self.base_docs_].sum())
         new_terms, sizes, local, a_vals, new_lengths = self._postings_of(
             [corpus.slices[r] for r in change.added_rows.tolist()]

@@ -133,13 +133,37 @@ def _outline_entry(row: dict[str, Any]) -> OutlineEntry:
 _M = TypeVar("_M", Slice, OutlineEntry)
 
 
+def _key_sharing_dict(cls: type[_M], fields: tuple[str, ...]) -> dict[str, Any]:
+    """An empty-valued ``__dict__`` of ``cls`` whose keys live in the class's shared table.
+
+    Setting attributes one by one on a bare instance makes CPython give its ``__dict__``
+    a table of keys shared by every instance of the class (the values stand alone): 232
+    bytes for a slice's 20 fields instead of 464 for an ordinary dict. A copy of such a
+    dict shares the keys too, and updating its existing keys keeps it so.
+    """
+    model = _new(cls)
+    for f in fields:
+        _set(model, f, None)
+    return dict.copy(model.__dict__)
+
+
+# Slices only: a key-sharing dict's values are sized for the shared table's capacity
+# (about 30 keys), so a 4-field outline entry's would be larger (280 bytes) than its own.
+_SLICE_DICT = _key_sharing_dict(Slice, _FIELDS)
+
+
 def _built(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
     """A model of ``cls`` holding ``values`` as they are, unvalidated.
 
     pydantic's own ``model_construct`` sets the same four slots, but fills defaults and
-    copies the set of field names per instance.
+    copies the set of field names per instance. A slice's values move into a
+    key-sharing dict (see :func:`_key_sharing_dict`): 272 bytes instead of 464.
     """
     model = _new(cls)
+    if cls is Slice:
+        shared = _SLICE_DICT.copy()
+        shared.update(values)
+        values = shared
     _set(model, "__dict__", values)
     _set(model, "__pydantic_fields_set__", fields_set)
     _set(model, "__pydantic_extra__", None)

@@ -70,6 +70,11 @@ def test_entries_decode_to_equal_slices(slices):
         assert Slice.model_validate(s.model_dump()) == s
         assert s.model_copy(update={"name": "x"}).name == "x"
         assert all(type(e) is OutlineEntry for e in s.outline)
+        # Each holds its own values (the dicts share a table of keys, never values).
+        assert list(vars(s)) == list(Slice.model_fields)
+    if len(got) >= 2:
+        assert got[1].model_copy(update={"text": "changed"}).text == "changed"
+        assert got == slices and vars(got[0]) is not vars(got[1])
 
 
 @settings(max_examples=200, deadline=None)

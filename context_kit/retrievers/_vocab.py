@@ -30,7 +30,7 @@ class Vocabulary:
     __slots__ = ("_added", "_cols", "_keys", "_size")
 
     def __init__(self, terms: Sequence[str]) -> None:
-        encoded = [t.encode("utf-8") for t in terms]
+        encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         self._keys: dict[int, npt.NDArray[np.bytes_]] = {}
         self._cols: dict[int, npt.NDArray[np.int32]] = {}
@@ -53,7 +53,7 @@ class Vocabulary:
         found = self._added.get(term)
         if found is not None:
             return found
-        key = term.encode("utf-8")
+        key = term.encode("utf-8", "surrogatepass")
         keys = self._keys.get(len(key))
         if keys is None:
             return default
@@ -77,7 +77,7 @@ class Vocabulary:
         With ``add``, missing terms are added first, in order, so none is ``-1``.
         """
         out = np.full(len(terms), -1, dtype=np.int64)
-        encoded = [t.encode("utf-8") for t in terms]
+        encoded = [t.encode("utf-8", "surrogatepass") for t in terms]
         by_width: dict[int, list[int]] = {}
         for i, key in enumerate(encoded):
             by_width.setdefault(len(key), []).append(i)
@@ -102,7 +102,9 @@ class Vocabulary:
         """Every ``(term, column)``, grouped by length (fitted terms) then in order added."""
         for width, keys in self._keys.items():
             cols = self._cols[width].tolist()
-            yield from zip((k.decode("utf-8") for k in keys.tolist()), cols, strict=True)
+            yield from zip(
+                (k.decode("utf-8", "surrogatepass") for k in keys.tolist()), cols, strict=True
+            )
         yield from self._added.items()
 
     def __eq__(self, other: object) -> bool:

@@ -48,6 +48,7 @@ from .links import (
     requirement_spans,
 )
 from .retrievers._rows import renumber
+from .retrievers._terms import shared_lower as _lower
 from .types import Slice
 
 __all__ = ["LinkIndex"]
@@ -139,7 +140,7 @@ class _Names(_Targets):
                     cased, lower = self.by_name_cased, self.by_name
                 for key in keys:
                     cased.setdefault(key, []).append(doc)
-                    lower.setdefault(key.lower(), []).append(doc)
+                    lower.setdefault(_lower(key), []).append(doc)
             path = s.path
             if path:
                 if path != last_path:

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from .retrievers._terms import shared_lower as _lower
 from .retrievers.fuzzy import query_mentions
 from .types import Slice
 
@@ -206,7 +207,7 @@ class _Targets:
                     cased = self.by_qual_cased if dotted else self.by_name_cased
                     lower = self.by_qual if dotted else self.by_name
                     cased.setdefault(key, []).append(i)
-                    lower.setdefault(key.lower(), []).append(i)
+                    lower.setdefault(_lower(key), []).append(i)
             if s.path:
                 low = s.path.lower()
                 if low not in self.by_path:

@@ -451,3 +451,13 @@ def test_the_parts_cache_keeps_one_string_per_distinct_part():
     assert "http" in a and "respons" in b
     assert a[a.index("http")] is b[b.index("http")]
     assert cache["sendRequests"][-1] is a[-1]  # "request", stemmed in each word apart
+
+
+def test_name_tables_key_lower_case_names_by_the_slices_own_strings():
+    # str.lower() always copies; ~10^5 table keys on a large tree are lower-case already.
+    name = "".join(["parse", "_config"])  # built at run time: not an interned constant
+    s = Slice(id="a", kind="code", path="m.py", text="def parse_config(): ...", defines=(name,))
+    fuzzy = FuzzyRetriever().fit(Corpus([s]))
+    assert next(k for k in fuzzy.by_name_ if k == name) is name
+    other = Slice(id="b", kind="code", path="m.py", text="class Config: ...", defines=("Config",))
+    assert "config" in FuzzyRetriever().fit(Corpus([other])).by_name_

@@ -19,6 +19,7 @@ __all__ = [
     "light_stem",
     "path_terms",
     "path_words",
+    "shared_lower",
     "terms",
     "word_runs",
 ]
@@ -157,6 +158,17 @@ STOPWORDS = frozenset(
 
 # Parts shorter than this ("a", "x") match almost everything and rank nothing.
 _MIN_PART = 2
+
+
+def shared_lower(word: str) -> str:
+    """``word.lower()``, or ``word`` itself when it is lower-case already.
+
+    ``str.lower`` always makes a new string. Name tables keyed by lower-cased names keep
+    ~10^5 keys on a large tree, most of them spelt in lower case already: this keys them
+    by the slices' own strings rather than by copies.
+    """
+    low = word.lower()
+    return word if low == word else low
 
 
 def identifier_parts(word: str) -> tuple[str, ...]:

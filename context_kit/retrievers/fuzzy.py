@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ._lcs_bound import CharSignatures
 from ._rows import renumber
+from ._terms import shared_lower as _lower
 from .base import Corpus, Scores
 
 __all__ = ["FuzzyRetriever", "query_mentions"]
@@ -152,9 +153,9 @@ class FuzzyRetriever:
         for i, s in enumerate(corpus.slices):
             for d in s.defines:
                 if "." in d:
-                    by_qual.setdefault(d.lower(), []).append(i)
+                    by_qual.setdefault(_lower(d), []).append(i)
                 else:
-                    by_name.setdefault(d.lower(), []).append(i)
+                    by_name.setdefault(_lower(d), []).append(i)
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
@@ -224,7 +225,7 @@ class FuzzyRetriever:
             s = corpus.slices[row]
             for d in s.defines:
                 table = self.by_qual_ if "." in d else self.by_name_
-                key = d.lower()
+                key = _lower(d)
                 if key in table:
                     table[key].append(doc)  # numbers only grow: the list stays sorted
                 else:

@@ -10,21 +10,35 @@ Post-fusion steps (the symbol graph, section<->code links) are cached the same w
 fitted state that refers to the corpus's slices leaves them out of its pickle and takes
 them back after loading through a ``_reattach(corpus)`` method, which raises (a miss)
 when the corpus is not the one it was fitted on.
+
+Every edited corpus has a new key, and a fit of a large tree pickles to tens of MB (41 MB
+for BM25 on a 57 MB tree), so an agent that edits and restarts would fill the disk. The
+``fits`` folder is therefore kept under a size budget (:data:`FIT_CACHE_BYTES`, or
+``$CONTEXT_KIT_FIT_CACHE_MB``), least recently used entries removed first, ccache-style: a
+load touches its entry, a write removes the oldest until the folder fits again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+from contextlib import suppress
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 from ._cache import atomic_write_with, code_stamp, content_key, read_entry
 from .retrievers import Corpus
 
-__all__ = ["fit_cached", "retriever_params"]
+__all__ = ["FIT_CACHE_BYTES", "FIT_CACHE_ENV", "fit_cached", "prune_fits", "retriever_params"]
 
 log = logging.getLogger("context_kit")
+
+FIT_CACHE_BYTES = 2_000_000_000
+"""Default size budget of a cache folder's fitted states (the slice entries are apart)."""
+
+FIT_CACHE_ENV = "CONTEXT_KIT_FIT_CACHE_MB"
+"""Environment variable overriding :data:`FIT_CACHE_BYTES`, in megabytes."""
 
 # Bumped when a retriever's fitted state changes shape (fit-2: BM25 base and delta
 # segments, 32-bit postings), so older pickles become misses, never half-read states.
@@ -78,15 +92,76 @@ def fit_cached(retriever: _F, corpus: Corpus, corpus_key: str | None, folder: Pa
             loaded = None
         if type(loaded) is cls and _reattached(loaded, corpus, path):
             vars(retriever).update(vars(loaded))
+            with suppress(OSError):  # recently used: the last to be pruned
+                os.utime(path)
             return retriever
     fitted = cast(_F, retriever.fit(corpus))
     try:
         # Streamed to the file: a fitted BM25 pickles to tens of MB, and a bytes copy of
         # it would add that to the build's peak memory.
-        atomic_write_with(path, lambda f: pickle.dump(fitted, f, pickle.HIGHEST_PROTOCOL))
+        written = atomic_write_with(path, lambda f: pickle.dump(fitted, f, pickle.HIGHEST_PROTOCOL))
     except Exception:  # retrievers holding unpicklable state are simply not cached
         log.info("context_kit cache: %s cannot be pickled; not cached", cls.__name__)
+        written = False
+    if written:
+        prune_fits(folder, _budget(), keep=path)
     return fitted
+
+
+def _budget() -> int:
+    env = os.environ.get(FIT_CACHE_ENV)
+    if not env:
+        return FIT_CACHE_BYTES
+    try:
+        return max(0, int(float(env) * 1_000_000))
+    except ValueError:
+        log.warning(
+            "context_kit cache: %s=%r is not a number of MB; using the default", FIT_CACHE_ENV, env
+        )
+        return FIT_CACHE_BYTES
+
+
+def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
+    """Remove the least recently used fitted states until ``folder/fits`` holds ``budget`` bytes.
+
+    Recency is the file's modification time, which a load refreshes. ``keep`` (the entry
+    just written) is never removed, even when it alone exceeds the budget. Entries another
+    process removes meanwhile are skipped; a reader that loses its entry sees a miss.
+
+    Returns:
+        The bytes removed.
+    """
+    entries: list[tuple[float, str, int]] = []
+    try:
+        shards = list(os.scandir(folder / "fits"))
+    except OSError:
+        return 0
+    for shard in shards:
+        with suppress(OSError):
+            for e in os.scandir(shard.path):
+                if e.name.endswith(".pickle"):
+                    with suppress(OSError):
+                        st = e.stat()
+                        entries.append((st.st_mtime, e.path, st.st_size))
+    total = sum(size for _, _, size in entries)
+    freed = 0
+    kept = os.fspath(keep) if keep is not None else None
+    for _, p, size in sorted(entries):
+        if total <= budget:
+            break
+        if p == kept:
+            continue
+        with suppress(FileNotFoundError):
+            try:
+                os.remove(p)
+            except OSError as exc:  # read-only, or a folder permission: leave it
+                log.info("context_kit cache: cannot remove %s (%s)", p, exc)
+                continue
+            freed += size
+        total -= size
+    if freed:
+        log.info("context_kit cache: removed %.1f MB of least recently used fits", freed / 1e6)
+    return freed
 
 
 def _reattached(loaded: object, corpus: Corpus, path: Path) -> bool:

@@ -1,0 +1,82 @@
+"""The fit cache stays under its size budget, least recently used entries going first."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from context_kit import BM25Retriever, Corpus, Slice
+from context_kit import _fit_cache as fc
+
+
+def corpus(word: str) -> Corpus:
+    return Corpus(
+        [
+            Slice(id=f"s{i}", kind="code", path=f"m{i}.py", text=f"def {word}_{i}(): pass")
+            for i in range(40)
+        ]
+    )
+
+
+def entries(folder: Path) -> dict[str, Path]:
+    """Each fit entry by the corpus word it was fitted for (read back from its pickle)."""
+    out = {}
+    for p in (folder / "fits").glob("*/*.pickle"):
+        text = p.read_bytes()
+        for word in ("alpha", "beta", "gamma", "delta"):
+            if word.encode() in text:
+                out[word] = p
+    return out
+
+
+def age(paths: list[Path]) -> None:
+    """Give ``paths`` increasing modification times, oldest first, far in the past."""
+    for n, p in enumerate(paths):
+        os.utime(p, (1_000_000 + n, 1_000_000 + n))
+
+
+def test_writes_remove_the_least_recently_used_fits_beyond_the_budget(tmp_path, monkeypatch):
+    fc.fit_cached(BM25Retriever(), corpus("alpha"), "k-alpha", tmp_path)
+    one = entries(tmp_path)["alpha"].stat().st_size
+    monkeypatch.setenv(fc.FIT_CACHE_ENV, str(2.5 * one / 1e6))  # room for two entries
+    fc.fit_cached(BM25Retriever(), corpus("beta"), "k-beta", tmp_path)
+    age([entries(tmp_path)["alpha"], entries(tmp_path)["beta"]])
+    # A load is a use: alpha is now the most recent, beta the least.
+    loaded = fc.fit_cached(BM25Retriever(), corpus("alpha"), "k-alpha", tmp_path)
+    assert loaded.score("alpha_3").argmax() == 3
+    fc.fit_cached(BM25Retriever(), corpus("gamma"), "k-gamma", tmp_path)
+    assert sorted(entries(tmp_path)) == ["alpha", "gamma"]
+
+
+def test_the_entry_just_written_stays_even_over_budget(tmp_path, monkeypatch, caplog):
+    fc.fit_cached(BM25Retriever(), corpus("alpha"), "k-alpha", tmp_path)
+    monkeypatch.setenv(fc.FIT_CACHE_ENV, "0")
+    with caplog.at_level(logging.INFO, logger="context_kit"):
+        fc.fit_cached(BM25Retriever(), corpus("beta"), "k-beta", tmp_path)
+    assert sorted(entries(tmp_path)) == ["beta"]
+    assert "least recently used" in caplog.text
+
+
+def test_prune_counts_what_it_removes_and_ignores_other_files(tmp_path):
+    for word in ("alpha", "beta", "gamma"):
+        fc.fit_cached(BM25Retriever(), corpus(word), f"k-{word}", tmp_path)
+    found = entries(tmp_path)
+    age([found["gamma"], found["alpha"], found["beta"]])
+    stray = tmp_path / "fits" / "zz" / "notes.txt"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_text("not a fit")
+    sizes = {w: p.stat().st_size for w, p in found.items()}
+    freed = fc.prune_fits(tmp_path, sizes["beta"] + sizes["alpha"])
+    assert freed == sizes["gamma"]
+    assert sorted(entries(tmp_path)) == ["alpha", "beta"] and stray.exists()
+    assert fc.prune_fits(tmp_path / "nowhere", 0) == 0  # no fits folder: nothing to do
+
+
+def test_a_bad_budget_setting_warns_and_keeps_the_default(monkeypatch, caplog):
+    monkeypatch.setenv(fc.FIT_CACHE_ENV, "lots")
+    with caplog.at_level(logging.WARNING, logger="context_kit"):
+        assert fc._budget() == fc.FIT_CACHE_BYTES
+    assert fc.FIT_CACHE_ENV in caplog.text
+    monkeypatch.setenv(fc.FIT_CACHE_ENV, "1.5")
+    assert fc._budget() == 1_500_000

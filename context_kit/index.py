@@ -278,6 +278,8 @@ class Index:
                 else None
             ),
         )
+        if state.cache is not None:
+            state.cache.retire_old_code()
         # One pool for slicing and fitting, forked while this process is small: see shared_pools.
         with _no_gc(), shared_pools():
             result = state.refresh(root, progress)

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -146,8 +147,23 @@ def source_fingerprint(source: FileSource) -> str:
     return f"{source.name}/{source.version}/{opts!r}"
 
 
+KEPT_CODE_VERSIONS = 3
+"""Slice-entry folders kept per cache folder: the current code's and the most recently used
+others' (two installed versions sharing a cache each keep theirs)."""
+
+
+@functools.cache
+def _code_folder() -> str:
+    return content_key(CACHE_FORMAT, _code_stamp())[:16]
+
+
 class SliceCache:
     """Slices per file, stored by content key under ``folder``.
+
+    Entries live in one folder per version of the slicing code (``slices/<stamp>/``): an
+    upgrade re-slices every file (its keys stamp the code), and the old entries, never read
+    again, would otherwise stay beside the new ones (91 MB for a 57 MB tree).
+    :meth:`retire_old_code` removes the least recently used folders.
 
     Args:
         folder: The cache folder (created on first write).
@@ -155,7 +171,42 @@ class SliceCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._slices_dir = os.path.join(self.folder, "slices")
+        self._root = os.path.join(self.folder, "slices")
+        self._slices_dir = os.path.join(self._root, _code_folder())
+
+    def retire_old_code(self, keep: int = KEPT_CODE_VERSIONS) -> list[str]:
+        """Mark this code's entries as used; remove all but the ``keep`` most recently used.
+
+        Called once per build: one listing of the few folders under ``slices/`` and one
+        ``utime``. Folders of the layout before this one (``slices/ab/``, shards of
+        entries no version reads any more) are removed too. Returns the names of the
+        folders removed.
+        """
+        with contextlib.suppress(OSError):
+            os.utime(self._slices_dir)
+        try:
+            folders = [e for e in os.scandir(self._root) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return []
+        current = os.path.basename(self._slices_dir)
+        dated: list[tuple[float, str, str]] = []
+        for e in folders:
+            with contextlib.suppress(OSError):
+                dated.append((e.stat(follow_symlinks=False).st_mtime, e.name, e.path))
+        dated.sort(reverse=True)  # most recently used first
+        kept = 1  # the current folder, used or about to be
+        removed: list[str] = []
+        for _, name, path in dated:
+            if name == current:
+                continue
+            if kept < keep and len(name) != 2:  # "ab": a shard of the old layout, unread
+                kept += 1
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(name)
+        if removed:
+            log.info("context_kit cache: removed %d slice folders of older code", len(removed))
+        return removed
 
     def key(
         self, source: FileSource, path: str, digest: str, *, fingerprint: str | None = None

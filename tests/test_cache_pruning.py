@@ -1,4 +1,4 @@
-"""The fit cache stays under its size budget, least recently used entries going first."""
+"""The cache stays bounded: fits under a size budget, slice entries of older code retired."""
 
 from __future__ import annotations
 
@@ -80,3 +80,33 @@ def test_a_bad_budget_setting_warns_and_keeps_the_default(monkeypatch, caplog):
     assert fc.FIT_CACHE_ENV in caplog.text
     monkeypatch.setenv(fc.FIT_CACHE_ENV, "1.5")
     assert fc._budget() == 1_500_000
+
+
+def test_slice_entries_of_older_code_are_retired_least_recently_used_first(tmp_path, caplog):
+    from context_kit import Index
+    from context_kit.slicing import KEPT_CODE_VERSIONS, SliceCache
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def f():\n    return 1\n")
+    cache = tmp_path / "cache"
+    root = cache / "slices"
+    # Entries other versions of the library wrote: a shard of the layout before code
+    # folders, then three code folders, all last used long ago, the most recent first.
+    old = ["ab", "0aaaaaaaaaaaaaaa", "0bbbbbbbbbbbbbbb", "0ccccccccccccccc"]
+    for n, name in enumerate(old):
+        (root / name / "xy").mkdir(parents=True)
+        (root / name / "xy" / "entry.slices").write_bytes(b"old")
+        os.utime(root / name, (2_000_000 - n, 2_000_000 - n))
+    Index.build(repo, cache_dir=cache, workers=1)
+    current = os.path.basename(SliceCache(cache)._slices_dir)
+    left = sorted(p.name for p in root.iterdir())
+    assert left == sorted([current, *old[1:KEPT_CODE_VERSIONS]])  # never the old shard
+    assert list((root / current).rglob("*.slices"))  # this build's entries are there
+    with caplog.at_level(logging.INFO, logger="context_kit"):
+        Index.build(repo, cache_dir=cache, workers=1)
+    assert "(0 parsed, 1 cached)" in caplog.text  # the entries are found where written
+    assert sorted(p.name for p in root.iterdir()) == left
+    # A retire with nothing older to drop, and one on a cache folder never written.
+    assert SliceCache(cache).retire_old_code() == []
+    assert SliceCache(tmp_path / "empty").retire_old_code() == []

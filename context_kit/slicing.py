@@ -235,6 +235,11 @@ class SliceCache:
             log.warning("context_kit cache: ignoring a damaged entry %s; rebuilding", key)
         return slices
 
+    def discard(self, key: str) -> None:
+        """Remove an entry, if it is there."""
+        with contextlib.suppress(OSError):
+            os.remove(self._file(key))
+
     def put_encoded(self, key: str, data: bytes) -> None:
         """Store slices already encoded (workers encode once, for both uses)."""
         atomic_write(self._file(key), data)
@@ -396,6 +401,17 @@ class _Slicer:
         self.hits += 1
         self.done[path] = (cached, None)
         return True
+
+    def forget(self, path: str, digest: str) -> None:
+        """Remove the entry of ``path`` as it was (``digest``): an edit replaced it.
+
+        Entries are per file version, so every edit would otherwise leave one behind for
+        good. Another checkout sharing the cache that still has that version re-slices
+        the one file.
+        """
+        key = self._key(path, digest)
+        if key and self.cache is not None:
+            self.cache.discard(key)
 
     def add(self, path: str, data: bytes, digest: str) -> None:
         if self.from_cache(path, digest):
@@ -599,6 +615,9 @@ def refresh(
         if old is not None and old.digest == digest and old.skipped is None:
             reread[rel] = FileEntry(rel, size, mtime, digest, old.slices)
             continue
+        was = old.digest if old is not None else hint[2] if hint is not None else None
+        if was is not None and was != digest:
+            slicer.forget(rel, was)
         reread[rel] = FileEntry(rel, size, mtime, digest)
         slicer.add(rel, entry.data, digest)
         if progress is not None:

@@ -110,3 +110,31 @@ def test_slice_entries_of_older_code_are_retired_least_recently_used_first(tmp_p
     # A retire with nothing older to drop, and one on a cache folder never written.
     assert SliceCache(cache).retire_old_code() == []
     assert SliceCache(tmp_path / "empty").retire_old_code() == []
+
+
+def test_an_edit_replaces_its_file_entry_instead_of_adding_one(tmp_path):
+    from context_kit import Index
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def f():\n    return 1\n")
+    (repo / "b.py").write_text("def g():\n    return 2\n")
+    cache = tmp_path / "cache"
+
+    def entries() -> set[Path]:
+        return set((cache / "slices").rglob("*.slices"))
+
+    index = Index.build(repo, cache_dir=cache, workers=1)
+    first = entries()
+    assert len(first) == 2
+    (repo / "a.py").write_text("def f():\n    return 10\n")
+    assert index.update().changed == ["a.py"]
+    second = entries()
+    assert len(second) == 2 and len(first & second) == 1  # b.py's entry untouched
+    # A new process notices an edit from the last build's manifest, and does the same.
+    Index.build(repo, cache_dir=cache, workers=1)  # records a.py as it is now
+    (repo / "a.py").write_text("def f():\n    return 100\n")
+    os.utime(repo / "a.py", (3_000_000_000, 3_000_000_000))  # not racy: clearly newer
+    Index.build(repo, cache_dir=cache, workers=1)
+    third = entries()
+    assert len(third) == 2 and len(second & third) == 1

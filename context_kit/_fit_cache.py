@@ -151,13 +151,14 @@ def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
             break
         if p == kept:
             continue
-        with suppress(FileNotFoundError):
-            try:
-                os.remove(p)
-            except OSError as exc:  # read-only, or a folder permission: leave it
-                log.info("context_kit cache: cannot remove %s (%s)", p, exc)
-                continue
+        try:
+            os.remove(p)
             freed += size
+        except FileNotFoundError:
+            pass  # another process removed it meanwhile: gone all the same
+        except OSError as exc:  # read-only, or a folder permission: leave it
+            log.info("context_kit cache: cannot remove %s (%s)", p, exc)
+            continue
         total -= size
     if freed:
         log.info("context_kit cache: removed %.1f MB of least recently used fits", freed / 1e6)

@@ -138,3 +138,25 @@ def test_an_edit_replaces_its_file_entry_instead_of_adding_one(tmp_path):
     Index.build(repo, cache_dir=cache, workers=1)
     third = entries()
     assert len(third) == 2 and len(second & third) == 1
+
+
+def test_an_entry_another_process_removed_counts_as_gone(tmp_path, monkeypatch, caplog):
+    for word in ("alpha", "beta", "gamma"):
+        fc.fit_cached(BM25Retriever(), corpus(word), f"k-{word}", tmp_path)
+    found = entries(tmp_path)
+    age([found["alpha"], found["beta"], found["gamma"]])
+    sizes = {w: p.stat().st_size for w, p in found.items()}
+    real_remove = os.remove
+
+    def raced(path):  # alpha vanishes just before this process removes it
+        if path == os.fspath(found["alpha"]):
+            real_remove(path)
+            raise FileNotFoundError(path)
+        real_remove(path)
+
+    monkeypatch.setattr(fc.os, "remove", raced)
+    with caplog.at_level(logging.INFO, logger="context_kit"):
+        freed = fc.prune_fits(tmp_path, sizes["beta"] + sizes["gamma"])
+    # Its bytes left the folder all the same: nothing else goes, nothing is "cannot remove".
+    assert freed == 0 and sorted(entries(tmp_path)) == ["beta", "gamma"]
+    assert "cannot remove" not in caplog.text

@@ -592,6 +592,7 @@ def refresh(
     slicer = _Slicer(sources, cache, max(1, workers), parallel_min_bytes, expected)
     slicer.redact = options.redact_secrets
     reread: dict[str, FileEntry] = {}
+    folders: dict[str, bool] = {}  # see read_candidate
     for n, (rel, st) in enumerate(to_read, 1):
         size, mtime = st if st is not None else (0, 0)
         hint = known_files.get(rel)
@@ -606,7 +607,7 @@ def refresh(
                 progress("read", n, len(to_read))
             continue
         # Read as is: redacting is left to the slicing of cache misses.
-        entry = read_candidate(root, root_real, rel, options, redact_text=False)
+        entry = read_candidate(root, root_real, rel, options, redact_text=False, folders=folders)
         if isinstance(entry, SkippedFile):
             reread[rel] = FileEntry(rel, size, mtime, skipped=entry)
             continue

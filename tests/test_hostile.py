@@ -133,14 +133,16 @@ def test_unreadable_file_is_skipped_with_its_reason(tmp_path: Path, monkeypatch)
     locked.write_text("def locked():\n    return 2\n")
     locked.chmod(0)
     if os.geteuid() == 0:  # root reads anything: make the read fail the way it would
-        real = Path.read_bytes
+        from context_kit.sources import walk
 
-        def deny(self: Path) -> bytes:
-            if self.name == "locked.py":
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        real = walk._read
 
-        monkeypatch.setattr(Path, "read_bytes", deny)
+        def deny(full: str) -> bytes:
+            if full.endswith("locked.py"):
+                raise PermissionError(13, "Permission denied", full)
+            return real(full)
+
+        monkeypatch.setattr(walk, "_read", deny)
     index = context_kit.Index.build(tmp_path)
     skip = {sk.path: sk for sk in index.skipped}
     assert skip["locked.py"].reason == "unreadable"

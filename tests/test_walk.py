@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from context_kit import Index
+from context_kit.sources import walk
 from context_kit.sources.walk import WalkOptions, walk_repository
 
 
@@ -79,14 +80,14 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch):
     # chmod cannot lock root out, so simulate the OS refusing the read.
     (tmp_path / "locked.py").write_text("x = 1\n")
     (tmp_path / "fine.py").write_text("y = 2\n")
-    real = Path.read_bytes
+    real = walk._read
 
-    def refuse(self):
-        if self.name == "locked.py":
+    def refuse(full: str) -> bytes:
+        if full.endswith("locked.py"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(full)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(walk, "_read", refuse)
     got = reasons(tmp_path)
     assert got["locked.py"] == "unreadable"
     assert got["fine.py"] == "ok"

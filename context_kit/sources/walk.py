@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -446,8 +447,9 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
         ``FileText`` for files to index, ``SkippedFile`` for the rest, in path order.
     """
     root_real = root.resolve()
+    folders: dict[str, bool] = {}
     for rel in repository_files(root, options):
-        yield read_candidate(root, root_real, rel, options)
+        yield read_candidate(root, root_real, rel, options, folders=folders)
 
 
 def repository_files(
@@ -497,7 +499,13 @@ def _warn_nothing_tracked(root: Path) -> None:
 
 
 def read_candidate(
-    root: Path, root_real: Path, rel: str, options: WalkOptions, *, redact_text: bool = True
+    root: Path,
+    root_real: Path,
+    rel: str,
+    options: WalkOptions,
+    *,
+    redact_text: bool = True,
+    folders: dict[str, bool] | None = None,
 ) -> FileText | SkippedFile:
     """Read one listed file, or say why it is skipped (the rules in the module docstring).
 
@@ -509,6 +517,9 @@ def read_candidate(
         redact_text: With ``options.redact_secrets``, redact credentials in the text and
             bytes returned; ``False`` leaves that to the caller (which must do it before
             anything reads the text), while secret *files* are still skipped.
+        folders: Shared by the reads of one walk: whether each folder resolves inside
+            the repository, so a folder's path is resolved once rather than once per
+            file in it (filled as it goes; pass an empty dict).
     """
     if not _utf8(rel):
         # A name that is not UTF-8 (Latin-1 archives) cannot be cited, cached as JSON or
@@ -523,7 +534,71 @@ def read_candidate(
         return SkippedFile(path=rel, reason="binary", detail="binary file extension")
     if options.redact_secrets and is_secret_file(rel):
         return SkippedFile(path=rel, reason="secret", detail="a file that holds credentials")
-    full = root / rel
+    full = os.path.join(root, rel)
+    st = _regular_inside(full, rel, root_real, folders)
+    if st is None:
+        got = _located_slowly(Path(full), rel, root_real, options)
+        if isinstance(got, SkippedFile):
+            return got
+        data = got
+    elif st.st_size > options.max_file_bytes:
+        return _too_large(rel, st.st_size, options)
+    else:
+        try:
+            data = _read(full)
+        except OSError as exc:
+            return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
+    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
+        return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
+    if data.startswith(_BINARY_MAGIC):
+        return SkippedFile(path=rel, reason="binary", detail="binary file signature")
+    if _GENERATED_MARKER.search(
+        b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
+    ):
+        return SkippedFile(path=rel, reason="generated", detail="generated-file marker in header")
+    text, lossy = decode_text(data)
+    if not text.strip():
+        return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
+    if _is_minified(rel, text):
+        return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
+    if options.redact_secrets and redact_text:
+        found = redact(text, path=rel)
+        if found.total:
+            text = found.text
+            data = text.encode("utf-8", "surrogatepass")
+    return FileText(path=rel, text=text, data=data, lossy=lossy)
+
+
+def _regular_inside(
+    full: str, rel: str, root_real: Path, folders: dict[str, bool] | None
+) -> os.stat_result | None:
+    """``full``'s stat when it is a regular file (no symlink) in a folder inside the repository.
+
+    ``None`` for everything else (a symlink, a folder, a missing file, a folder resolving
+    outside): :func:`_located_slowly` then resolves the whole path and says why. A file
+    that is not itself a symlink resolves to its folder's resolution plus its name, so
+    only the folder needs resolving, and a walk's files share a few hundred folders.
+    """
+    if folders is None:
+        return None
+    try:
+        st = os.lstat(full)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    folder = os.path.dirname(rel)
+    inside = folders.get(folder)
+    if inside is None:
+        real = os.path.realpath(os.path.join(root_real, folder) if folder else root_real)
+        inside = folders[folder] = Path(real).is_relative_to(root_real)
+    return st if inside else None
+
+
+def _located_slowly(
+    full: Path, rel: str, root_real: Path, options: WalkOptions
+) -> bytes | SkippedFile:
+    """Resolve ``full`` whole and read it, or say why not (symlinks, folders, errors)."""
     # Resolve every path, not only symlinks: a symlinked *parent* folder leads outside too.
     try:
         target = full.resolve(strict=True)
@@ -546,33 +621,20 @@ def read_candidate(
             return SkippedFile(path=rel, reason="unreadable", detail="not a regular file")
         size = full.stat().st_size
         if size > options.max_file_bytes:
-            return SkippedFile(
-                path=rel,
-                reason="too_large",
-                detail=f"{size} bytes > max_file_bytes={options.max_file_bytes}",
-            )
-        data = full.read_bytes()
+            return _too_large(rel, size, options)
+        return _read(os.fspath(full))
     except OSError as exc:
         return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
-    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
-        return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
-    if data.startswith(_BINARY_MAGIC):
-        return SkippedFile(path=rel, reason="binary", detail="binary file signature")
-    if _GENERATED_MARKER.search(
-        b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
-    ):
-        return SkippedFile(path=rel, reason="generated", detail="generated-file marker in header")
-    text, lossy = decode_text(data)
-    if not text.strip():
-        return SkippedFile(path=rel, reason="empty", detail="no non-whitespace content")
-    if _is_minified(rel, text):
-        return SkippedFile(path=rel, reason="minified", detail="very long lines (minified)")
-    if options.redact_secrets and redact_text:
-        found = redact(text, path=rel)
-        if found.total:
-            text = found.text
-            data = text.encode("utf-8", "surrogatepass")
-    return FileText(path=rel, text=text, data=data, lossy=lossy)
+
+
+def _read(full: str) -> bytes:
+    with open(full, "rb") as f:
+        return f.read()
+
+
+def _too_large(rel: str, size: int, options: WalkOptions) -> SkippedFile:
+    detail = f"{size} bytes > max_file_bytes={options.max_file_bytes}"
+    return SkippedFile(path=rel, reason="too_large", detail=detail)
 
 
 def _utf8(name: str) -> bool:

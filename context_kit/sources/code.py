@@ -104,7 +104,8 @@ class CodeSource:
     #     enums are named by their first constant.
     # 28: module runs define their top-level constants, variables and macros.
     # 29: ... in Kotlin, Swift, Ruby and PHP too.
-    version = "29"
+    # 30: PHP ``define('NAME', ...)`` at the top level (or under a top-level guard).
+    version = "30"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -12,5 +12,16 @@
 (named_type (qualified_name (name) @ref))
 (class_constant_access_expression . (name) @ref)
 
-; Names a run of top-level lines defines (@def; only module runs take them): ``const``.
+; Names a run of top-level lines defines (@def; only module runs take them): ``const``,
+; and ``define('NAME', ...)`` at the top level or under a top-level guard
+; (``if (!defined('NAME')) { define('NAME', ...); }``). The name is the first argument's
+; text; @_define (ignored) holds the called name the predicate checks.
 (program (const_declaration (const_element (name) @def)))
+(program (expression_statement (function_call_expression
+  function: (name) @_define
+  arguments: (arguments . (argument [(string (string_content) @def) (encapsed_string (string_content) @def)])))
+  (#eq? @_define "define")))
+(program (if_statement body: (compound_statement (expression_statement (function_call_expression
+  function: (name) @_define
+  arguments: (arguments . (argument [(string (string_content) @def) (encapsed_string (string_content) @def)]))))
+  (#eq? @_define "define"))))

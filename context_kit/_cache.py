@@ -19,7 +19,7 @@ import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,9 +28,11 @@ __all__ = [
     "atomic_write",
     "atomic_write_with",
     "binary_stamp",
+    "budget_from_env",
     "code_stamp",
     "content_key",
     "default_cache_dir",
+    "prune_least_recent",
     "read_entry",
     "seal",
     "unseal",
@@ -59,6 +61,71 @@ def default_cache_dir() -> Path:
     except RuntimeError:  # no HOME and no passwd entry (some containers): a temp folder
         return Path(tempfile.gettempdir()) / f"context_kit-{_uid()}"
     return home / ".cache" / "context_kit"
+
+
+def budget_from_env(env: str, default: int) -> int:
+    """A size budget in bytes: ``$env`` read as megabytes, else ``default``."""
+    value = os.environ.get(env)
+    if not value:
+        return default
+    try:
+        return max(0, int(float(value) * 1_000_000))
+    except ValueError:
+        log.warning("context_kit cache: %s=%r is not a number of MB; using the default", env, value)
+        return default
+
+
+def prune_least_recent(
+    folders: Iterable[str],
+    suffix: str,
+    budget: int,
+    *,
+    keep: Callable[[], Collection[str]] = frozenset,
+    what: str = "entries",
+) -> int:
+    """Remove the least recently used ``*suffix`` files of ``folders`` until they fit ``budget``.
+
+    Recency is the later of a file's access and modification times: a cache that touches
+    what it loads (``os.utime``) gets exact LRU order; one that only reads gets the access
+    time, which Linux's default ``relatime`` updates at most once a day (enough to tell a
+    live entry from one of a deleted file), and which ``noatime`` mounts leave at the write
+    time. ``keep`` is called only when the files exceed the budget and names paths never
+    removed (what the caller is using). Files another process removes meanwhile count as
+    gone; one that cannot be removed (permissions) is left and logged.
+
+    Returns:
+        The bytes removed.
+    """
+    entries: list[tuple[float, str, int]] = []
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            for e in os.scandir(folder):
+                if e.name.endswith(suffix):
+                    with contextlib.suppress(OSError):
+                        st = e.stat(follow_symlinks=False)
+                        entries.append((max(st.st_atime, st.st_mtime), e.path, st.st_size))
+    total = sum(size for _, _, size in entries)
+    if total <= budget:
+        return 0
+    kept = keep()
+    freed = 0
+    for _, path, size in sorted(entries):
+        if total <= budget:
+            break
+        if path in kept:
+            continue
+        try:
+            os.remove(path)
+            freed += size
+        except FileNotFoundError:
+            pass  # another process removed it meanwhile: gone all the same
+        except OSError as exc:  # read-only, or a folder permission: leave it
+            log.info("context_kit cache: cannot remove %s (%s)", path, exc)
+            continue
+        total -= size
+    if freed:
+        log.info("context_kit cache: removed %.1f MB of least recently used %s", freed / 1e6, what)
+    return freed
 
 
 def _uid() -> str:

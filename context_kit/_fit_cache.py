@@ -27,7 +27,14 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from ._cache import atomic_write_with, code_stamp, content_key, read_entry
+from ._cache import (
+    atomic_write_with,
+    budget_from_env,
+    code_stamp,
+    content_key,
+    prune_least_recent,
+    read_entry,
+)
 from .retrievers import Corpus
 
 __all__ = ["FIT_CACHE_BYTES", "FIT_CACHE_ENV", "fit_cached", "prune_fits", "retriever_params"]
@@ -109,16 +116,7 @@ def fit_cached(retriever: _F, corpus: Corpus, corpus_key: str | None, folder: Pa
 
 
 def _budget() -> int:
-    env = os.environ.get(FIT_CACHE_ENV)
-    if not env:
-        return FIT_CACHE_BYTES
-    try:
-        return max(0, int(float(env) * 1_000_000))
-    except ValueError:
-        log.warning(
-            "context_kit cache: %s=%r is not a number of MB; using the default", FIT_CACHE_ENV, env
-        )
-        return FIT_CACHE_BYTES
+    return budget_from_env(FIT_CACHE_ENV, FIT_CACHE_BYTES)
 
 
 def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
@@ -131,38 +129,12 @@ def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
     Returns:
         The bytes removed.
     """
-    entries: list[tuple[float, str, int]] = []
     try:
-        shards = list(os.scandir(folder / "fits"))
+        shards = [e.path for e in os.scandir(folder / "fits") if e.is_dir(follow_symlinks=False)]
     except OSError:
         return 0
-    for shard in shards:
-        with suppress(OSError):
-            for e in os.scandir(shard.path):
-                if e.name.endswith(".pickle"):
-                    with suppress(OSError):
-                        st = e.stat()
-                        entries.append((st.st_mtime, e.path, st.st_size))
-    total = sum(size for _, _, size in entries)
-    freed = 0
-    kept = os.fspath(keep) if keep is not None else None
-    for _, p, size in sorted(entries):
-        if total <= budget:
-            break
-        if p == kept:
-            continue
-        try:
-            os.remove(p)
-            freed += size
-        except FileNotFoundError:
-            pass  # another process removed it meanwhile: gone all the same
-        except OSError as exc:  # read-only, or a folder permission: leave it
-            log.info("context_kit cache: cannot remove %s (%s)", p, exc)
-            continue
-        total -= size
-    if freed:
-        log.info("context_kit cache: removed %.1f MB of least recently used fits", freed / 1e6)
-    return freed
+    kept = frozenset([os.fspath(keep)] if keep is not None else [])
+    return prune_least_recent(shards, ".pickle", budget, keep=lambda: kept, what="fits")
 
 
 def _reattached(loaded: object, corpus: Corpus, path: Path) -> bool:

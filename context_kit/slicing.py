@@ -28,7 +28,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,8 +40,10 @@ from . import _slice_codec
 from ._cache import (
     atomic_write,
     binary_stamp,
+    budget_from_env,
     code_stamp,
     content_key,
+    prune_least_recent,
     read_entry,
     seal,
     unseal,
@@ -57,6 +59,8 @@ from .types import SkippedFile, Slice
 __all__ = [
     "DEFAULT_PARALLEL_MIN_BYTES",
     "MANIFEST_FORMAT",
+    "SLICE_CACHE_BYTES",
+    "SLICE_CACHE_ENV",
     "FileEntry",
     "RefreshResult",
     "SliceCache",
@@ -151,6 +155,17 @@ KEPT_CODE_VERSIONS = 3
 """Slice-entry folders kept per cache folder: the current code's and the most recently used
 others' (two installed versions sharing a cache each keep theirs)."""
 
+SLICE_CACHE_BYTES = 2_000_000_000
+"""Default size budget of a cache folder's slice entries (every repository indexed with it)."""
+
+SLICE_CACHE_ENV = "CONTEXT_KIT_SLICE_CACHE_MB"
+"""Environment variable overriding :data:`SLICE_CACHE_BYTES`, in megabytes."""
+
+# A build lists the entries (to prune them) once the bytes written since the last listing
+# reach this share of the budget: listing 10^5 entries costs a few tenths of a second,
+# too much for a warm build that re-sliced three edited files.
+_PRUNE_SHARE = 0.01
+
 
 @functools.cache
 def _code_folder() -> str:
@@ -208,6 +223,35 @@ class SliceCache:
             log.info("context_kit cache: removed %d slice folders of older code", len(removed))
         return removed
 
+    def note_written(self, nbytes: int, live: Callable[[], Collection[str]]) -> int:
+        """Count a build's new entries; keep the entries under their budget now and then.
+
+        Entries are per file version, so files deleted or rewritten in any repository
+        using this folder (the default one is shared) leave theirs behind. Once the
+        bytes written since the last look reach a hundredth of the budget
+        (:data:`SLICE_CACHE_BYTES`, or ``$CONTEXT_KIT_SLICE_CACHE_MB``), the least
+        recently used entries of every code version's folder are removed until they fit;
+        ``live`` names the entry files the build uses (never removed). Returns the bytes
+        removed.
+        """
+        budget = budget_from_env(SLICE_CACHE_ENV, SLICE_CACHE_BYTES)
+        counter = os.path.join(self._root, "written")
+        try:
+            total = int(read_entry(counter) or b"0") + nbytes
+        except ValueError:  # a damaged counter: count from here
+            total = nbytes
+        if total < budget * _PRUNE_SHARE:
+            atomic_write(counter, b"%d" % total)
+            return 0
+        atomic_write(counter, b"0")
+        shards: list[str] = []
+        with contextlib.suppress(OSError):
+            for version in os.scandir(self._root):
+                if version.is_dir(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        shards += [e.path for e in os.scandir(version.path) if e.is_dir()]
+        return prune_least_recent(shards, ".slices", budget, keep=live, what="slice entries")
+
     def key(
         self, source: FileSource, path: str, digest: str, *, fingerprint: str | None = None
     ) -> str:
@@ -220,14 +264,15 @@ class SliceCache:
         fp = source_fingerprint(source) if fingerprint is None else fingerprint
         return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, path, digest)
 
-    def _file(self, key: str) -> str:
+    def file(self, key: str) -> str:
+        """The path of the entry of ``key``."""
         # Plain strings: a warm build looks up one entry per file, and pathlib's objects
         # cost more than the lookup itself.
         return os.path.join(self._slices_dir, key[:2], key + ".slices")
 
     def get(self, key: str) -> list[Slice] | None:
         """Cached slices, or ``None`` on a miss (missing, unreadable or corrupt entry)."""
-        data = read_entry(self._file(key))
+        data = read_entry(self.file(key))
         if data is None:
             return None
         slices = _slice_codec.decode(data)
@@ -238,11 +283,11 @@ class SliceCache:
     def discard(self, key: str) -> None:
         """Remove an entry, if it is there."""
         with contextlib.suppress(OSError):
-            os.remove(self._file(key))
+            os.remove(self.file(key))
 
     def put_encoded(self, key: str, data: bytes) -> None:
         """Store slices already encoded (workers encode once, for both uses)."""
-        atomic_write(self._file(key), data)
+        atomic_write(self.file(key), data)
 
     def _manifest_file(self, key: str) -> Path:
         return self.folder / "manifests" / f"{key}.json"
@@ -380,6 +425,8 @@ class _Slicer:
         self.hits = 0
         self.redact = True  # redact secrets in the text of every file sliced
         self.fingerprints: dict[int, str] = {}  # by id(): the sources outlive this slicer
+        self.live: set[str] = set()  # the entry files this refresh reads or writes
+        self.written = 0  # bytes of the entries it writes
 
     def _key(self, path: str, digest: str) -> str:
         src = _pick(self.sources, path)
@@ -395,6 +442,7 @@ class _Slicer:
         key = self._key(path, digest)
         if not key or self.cache is None:
             return False
+        self.live.add(self.cache.file(key))
         cached = self.cache.get(key)
         if cached is None:
             return False
@@ -488,7 +536,9 @@ class _Slicer:
         for path, data, key in batch:
             slices, skip = _slice_file(self.sources, path, data, self.redact)
             if skip is None and key and self.cache is not None:
-                self.cache.put_encoded(key, _slice_codec.encode(slices))
+                blob = _slice_codec.encode(slices)
+                self.cache.put_encoded(key, blob)
+                self.written += len(blob)
             share_fields_sets(slices)
             self.done[path] = (slices, skip)
 
@@ -499,7 +549,10 @@ class _Slicer:
             self._give_up(exc)
             self._run_here(batch)
             return
+        keyed = {path for path, _, key in batch if key}
         for path, blob, skip in results:
+            if skip is None and path in keyed:  # the worker wrote it to the cache
+                self.written += len(blob)
             slices = _slice_codec.decode(blob, check=False)
             if slices is None:  # cannot happen short of a bug: slice the file here instead
                 log.warning("context_kit: a worker's reply for %s is unreadable", path)
@@ -641,6 +694,8 @@ def refresh(
     out.sliced, out.cache_hits = slicer.sliced, slicer.hits
     if cache is not None and not previous:
         cache.put_manifest(manifest_key, scanned_at, out.files)
+        if slicer.written:
+            cache.note_written(slicer.written, lambda: slicer.live)
     if progress is not None:
         progress("parse", len(to_read), len(to_read))
     return out

@@ -100,13 +100,13 @@ def test_slice_entries_of_older_code_are_retired_least_recently_used_first(tmp_p
         os.utime(root / name, (2_000_000 - n, 2_000_000 - n))
     Index.build(repo, cache_dir=cache, workers=1)
     current = os.path.basename(SliceCache(cache)._slices_dir)
-    left = sorted(p.name for p in root.iterdir())
+    left = sorted(p.name for p in root.iterdir() if p.is_dir())
     assert left == sorted([current, *old[1:KEPT_CODE_VERSIONS]])  # never the old shard
     assert list((root / current).rglob("*.slices"))  # this build's entries are there
     with caplog.at_level(logging.INFO, logger="context_kit"):
         Index.build(repo, cache_dir=cache, workers=1)
     assert "(0 parsed, 1 cached)" in caplog.text  # the entries are found where written
-    assert sorted(p.name for p in root.iterdir()) == left
+    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == left
     # A retire with nothing older to drop, and one on a cache folder never written.
     assert SliceCache(cache).retire_old_code() == []
     assert SliceCache(tmp_path / "empty").retire_old_code() == []
@@ -160,3 +160,76 @@ def test_an_entry_another_process_removed_counts_as_gone(tmp_path, monkeypatch, 
     # Its bytes left the folder all the same: nothing else goes, nothing is "cannot remove".
     assert freed == 0 and sorted(entries(tmp_path)) == ["beta", "gamma"]
     assert "cannot remove" not in caplog.text
+
+
+def _slice_entries(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in (folder / "slices").rglob("*.slices")}
+
+
+def test_slice_entries_beyond_the_budget_go_least_recently_used_first(tmp_path, monkeypatch):
+    from context_kit import Index
+    from context_kit.slicing import SLICE_CACHE_ENV, SliceCache
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def f():\n    return 1\n")
+    (repo / "b.py").write_text("def g():\n    return 2\n")
+    cache = tmp_path / "cache"
+    Index.build(repo, cache_dir=cache, workers=1)
+    # Entries of files other repositories deleted long ago, in this code's folder and in
+    # another version's: the oldest goes first, and only as many as the budget needs.
+    current = Path(SliceCache(cache)._slices_dir)
+    stale = {
+        "oldest.slices": current / "zz" / "oldest.slices",
+        "older.slices": cache / "slices" / "0aaaaaaaaaaaaaaa" / "zz" / "older.slices",
+        "recent.slices": current / "zy" / "recent.slices",
+    }
+    for n, p in enumerate(stale.values()):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"x" * 1000)
+        os.utime(p, (1_000_000 + n, 1_000_000 + n))
+    (repo / "a.py").write_text("def f():\n    return 3\n")  # the next build writes an entry
+    live_before = {n for n in _slice_entries(cache) if n not in stale}
+    monkeypatch.setenv(SLICE_CACHE_ENV, "0")  # no room: everything but the build's own goes
+    Index.build(repo, cache_dir=cache, workers=1)
+    left = _slice_entries(cache)
+    assert not set(stale) & set(left)
+    assert len(left) == 2 and len(set(left) & live_before) == 1  # b's entry, a's new one
+    for n, p in enumerate(stale.values()):
+        p.write_bytes(b"x" * 1000)
+        os.utime(p, (1_000_000 + n, 1_000_000 + n))
+    (repo / "a.py").write_text("def f():\n    return 4\n")
+    room = sum(left.values()) + 1500  # the new entry has the same size as the one it replaces
+    monkeypatch.setenv(SLICE_CACHE_ENV, str(room / 1e6))
+    Index.build(repo, cache_dir=cache, workers=1)
+    assert sorted(n for n in _slice_entries(cache) if n in stale) == ["recent.slices"]
+
+
+def test_small_writes_are_counted_before_the_entries_are_listed(tmp_path, monkeypatch):
+    from context_kit import Index, slicing
+
+    listed: list[int] = []
+    real = slicing.prune_least_recent
+
+    def counting(*args, **kw):
+        listed.append(args[2])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(slicing, "prune_least_recent", counting)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def f():\n    return 1\n")
+    cache = tmp_path / "cache"
+    Index.build(repo, cache_dir=cache, workers=1)
+    counter = cache / "slices" / "written"
+    first = int(counter.read_bytes())
+    assert listed == [] and first == sum(_slice_entries(cache).values())
+    (repo / "a.py").write_text("def f():\n    return 22\n")
+    Index.build(repo, cache_dir=cache, workers=1)
+    assert listed == [] and int(counter.read_bytes()) > first  # still far below 1% of 2 GB
+    Index.build(repo, cache_dir=cache, workers=1)  # nothing written: nothing counted
+    assert listed == []
+    monkeypatch.setenv(slicing.SLICE_CACHE_ENV, str(first / 1e6))  # 1% of it is long reached
+    (repo / "a.py").write_text("def f():\n    return 333\n")
+    Index.build(repo, cache_dir=cache, workers=1)
+    assert listed == [first] and counter.read_bytes() == b"0"

@@ -1046,7 +1046,7 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
         (
             "a.php",
             "<?php\nconst MAX = 3;\n$x = 1;\ndefine('APP_VERSION', '1.2');\n"
-            'define("START", microtime(true));\nundefine(\'NOT_ME\', 1);\n'
+            "define(\"START\", microtime(true));\nundefine('NOT_ME', 1);\n"
             "if (!defined('GUARDED')) {\n  define('GUARDED', 1);\n}\n\n"
             "function f() {\n  $inner = 1;\n  define('INNER', 2);\n}\n",
             ("APP_VERSION", "GUARDED", "MAX", "START"),

@@ -560,10 +560,31 @@ def load_language(name: str) -> Any | None:
 
 @cache
 def refs_query_text(name: str) -> str | None:
-    """Source of ``queries/<name>-refs.scm``, or ``None`` if the language has none."""
+    """Source of ``queries/<name>-refs.scm``, or ``None`` if the language has none.
+
+    A file whose first line is ``; inherits: a, b`` is preceded by ``queries/a.scm`` and
+    ``queries/b.scm`` (the patterns a family of grammars shares, written once).
+    """
+    text = _query_file(f"{name}-refs")
+    if text is None:
+        return None
+    first = text.split("\n", 1)[0]
+    if not first.startswith(_INHERITS):
+        return text
+    # An inherited file is part of the package: one missing is a packaging bug, raised.
+    shared = [_read_query(n.strip()) for n in first[len(_INHERITS) :].split(",")]
+    return "\n".join([*shared, text])
+
+
+_INHERITS = "; inherits:"
+
+
+def _query_file(stem: str) -> str | None:
     try:
-        return (resources.files("context_kit.sources") / "queries" / f"{name}-refs.scm").read_text(
-            "utf-8"
-        )
+        return _read_query(stem)
     except FileNotFoundError:
         return None
+
+
+def _read_query(stem: str) -> str:
+    return (resources.files("context_kit.sources") / "queries" / f"{stem}.scm").read_text("utf-8")

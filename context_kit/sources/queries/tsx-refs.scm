@@ -1,20 +1,13 @@
+; inherits: ecma
 ; Names a TSX slice refers to: calls, constructed classes, base classes and every type
 ; it names (annotations, generic arguments, implemented interfaces, casts) and the JSX
-; elements it renders.
-; Written for context_kit; @ref captures (names used) and @def captures (below).
-(call_expression function: (identifier) @ref)
-(call_expression function: (member_expression property: (property_identifier) @ref))
-(new_expression constructor: (identifier) @ref)
+; elements it renders; calls, constructions and member reads come from ecma.scm.
+; Written for context_kit; @ref captures (names used) and @def captures (below, and
+; ecma.scm's top-level variables).
 (extends_clause value: (identifier) @ref)
 (type_identifier) @ref
-(member_expression object: (identifier) @ref)
 (jsx_opening_element name: (identifier) @ref)
 (jsx_self_closing_element name: (identifier) @ref)
 
-; Names a run of top-level lines defines (@def; only module runs take them): top-level
-; variables, exported or not.
-(program (lexical_declaration (variable_declarator name: (identifier) @def)))
-(program (variable_declaration (variable_declarator name: (identifier) @def)))
-(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @def))))
-(program (export_statement (variable_declaration (variable_declarator name: (identifier) @def))))
+; Names a run of top-level lines defines (@def; only module runs take them): type aliases.
 (type_alias_declaration name: (type_identifier) @def)

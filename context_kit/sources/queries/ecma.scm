@@ -1,0 +1,15 @@
+; What the JavaScript, TypeScript and TSX queries share (each includes this file with an
+; "; inherits: ecma" line): the grammars are one family and name these nodes alike.
+; Written for context_kit.
+
+; @ref: called functions and methods, constructed classes and member reads.
+(call_expression function: (identifier) @ref)
+(call_expression function: (member_expression property: (property_identifier) @ref))
+(new_expression constructor: (identifier) @ref)
+(member_expression object: (identifier) @ref)
+
+; @def (only module runs take them): top-level variables, exported or not.
+(program (lexical_declaration (variable_declarator name: (identifier) @def)))
+(program (variable_declaration (variable_declarator name: (identifier) @def)))
+(program (export_statement (lexical_declaration (variable_declarator name: (identifier) @def))))
+(program (export_statement (variable_declaration (variable_declarator name: (identifier) @def))))

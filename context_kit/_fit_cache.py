@@ -122,9 +122,11 @@ def _budget() -> int:
 def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
     """Remove the least recently used fitted states until ``folder/fits`` holds ``budget`` bytes.
 
-    Recency is the file's modification time, which a load refreshes. ``keep`` (the entry
-    just written) is never removed, even when it alone exceeds the budget. Entries another
-    process removes meanwhile are skipped; a reader that loses its entry sees a miss.
+    Recency is the later of the file's access and modification times, and a load
+    refreshes both (see :func:`~context_kit._cache.prune_least_recent`). ``keep`` (the
+    entry just written) is never removed, even when it alone exceeds the budget. Entries
+    another process removes meanwhile are skipped; a reader that loses its entry sees a
+    miss.
 
     Returns:
         The bytes removed.

@@ -249,7 +249,11 @@ class SliceCache:
             for version in os.scandir(self._root):
                 if version.is_dir(follow_symlinks=False):
                     with contextlib.suppress(OSError):
-                        shards += [e.path for e in os.scandir(version.path) if e.is_dir()]
+                        shards += [
+                            e.path
+                            for e in os.scandir(version.path)
+                            if e.is_dir(follow_symlinks=False)
+                        ]
         return prune_least_recent(shards, ".slices", budget, keep=live, what="slice entries")
 
     def key(
@@ -425,7 +429,7 @@ class _Slicer:
         self.hits = 0
         self.redact = True  # redact secrets in the text of every file sliced
         self.fingerprints: dict[int, str] = {}  # by id(): the sources outlive this slicer
-        self.live: set[str] = set()  # the entry files this refresh reads or writes
+        self.live: set[str] = set()  # keys of the entries this refresh reads or writes
         self.written = 0  # bytes of the entries it writes
 
     def _key(self, path: str, digest: str) -> str:
@@ -442,7 +446,7 @@ class _Slicer:
         key = self._key(path, digest)
         if not key or self.cache is None:
             return False
-        self.live.add(self.cache.file(key))
+        self.live.add(key)
         cached = self.cache.get(key)
         if cached is None:
             return False
@@ -695,7 +699,7 @@ def refresh(
     if cache is not None and not previous:
         cache.put_manifest(manifest_key, scanned_at, out.files)
         if slicer.written:
-            cache.note_written(slicer.written, lambda: slicer.live)
+            cache.note_written(slicer.written, lambda: {cache.file(k) for k in slicer.live})
     if progress is not None:
         progress("parse", len(to_read), len(to_read))
     return out

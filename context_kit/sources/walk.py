@@ -519,7 +519,7 @@ def read_candidate(
             anything reads the text), while secret *files* are still skipped.
         folders: Shared by the reads of one walk: whether each folder resolves inside
             the repository, so a folder's path is resolved once rather than once per
-            file in it (filled as it goes; pass an empty dict).
+            file in it (filled as it goes; ``None`` shares nothing).
     """
     if not _utf8(rel):
         # A name that is not UTF-8 (Latin-1 archives) cannot be cited, cached as JSON or
@@ -535,7 +535,7 @@ def read_candidate(
     if options.redact_secrets and is_secret_file(rel):
         return SkippedFile(path=rel, reason="secret", detail="a file that holds credentials")
     full = os.path.join(root, rel)
-    st = _regular_inside(full, rel, root_real, folders)
+    st = _regular_inside(full, rel, root_real, {} if folders is None else folders)
     if st is None:
         got = _located_slowly(Path(full), rel, root_real, options)
         if isinstance(got, SkippedFile):
@@ -570,7 +570,7 @@ def read_candidate(
 
 
 def _regular_inside(
-    full: str, rel: str, root_real: Path, folders: dict[str, bool] | None
+    full: str, rel: str, root_real: Path, folders: dict[str, bool]
 ) -> os.stat_result | None:
     """``full``'s stat when it is a regular file (no symlink) in a folder inside the repository.
 
@@ -579,8 +579,6 @@ def _regular_inside(
     that is not itself a symlink resolves to its folder's resolution plus its name, so
     only the folder needs resolving, and a walk's files share a few hundred folders.
     """
-    if folders is None:
-        return None
     try:
         st = os.lstat(full)
     except OSError:

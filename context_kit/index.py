@@ -59,6 +59,7 @@ from .slicing import (
     default_workers,
     refresh,
     resolve_cache,
+    slicing_code_stamp,
     source_fingerprint,
 )
 from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
@@ -959,13 +960,15 @@ class _BuildState:
         a file's digest and its source's version name what was sliced, not how; slices
         cut by another release of a chunker that kept its version, or re-sliced after an
         unreadable cache entry, must not meet a fit made on the old cut (a BM25 fit of
-        992 rows served to a corpus of 1,002 failed every query).
+        992 rows served to a corpus of 1,002 failed every query). The slicing code's stamp
+        counts too: a change that keeps every id can still change what slices define
+        (class members), and a fuzzy fit of the old names would serve the new slices.
         """
         # Asked at the build and again at the first query (post-fusion steps): the same
         # corpus object has the same key, as a refresh replaces the corpus it changes.
         if self._keyed is not None and self._keyed[0] is corpus:
             return self._keyed[1]
-        parts = [source_fingerprint(s) for s in self.sources]
+        parts = [slicing_code_stamp(), *(source_fingerprint(s) for s in self.sources)]
         for path in sorted(self.files):
             fe = self.files[path]
             if fe.slices:

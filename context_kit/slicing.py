@@ -169,7 +169,7 @@ _PRUNE_SHARE = 0.01
 
 @functools.cache
 def _code_folder() -> str:
-    return content_key(CACHE_FORMAT, _code_stamp())[:16]
+    return content_key(CACHE_FORMAT, slicing_code_stamp())[:16]
 
 
 class SliceCache:
@@ -266,7 +266,7 @@ class SliceCache:
         spec = language_for_path(path)
         lang = spec.name if spec is not None else ""
         fp = source_fingerprint(source) if fingerprint is None else fingerprint
-        return content_key(CACHE_FORMAT, _code_stamp(), fp, lang, path, digest)
+        return content_key(CACHE_FORMAT, slicing_code_stamp(), fp, lang, path, digest)
 
     def file(self, key: str) -> str:
         """The path of the entry of ``key``."""
@@ -320,7 +320,7 @@ class SliceCache:
 
 
 @functools.cache
-def _code_stamp() -> str:
+def slicing_code_stamp() -> str:
     """A digest of the code that turns a file into slices: this library's and the parsers'.
 
     Sources declare a ``version`` to bump when their output changes; this covers the

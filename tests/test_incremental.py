@@ -680,13 +680,13 @@ def _parses_under_stamps(
             if code is not None:
                 monkeypatch.setattr(slicing, "code_stamp", lambda *globs, code=code: code)
             monkeypatch.setattr(slicing, "binary_stamp", binary)
-            slicing._code_stamp.cache_clear()
+            slicing.slicing_code_stamp.cache_clear()
             src = CountingCode()
             build(root, cache, src)
             counts.append(src._calls)
     finally:
         monkeypatch.undo()
-        slicing._code_stamp.cache_clear()
+        slicing.slicing_code_stamp.cache_clear()
     return counts
 
 
@@ -728,7 +728,7 @@ def test_the_stamps_read_the_installed_code_and_grammars():
     assert binary_stamp("no_such_module_here") == ""
     assert code_stamp("sources/*.py") != code_stamp("sources/code.py") != code_stamp()
     assert code_stamp("sources/**/*.scm") == code_stamp.__wrapped__("sources/**/*.scm")
-    assert slicing._code_stamp() == slicing._code_stamp()
+    assert slicing.slicing_code_stamp() == slicing.slicing_code_stamp()
 
 
 @st.composite
@@ -840,3 +840,42 @@ def test_misses_the_record_did_not_foresee_still_use_workers(tmp_path: Path):
             root, WalkOptions(), sources, cache=cache, workers=2, parallel_min_bytes=total + 1
         )
     assert started == [] and small.sliced == len(first.files)
+
+
+class RenamingCode(CodeSource):
+    """A code source whose slices define one more name: other slicing code, same ids."""
+
+    def __init__(self, extra: str) -> None:
+        super().__init__()
+        self._extra = extra  # private: not part of the source's fingerprint
+
+    def slices(self, file):
+        return [
+            s.model_copy(update={"defines": (*s.defines, f"{self._extra}_{i}")})
+            for i, s in enumerate(super().slices(file))
+        ]
+
+
+def test_a_fit_is_not_served_to_slices_cut_by_other_slicing_code(tmp_path: Path, monkeypatch):
+    # Same files, ids and source version: only the slicing code changed (its stamp), and
+    # with it what slices define. A fuzzy fit of the old names must not be reused.
+    from context_kit import index as index_module
+    from context_kit import slicing
+
+    root = make_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    found = {}
+    for stamp, extra in [("a", "oldname"), ("b", "newname")]:
+        for module in (slicing, index_module):  # the slice cache re-cuts; the fit must follow
+            monkeypatch.setattr(module, "slicing_code_stamp", lambda stamp=stamp: stamp)
+        ix = Index.build(
+            root,
+            cache_dir=cache,
+            sources=(RenamingCode(extra), DocsSource(), TextSource()),
+            workers=1,
+            retrievers=["fuzzy"],
+        )
+        hits = ix.search(f"where is `{extra}_0` defined", k=3)
+        found[extra] = [h.slice.defines[-1] for h in hits]
+    assert found["oldname"] and all(d.startswith("oldname") for d in found["oldname"])
+    assert found["newname"] and all(d.startswith("newname") for d in found["newname"])

@@ -878,14 +878,18 @@ def test_c_typedefs_of_types_with_bodies_are_classes_named_as_code_uses_them():
     )
     got = {s.name: s for s in _slices("types.h", text) if s.symbol_kind == "class"}
     assert sorted(got) == ["NodePtr", "color_t", "point_t", "robj", "u_t"]
-    # The tag is defined too: code says ``struct redisObject`` as well as ``robj``.
-    assert got["robj"].defines == ("robj", "redisObject")
+    # The tag is defined too: code says ``struct redisObject`` as well as ``robj``. The
+    # fields follow (a bit-field and a pointer too), qualified by the name code uses.
+    assert got["robj"].defines == ("robj", "redisObject", "robj.ptr", "robj.type")
     assert (got["robj"].start_line, got["robj"].end_line) == (1, 4)
-    assert got["point_t"].defines == ("point_t",)
-    assert got["u_t"].defines == ("u_t", "u_tag")
-    # Cut into parts, the first part defines both names.
+    assert got["point_t"].defines == ("point_t", "point_t.a")
+    assert got["u_t"].defines == ("u_t", "u_tag", "u_t.f", "u_t.i")
+    # Enumerators are constants: C code names them bare.
+    assert got["color_t"].defines == ("color_t", "color_t.GREEN", "GREEN", "color_t.RED", "RED")
+    # Cut into parts, the first part defines both names; each field goes with its part.
     parts = [s for s in _slices("types.h", text, max_slice_lines=2) if s.name == "robj"]
-    assert len(parts) > 1 and parts[0].defines == ("robj", "redisObject")
+    assert len(parts) > 1 and parts[0].defines[:2] == ("robj", "redisObject")
+    assert {d for s in parts for d in s.defines} == set(got["robj"].defines)
     # Typedefs of types declared elsewhere stay module lines.
     module = [s for s in _slices("types.h", text) if s.symbol_kind == "module"]
     assert any("fwd_t" in s.text and "callback" in s.text for s in module)
@@ -1067,3 +1071,121 @@ def test_each_part_of_a_long_module_run_defines_the_names_in_it():
     assert len(parts) == 4
     for s in parts:
         assert s.defines == tuple(sorted(f"CONST_{i}" for i in range(s.start_line - 1, s.end_line)))
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "members"),
+    [
+        (
+            "m.py",
+            "class Options:\n    verbose_name = None\n    ordering: list = []\n    z: int\n\n"
+            "    def f(self):\n        local = 1\n        self.attr = local\n\n"
+            "    LATE = 2\n\n    class Meta:\n        db_table = 'x'\n",
+            {
+                "Options": {"verbose_name", "ordering", "z"},
+                "Options.Meta": {"db_table"},
+                # A run of fields between members is its class's.
+                ("Options", "class_body"): {"LATE"},
+            },
+        ),
+        (
+            "A.java",
+            "class A {\n  static final int MAX = 3;\n  private String owner, name;\n"
+            "  int get() { int local = 1; return local; }\n}\n"
+            "interface I { int LIMIT = 2; }\nenum E { RED, GREEN; private int v; }\n"
+            "record R(int left, int right) { static int K = 1; }\n",
+            {
+                "A": {"MAX", "owner", "name"},
+                "I": {"LIMIT"},
+                "E": {"RED", "GREEN", "v"},
+                # A record's components are its fields.
+                "R": {"left", "right", "K"},
+            },
+        ),
+        (
+            "A.cs",
+            "class Bank {\n  public const int Max = 3;\n  private int a, b;\n"
+            "  public string Owner { get; set; }\n  public event EventHandler Changed;\n"
+            "  public int Get() { int local = 1; return local; }\n}\nenum Color { Red, Green }\n"
+            "public record Person(string Name, int Age) { public int X { get; init; } }\n",
+            {
+                "Bank": {"Max", "a", "b", "Owner", "Changed"},
+                "Color": {"Red", "Green"},
+                "Person": {"Name", "Age", "X"},
+            },
+        ),
+        (
+            "a.ts",
+            "class A {\n  x = 1;\n  private y: number;\n  m() { const local = 1; }\n}\n"
+            "interface I { name: string; }\nenum E { Red, Green = 2 }\n",
+            {"A": {"x", "y"}, "I": {"name"}, "E": {"Red", "Green"}},
+        ),
+        (
+            "a.js",
+            "class A {\n  x = 1;\n  static N = 2;\n  m() { let local = 1; }\n}\n",
+            {"A": {"x", "N"}},
+        ),
+        (
+            "a.go",
+            "package p\n\ntype A struct {\n\tX int\n\ty, z string\n\tEmbedded\n}\n\n"
+            "type I interface {\n\tGo() int\n}\n",
+            {"A": {"X", "y", "z"}, "I": {"Go"}},
+        ),
+        (
+            "a.rs",
+            "struct A {\n    x: i32,\n    pub y: String,\n}\n\n"
+            "enum E {\n    Red,\n    Green(i32),\n}\n\n"
+            "impl A {\n    const N: i32 = 1;\n    fn f(&self) { let local = 1; }\n}\n",
+            {"A": {"x", "y", "N"}, "E": {"Red", "Green"}},
+        ),
+        (
+            "a.cpp",
+            "class A {\n public:\n  int x = 1;\n  static const int N = 2;\n"
+            "  char *name;\n  void f();\n};\n"
+            "enum class E { Red, Green };\n",
+            {"A": {"x", "N", "name"}, "E": {"Red", "Green"}},
+        ),
+        (
+            "a.kt",
+            'class A {\n    val x = 1\n    private var y: String = ""\n'
+            "    fun f() { val local = 1 }\n}\nenum class E { RED, GREEN }\n"
+            "data class P(val left: Int, private var right: String, local: Int)\n",
+            # A constructor parameter is a property only with val or var.
+            {"A": {"x", "y"}, "E": {"RED", "GREEN"}, "P": {"left", "right"}},
+        ),
+        ("a.rb", "class A\n  MAX = 3\n  def f\n    local = 1\n  end\nend\n", {"A": {"MAX"}}),
+        (
+            "a.php",
+            "<?php\nclass A {\n    const MAX = 3;\n    public $name;\n"
+            "    private static ?int $size = 2;\n"
+            "    function f() { $local = 1; }\n}\nenum E { case Red; case Green; }\n",
+            {"A": {"MAX", "name", "size"}, "E": {"Red", "Green"}},
+        ),
+        (
+            "a.swift",
+            'class A {\n    let x = 1\n    static var y: String = ""\n'
+            "    func f() { let local = 1 }\n}\nenum E { case red, green }\n",
+            {"A": {"x", "y"}, "E": {"red", "green"}},
+        ),
+    ],
+)
+def test_classes_define_the_members_their_bodies_declare(
+    path: str, text: str, members: dict[object, set[str]]
+):
+    got = _slices(path, text)
+    for key, names in members.items():
+        name, kind = key if isinstance(key, tuple) else (key, "class")
+        holders = [s for s in got if s.name == name and s.symbol_kind == kind]
+        assert holders, (name, kind, [(s.name, s.symbol_kind) for s in got])
+        defined = {d for s in holders for d in s.defines}
+        # Each member qualified by its class, as methods are; a constant simple too.
+        assert {f"{name}.{m}" for m in names} <= defined, (name, defined)
+        simple = {m for m in names if m.isupper()}
+        assert {m for m in names if m in defined} == simple, (name, defined)
+    # Locals and instance attributes set in a method are not the class's declarations.
+    assert not any(n.endswith(("local", "attr")) for s in got for n in s.defines)
+    # Only class headers and runs of fields take members (never a method or a module run).
+    own = {f"{k if isinstance(k, str) else k[0]}.{m}" for k, v in members.items() for m in v}
+    for s in got:
+        if s.symbol_kind not in ("class", "class_body"):
+            assert not own & set(s.defines) - {s.name}, s

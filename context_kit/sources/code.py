@@ -25,6 +25,7 @@ by :class:`~context_kit.sources._chunker.Chunker`; those from the optional gramm
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,12 @@ from .walk import FileText
 __all__ = ["DEFAULT_MAX_SLICE_LINES", "CodeSource"]
 
 _C_FAMILY = frozenset(("c", "cpp"))
+# The spans a class body's declarations land in: its header (or a part of it) and the
+# runs of fields between its members. A declaration inside a function (a local class's
+# field) names nothing the repository can refer to.
+_MEMBER_HOLDERS = frozenset(("class", "class_body"))
+# A constant's spelling: upper-case letters, digits and underscores, starting with a letter.
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 DEFAULT_MAX_SLICE_LINES = 200
 """Definitions longer than this are split into parts: long enough that most functions stay
@@ -105,7 +112,8 @@ class CodeSource:
     # 28: module runs define their top-level constants, variables and macros.
     # 29: ... in Kotlin, Swift, Ruby and PHP too.
     # 30: PHP ``define('NAME', ...)`` at the top level (or under a top-level guard).
-    version = "30"
+    # 31: class spans define the fields, constants and enum members their bodies declare.
+    version = "31"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -174,10 +182,10 @@ class CodeSource:
             return window_slices(file.path, table, language=spec.name)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
-        refs, names = (
+        refs, names, members = (
             _references(query, tree.root_node, starts, ends, read)
             if query is not None and not deep
-            else ({}, {})
+            else ({}, {}, {})
         )
         out: list[Slice] = []
         for i, sp in enumerate(spans):
@@ -191,6 +199,9 @@ class CodeSource:
             elif sp.symbol_kind == "module":
                 # Top-level constants, variables and macros (the query's @def captures).
                 defines = tuple(sorted(names.get(i, ())))
+            declared = members.get(i)
+            if declared and sp.symbol_kind in _MEMBER_HOLDERS:
+                defines += _member_defines(sp.name, declared, defines)
             out.append(
                 Slice(
                     id=f"code:{file.path}:{sp.start}-{sp.end}",
@@ -214,6 +225,25 @@ class CodeSource:
                 )
             )
         return out
+
+
+def _member_defines(owner: str, members: set[str], defines: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a class's declared ``members`` add to its span's ``defines``.
+
+    Each member qualified by its class (a ``class_body`` run is named after its class):
+    ``Options.ordering``. A constant's simple name too (``MAX_RETRIES``, an enum's
+    ``RED``): code and issues spell constants bare (static imports, C enumerators), while a
+    bare field name (``name``, ``value``, ``Load``) names a member of dozens of classes
+    and matched issue words to the wrong ones (measured on the quality tasks). A C enum
+    named after its first constant does not define that constant twice.
+    """
+    own = owner.rsplit(".", 1)[-1]
+    out: list[str] = []
+    for m in sorted(members - {own}):
+        out.append(f"{owner}.{m}")
+        if _CONSTANT.fullmatch(m) and m not in defines:
+            out.append(m)
+    return tuple(out)
 
 
 def _normalise(spans: list[Span], table: LineTable, max_lines: int) -> list[Span]:
@@ -338,11 +368,12 @@ def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, 
 
 def _references(
     query: Any, root: Any, starts: list[int], ends: list[int], data: bytes
-) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
-    """The ``@ref`` and ``@def`` captures, each given to the span whose bytes hold it.
+) -> tuple[dict[int, set[str]], dict[int, set[str]], dict[int, set[str]]]:
+    """The ``@ref``, ``@def`` and ``@member`` captures, each given to the span holding it.
 
-    Spans are byte ranges (``starts``, ``ends``). One query run finds both: the names a
-    span refers to, and the names a run of top-level lines defines (constants, macros).
+    Spans are byte ranges (``starts``, ``ends``). One query run finds all three: the
+    names a span refers to, the names a run of top-level lines defines (constants,
+    macros) and the members a class body declares (fields, constants, enum members).
     """
     from bisect import bisect_right
 
@@ -365,4 +396,8 @@ def _references(
                 words.add(data[at : node.end_byte])
         return {i: {w.decode("utf-8", "replace") for w in ws} for i, ws in found.items()}
 
-    return by_span(captures.get("ref", ())), by_span(captures.get("def", ()))
+    return (
+        by_span(captures.get("ref", ())),
+        by_span(captures.get("def", ())),
+        by_span(captures.get("member", ())),
+    )

@@ -8,3 +8,10 @@
 ; Names a run of top-level lines defines (@def; only module runs take them): macros.
 (preproc_def name: (identifier) @def)
 (preproc_function_def name: (identifier) @def)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; struct and union fields (plain, pointer and array) and enum constants.
+(field_declaration declarator: (field_identifier) @member)
+(field_declaration declarator: (pointer_declarator declarator: (field_identifier) @member))
+(field_declaration declarator: (array_declarator declarator: (field_identifier) @member))
+(enumerator name: (identifier) @member)

@@ -14,3 +14,11 @@
 (type_argument_list (identifier) @ref)
 (type_parameter_constraint (type (identifier) @ref))
 (attribute name: (identifier) @ref)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; fields, events, properties, record parameters and enum members.
+(field_declaration (variable_declaration (variable_declarator name: (identifier) @member)))
+(event_field_declaration (variable_declaration (variable_declarator name: (identifier) @member)))
+(property_declaration name: (identifier) @member)
+(enum_member_declaration name: (identifier) @member)
+(record_declaration (parameter_list (parameter name: (identifier) @member)))

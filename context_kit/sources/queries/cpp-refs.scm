@@ -12,3 +12,10 @@
 (preproc_def name: (identifier) @def)
 (preproc_function_def name: (identifier) @def)
 (alias_declaration name: (type_identifier) @def)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; struct and union fields (plain, pointer and array) and enum constants.
+(field_declaration declarator: (field_identifier) @member)
+(field_declaration declarator: (pointer_declarator declarator: (field_identifier) @member))
+(field_declaration declarator: (array_declarator declarator: (field_identifier) @member))
+(enumerator name: (identifier) @member)

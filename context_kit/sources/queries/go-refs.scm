@@ -12,3 +12,8 @@
 (source_file (var_declaration (var_spec name: (identifier) @def)))
 (source_file (type_declaration (type_spec name: (type_identifier) @def)))
 (source_file (type_declaration (type_alias name: (type_identifier) @def)))
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; struct fields and interface methods.
+(field_declaration name: (field_identifier) @member)
+(method_elem name: (field_identifier) @member)

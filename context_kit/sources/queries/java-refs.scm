@@ -6,3 +6,10 @@
 (type_identifier) @ref
 (marker_annotation name: (identifier) @ref)
 (annotation name: (identifier) @ref)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; fields, record components, interface constants and enum constants.
+(field_declaration declarator: (variable_declarator name: (identifier) @member))
+(constant_declaration declarator: (variable_declarator name: (identifier) @member))
+(enum_constant name: (identifier) @member)
+(record_declaration parameters: (formal_parameters (formal_parameter name: (identifier) @member)))

@@ -4,3 +4,7 @@
 ; Written for context_kit; @ref captures (names used) and @def captures (ecma.scm's
 ; top-level variables).
 (class_heritage (identifier) @ref)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; fields.
+(field_definition property: (property_identifier) @member)

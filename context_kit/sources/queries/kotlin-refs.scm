@@ -7,3 +7,9 @@
 ; Names a run of top-level lines defines (@def; only module runs take them): top-level
 ; properties (``const val MAX = 3``, ``val logger = ...``).
 (source_file (property_declaration (variable_declaration (identifier) @def)))
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; properties (constructor parameters with val or var too) and enum entries.
+(class_body (property_declaration (variable_declaration (identifier) @member)))
+(enum_entry (identifier) @member)
+(class_parameter ["val" "var"] (identifier) @member)

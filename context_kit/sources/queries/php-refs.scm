@@ -25,3 +25,9 @@
   function: (name) @_define
   arguments: (arguments . (argument [(string (string_content) @def) (encapsed_string (string_content) @def)]))))
   (#eq? @_define "define"))))
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; properties, class constants and enum cases.
+(property_element (variable_name (name) @member))
+(declaration_list (const_declaration (const_element (name) @member)))
+(enum_case name: (name) @member)

@@ -15,3 +15,7 @@
 
 ; Names a run of top-level lines defines (@def): module-level assignments.
 (module (expression_statement (assignment left: (identifier) @def)))
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; class attributes.
+(class_definition body: (block (expression_statement (assignment left: (identifier) @member))))

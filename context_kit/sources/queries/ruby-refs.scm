@@ -5,3 +5,8 @@
 
 ; Names a run of top-level lines defines (@def; only module runs take them): constants.
 (program (assignment left: (constant) @def))
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; constants.
+(class (body_statement (assignment left: (constant) @member)))
+(module (body_statement (assignment left: (constant) @member)))

@@ -14,3 +14,9 @@
 (static_item name: (identifier) @def)
 (type_item name: (type_identifier) @def)
 (macro_definition name: (identifier) @def)
+
+; Names a class body declares (@member; only class spans take them, qualified by the class):
+; struct and variant fields, enum variants and associated constants.
+(field_declaration name: (field_identifier) @member)
+(enum_variant name: (identifier) @member)
+(impl_item body: (declaration_list (const_item name: (identifier) @member)))

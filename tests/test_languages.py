@@ -1189,3 +1189,23 @@ def test_classes_define_the_members_their_bodies_declare(
     for s in got:
         if s.symbol_kind not in ("class", "class_body"):
             assert not own & set(s.defines) - {s.name}, s
+
+
+def test_python_constructors_define_the_attributes_they_set():
+    text = (
+        "class Conn:\n    def __init__(self, host):\n        self.host = host\n"
+        "        self.MAX_TRIES: int = 3\n        other.port = 1\n        if host:\n"
+        "            self.maybe = 1\n\n    def reset(self):\n        self.host = None\n"
+    )
+    got = {s.name: s for s in _slices("c.py", text)}
+    # Set directly in __init__'s body: qualified by the class (a constant simple too).
+    assert got["Conn.__init__"].defines == (
+        "Conn.__init__",
+        "__init__",
+        "Conn.MAX_TRIES",
+        "MAX_TRIES",
+        "Conn.host",
+    )
+    # Another object's attribute, a conditional one and another method's set nothing.
+    assert got["Conn.reset"].defines == ("Conn.reset", "reset")
+    assert "Conn.host" not in got["Conn"].defines

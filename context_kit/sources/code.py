@@ -113,7 +113,8 @@ class CodeSource:
     # 29: ... in Kotlin, Swift, Ruby and PHP too.
     # 30: PHP ``define('NAME', ...)`` at the top level (or under a top-level guard).
     # 31: class spans define the fields, constants and enum members their bodies declare.
-    version = "31"
+    # 32: Python constructors define the attributes they set (``self.x = ...``).
+    version = "32"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -182,10 +183,10 @@ class CodeSource:
             return window_slices(file.path, table, language=spec.name)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
-        refs, names, members = (
+        refs, names, members, attributes = (
             _references(query, tree.root_node, starts, ends, read)
             if query is not None and not deep
-            else ({}, {}, {})
+            else ({}, {}, {}, {})
         )
         out: list[Slice] = []
         for i, sp in enumerate(spans):
@@ -202,6 +203,10 @@ class CodeSource:
             declared = members.get(i)
             if declared and sp.symbol_kind in _MEMBER_HOLDERS:
                 defines += _member_defines(sp.name, declared, defines)
+            set_here = attributes.get(i)
+            if set_here and sp.symbol_kind == "method" and sp.parent:
+                # A constructor's ``self.x = ...``: where the attribute is introduced.
+                defines += _member_defines(sp.parent, set_here, defines)
             out.append(
                 Slice(
                     id=f"code:{file.path}:{sp.start}-{sp.end}",
@@ -368,12 +373,13 @@ def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, 
 
 def _references(
     query: Any, root: Any, starts: list[int], ends: list[int], data: bytes
-) -> tuple[dict[int, set[str]], dict[int, set[str]], dict[int, set[str]]]:
-    """The ``@ref``, ``@def`` and ``@member`` captures, each given to the span holding it.
+) -> tuple[dict[int, set[str]], dict[int, set[str]], dict[int, set[str]], dict[int, set[str]]]:
+    """The ``@ref``, ``@def``, ``@member`` and ``@attribute`` captures, by span.
 
-    Spans are byte ranges (``starts``, ``ends``). One query run finds all three: the
-    names a span refers to, the names a run of top-level lines defines (constants,
-    macros) and the members a class body declares (fields, constants, enum members).
+    Spans are byte ranges (``starts``, ``ends``); each capture goes to the span holding
+    it. One query run finds all four: the names a span refers to, the names a run of
+    top-level lines defines (constants, macros), the members a class body declares
+    (fields, constants, enum members) and the attributes a constructor sets.
     """
     from bisect import bisect_right
 
@@ -400,4 +406,5 @@ def _references(
         by_span(captures.get("ref", ())),
         by_span(captures.get("def", ())),
         by_span(captures.get("member", ())),
+        by_span(captures.get("attribute", ())),
     )

@@ -19,3 +19,13 @@
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
 ; class attributes.
 (class_definition body: (block (expression_statement (assignment left: (identifier) @member))))
+
+; Attributes a constructor sets (@attribute; only methods take them, qualified by their
+; class): ``self.x = ...`` statements directly in ``__init__``'s body.
+(function_definition
+  name: (identifier) @_name
+  body: (block
+    (expression_statement
+      (assignment left: (attribute object: (identifier) @_self attribute: (identifier) @attribute))))
+  (#eq? @_name "__init__")
+  (#eq? @_self "self"))

@@ -1209,3 +1209,22 @@ def test_python_constructors_define_the_attributes_they_set():
     # Another object's attribute, a conditional one and another method's set nothing.
     assert got["Conn.reset"].defines == ("Conn.reset", "reset")
     assert "Conn.host" not in got["Conn"].defines
+
+
+@pytest.mark.parametrize("path", ["c.js", "c.ts"])
+def test_js_and_ts_constructors_define_the_undeclared_attributes_they_set(path: str):
+    declared = "  q = 0;\n" if path == "c.ts" else ""
+    text = (
+        f"class Conn {{\n{declared}  constructor(host) {{\n    this.host = host;\n"
+        "    this.q = 1;\n    this.#secret = 2;\n    if (host) {\n      this.maybe = 1;\n    }\n"
+        "  }\n  reset() {\n    this.host = null;\n  }\n}\n"
+    )
+    got = {s.name: s for s in _slices(path, text)}
+    ctor = got["Conn.constructor"].defines
+    assert "Conn.host" in ctor and "Conn.maybe" not in ctor and not any("secret" in d for d in ctor)
+    # A field the class body declares is defined there, not again by the constructor.
+    if path == "c.ts":
+        assert "Conn.q" in got["Conn"].defines and "Conn.q" not in ctor
+    else:
+        assert "Conn.q" in ctor
+    assert got["Conn.reset"].defines == ("Conn.reset", "reset")

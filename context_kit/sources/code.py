@@ -114,7 +114,8 @@ class CodeSource:
     # 30: PHP ``define('NAME', ...)`` at the top level (or under a top-level guard).
     # 31: class spans define the fields, constants and enum members their bodies declare.
     # 32: Python constructors define the attributes they set (``self.x = ...``).
-    version = "32"
+    # 33: ... and JavaScript/TypeScript ones (``this.x = ...``) the undeclared ones.
+    version = "33"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -188,6 +189,12 @@ class CodeSource:
             if query is not None and not deep
             else ({}, {}, {}, {})
         )
+        declared_names = {
+            f"{sp.name}.{m}"
+            for i, sp in enumerate(spans)
+            if sp.symbol_kind in _MEMBER_HOLDERS
+            for m in members.get(i, ())
+        }
         out: list[Slice] = []
         for i, sp in enumerate(spans):
             defines: tuple[str, ...] = ()
@@ -205,8 +212,11 @@ class CodeSource:
                 defines += _member_defines(sp.name, declared, defines)
             set_here = attributes.get(i)
             if set_here and sp.symbol_kind == "method" and sp.parent:
-                # A constructor's ``self.x = ...``: where the attribute is introduced.
-                defines += _member_defines(sp.parent, set_here, defines)
+                # A constructor's ``self.x = ...``: where the attribute is introduced,
+                # unless the class body declares it (a TypeScript field).
+                owner = sp.parent
+                fresh = {a for a in set_here if f"{owner}.{a}" not in declared_names}
+                defines += _member_defines(owner, fresh, defines)
             out.append(
                 Slice(
                     id=f"code:{file.path}:{sp.start}-{sp.end}",

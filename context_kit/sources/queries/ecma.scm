@@ -13,3 +13,12 @@
 (program (variable_declaration (variable_declarator name: (identifier) @def)))
 (program (export_statement (lexical_declaration (variable_declarator name: (identifier) @def))))
 (program (export_statement (variable_declaration (variable_declarator name: (identifier) @def))))
+
+; Attributes a constructor sets (@attribute; only methods take them, qualified by their
+; class): ``this.x = ...`` statements directly in ``constructor``'s body.
+(method_definition
+  name: (property_identifier) @_name
+  body: (statement_block
+    (expression_statement
+      (assignment_expression left: (member_expression object: (this) property: (property_identifier) @attribute))))
+  (#eq? @_name "constructor"))

@@ -461,3 +461,32 @@ def test_name_tables_key_lower_case_names_by_the_slices_own_strings():
     assert next(k for k in fuzzy.by_name_ if k == name) is name
     other = Slice(id="b", kind="code", path="m.py", text="class Config: ...", defines=("Config",))
     assert "config" in FuzzyRetriever().fit(Corpus([other])).by_name_
+
+
+def test_fuzzy_finds_nested_and_namespaced_names_by_their_last_two_parts():
+    def code(i: int, name: str) -> Slice:
+        return Slice(
+            id=f"s{i}",
+            kind="code",
+            path=f"src/f{i}.cc",
+            start_line=1,
+            end_line=1,
+            name=name,
+            text="x",
+            defines=(name, name.rsplit(".", 1)[-1]),
+        )
+
+    names = ["fmt.detail.buffer.push_back", "Outer.Inner.go", "Other.push_back"]
+    old = Corpus([code(i, n) for i, n in enumerate(names)])
+    fitted = FuzzyRetriever().fit(old)
+    # The qualified mention outranks the slice that only shares the simple name.
+    s = fitted.score("Why does `buffer.push_back` drop bytes?")
+    assert s[0] == 1.5 and s[2] == 1.0
+    assert fitted.score("`detail.buffer.push_back`")[0] == 1.5
+    assert fitted.score("`Inner.go` hangs")[1] == 1.5
+    # A refit files added names the same way and forgets removed ones.
+    new = Corpus([code(0, names[0]), code(3, "ns.Queue.pop_front")])
+    fitted.refit(new, np.asarray([0, -1], dtype=np.int64), old)
+    assert fitted.score("`Queue.pop_front`").tolist() == [0.0, 1.5]
+    assert fitted.score("`Inner.go` hangs").tolist() == [0.0, 0.0]
+    assert fitted.score("`buffer.push_back`").tolist() == [1.5, 0.0]

@@ -55,6 +55,16 @@ def _by_length(name: str) -> tuple[int, str]:
     return (len(name), name)
 
 
+def _qual_key(name: str) -> str:
+    """The key a qualified name is found under: its last two parts, lower-cased.
+
+    A mention is matched by its last two parts (``Class.method``), so a name nested deeper
+    (``Outer.Inner.go``, ``fmt.detail.buffer.push_back``) must be filed under them too:
+    keyed by its whole spelling, ``Inner.go`` never found it.
+    """
+    return _lower(".".join(name.rsplit(".", 2)[-2:]))
+
+
 def _path_keys(path: str) -> tuple[list[str], list[str]]:
     """The keys ``path`` is found under in the path and the stem suffix indexes."""
     low = path.lower()
@@ -153,7 +163,7 @@ class FuzzyRetriever:
         for i, s in enumerate(corpus.slices):
             for d in s.defines:
                 if "." in d:
-                    by_qual.setdefault(_lower(d), []).append(i)
+                    by_qual.setdefault(_qual_key(d), []).append(i)
                 else:
                     by_name.setdefault(_lower(d), []).append(i)
         self.by_name_ = by_name
@@ -212,7 +222,7 @@ class FuzzyRetriever:
             s = previous.slices[r]
             for d in s.defines:
                 table = self.by_qual_ if "." in d else self.by_name_
-                key = d.lower()
+                key = _qual_key(d) if table is self.by_qual_ else d.lower()
                 docs = table[key]
                 docs.remove(doc)
                 if not docs:
@@ -225,7 +235,7 @@ class FuzzyRetriever:
             s = corpus.slices[row]
             for d in s.defines:
                 table = self.by_qual_ if "." in d else self.by_name_
-                key = _lower(d)
+                key = _qual_key(d) if table is self.by_qual_ else _lower(d)
                 if key in table:
                     table[key].append(doc)  # numbers only grow: the list stays sorted
                 else:

@@ -1153,7 +1153,12 @@ def test_each_part_of_a_long_module_run_defines_the_names_in_it():
             # A constructor parameter is a property only with val or var.
             {"A": {"x", "y"}, "E": {"RED", "GREEN"}, "P": {"left", "right"}},
         ),
-        ("a.rb", "class A\n  MAX = 3\n  def f\n    local = 1\n  end\nend\n", {"A": {"MAX"}}),
+        (
+            "a.rb",
+            "class A\n  MAX = 3\n  attr_accessor :name, :size\n  other :nope\n"
+            "  def f\n    local = 1\n  end\nend\n",
+            {"A": {"MAX", "name", "size"}},
+        ),
         (
             "a.php",
             "<?php\nclass A {\n    const MAX = 3;\n    public $name;\n"
@@ -1182,8 +1187,8 @@ def test_classes_define_the_members_their_bodies_declare(
         assert {f"{name}.{m}" for m in names} <= defined, (name, defined)
         simple = {m for m in names if m.isupper()}
         assert {m for m in names if m in defined} == simple, (name, defined)
-    # Locals and instance attributes set in a method are not the class's declarations.
-    assert not any(n.endswith(("local", "attr")) for s in got for n in s.defines)
+    # Locals, instance attributes set in a method and other calls declare nothing.
+    assert not any(n.endswith(("local", "attr", "nope")) for s in got for n in s.defines)
     # Only class headers and runs of fields take members (never a method or a module run).
     own = {f"{k if isinstance(k, str) else k[0]}.{m}" for k, v in members.items() for m in v}
     for s in got:

@@ -7,6 +7,12 @@
 (program (assignment left: (constant) @def))
 
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
-; constants.
+; constants and the attributes ``attr_reader``, ``attr_writer`` and ``attr_accessor`` declare.
 (class (body_statement (assignment left: (constant) @member)))
 (module (body_statement (assignment left: (constant) @member)))
+(class (body_statement
+  (call method: (identifier) @_macro arguments: (argument_list (simple_symbol) @member))
+  (#match? @_macro "^attr_(reader|writer|accessor)$")))
+(module (body_statement
+  (call method: (identifier) @_macro arguments: (argument_list (simple_symbol) @member))
+  (#match? @_macro "^attr_(reader|writer|accessor)$")))

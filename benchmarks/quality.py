@@ -12,7 +12,7 @@ Tasks: SWE-bench Lite dev (query = problem_statement only, state = base_commit) 
 tasks mined from git history (query = commit message, state = parent commit; see
 ``_quality/tasks.py`` for the exact rules): ``commits`` from Python repositories,
 ``polyglot`` (run on its own with ``--tasks polyglot``) from Go, Rust, Java, Kotlin,
-JavaScript, TypeScript, C, C++, Ruby, PHP and Swift ones.  Every state is materialised as a real
+JavaScript, TypeScript, C, C++, C#, Ruby, PHP and Swift ones.  Every state is materialised as a real
 git checkout with HEAD detached at the state's commit and no refs at all, under
 ``--work-dir`` (never inside this repository).
 
@@ -78,6 +78,7 @@ DEFAULT_POLYGLOT_REPOS = (
     "jekyll/jekyll",
     "laravel/framework",
     "apple/swift-argument-parser",
+    "serilog/serilog",
 )
 # Fewer per repository than the Python set: more repositories, larger ones.
 DEFAULT_POLYGLOT_TASKS_PER_REPO = 10

@@ -1233,3 +1233,32 @@ def test_js_and_ts_constructors_define_the_undeclared_attributes_they_set(path: 
     else:
         assert "Conn.q" in ctor
     assert got["Conn.reset"].defines == ("Conn.reset", "reset")
+
+
+def test_ruby_and_php_constructors_define_their_attributes():
+    ruby = (
+        "class Conn\n  def initialize(host)\n    @host = host\n    @tries ||= 3\n"
+        "    if host\n      @maybe = 1\n    end\n  end\n\n"
+        "  def reset\n    @host = nil\n  end\nend\n"
+    )
+    got = {s.name: s for s in _slices("conn.rb", ruby)}
+    assert got["Conn.initialize"].defines == (
+        "Conn.initialize",
+        "initialize",
+        "Conn.host",
+        "Conn.tries",
+    )
+    assert got["Conn.reset"].defines == ("Conn.reset", "reset")
+    php = (
+        "<?php\nclass Conn {\n    public function __construct(private string $host, $plain,"
+        " public readonly int $port) {\n        $this->dynamic = 1;\n    }\n"
+        "    public function reset(private int $no) {}\n}\n"
+    )
+    got = {s.name: s for s in _slices("Conn.php", php)}
+    assert got["Conn.__construct"].defines == (
+        "Conn.__construct",
+        "__construct",
+        "Conn.host",
+        "Conn.port",
+    )
+    assert got["Conn.reset"].defines == ("Conn.reset", "reset")

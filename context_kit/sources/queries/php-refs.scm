@@ -31,3 +31,11 @@
 (property_element (variable_name (name) @member))
 (declaration_list (const_declaration (const_element (name) @member)))
 (enum_case name: (name) @member)
+
+; Attributes a constructor declares (@attribute; only methods take them, qualified by their
+; class): promoted parameters (``public function __construct(private int $id)``).
+(method_declaration
+  name: (name) @_name
+  parameters: (formal_parameters
+    (property_promotion_parameter name: (variable_name (name) @attribute)))
+  (#eq? @_name "__construct"))

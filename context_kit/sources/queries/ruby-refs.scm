@@ -16,3 +16,12 @@
 (module (body_statement
   (call method: (identifier) @_macro arguments: (argument_list (simple_symbol) @member))
   (#match? @_macro "^attr_(reader|writer|accessor)$")))
+
+; Attributes a constructor sets (@attribute; only methods take them, qualified by their
+; class, the @ dropped): ``@x = ...`` statements directly in ``initialize``'s body.
+(method
+  name: (identifier) @_name
+  body: (body_statement
+    [(assignment left: (instance_variable) @attribute)
+     (operator_assignment left: (instance_variable) @attribute)])
+  (#eq? @_name "initialize"))

@@ -1262,3 +1262,13 @@ def test_ruby_and_php_constructors_define_their_attributes():
         "Conn.port",
     )
     assert got["Conn.reset"].defines == ("Conn.reset", "reset")
+
+
+def test_a_ruby_attribute_declared_by_attr_accessor_is_not_defined_again_by_initialize():
+    text = (
+        "class Conn\n  attr_accessor :host\n\n  def initialize(host)\n    @host = host\n"
+        "    @port = 1\n  end\nend\n"
+    )
+    got = {s.name: s for s in _slices("conn.rb", text)}
+    assert "Conn.host" in got["Conn"].defines
+    assert got["Conn.initialize"].defines == ("Conn.initialize", "initialize", "Conn.port")

@@ -116,7 +116,8 @@ class CodeSource:
     # 32: Python constructors define the attributes they set (``self.x = ...``).
     # 33: ... and JavaScript/TypeScript ones (``this.x = ...``) the undeclared ones.
     # 34: Ruby classes and modules define their attr_reader/writer/accessor attributes.
-    # 35: Ruby ``initialize`` defines its ``@x``; PHP ``__construct`` its promoted properties.
+    # 35: Ruby ``initialize`` defines its ``@x`` (unless ``attr_*`` declares it); PHP
+    #     ``__construct`` its promoted properties.
     version = "35"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
@@ -191,6 +192,9 @@ class CodeSource:
             if query is not None and not deep
             else ({}, {}, {}, {})
         )
+        # A Ruby attribute is captured as its symbol (``:name``) or its variable (``@name``).
+        members = {i: {m.lstrip(":@") for m in ms} for i, ms in members.items()}
+        attributes = {i: {a.lstrip("@") for a in attrs} for i, attrs in attributes.items()}
         declared_names = {
             f"{sp.name}.{m}"
             for i, sp in enumerate(spans)
@@ -256,8 +260,7 @@ def _member_defines(owner: str, members: set[str], defines: tuple[str, ...]) -> 
     """
     own = owner.rsplit(".", 1)[-1]
     out: list[str] = []
-    # A Ruby attribute is captured as its symbol (``:name``) or instance variable (``@name``).
-    for m in sorted({m.lstrip(":@") for m in members} - {own}):
+    for m in sorted(members - {own}):
         out.append(f"{owner}.{m}")
         if _CONSTANT.fullmatch(m) and m not in defines:
             out.append(m)

@@ -1196,22 +1196,45 @@ def test_classes_define_the_members_their_bodies_declare(
             assert not own & set(s.defines) - {s.name}, s
 
 
-def test_python_constructors_define_the_attributes_they_set():
-    text = (
-        "class Conn:\n    def __init__(self, host):\n        self.host = host\n"
-        "        self.MAX_TRIES: int = 3\n        other.port = 1\n        if host:\n"
-        "            self.maybe = 1\n\n    def reset(self):\n        self.host = None\n"
-    )
-    got = {s.name: s for s in _slices("c.py", text)}
-    # Set directly in __init__'s body: qualified by the class (a constant simple too).
-    assert got["Conn.__init__"].defines == (
-        "Conn.__init__",
-        "__init__",
-        "Conn.MAX_TRIES",
-        "MAX_TRIES",
-        "Conn.host",
-    )
-    # Another object's attribute, a conditional one and another method's set nothing.
+@pytest.mark.parametrize(
+    ("path", "text", "ctor", "expected"),
+    [
+        (
+            "c.py",
+            "class Conn:\n    def __init__(self, host):\n        self.host = host\n"
+            "        self.MAX_TRIES: int = 3\n        other.port = 1\n        if host:\n"
+            "            self.maybe = 1\n\n    def reset(self):\n        self.host = None\n",
+            "__init__",
+            # A constant is defined by its simple name too.
+            ("Conn.MAX_TRIES", "MAX_TRIES", "Conn.host"),
+        ),
+        (
+            "conn.rb",
+            "class Conn\n  def initialize(host)\n    @host = host\n    @tries ||= 3\n"
+            "    if host\n      @maybe = 1\n    end\n  end\n\n"
+            "  def reset\n    @host = nil\n  end\nend\n",
+            "initialize",
+            ("Conn.host", "Conn.tries"),
+        ),
+        (
+            # Promoted parameters declare properties; a dynamic property does not.
+            "Conn.php",
+            "<?php\nclass Conn {\n    public function __construct(private string $host, $plain,"
+            " public readonly int $port) {\n        $this->dynamic = 1;\n    }\n"
+            "    public function reset(private int $no) {}\n}\n",
+            "__construct",
+            ("Conn.host", "Conn.port"),
+        ),
+    ],
+)
+def test_constructors_define_the_attributes_they_set(
+    path: str, text: str, ctor: str, expected: tuple[str, ...]
+):
+    got = {s.name: s for s in _slices(path, text)}
+    # Set directly in the constructor's body, qualified by the class.
+    assert got[f"Conn.{ctor}"].defines == (f"Conn.{ctor}", ctor, *expected)
+    # Another object's attribute, a conditional one and another method's set nothing; the
+    # class itself declares none of them.
     assert got["Conn.reset"].defines == ("Conn.reset", "reset")
     assert "Conn.host" not in got["Conn"].defines
 
@@ -1232,35 +1255,6 @@ def test_js_and_ts_constructors_define_the_undeclared_attributes_they_set(path: 
         assert "Conn.q" in got["Conn"].defines and "Conn.q" not in ctor
     else:
         assert "Conn.q" in ctor
-    assert got["Conn.reset"].defines == ("Conn.reset", "reset")
-
-
-def test_ruby_and_php_constructors_define_their_attributes():
-    ruby = (
-        "class Conn\n  def initialize(host)\n    @host = host\n    @tries ||= 3\n"
-        "    if host\n      @maybe = 1\n    end\n  end\n\n"
-        "  def reset\n    @host = nil\n  end\nend\n"
-    )
-    got = {s.name: s for s in _slices("conn.rb", ruby)}
-    assert got["Conn.initialize"].defines == (
-        "Conn.initialize",
-        "initialize",
-        "Conn.host",
-        "Conn.tries",
-    )
-    assert got["Conn.reset"].defines == ("Conn.reset", "reset")
-    php = (
-        "<?php\nclass Conn {\n    public function __construct(private string $host, $plain,"
-        " public readonly int $port) {\n        $this->dynamic = 1;\n    }\n"
-        "    public function reset(private int $no) {}\n}\n"
-    )
-    got = {s.name: s for s in _slices("Conn.php", php)}
-    assert got["Conn.__construct"].defines == (
-        "Conn.__construct",
-        "__construct",
-        "Conn.host",
-        "Conn.port",
-    )
     assert got["Conn.reset"].defines == ("Conn.reset", "reset")
 
 

@@ -75,7 +75,11 @@ class Slice(_Frozen):
         signature_end_line: Last line of the signature (code), if known.
         doc_end_line: Last line of the docstring / leading comment block, if any.
         outline: Member signatures for container skeleton renderings.
-        defines: Names this slice defines (qualified and simple).
+        defines: Names this slice defines: its own, qualified and simple
+            (``Queue.push``, ``push``); for a run of top-level lines, its constants,
+            variables and macros; for a class header or a run of fields, the members
+            the class declares, and for a constructor, the attributes it sets, each
+            qualified by the class (``Options.ordering``), constants also simple.
         references: Identifiers this slice uses.
         parent: Qualified name of the enclosing container, if any.
         part: ``(k, n)`` when a large definition was split into ``n`` parts.

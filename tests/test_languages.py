@@ -1,6 +1,7 @@
 """Every mainstream language gets real structure from its grammar wheel."""
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -1266,3 +1267,21 @@ def test_a_ruby_attribute_declared_by_attr_accessor_is_not_defined_again_by_init
     got = {s.name: s for s in _slices("conn.rb", text)}
     assert "Conn.host" in got["Conn"].defines
     assert got["Conn.initialize"].defines == ("Conn.initialize", "initialize", "Conn.port")
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SAMPLES.glob("*.*")))
+def test_member_and_attribute_names_are_words_of_the_slice_that_defines_them(sample: str):
+    text = (SAMPLES / sample).read_text()
+    found = 0
+    for s in _slices(sample, text):
+        owner = s.name if s.symbol_kind in ("class", "class_body") else s.parent
+        if owner is None or s.symbol_kind not in ("class", "class_body", "method"):
+            continue
+        for d in s.defines:
+            if d.startswith(owner + ".") and d != s.name:
+                # A whole word of the text (Ruby's @host and :host, PHP's $host count).
+                name = d[len(owner) + 1 :]
+                assert re.search(rf"(?<!\w){re.escape(name)}\b", s.text), (s.name, d)
+                found += 1
+    # Every sample but the TSX one (a component and a class without fields) declares some.
+    assert found or sample == "sample.tsx"

@@ -50,17 +50,8 @@ class Vocabulary:
 
     def get(self, term: str, default: int | None = None) -> int | None:
         """The column of ``term``, or ``default`` when it is not in the vocabulary."""
-        found = self._added.get(term)
-        if found is not None:
-            return found
-        key = term.encode("utf-8", "surrogatepass")
-        keys = self._keys.get(len(key))
-        if keys is None:
-            return default
-        i = int(np.searchsorted(keys, key))
-        if i < len(keys) and keys[i] == key:
-            return int(self._cols[len(key)][i])
-        return default
+        found = int(self.columns([term])[0])
+        return default if found < 0 else found
 
     def __getitem__(self, term: str) -> int:
         found = self.get(term)

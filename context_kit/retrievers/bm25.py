@@ -467,20 +467,26 @@ class BM25Retriever:
 
     def query_terms(self, query: str) -> list[str]:
         """The distinct query terms present in the vocabulary, in first-seen order."""
-        return [t for t in dict.fromkeys(terms(query, stem=self.stem)) if t in self.vocabulary_]
+        return self._query_columns(query)[0]
+
+    def _query_columns(self, query: str) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """:meth:`query_terms` and their columns, looked up in one batch."""
+        distinct = list(dict.fromkeys(terms(query, stem=self.stem)))
+        cols = self.vocabulary_.columns(distinct)
+        present = np.flatnonzero(cols >= 0)
+        return [distinct[i] for i in present.tolist()], cols[present]
 
     def term_weights(self, query: str) -> dict[str, float]:
         """The idf of each distinct query term in the vocabulary (rare terms weigh most)."""
-        qt = self.query_terms(query)
+        qt, cols = self._query_columns(query)
         if not qt:
             return {}
-        cols = np.asarray([self.vocabulary_[t] for t in qt], dtype=np.int64)
         return dict(zip(qt, _idf(self.n_docs_, self.df_[cols]).tolist(), strict=True))
 
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
         n = self.n_docs_
-        cols = np.asarray([self.vocabulary_[t] for t in self.query_terms(query)], dtype=np.int64)
+        cols = self._query_columns(query)[1]
         if cols.size == 0:
             return np.zeros(n, dtype=np.float32)
         idf = _idf(n, self.df_[cols])
@@ -507,7 +513,7 @@ class BM25Retriever:
         """
         n = self.n_docs_
         groups = np.asarray(groups, dtype=np.int64)
-        qt = self.query_terms(query)
+        qt, cols = self._query_columns(query)
         if not qt or n == 0 or not (groups >= 0).any():
             return np.zeros(n, dtype=np.float32)
         group_of_doc, in_group, norm, n_present = self._group_stats(groups, b)
@@ -517,8 +523,7 @@ class BM25Retriever:
             (self.indptr_, self.doc_ids_, self.tf_),
             (self.d_indptr_, self.d_doc_ids_, self.d_tf_),
         )
-        for t in qt:
-            c = self.vocabulary_[t]
+        for c in cols.tolist():
             g_parts, tf_parts = [], []
             for indptr, doc_ids, tf in segments:
                 lo, hi = int(indptr[c]), int(indptr[c + 1])

@@ -35,6 +35,7 @@ __all__ = [
     "prune_least_recent",
     "read_entry",
     "seal",
+    "subfolders",
     "unseal",
 ]
 
@@ -73,6 +74,14 @@ def budget_from_env(env: str, default: int) -> int:
     except ValueError:
         log.warning("context_kit cache: %s=%r is not a number of MB; using the default", env, value)
         return default
+
+
+def subfolders(folder: str | os.PathLike[str]) -> list[str]:
+    """The paths of ``folder``'s subfolders (symlinks not followed); none when unreadable."""
+    try:
+        return [e.path for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def prune_least_recent(

@@ -34,6 +34,7 @@ from ._cache import (
     content_key,
     prune_least_recent,
     read_entry,
+    subfolders,
 )
 from .retrievers import Corpus
 
@@ -131,10 +132,7 @@ def prune_fits(folder: Path, budget: int, *, keep: Path | None = None) -> int:
     Returns:
         The bytes removed.
     """
-    try:
-        shards = [e.path for e in os.scandir(folder / "fits") if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return 0
+    shards = subfolders(folder / "fits")
     kept = frozenset([os.fspath(keep)] if keep is not None else [])
     return prune_least_recent(shards, ".pickle", budget, keep=lambda: kept, what="fits")
 

@@ -46,6 +46,7 @@ from ._cache import (
     prune_least_recent,
     read_entry,
     seal,
+    subfolders,
     unseal,
 )
 from ._pool import acquire, discard, release
@@ -244,16 +245,7 @@ class SliceCache:
             atomic_write(counter, b"%d" % total)
             return 0
         atomic_write(counter, b"0")
-        shards: list[str] = []
-        with contextlib.suppress(OSError):
-            for version in os.scandir(self._root):
-                if version.is_dir(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        shards += [
-                            e.path
-                            for e in os.scandir(version.path)
-                            if e.is_dir(follow_symlinks=False)
-                        ]
+        shards = [shard for version in subfolders(self._root) for shard in subfolders(version)]
         return prune_least_recent(shards, ".slices", budget, keep=live, what="slice entries")
 
     def key(

@@ -926,6 +926,17 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are
 
 
+def test_a_rust_impl_for_a_reference_is_named_by_the_type_it_refers_to():
+    # ripgrep: ``impl<'a, M: Matcher> Matcher for &'a M`` named its methods "&'a M.find_at".
+    text = (
+        "impl<'a, M: Matcher> Matcher for &'a M {\n    fn find_at(&self) {}\n}\n"
+        "impl<'a, P: Builder> Builder for &'a mut P {\n    fn build(&mut self) {}\n}\n"
+        "impl<T> Send for *const Node<T> {\n    fn go(&self) {}\n}\n"
+    )
+    names = [s.name for s in _slices("r.rs", text) if s.symbol_kind == "method"]
+    assert names == ["M.find_at", "P.build", "Node.go"]
+
+
 def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():
     # axum: ``impl<const N: usize> IntoResponse for [u8; N]`` and three more impls were
     # ``<anonymous>``: the array length's ``;`` read as the end of a statement.

@@ -323,9 +323,10 @@ LANGUAGES: dict[str, LanguageSpec] = {
             {"impl_item", "trait_item", "mod_item", "struct_item", "enum_item", "union_item"}
         ),
         # ``impl Display for Point`` has no name field: the implemented type names it, and
-        # ``impl<'a, W> ReceiverBuffer<'a, W>`` names ``ReceiverBuffer`` (as a path does).
+        # ``impl<'a, W> ReceiverBuffer<'a, W>`` names ``ReceiverBuffer`` (as a path does),
+        # and ``impl<'a> Write for &'a mut File`` names ``File`` (not ``&'a mut File``).
         name_fields=("name", "type"),
-        name_descend=frozenset({"generic_type"}),
+        name_descend=frozenset({"generic_type", "reference_type", "pointer_type"}),
         body_lists=frozenset({"block"}),
         scope_separators=("::",),
         comment_types=_LINE_BLOCK_COMMENTS,

@@ -926,6 +926,28 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are
 
 
+def test_a_kotlin_top_level_annotation_line_joins_its_definition_and_doc():
+    # kotlinx.coroutines: ``@Suppress("FunctionName")`` above ``public fun CoroutineScope``
+    # parses as an expression of its own, which left the function without its 240-line
+    # KDoc (a module run) and the annotation a one-line run between them.
+    text = (
+        "package x\n\n"
+        '/** Makes an A. */\n@Suppress("FunctionName")\npublic fun A(c: Int): Int =\n    c + 1\n\n'
+        '/** Old. */\n@Deprecated("use c")\n@JvmName("bee")\nfun b() {}\n\n'
+        '/** A class. */\n@Suppress("Y")\nclass C {\n    fun m() {}\n}\n'
+    )
+    got = {s.name: s for s in _slices("a.kt", text)}
+    assert [(n, s.start_line, s.doc_end_line) for n, s in got.items()] == [
+        ("<module>", 1, None),
+        ("A", 3, 3),
+        ("b", 8, 8),
+        ("C", 13, 13),
+        ("C.m", 16, None),
+    ]
+    assert got["A"].signature_end_line == 5
+    assert got["b"].signature_end_line == 11
+
+
 def test_a_rust_impl_for_a_reference_is_named_by_the_type_it_refers_to():
     # ripgrep: ``impl<'a, M: Matcher> Matcher for &'a M`` named its methods "&'a M.find_at".
     text = (

@@ -830,6 +830,12 @@ class Chunker:
             annotated = self._annotated_head(pending, inner) if is_def else None
             if annotated is not None:  # its head was read as a declaration of its own
                 start_row = pending.pop().start_point.row
+            while (
+                pending
+                and pending[-1].type in self.spec.detached_annotations
+                and self._last_line(pending[-1]) >= start_row - 1
+            ):
+                start_row = pending.pop().start_point.row
             doc_end: int | None = None
             if (
                 pending

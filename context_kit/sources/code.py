@@ -118,7 +118,8 @@ class CodeSource:
     # 34: Ruby classes and modules define their attr_reader/writer/accessor attributes.
     # 35: Ruby ``initialize`` defines its ``@x`` (unless ``attr_*`` declares it); PHP
     #     ``__construct`` its promoted properties.
-    # 36: a Rust impl for a reference or pointer type is named by the type it points to.
+    # 36: a Rust impl for a reference or pointer type is named by the type it points to;
+    #     a Kotlin top-level annotation line the grammar detached joins its definition.
     version = "36"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:

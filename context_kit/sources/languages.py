@@ -123,6 +123,11 @@ class LanguageSpec:
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
+        detached_annotations: Node types a grammar makes of an annotation line it did not
+            join to the definition below (Kotlin reads a top-level ``@Suppress("x")`` line
+            as an ``annotated_expression``): one ending on the line right above a
+            definition or container becomes part of it, and the comments above it
+            document it (they were left as a module run of their own).
         generic: The node sets above are left empty and derived from the grammar's node
             names when it loads (bundle languages without a hand-written spec).
     """
@@ -152,6 +157,7 @@ class LanguageSpec:
     object_containers: frozenset[str] = frozenset()
     conditional_blocks: frozenset[str] = frozenset()
     scope_functions: frozenset[str] = frozenset()
+    detached_annotations: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -451,6 +457,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         default_names={"companion_object": "Companion", "secondary_constructor": "constructor"},
         comment_types=_LINE_BLOCK_COMMENTS,
         dotted_receivers=frozenset({"user_type", "nullable_type"}),
+        detached_annotations=frozenset({"annotated_expression"}),
     ),
     "swift": LanguageSpec(
         name="swift",

@@ -81,13 +81,16 @@ class Priors:
 
     def weights(self, slices: list[Slice] | tuple[Slice, ...]) -> npt.NDArray[np.float32]:
         """The multiplier of every slice, in corpus order."""
-        out = np.ones(len(slices), dtype=np.float32)
         # Per path: its multiplier, and whether it is a changelog and test code (the path
-        # rules run once per file, not once per slice).
+        # rules run once per file, not once per slice). A warm build computes this for
+        # every slice, so the loop fills a list (one numpy store per slice cost as much).
         cache: dict[str, tuple[float, bool, bool]] = {}
-        for i, s in enumerate(slices):
-            if s.kind == "commit":
-                out[i] = self.commit
+        out: list[float] = []
+        add = out.append
+        for s in slices:
+            kind = s.kind
+            if kind == "commit":
+                add(self.commit)
                 continue
             path = s.path or ""
             known = cache.get(path)
@@ -96,9 +99,10 @@ class Priors:
                 w = self.changelog if changelog else self.test if test else 1.0
                 known = cache[path] = (w, changelog, test)
             w, changelog, test = known
-            if s.kind == "doc" and not changelog:
-                w *= self.doc
-            elif not test and is_test_module(s):
-                w *= self.test  # once: a test module in a test file is only test code
-            out[i] = w
-        return out
+            if kind == "doc":
+                add(w if changelog else w * self.doc)
+            elif not test and s.language == "rust" and is_test_module(s):
+                add(w * self.test)  # once: a test module in a test file is only test code
+            else:
+                add(w)
+        return np.array(out, dtype=np.float32)

@@ -224,8 +224,9 @@ class Index:
             sources: File sources, first accepting one wins (default: code, docs, text).
             retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
-                changelogs, commits): a :class:`Priors` or a mapping of its fields
-                (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1)`` disables them.
+                changelogs, commits, translation catalogs): a :class:`Priors` or a
+                mapping of its fields (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1, 1)``
+                disables them.
             progress: Called as ``progress(stage, done, total)`` during long work, with
                 stages ``read`` (files read), ``parse`` (files sliced), ``history``
                 (commits read) and ``fit`` (retrievers fitted). Nothing is printed: the

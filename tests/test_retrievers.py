@@ -233,7 +233,11 @@ def test_registry_and_plugins():
 
 
 def test_test_and_changelog_paths():
-    from context_kit.retrievers.priors import is_changelog_path, is_test_path
+    from context_kit.retrievers.priors import (
+        is_changelog_path,
+        is_test_path,
+        is_translation_path,
+    )
 
     for p in [
         "tests/test_x.py",
@@ -246,9 +250,13 @@ def test_test_and_changelog_paths():
         "util/env_posix_unittest.cc",
         "lib/api.test.mts",
         "core/src/RouterSpec.scala",
+        "t/t3415-rebase-autosquash.sh",
+        "contrib/diff-highlight/t/t9400-diff-highlight.sh",
     ]:
         assert is_test_path(p), p
     for p in [
+        "t.py",
+        "src/tt/lib.c",
         "pkg/testing_utils.py",
         "src/contest.py",
         "latest.py",
@@ -258,6 +266,10 @@ def test_test_and_changelog_paths():
     for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:
         assert is_changelog_path(p), p
     assert not is_changelog_path("src/history.py")
+    for p in ["po/de.po", "po/git.pot", "Resources/fr.lproj/Localizable.strings", "m.XLF"]:
+        assert is_translation_path(p), p
+    for p in ["src/po.c", "potato.py", "strings.go", "docs/strings.md"]:
+        assert not is_translation_path(p), p
 
 
 def test_a_rust_test_module_in_a_library_file_weighs_as_test_code():
@@ -294,10 +306,32 @@ def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
     assert index.search("frobnicate", k=1)[0].slice.path == "lib.py"
     assert hits["tests/test_lib.py"].scores["prior"] == 0.5
     assert hits["CHANGELOG.md"].scores["prior"] == 0.2
-    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1))
+    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1))
     flat_hits = {h.slice.path: h for h in flat.search("frobnicate", k=5)}
     assert "prior" not in flat_hits["CHANGELOG.md"].scores
     assert flat_hits["CHANGELOG.md"].score > hits["CHANGELOG.md"].score
+
+
+def test_translation_catalogs_do_not_crowd_out_the_code_that_prints_the_message(tmp_path):
+    from context_kit import Index, Priors
+
+    (tmp_path / "remote.c").write_text(
+        "int find_branch(const char *name)\n{\n"
+        '\treturn error(_("remote branch %s not found"), name);\n}\n'
+    )
+    (tmp_path / "po").mkdir()
+    for lang in ("de", "fr", "ca", "ga", "el", "pt_PT"):
+        (tmp_path / "po" / f"{lang}.po").write_text(
+            '#: remote.c:3\nmsgid "remote branch %s not found"\nmsgstr "branch %s ... ('
+            + lang
+            + ')"\n'
+        )
+    query = "error: remote branch not found"
+    hits = Index.build(tmp_path).search(query, k=10)
+    assert hits[0].slice.path == "remote.c"
+    assert {h.scores.get("prior") for h in hits if h.slice.path.endswith(".po")} == {0.2}
+    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1)).search(query, k=10)
+    assert all("prior" not in h.scores for h in flat)
 
 
 def _code(path: str, name: str, text: str, kind: str = "function", line: int = 1) -> Slice:

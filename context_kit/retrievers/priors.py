@@ -17,9 +17,10 @@ import numpy.typing as npt
 
 from ..types import Slice
 
-__all__ = ["Priors", "is_changelog_path", "is_test_module", "is_test_path"]
+__all__ = ["Priors", "is_changelog_path", "is_test_module", "is_test_path", "is_translation_path"]
 
-_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e"})
+# ``t`` is git's and Perl's (``t/t3415-rebase-autosquash.sh``, ``t/basic.t``).
+_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e", "t"})
 # .NET and others name a test project after the code it tests: Newtonsoft.Json.Tests/.
 _TEST_DIR_SUFFIXES = (".tests", ".test", ".unittests", ".specs", "-tests", "_tests")
 _TEST_FILE = re.compile(
@@ -33,6 +34,17 @@ _CHANGELOG = re.compile(
     r"|(^|/)(changelog|changes|whatsnew|release[-_]?notes)(\.d)?/",
     re.IGNORECASE,
 )
+
+
+# Message catalogs that repeat every source string in each language: gettext's .po/.pot,
+# XLIFF, Apple's .strings. An issue quoting an error message matched it in all 30 of
+# git's po/*.po files, which then filled 32 of the 43 items of an 8k pack.
+_TRANSLATION_SUFFIXES = (".po", ".pot", ".xlf", ".xliff", ".strings", ".stringsdict")
+
+
+def is_translation_path(path: str) -> bool:
+    """Whether a path is a translation catalog (gettext, XLIFF, Apple ``.strings``)."""
+    return path.lower().endswith(_TRANSLATION_SUFFIXES)
 
 
 def is_test_path(path: str) -> bool:
@@ -72,12 +84,16 @@ class Priors:
         doc: Document sections (specs, guides, READMEs).
         changelog: Changelogs and release notes: they name everything and change nothing.
         commit: Commit slices.
+        translation: Translation catalogs (``.po``, ``.pot``, XLIFF, ``.strings``): each
+            repeats every message of the program, so a query quoting one matches it once
+            per language.
     """
 
     test: float = 0.5
     doc: float = 0.6
     changelog: float = 0.2
     commit: float = 1.0
+    translation: float = 0.2
 
     def weights(self, slices: list[Slice] | tuple[Slice, ...]) -> npt.NDArray[np.float32]:
         """The multiplier of every slice, in corpus order."""
@@ -97,6 +113,8 @@ class Priors:
             if known is None:
                 changelog, test = is_changelog_path(path), is_test_path(path)
                 w = self.changelog if changelog else self.test if test else 1.0
+                if is_translation_path(path):
+                    w *= self.translation
                 known = cache[path] = (w, changelog, test)
             w, changelog, test = known
             if kind == "doc":

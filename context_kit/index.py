@@ -62,7 +62,7 @@ from .slicing import (
     slicing_code_stamp,
     source_fingerprint,
 )
-from .sources import CodeSource, DocsSource, FileSource, TextSource, WalkOptions
+from .sources import CodeSource, DocsSource, FileSource, NotebookSource, TextSource, WalkOptions
 from .sources.git import GitSource
 from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
@@ -221,7 +221,8 @@ class Index:
             include_untracked: In git, also index untracked files that are not ignored.
             include_vendored: Also index vendored and build folders.
             max_file_bytes: Skip files larger than this.
-            sources: File sources, first accepting one wins (default: code, docs, text).
+            sources: File sources, first accepting one wins (default: notebooks, code,
+                docs, text).
             retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
                 changelogs, commits, translation catalogs): a :class:`Priors` or a
@@ -268,7 +269,12 @@ class Index:
         if not redact_secrets:
             log.warning("secret redaction is OFF for %s: credentials will be packed verbatim", root)
         doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
-        srcs: Sequence[FileSource] = sources or (CodeSource(), doc_src, TextSource())
+        srcs: Sequence[FileSource] = sources or (
+            NotebookSource(),
+            CodeSource(),
+            doc_src,
+            TextSource(),
+        )
         state = _BuildState(
             options=opts,
             sources=tuple(srcs),

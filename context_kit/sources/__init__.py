@@ -15,6 +15,7 @@ from ..types import SkippedFile, Slice
 from .code import CodeSource
 from .docs import DocsSource
 from .git import GitSource
+from .notebook import NotebookSource
 from .text import TextSource
 from .walk import FileText, WalkOptions, walk_repository
 
@@ -24,6 +25,7 @@ __all__ = [
     "FileSource",
     "FileText",
     "GitSource",
+    "NotebookSource",
     "RepoSource",
     "TextSource",
     "WalkOptions",

@@ -47,7 +47,7 @@ from .requirements import (
     requirement_blocks,
     requirement_ids,
 )
-from .text import DEFAULT_WINDOW_LINES
+from .text import DEFAULT_WINDOW_LINES, line_slice
 from .walk import FileText
 
 __all__ = [
@@ -428,18 +428,15 @@ class DocsSource:
         defines: tuple[str, ...],
         part: tuple[int, int] | None = None,
     ) -> Slice:
-        return Slice(
-            id=f"doc:{path}:{a}-{b}",
-            kind="doc",
-            path=path,
-            start_line=a,
-            end_line=b,
-            start_byte=table.byte_start(a),
-            end_byte=table.byte_end(b),
+        return line_slice(
+            "doc",
+            path,
+            table,
+            a,
+            b,
             name=name,
             symbol_kind=symbol_kind,
             language=language,
-            text=table.text(a, b),
             defines=tuple(dict.fromkeys(defines)),
             part=part,
             meta=meta,

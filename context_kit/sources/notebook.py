@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from ..types import Slice
 from ._lines import LineTable
-from .text import DEFAULT_WINDOW_LINES, window_slices
+from .text import DEFAULT_WINDOW_LINES, line_slice, window_slices
 from .walk import FileText
 
 __all__ = ["NotebookSource"]
@@ -168,18 +168,15 @@ class NotebookSource:
         out = []
         for k, (lo, hi) in enumerate(pieces, 1):
             out.append(
-                Slice(
-                    id=f"{kind}:{path}:{lo}-{hi}",
-                    kind=kind,
-                    path=path,
-                    start_line=lo,
-                    end_line=hi,
-                    start_byte=table.byte_start(lo),
-                    end_byte=table.byte_end(hi),
+                line_slice(
+                    kind,
+                    path,
+                    table,
+                    lo,
+                    hi,
                     name=name,
                     symbol_kind="cell",
                     language=language if is_code else "markdown",
-                    text=table.text(lo, hi),
                     defines=defined if k == 1 else (),
                     part=(k, len(pieces)) if len(pieces) > 1 else None,
                     meta={"cell": str(number)},

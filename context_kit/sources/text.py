@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from ..types import Slice
 from ._lines import LineTable
 from .walk import FileText
 
-__all__ = ["DEFAULT_WINDOW_LINES", "TextSource", "window_slices"]
+__all__ = ["DEFAULT_WINDOW_LINES", "TextSource", "line_slice", "window_slices"]
 
 DEFAULT_WINDOW_LINES = 60
 """Lines per window: about one screen, small enough to rank and cite precisely."""
@@ -14,6 +16,27 @@ DEFAULT_WINDOW_LINES = 60
 # A window may stretch this many lines past its nominal size to end at a blank line,
 # so windows tend to break between paragraphs or blocks rather than mid-block.
 _WINDOW_SLACK = 15
+
+
+def line_slice(
+    kind: Literal["code", "doc"], path: str, table: LineTable, a: int, b: int, **fields: Any
+) -> Slice:
+    """The slice of lines ``a``..``b`` (1-based, inclusive) of ``table``.
+
+    Its text is those lines verbatim, with their byte span and the ``kind:path:a-b`` id;
+    ``fields`` gives the rest (name, symbol kind, language...).
+    """
+    return Slice(
+        id=f"{kind}:{path}:{a}-{b}",
+        kind=kind,
+        path=path,
+        start_line=a,
+        end_line=b,
+        start_byte=table.byte_start(a),
+        end_byte=table.byte_end(b),
+        text=table.text(a, b),
+        **fields,
+    )
 
 
 def window_slices(
@@ -42,18 +65,15 @@ def window_slices(
         if a <= b:
             name = path.rsplit("/", 1)[-1]
             out.append(
-                Slice(
-                    id=f"{kind}:{path}:{a}-{b}",
-                    kind="doc" if kind == "doc" else "code",
-                    path=path,
-                    start_line=a,
-                    end_line=b,
-                    start_byte=table.byte_start(a),
-                    end_byte=table.byte_end(b),
+                line_slice(
+                    "doc" if kind == "doc" else "code",
+                    path,
+                    table,
+                    a,
+                    b,
                     name=name if (a, b) == (1, n) else f"{name} lines {a}-{b}",
                     symbol_kind="window",
                     language=language,
-                    text=table.text(a, b),
                 )
             )
         start = end + 1

@@ -27,14 +27,13 @@ from typing import Any, Literal
 
 from ..types import Slice
 from ._lines import LineTable
+from .code import DEFAULT_MAX_SLICE_LINES
 from .text import DEFAULT_WINDOW_LINES, line_slice, window_slices
 from .walk import FileText
 
 __all__ = ["NotebookSource"]
 
 _SOURCE_OPEN = '"source": ['
-# A cell longer than this is cut into windows of DEFAULT_WINDOW_LINES lines.
-_MAX_CELL_LINES = 200
 _DEFINED = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -103,7 +102,7 @@ class NotebookSource:
 
     Args:
         window: Lines per window of a notebook that falls back to windows, and of the
-            parts of a cell longer than 200 lines.
+            parts of a cell longer than ``DEFAULT_MAX_SLICE_LINES`` (200).
     """
 
     name = "notebook"
@@ -124,16 +123,14 @@ class NotebookSource:
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             nb = None
         cells = nb.get("cells") if isinstance(nb, dict) else None
-        spans = _cell_lines(table, cells) if isinstance(cells, list) else None
-        if nb is None or spans is None or not isinstance(cells, list):
+        if not isinstance(cells, list) or (spans := _cell_lines(table, cells)) is None:
             return window_slices(file.path, table, language="ipynb", window=self.window)
         language = _language(nb)
         out: list[Slice] = []
         for number, (cell, span) in enumerate(zip(cells, spans, strict=True), 1):
             if span is None:
                 continue
-            source = cell.get("source")
-            code = "".join(source) if isinstance(source, list) else str(source)
+            code = "".join(cell["source"])  # a list of lines, or one string
             if not code.strip():
                 continue
             is_code = cell.get("cell_type") == "code"
@@ -160,9 +157,10 @@ class NotebookSource:
     ) -> list[Slice]:
         a, b = span
         kind: Literal["code", "doc"] = "code" if is_code else "doc"
+        # A cell as long as a definition a code file would split is cut into windows.
         pieces = (
             [(a, b)]
-            if b - a + 1 <= _MAX_CELL_LINES
+            if b - a + 1 <= DEFAULT_MAX_SLICE_LINES
             else [(s, min(s + self.window - 1, b)) for s in range(a, b + 1, self.window)]
         )
         out = []

@@ -48,6 +48,7 @@ from .links import (
     requirement_spans,
 )
 from .retrievers._rows import renumber
+from .retrievers._terms import name_tail
 from .retrievers._terms import shared_lower as _lower
 from .types import Slice
 
@@ -101,7 +102,7 @@ class _Names(_Targets):
         """Whether ``d`` is dotted, and the keys it is found under (``a.b.c``: also ``b.c``)."""
         if "." not in d:
             return False, [d]
-        return True, sorted({d, ".".join(d.split(".")[-2:])})
+        return True, sorted({d, name_tail(d)})
 
     def _is_test(self, path: str) -> bool:
         hit = self._test_paths.get(path)
@@ -410,7 +411,7 @@ class LinkIndex:
                 parts = ident.split(".")
                 keys.add("n:" + parts[-1].lower())
                 if len(parts) >= 2:
-                    keys.add("n:" + ".".join(parts[-2:]).lower())
+                    keys.add("n:" + name_tail(ident).lower())
                 hit = names.exact(ident)
                 if hit:
                     if len(hit) <= self.max_targets:

@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from .retrievers._terms import name_tail
 from .retrievers._terms import shared_lower as _lower
 from .retrievers.fuzzy import query_mentions
 from .types import Slice
@@ -202,7 +203,7 @@ class _Targets:
                 continue
             for d in s.defines:
                 dotted = "." in d
-                keys = {d, ".".join(d.split(".")[-2:])} if dotted else {d}
+                keys = {d, name_tail(d)} if dotted else {d}
                 for key in sorted(keys):
                     cased = self.by_qual_cased if dotted else self.by_name_cased
                     lower = self.by_qual if dotted else self.by_name
@@ -225,7 +226,7 @@ class _Targets:
     def exact(self, mention: str) -> list[int]:
         parts = mention.split(".")
         if len(parts) >= 2:
-            tail = ".".join(parts[-2:])
+            tail = name_tail(mention)
             hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
             if hit:
                 return self.implementation(hit)

@@ -17,6 +17,7 @@ __all__ = [
     "expand_words",
     "identifier_parts",
     "light_stem",
+    "name_tail",
     "path_terms",
     "path_words",
     "shared_lower",
@@ -169,6 +170,16 @@ def shared_lower(word: str) -> str:
     """
     low = word.lower()
     return word if low == word else low
+
+
+def name_tail(name: str) -> str:
+    """The last two parts of a dotted name (``a.b.Class.method`` -> ``Class.method``).
+
+    What a qualified mention is matched by, in the fuzzy retriever and the section-code
+    links alike: an issue writes ``Class.method`` however deep the class is nested or
+    namespaced. A name with one dot or none is its own tail.
+    """
+    return ".".join(name.rsplit(".", 2)[-2:])
 
 
 def identifier_parts(word: str) -> tuple[str, ...]:

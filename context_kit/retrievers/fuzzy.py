@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 
 from ._lcs_bound import CharSignatures
 from ._rows import renumber
+from ._terms import name_tail
 from ._terms import shared_lower as _lower
 from .base import Corpus, Scores
 
@@ -55,14 +56,16 @@ def _by_length(name: str) -> tuple[int, str]:
     return (len(name), name)
 
 
-def _qual_key(name: str) -> str:
-    """The key a qualified name is found under: its last two parts, lower-cased.
+def _filed(name: str) -> tuple[bool, str]:
+    """Whether a defined name goes in the qualified table, and its key there.
 
     A mention is matched by its last two parts (``Class.method``), so a name nested deeper
-    (``Outer.Inner.go``, ``fmt.detail.buffer.push_back``) must be filed under them too:
-    keyed by its whole spelling, ``Inner.go`` never found it.
+    (``Outer.Inner.go``, ``fmt.detail.buffer.push_back``) is filed under them too: keyed by
+    its whole spelling, ``Inner.go`` never found it. Keys are lower-cased.
     """
-    return _lower(".".join(name.rsplit(".", 2)[-2:]))
+    if "." in name:
+        return True, _lower(name_tail(name))
+    return False, _lower(name)
 
 
 def _path_keys(path: str) -> tuple[list[str], list[str]]:
@@ -162,10 +165,8 @@ class FuzzyRetriever:
         by_qual: dict[str, list[int]] = {}
         for i, s in enumerate(corpus.slices):
             for d in s.defines:
-                if "." in d:
-                    by_qual.setdefault(_qual_key(d), []).append(i)
-                else:
-                    by_name.setdefault(_lower(d), []).append(i)
+                qualified, key = _filed(d)
+                (by_qual if qualified else by_name).setdefault(key, []).append(i)
         self.by_name_ = by_name
         self.by_qual_ = by_qual
         self.names_ = sorted(by_name)
@@ -221,8 +222,8 @@ class FuzzyRetriever:
         for r, doc in zip(change.removed_rows.tolist(), change.removed_docs.tolist(), strict=True):
             s = previous.slices[r]
             for d in s.defines:
-                table = self.by_qual_ if "." in d else self.by_name_
-                key = _qual_key(d) if table is self.by_qual_ else d.lower()
+                qualified, key = _filed(d)
+                table = self.by_qual_ if qualified else self.by_name_
                 docs = table[key]
                 docs.remove(doc)
                 if not docs:
@@ -234,8 +235,8 @@ class FuzzyRetriever:
         for row, doc in zip(change.added_rows.tolist(), change.added_docs.tolist(), strict=True):
             s = corpus.slices[row]
             for d in s.defines:
-                table = self.by_qual_ if "." in d else self.by_name_
-                key = _qual_key(d) if table is self.by_qual_ else _lower(d)
+                qualified, key = _filed(d)
+                table = self.by_qual_ if qualified else self.by_name_
                 if key in table:
                     table[key].append(doc)  # numbers only grow: the list stays sorted
                 else:
@@ -319,7 +320,7 @@ class FuzzyRetriever:
             low = ident.lower()
             parts = low.split(".")
             if len(parts) >= 2:
-                qual = ".".join(parts[-2:])
+                qual = name_tail(low)
                 _raise_to(scores, self.by_qual_.get(qual, ()), self.qualified_weight)
                 # A dotted module path may name a file: a.b.c -> a/b/c.py
                 self._score_path("/".join(parts), scores, suffix_only=True)

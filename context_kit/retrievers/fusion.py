@@ -83,13 +83,14 @@ class FusionResult:
         best = np.zeros(int(file_ids.max()) + 2, dtype=np.float32)
         np.maximum.at(best, file_ids + 1, self.scores)
         lifted = np.float32(share) * best[file_ids[header_rows] + 1]
-        gain = np.maximum(lifted - self.scores[header_rows], np.float32(0.0))
-        if not gain.any():
+        if not (lifted > self.scores[header_rows]).any():
             return
-        part = np.zeros_like(self.scores)
-        part[header_rows] = gain
-        self.scores = (self.scores + part).astype(np.float32)
-        self.parts[name] = part
+        # The lifted score is set, not added as a gain: score + (lifted - score) can
+        # round above the file's best in float32.
+        scores = self.scores.astype(np.float32, copy=True)
+        scores[header_rows] = np.maximum(self.scores[header_rows], lifted)
+        self.parts[name] = scores - self.scores
+        self.scores = scores
 
     def breakdown(self, row: int) -> dict[str, float]:
         """Each retriever's contribution to row ``row`` (zeros omitted).

@@ -41,7 +41,7 @@ from .packing.excerpt import (
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
 from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
-from .packing.select import Needs, candidate_rows, resolve_pins
+from .packing.select import Needs, candidate_rows, drop_copies, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .renderers.code import excerpt_rung
 from .retrievers import BM25Retriever, Corpus, Retriever, fuse, get_retriever, top_k
@@ -114,6 +114,8 @@ _MAX_CANDIDATES = 3000
 # Price enough candidates that their full renderings could fill the budget this many times
 # over, so the knapsack has real choices without pricing the whole corpus.
 _CANDIDATE_BUDGET_FACTOR = 4
+# Copies offered as mentions per file (see Index.pack).
+_COPY_MENTIONS_PER_FILE = 3
 # A rough characters-per-token rate used *only* to decide how many candidates to price;
 # every price the packer uses is an exact count.
 _CHARS_PER_TOKEN_GUESS = 3.5
@@ -566,10 +568,34 @@ class Index:
         weights: Mapping[str, float] | None = None,
         fusion: FusionMethod = "weighted",
         diversity: float = DEFAULT_DIVERSITY,
+        copies: bool = False,
     ) -> list[SearchHit]:
-        """The ``k`` best slices for ``query`` with their score breakdowns."""
+        """The ``k`` best slices for ``query`` with their score breakdowns.
+
+        Args:
+            query: The task, issue or question.
+            k: How many hits at most (only slices with a positive score are hits).
+            weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
+            fusion: ``weighted`` or ``rrf``.
+            diversity: See :meth:`pack`.
+            copies: Keep slices that copy a better-ranked one (same kind, name and text,
+                see :func:`~context_kit.packing.select.drop_copies`); by default each
+                text is a hit once, at its best-ranked place.
+        """
         fused, _ = self._fused(query, weights, fusion, diversity)
-        rows = top_k(fused.scores, k)
+        positive = int(np.count_nonzero(fused.scores > 0))
+        want = min(k, positive)
+        rows: list[int] = top_k(fused.scores, want).tolist()
+        if not copies:
+            # Copies are rare: rank a few more rows until k originals are found.
+            extra = 0
+            while True:
+                kept, dropped = drop_copies(self.slices, rows, file_size=self._file_size)
+                if len(kept) >= want or len(rows) >= positive:
+                    break
+                extra = max(2 * extra, 16, len(dropped))
+                rows = top_k(fused.scores, min(want + extra, positive)).tolist()
+            rows = kept[:want]
         return [
             SearchHit(
                 slice=self.slices[r],
@@ -577,8 +603,7 @@ class Index:
                 scores=fused.breakdown(int(r)),
                 rank=n,
             )
-            for n, r in enumerate(rows.tolist(), 1)
-            if fused.scores[r] > 0
+            for n, r in enumerate(rows, 1)
         ]
 
     # ---------------------------------------------------------------- packing
@@ -599,6 +624,7 @@ class Index:
         shares: Mapping[str, tuple[float, float]] | None = None,
         order: str = "tiers",
         excerpts: bool = True,
+        copies: bool = False,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -633,6 +659,12 @@ class Index:
             excerpts: Offer long functions among the best candidates an ``excerpt`` rung:
                 signature and docstring plus the body lines that share rare terms with the
                 query, the rest elided (see :mod:`context_kit.packing.excerpt`).
+            copies: Price every rung of slices that copy a better-ranked candidate or
+                a pin (same kind, name and text: an amalgamated header, a vendored
+                module). By default only one copy is a full candidate; the others are
+                offered at their cheapest rung only (a one-line mention: where the copy
+                is, should it need the same change; three per file at most) and listed
+                in ``report.copies``.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -658,12 +690,15 @@ class Index:
             fused = focus.apply(fused)
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
+        dropped: dict[int, int] = {}
         if max_candidates is not None:
             k = max_candidates
             ranked = top_k(scores, min(k, positive)).tolist()
+            if not copies:
+                ranked, dropped = drop_copies(self.slices, ranked, pinned, self._file_size)
         else:
-            ranked = self._candidates_for(scores, budget)
-            k = len(ranked)
+            ranked, dropped = self._candidates_for(scores, budget, None if copies else pinned)
+            k = len(ranked) + len(dropped)
             ranked = ranked[:positive]
         needs = self._needs()
         rows = candidate_rows(ranked, pinned, needs)
@@ -688,6 +723,30 @@ class Index:
             )
             for r in rows
         ]
+        # A copy another candidate needs beside it (the class header of a method kept)
+        # is priced in full after all; a copy nothing ranked is no candidate at all.
+        in_rows = set(rows)
+        dropped = {r: o for r, o in dropped.items() if r not in in_rows and scores[r] > 0}
+        per_file: dict[str | None, int] = {}
+        for r in sorted(dropped, key=lambda r: (-scores[r], r)):
+            # A copy may still need the same change as its original (code copied into
+            # two platform files): offered at its cheapest rung only (a mention, or a
+            # short function's signature line), it can say where the copy is for a few
+            # tokens, never repeat the text. A few per file say that much: an
+            # amalgamation copies everything, and 20 mentions of it said nothing more.
+            path = self.slices[r].path
+            per_file[path] = per_file.get(path, 0) + 1
+            mention = default_ladder(self.slices[r], self.renderers)[-1]
+            if mention.name != "full" and per_file[path] <= _COPY_MENTIONS_PER_FILE:
+                candidates.append(
+                    Candidate(
+                        slice=self.slices[r],
+                        score=float(scores[r]),
+                        scores=fused.breakdown(r),
+                        rungs=[mention],
+                        value=float(scores[r]) ** relevance_power,
+                    )
+                )
         if attach_commits and self.history is not None:
             for r, score in last_commit_candidates(
                 self.history,
@@ -738,6 +797,7 @@ class Index:
             redact_secrets=self.redact_secrets,
             redactions=redacted_counts(result.text) if self.redact_secrets else {},
             backstop_redactions=backstop,
+            copies={self.slices[r].id: self.slices[o].id for r, o in dropped.items()},
         )
         return PackedContext(
             text=result.text,
@@ -778,6 +838,11 @@ class Index:
                     out[r] = rung
         return out
 
+    def _file_size(self, path: str) -> int:
+        """A file's size in slices: which of two copies is the original (see drop_copies)."""
+        rows = self.corpus.file_rows.get(path)
+        return 0 if rows is None else len(rows)
+
     def _needs(self) -> Needs:
         """Each row's dependency (see :class:`~context_kit.packing.select.Needs`).
 
@@ -789,16 +854,29 @@ class Index:
             self._needs_of = cached
         return cached[1]
 
-    def _candidates_for(self, scores: np.ndarray, budget: int) -> list[int]:
-        """The best rows, enough of them for their text to fill ``budget`` several times."""
-        order: list[int] = top_k(scores, _MAX_CANDIDATES).tolist()
+    def _candidates_for(
+        self, scores: np.ndarray, budget: int, pinned: Sequence[int] | None
+    ) -> tuple[list[int], dict[int, int]]:
+        """The best rows, enough of them for their text to fill ``budget`` several times.
+
+        With ``pinned`` (not ``None``), rows that copy a better row or a pin are left out
+        (see :func:`drop_copies`) before the text is counted; they are returned apart,
+        each with its original.
+        """
+        ranked: list[int] = top_k(scores, _MAX_CANDIDATES).tolist()
+        order: list[int] = ranked
+        dropped: dict[int, int] = {}
+        if pinned is not None:
+            order, dropped = drop_copies(self.slices, ranked, pinned, self._file_size)
         want = budget * _CANDIDATE_BUDGET_FACTOR * _CHARS_PER_TOKEN_GUESS
         total = 0.0
         for n, r in enumerate(order, 1):
             total += len(self.slices[r].text)
             if total >= want and n >= _MIN_CANDIDATES:
-                return order[:n]
-        return order
+                # The copies ranked below the cut were never candidates: not reported.
+                below = set(ranked[ranked.index(r) + 1 :])
+                return order[:n], {d: o for d, o in dropped.items() if d not in below}
+        return order, dropped
 
 
 def _fit_retrievers(

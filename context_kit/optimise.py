@@ -92,7 +92,8 @@ def quality_curve(
     fused, _ = index._fused(query, weights, fusion)
     scores = fused.scores
     positive = int(np.count_nonzero(scores > 0))
-    rows = index._candidates_for(scores, top)[:positive]
+    # Copies left out as a pack leaves them (its mentions of them are not curved).
+    rows = index._candidates_for(scores, top, ())[0][:positive]
     cands = [
         Candidate(
             slice=index.slices[r],

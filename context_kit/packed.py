@@ -72,6 +72,12 @@ class PackReport(BaseModel):
         redactions: Redaction markers in the packed text, by rule (``aws-access-key``...).
         backstop_redactions: Secret values the final scan of the assembled text still found
             and redacted (0 unless a source or renderer let one through).
+        copies: Candidates that copy a better-ranked candidate or a pin (same kind,
+            name and text: an amalgamated header, a vendored module), by slice id, each
+            with the id of the copy priced in full instead. A copy is offered at its
+            cheapest rung only, a one-line mention, at most three per file (their entries
+            come after the ranked ones);
+            ``Index.pack(copies=True)`` prices every rung of each.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -102,6 +108,7 @@ class PackReport(BaseModel):
     redact_secrets: bool = True
     redactions: dict[str, int] = Field(default_factory=dict)
     backstop_redactions: int = 0
+    copies: dict[str, str] = Field(default_factory=dict)
 
     @property
     def dropped(self) -> list[ReportEntry]:
@@ -132,6 +139,12 @@ class PackReport(BaseModel):
             rows.append(f"... {len(self.entries) - limit} more candidates")
         if self.not_considered:
             rows.append(f"{self.not_considered} lower-ranked slices were not considered")
+        if self.copies:
+            shown = ", ".join(f"{d} (copy of {o})" for d, o in list(self.copies.items())[:3])
+            more = f" and {len(self.copies) - 3} more" if len(self.copies) > 3 else ""
+            rows.append(
+                f"{len(self.copies)} copies offered at their cheapest rung only: {shown}{more}"
+            )
         for sh in self.shares:
             state = "met" if sh.met else "NOT met"
             rows.append(

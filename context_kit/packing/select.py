@@ -6,12 +6,13 @@
   nested class's) class header, the first part of a definition that was split into
   parts, or whatever a source declared in ``meta["requires"]`` (a diff's commit header,
   for instance).
+* :func:`drop_copies` keeps one of several ranked slices that are copies of each other.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,7 @@ import numpy.typing as npt
 from ..errors import OptionError
 from ..types import Slice
 
-__all__ = ["Needs", "candidate_rows", "resolve_pins"]
+__all__ = ["Needs", "candidate_rows", "drop_copies", "resolve_pins"]
 
 _RANGE = re.compile(r"^(?P<path>.+):(?P<start>\d+)-(?P<end>\d+)$")
 
@@ -149,6 +150,77 @@ class Needs(Mapping[int, int]):
                     first_parts.setdefault(s.name, r)
             found = self._files[path] = (headers, first_parts)
         return found
+
+
+def drop_copies(
+    slices: Sequence[Slice],
+    ranked: Sequence[int],
+    keep: Sequence[int] = (),
+    file_size: Callable[[str], int] | None = None,
+) -> tuple[list[int], dict[int, int]]:
+    """``ranked`` with one row of each set of copies: the others go.
+
+    A copy has the same kind, name and text as another slice: a header that an
+    amalgamated ``single_include`` file repeats, a vendored copy of a module, the same
+    section in two READMEs. Ranking cannot tell copies apart (the same text scores the
+    same), so a pack would otherwise spend its budget on each of them: on nlohmann/json,
+    16 of the 36 items of an 8k pack were second copies (3,841 tokens).
+
+    The copy kept takes the best rank of its set. It is a ``keep`` row (a pin) if there
+    is one; otherwise, with ``file_size``, the copy in the smallest file: an original
+    module rather than the amalgamation that repeats it (which their paths, the only
+    thing scoring them apart, rarely decide right); otherwise the best-ranked.
+
+    Only the rows given are compared (a few thousand candidates, not the index), so this
+    costs nothing at build time and needs no upkeep on an update.
+
+    Args:
+        slices: The index's slices.
+        ranked: Rows in rank order.
+        keep: Rows that stay whatever ranks above them (pins).
+        file_size: Size of a path's file, in any unit (slices, lines...).
+
+    Returns:
+        The kept rows in rank order, and each dropped row's kept copy.
+    """
+    by_text: dict[str, list[int]] = {}  # text -> the first row of each set sharing it
+    set_of: dict[int, int] = {}  # row -> the first row of its set, for rows with copies
+    members: dict[int, list[int]] = {}
+    for r in (*keep, *ranked):
+        s = slices[r]
+        if r in set_of or s.kind == "commit":  # a commit is its own id, never a copy
+            continue
+        # Keyed by the text (its hash is cached on the string), kind and name checked on
+        # a match: equal text under two names (two classes' identical ``__repr__``) is
+        # two definitions, not a copy.
+        heads = by_text.setdefault(s.text, [])
+        head = next((h for h in heads if slices[h].name == s.name and slices[h].kind == s.kind), r)
+        if head == r:
+            heads.append(r)
+        set_of[r] = head
+        members.setdefault(head, []).append(r)
+    pinned = set(keep)
+    position = {r: n for n, r in enumerate(ranked)}
+
+    def preference(r: int) -> tuple[bool, int, int]:
+        path = slices[r].path
+        size = file_size(path) if file_size is not None and path else 0
+        return r not in pinned, size, position.get(r, -1)
+
+    winner = {h: min(rows, key=preference) for h, rows in members.items() if len(rows) > 1}
+    out: list[int] = []
+    emitted: set[int] = set()
+    dropped: dict[int, int] = {}
+    for r in ranked:
+        w = winner.get(set_of.get(r, -1))
+        if w is None or r in pinned:  # no copies, or pinned: a pin always stays
+            w = r
+        elif r != w:
+            dropped[r] = w
+        if w not in emitted and w in position:  # the kept copy takes the set's best rank
+            out.append(w)
+            emitted.add(w)
+    return out, dropped
 
 
 def candidate_rows(

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import context_kit
 from context_kit.cli import main
 from context_kit.errors import OptionError
-from context_kit.links import MAX_LINK_TARGETS, build_links
+from context_kit.links import MAX_LINK_TARGETS, MAX_PATH_LINK_TARGETS, build_links
 from context_kit.retrievers import Corpus
 from context_kit.retrievers.fusion import FusionResult
 from context_kit.retrievers.links import LinkPropagation
@@ -251,6 +251,25 @@ def test_path_mentions_link_every_slice_of_the_file():
         ]
     )
     assert sorted(e.code for e in links.edges) == [1, 2]
+
+
+def test_a_path_naming_too_many_slices_links_nowhere_also_after_an_update():
+    from context_kit._link_index import LinkIndex
+
+    big = [code(f"f{i}", "src/big.h") for i in range(MAX_PATH_LINK_TARGETS + 1)]
+    small = [code("a", "src/small.h"), code("b", "src/small.h")]
+    slices = [doc("Include src/big.h and src/small.h.\n"), *big, *small]
+    links = build_links(slices)
+    assert sorted(e.via for e in links.edges) == ["src/small.h", "src/small.h"]
+    # The incremental index agrees, and follows the file across the bound both ways.
+    index = LinkIndex(slices)
+    assert index.links().edges == links.edges
+    shrunk = slices[:-3] + small  # big.h lost its last slice: at the bound, it links
+    index.update(shrunk, np.asarray([*range(len(shrunk) - 2), -1, -1]))
+    assert index.links().edges == build_links(shrunk).edges
+    assert len(index.links().edges) == MAX_PATH_LINK_TARGETS + 2
+    index.update(slices, np.asarray([*range(len(shrunk) - 2), -1, -1, -1]))
+    assert index.links().edges == links.edges
 
 
 def test_propagation_flows_both_ways_from_the_best_hits():

@@ -183,22 +183,16 @@ def drop_copies(
     Returns:
         The kept rows in rank order, and each dropped row's kept copy.
     """
-    by_text: dict[str, list[int]] = {}  # text -> the first row of each set sharing it
-    set_of: dict[int, int] = {}  # row -> the first row of its set, for rows with copies
-    members: dict[int, list[int]] = {}
+    # Equal text under two names (two classes' identical ``__repr__``) is two
+    # definitions, not a copy: the name is part of the key.
+    members: dict[tuple[str, str, str], list[int]] = {}
+    set_of: dict[int, tuple[str, str, str]] = {}  # row -> the key of its set
     for r in (*keep, *ranked):
         s = slices[r]
         if r in set_of or s.kind == "commit":  # a commit is its own id, never a copy
             continue
-        # Keyed by the text (its hash is cached on the string), kind and name checked on
-        # a match: equal text under two names (two classes' identical ``__repr__``) is
-        # two definitions, not a copy.
-        heads = by_text.setdefault(s.text, [])
-        head = next((h for h in heads if slices[h].name == s.name and slices[h].kind == s.kind), r)
-        if head == r:
-            heads.append(r)
-        set_of[r] = head
-        members.setdefault(head, []).append(r)
+        key = set_of[r] = (s.kind, s.name, s.text)
+        members.setdefault(key, []).append(r)
     pinned = set(keep)
     position = {r: n for n, r in enumerate(ranked)}
 
@@ -207,13 +201,13 @@ def drop_copies(
         size = file_size(path) if file_size is not None and path else 0
         return r not in pinned, size, position.get(r, -1)
 
-    winner = {h: min(rows, key=preference) for h, rows in members.items() if len(rows) > 1}
+    winner = {k: min(rows, key=preference) for k, rows in members.items() if len(rows) > 1}
     out: list[int] = []
     emitted: set[int] = set()
     dropped: dict[int, int] = {}
     for r in ranked:
-        w = winner.get(set_of.get(r, -1))
-        if w is None or r in pinned:  # no copies, or pinned: a pin always stays
+        w = winner.get(set_of.get(r), r)  # type: ignore[arg-type]
+        if r in pinned:  # a pin always stays
             w = r
         elif r != w:
             dropped[r] = w

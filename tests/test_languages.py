@@ -30,7 +30,7 @@ EXPECTED = {
         ("Circle.area", "method", "Circle", 14),
         ("make", "function", None, None),
         ("Color", "class", None, None),
-        ("Geo.dist", "method", "Geo", None),
+        ("Geo.dist", "function", None, None),
     ],
     "sample.tsx": [("Button", "function", None, 3), ("Panel.render", "method", "Panel", None)],
     "sample.go": [
@@ -46,7 +46,7 @@ EXPECTED = {
         ("Point.fmt", "method", "Point", None),
         ("Shape.area", "method", "Shape", None),
         ("add", "function", None, 32),
-        ("inner.deep", "method", "inner", None),
+        ("inner.deep", "function", None, None),
     ],
     "Sample.java": [
         ("Greeter", "class", None, 5),
@@ -61,14 +61,14 @@ EXPECTED = {
         ("name", "function", None, None),
     ],
     "sample.cpp": [
-        ("geo.Shape", "class", "geo", 5),
+        ("geo.Shape", "class", None, 5),
         ("geo.Shape.area", "method", "geo.Shape", 9),
         ("geo.Point.dist", "method", "geo.Point", None),
         ("geo.Shape.perimeter", "method", "geo.Shape", 22),
         ("maxof", "function", None, None),
     ],
     "Sample.cs": [
-        ("Demo.Greeter", "class", "Demo", 5),
+        ("Demo.Greeter", "class", None, 5),
         ("Demo.Greeter.Greeter", "method", "Demo.Greeter", 10),
         ("Demo.Greeter.Greet", "method", "Demo.Greeter", 16),
         ("Demo.IShape.Area", "method", "Demo.IShape", None),
@@ -248,6 +248,72 @@ def test_a_cpp_header_named_dot_h_is_parsed_as_cpp():
     assert {s.language for s in slices} == {"cpp"}
     names = {s.name for s in slices}
     assert {"geo.Shape.area", "geo.twice"} <= names, names
+
+
+NAMESPACED = {
+    # C++: includes and the namespace line are one header; an out-of-class definition
+    # inside the namespace is a method of its class, a free function a function.
+    "geo.cc": (
+        "#include <cmath>\n\nnamespace geo {\n\nint twice(int x) { return 2 * x; }\n\n"
+        "class Shape {\n public:\n  double area() const;\n};\n\n"
+        "double Shape::area() const { return 0; }\n\n}  // namespace geo\n",
+        {
+            ("geo.twice", "function", None),
+            ("geo.Shape", "class", None),
+            ("geo.Shape.area", "method", "geo.Shape"),
+        },
+        (1, 3),
+    ),
+    "Log.cs": (
+        "using System;\n\nnamespace Serilog.Core\n{\n    class Logger\n    {\n"
+        "        void Write() { }\n    }\n}\n",
+        {
+            ("Serilog.Core.Logger", "class", None),
+            ("Serilog.Core.Logger.Write", "method", "Serilog.Core.Logger"),
+        },
+        (1, 4),
+    ),
+    # PHP's statement form scopes the file but holds nothing: a module line.
+    "Gate.php": (
+        "<?php\nnamespace Illuminate\\Auth;\n\nuse Foo;\n\nclass Gate {\n"
+        "    public function allows() { return 1; }\n}\n",
+        {("Gate", "class", None), ("Gate.allows", "method", "Gate")},
+        (1, 4),
+    ),
+    # Rust: ``mod util;`` is a statement, ``mod tests {...}`` a scope of functions.
+    "lib.rs": (
+        "mod util;\n\nfn main() {}\n\nmod tests {\n    #[test]\n"
+        "    fn it_works() { super::main(); }\n}\n",
+        {("main", "function", None), ("tests.it_works", "function", None)},
+        (1, 1),
+    ),
+    "geo.ts": (
+        "namespace Geo {\n  export function dist(a: number) { return a; }\n"
+        "  export class Point { norm() { return 0; } }\n}\n",
+        {
+            ("Geo.dist", "function", None),
+            ("Geo.Point", "class", None),
+            ("Geo.Point.norm", "method", "Geo.Point"),
+        },
+        (1, 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("path", sorted(NAMESPACED))
+def test_a_namespace_qualifies_its_members_but_is_no_class(path: str):
+    text, expected, header = NAMESPACED[path]
+    slices = _slices(path, text)
+    assert expected <= {(s.name, s.symbol_kind, s.parent) for s in slices}
+    # No slice stands for the namespace as a class, and nothing names it as a parent.
+    assert not any(s.symbol_kind in ("class", "class_body") and not s.defines for s in slices)
+    kinds = {s.name: s.symbol_kind for s in slices}
+    for name in ("geo", "Serilog.Core", "Illuminate.Auth", "util", "tests", "Geo"):
+        assert kinds.get(name) in (None, "module"), (name, kinds.get(name))
+    assert all(s.parent is None or "." in s.name for s in slices)
+    # The file's first slice is its header, namespace line included.
+    first = min(slices, key=lambda s: s.start_line)
+    assert (first.symbol_kind, first.start_line, first.end_line) == ("module", *header)
 
 
 def test_a_stretch_that_is_one_long_node_is_split_inside_it():
@@ -909,7 +975,7 @@ def test_cpp_typedefs_are_scoped_and_anonymous_enums_named_by_their_first_consta
         "fmt.detail.is_utf8_enabled",
         "is_utf8_enabled",
     )
-    assert got["fmt.detail.Pair"].parent == "fmt.detail"
+    assert got["fmt.detail.Pair"].parent is None  # a namespace is no class
     assert "FLAGS_SPACE" in got
     assert not any("<anonymous>" in s.name for s in _slices("base.hpp", text))
 

@@ -306,8 +306,11 @@ class Chunker:
     # --- helpers -------------------------------------------------------------------------
     def _is_structure(self, node: Any) -> bool:
         t = node.type
-        if t in self.spec.definitions or t in self.spec.containers:
+        if t in self.spec.definitions:
             return True
+        if t in self.spec.containers:
+            # ``namespace App;`` scopes the rest of the file but holds nothing itself.
+            return t not in self.spec.namespaces or self._body(node) is not None
         special = self._special(node)
         return special is not None and special[0] is not None
 
@@ -806,9 +809,16 @@ class Chunker:
         self._block(list(root.children), scope=[], parent=None, depth=0)
         return self.spans
 
-    def _block(self, children: list[Any], scope: list[str], parent: str | None, depth: int) -> None:
-        """Chunk a sequence of sibling statements."""
-        pending: list[Any] = []
+    def _block(
+        self,
+        children: list[Any],
+        scope: list[str],
+        parent: str | None,
+        depth: int,
+        lead: Sequence[Any] = (),
+    ) -> None:
+        """Chunk a sequence of sibling statements (``lead``: statements before them, unflushed)."""
+        pending: list[Any] = list(lead)
         leftover_kind = "class_body" if parent else "module"
         nodes = self._siblings(children)
         if depth == 0 and self.spec.scope_functions:
@@ -823,6 +833,10 @@ class Chunker:
             is_container = kind == "container" and depth < _MAX_CONTAINER_DEPTH
             if not (is_def or is_container):
                 pending.append(child)
+                continue
+            if is_container and inner.type in self.spec.namespaces:
+                self._namespace(child, inner, wrapper_name, scope, parent, depth, pending)
+                pending = []
                 continue
             # A comment block ending on the line right above a definition documents it; a
             # doc comment (``/** ... */``) may stand one blank line above (JSDoc style).
@@ -877,7 +891,9 @@ class Chunker:
             if is_def:
                 self._definition(child, inner, start_row + 1, name, scope, parent, doc_end)
             else:
-                self._container(child, inner, start_row + 1, name, scope, depth, doc_end, aliases)
+                self._container(
+                    child, inner, start_row + 1, name, scope, parent, depth, doc_end, aliases
+                )
         self._flush(pending, leftover_kind, scope, parent)
 
     def _siblings(self, children: Sequence[Any]) -> list[Any]:
@@ -1023,6 +1039,7 @@ class Chunker:
         start: int,
         name: str,
         scope: list[str],
+        parent: str | None,
         depth: int,
         comment_end: int | None,
         aliases: tuple[str, ...] = (),
@@ -1058,7 +1075,7 @@ class Chunker:
             header_end,
             "class",
             qual,
-            parent=".".join(scope) or None,
+            parent=parent,
             signature_end=sig_end,
             doc_end=doc_end if doc_end is not None else comment_end,
             aliases=aliases,
@@ -1089,6 +1106,42 @@ class Chunker:
                         name=member.name,
                     )
                 )
+
+    def _namespace(
+        self,
+        outer: Any,
+        inner: Any,
+        wrapper_name: str | None,
+        scope: list[str],
+        parent: str | None,
+        depth: int,
+        lead: list[Any],
+    ) -> None:
+        """A namespace, read as statements of the block it stands in, qualified by it.
+
+        A namespace is no class: a function in it is a function, a class in it has no
+        parent, and its own lines (``namespace geo {``) are module lines. They join the
+        module lines before them (``lead``), so a file's includes or usings and its
+        namespace line make one header slice rather than two of a line or two each.
+        """
+        name = self._name(inner, wrapper_name)
+        body = self._body(inner)
+        # The nodes from ``outer`` down to ``inner`` (``export namespace X {...}``), opened.
+        path = [inner]
+        while path[-1].id != outer.id and path[-1].parent is not None:
+            path.append(path[-1].parent)
+        nodes = _expanded_along(outer, path)
+        at = next((i for i, n in enumerate(nodes) if body is not None and n.id == body.id), None)
+        if at is not None:
+            nodes = [*nodes[:at], *nodes[at].children, *nodes[at + 1 :]]
+        # The closing ``}`` joins the last slice inside rather than being a slice of its own.
+        while len(nodes) > 1 and not nodes[-1].is_named:
+            nodes.pop()
+        before = len(self.spans)
+        self._block(nodes, [*scope, name], parent, depth + 1, lead)
+        if len(self.spans) > before:
+            last = self.spans[-1]
+            last.end = max(last.end, self._last_line(outer))
 
     def _finer(self, nodes: Sequence[Any]) -> list[Any]:
         """``nodes`` with each one longer than a part replaced by its children, recursively.

@@ -15,6 +15,7 @@ citable slice instead of part of a 60-line window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ._chunker import Chunker, Span, last_line
@@ -382,8 +383,15 @@ class GenericChunker(Chunker):
             out.append(node)
         return out
 
-    def _block(self, children: list[Any], scope: list[str], parent: str | None, depth: int) -> None:
-        super()._block(self._flatten(children), scope, parent, depth)
+    def _block(
+        self,
+        children: list[Any],
+        scope: list[str],
+        parent: str | None,
+        depth: int,
+        lead: Sequence[Any] = (),
+    ) -> None:
+        super()._block(self._flatten(children), scope, parent, depth, lead)
 
     def _name(self, node: Any, fallback: str | None = None) -> str:
         return self._find_name(node) or fallback or "<anonymous>"
@@ -411,12 +419,15 @@ class GenericChunker(Chunker):
         start: int,
         name: str,
         scope: list[str],
+        parent: str | None,
         depth: int,
         comment_end: int | None,
         aliases: tuple[str, ...] = (),
     ) -> None:
         if any(self._is_member(c) for c in self._members(inner)):
-            super()._container(outer, inner, start, name, scope, depth, comment_end, aliases)
+            super()._container(
+                outer, inner, start, name, scope, parent, depth, comment_end, aliases
+            )
             return
         # Nothing inside to outline: a container is then one definition-like slice, split
         # at statements when long, rather than one unsplittable header.
@@ -425,7 +436,7 @@ class GenericChunker(Chunker):
             self._last_line(outer),
             "class",
             ".".join([*scope, name]),
-            parent=".".join(scope) or None,
+            parent=parent,
             signature_end=self._signature_end(inner),
             doc_end=comment_end,
             aliases=aliases,

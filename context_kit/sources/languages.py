@@ -64,6 +64,11 @@ class LanguageSpec:
         loader: Attribute of ``module`` returning the language pointer.
         definitions: Node types that become function/method slices.
         containers: Node types whose members are qualified by the container's name.
+        namespaces: The containers that only scope names (C++ and C# ``namespace``, Rust
+            ``mod``, TypeScript ``namespace``): their members are qualified by them but
+            belong to no class, so a function in one is a function and a class in one has
+            no parent; the namespace's own lines are module lines. One without a body
+            (PHP's ``namespace App;``, Rust's ``mod util;``) is a module statement.
         wrappers: Node types that wrap a definition or container (decorators, exports,
             variable declarations holding a function); the slice spans the wrapper, and a
             wrapper's name names an anonymous definition inside it.
@@ -138,6 +143,7 @@ class LanguageSpec:
     loader: str = "language"
     definitions: frozenset[str] = frozenset()
     containers: frozenset[str] = frozenset()
+    namespaces: frozenset[str] = frozenset()
     wrappers: frozenset[str] = frozenset()
     body_field: str = "body"
     body_types: frozenset[str] = frozenset()
@@ -245,6 +251,7 @@ _TS_CONTAINERS = frozenset(
         "enum_declaration",
     }
 )
+_TS_NAMESPACES = frozenset({"internal_module", "module"})
 _TS_WRAPPERS = _JS_WRAPPERS_ALL | frozenset(
     {"expression_statement", "ambient_declaration", "public_field_definition"}
 )
@@ -282,6 +289,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         loader="language_typescript",
         definitions=_TS_DEFINITIONS,
         containers=_TS_CONTAINERS,
+        namespaces=_TS_NAMESPACES,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
@@ -299,6 +307,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         loader="language_tsx",
         definitions=_TS_DEFINITIONS,
         containers=_TS_CONTAINERS,
+        namespaces=_TS_NAMESPACES,
         wrappers=_TS_WRAPPERS,
         assignments=_JS_ASSIGNMENTS,
         object_containers=_JS_OBJECTS,
@@ -328,6 +337,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         containers=frozenset(
             {"impl_item", "trait_item", "mod_item", "struct_item", "enum_item", "union_item"}
         ),
+        namespaces=frozenset({"mod_item"}),
         # ``impl Display for Point`` has no name field: the implemented type names it, and
         # ``impl<'a, W> ReceiverBuffer<'a, W>`` names ``ReceiverBuffer`` (as a path does),
         # and ``impl<'a> Write for &'a mut File`` names ``File`` (not ``&'a mut File``).
@@ -382,6 +392,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
                 "namespace_definition",
             }
         ),
+        namespaces=frozenset({"namespace_definition"}),
         wrappers=frozenset({"template_declaration", "linkage_specification", "type_definition"}),
         name_fields=("name", "declarator"),
         # A specialisation (``struct hash<Key, void_t<...>>``) is named by its template.
@@ -414,6 +425,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
                 "namespace_declaration",
             }
         ),
+        namespaces=frozenset({"namespace_declaration"}),
         body_lists=frozenset({"block"}),
         default_names={"operator_declaration": "operator"},
     ),
@@ -443,6 +455,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
                 "namespace_definition",
             }
         ),
+        namespaces=frozenset({"namespace_definition"}),
         body_lists=frozenset({"compound_statement"}),
         scope_separators=("\\",),
     ),

@@ -148,6 +148,16 @@ def _pack_options(p: argparse.ArgumentParser, *, query_required: bool = False) -
         "and the code it names first",
     )
     g.add_argument("--budget", "-b", type=int, default=8000, metavar="N", help="token budget")
+    _copies_option(g)
+
+
+def _copies_option(g: argparse._ActionsContainer) -> None:
+    g.add_argument(
+        "--keep-copies",
+        action="store_true",
+        help="price every copy of an identical slice in full (by default one copy is, the "
+        "others are offered as one-line mentions)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -213,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
         "--query", "-q", required=True, metavar="TEXT", help="the task, issue or question"
     )
     se.add_argument("-k", type=int, default=20, metavar="N", help="how many results")
+    _copies_option(se)
     se.add_argument("--json", action="store_true", help="JSON lines output")
 
     ix = command(
@@ -396,7 +407,13 @@ def _optimise(args: argparse.Namespace, index: Index) -> int:
 
 
 def _pack(args: argparse.Namespace, index: Index) -> int:
-    packed = index.pack(args.query, budget=args.budget, format=args.format, spec=args.spec)
+    packed = index.pack(
+        args.query,
+        budget=args.budget,
+        format=args.format,
+        spec=args.spec,
+        copies=args.keep_copies,
+    )
     if args.json:
         print(packed.model_dump_json(indent=2))
     else:
@@ -412,7 +429,7 @@ def _pack(args: argparse.Namespace, index: Index) -> int:
 
 
 def _explain(args: argparse.Namespace, index: Index) -> int:
-    packed = index.pack(args.query, budget=args.budget, spec=args.spec)
+    packed = index.pack(args.query, budget=args.budget, spec=args.spec, copies=args.keep_copies)
     report = packed.report
     if args.json:
         data = {
@@ -436,7 +453,7 @@ def _explain(args: argparse.Namespace, index: Index) -> int:
 
 
 def _search(args: argparse.Namespace, index: Index) -> int:
-    for hit in index.search(args.query, k=args.k):
+    for hit in index.search(args.query, k=args.k, copies=args.keep_copies):
         s = hit.slice
         if args.json:
             row = {

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from context_kit import Index
+from context_kit.cli import EXIT_OK, main
 from context_kit.packing.select import drop_copies
 from context_kit.types import Slice
 
@@ -80,7 +81,8 @@ def test_equal_text_under_two_names_is_not_a_copy():
     assert drop_copies(slices, [0, 1]) == ([0, 1], {})
 
 
-def test_amalgamated_header_is_packed_once_from_the_original(tmp_path: Path):
+def _amalgamation(tmp_path: Path) -> str:
+    """A repository whose ``single/all.c`` repeats its two source files; returns a query."""
     (tmp_path / "src").mkdir()
     (tmp_path / "single").mkdir()
     original = (
@@ -94,8 +96,12 @@ def test_amalgamated_header_is_packed_once_from_the_original(tmp_path: Path):
     (tmp_path / "src" / "other.c").write_text(other)
     # The amalgamation repeats both files (and is larger than either).
     (tmp_path / "single" / "all.c").write_text("/* amalgamated */\n\n" + original + "\n" + other)
+    return "invalid cbor tag parse_cbor_tag"
+
+
+def test_amalgamated_header_is_packed_once_from_the_original(tmp_path: Path):
+    query = _amalgamation(tmp_path)
     index = Index.build(tmp_path, cache_dir=False, history=False)
-    query = "invalid cbor tag parse_cbor_tag"
     packed = index.pack(query, budget=2000)
     rungs = {(it.path, it.name): it.rendering for it in packed.items}
     assert rungs[("src/cbor.c", "parse_cbor_tag")] == "full"
@@ -141,3 +147,18 @@ def test_a_copy_is_mentioned_at_most_three_times_per_file(tmp_path: Path):
     copies = [it for it in packed.items if it.path == "amalgamated.c"]
     assert 1 <= len(copies) <= 3
     assert all(it.rendering != "full" for it in copies)
+
+
+def test_the_cli_keeps_every_copy_when_asked(tmp_path: Path, capsys):
+    query = _amalgamation(tmp_path)
+    body = "return buf[0] == 0x18"
+    counts = []
+    for extra in ([], ["--keep-copies"]):
+        argv = ["pack", str(tmp_path), "-q", query, "-b", "2000", "--no-cache", *extra]
+        assert main(argv) == EXIT_OK
+        counts.append(capsys.readouterr().out.count(body))
+    assert counts == [1, 2]
+    for extra, expected in (([], False), (["--keep-copies"], True)):
+        argv = ["search", str(tmp_path), "-q", query, "-k", "5", "--no-cache", *extra]
+        assert main(argv) == EXIT_OK
+        assert ("single/all.c:3-6" in capsys.readouterr().out) is expected

@@ -316,6 +316,34 @@ def test_a_namespace_qualifies_its_members_but_is_no_class(path: str):
     assert (first.symbol_kind, first.start_line, first.end_line) == ("module", *header)
 
 
+@pytest.mark.parametrize(
+    ("path", "comment", "definition", "name"),
+    [
+        ("add.c", "// {}\n", "int add(int a,\n        int b) {\n  return a + b;\n}\n", "add"),
+        ("A.java", "  /** {} */\n", "  int m(int a) {\n    return a;\n  }\n", "A.m"),
+    ],
+)
+def test_a_comment_longer_than_a_part_leaves_the_signature_in_the_first_part(
+    path: str, comment: str, definition: str, name: str
+):
+    # Before: the first part was comment lines only, its signature "end" clamped into them.
+    lines = "".join(comment.format(f"line {i} of a long comment") for i in range(12))
+    text = f"{lines}{definition}" if path.endswith(".c") else f"class A {{\n{lines}{definition}}}\n"
+    slices = _slices(path, text, max_slice_lines=8)
+    first = next(s for s in slices if s.name == name and s.part is not None and s.part[0] == 1)
+    sig = first.signature_end_line
+    assert sig is not None and first.start_line <= sig <= first.end_line
+    head = definition.splitlines()[0]
+    def_line = text.splitlines().index(head) + 1
+    assert first.start_line < def_line <= sig  # some of the comment, then the signature
+    assert "comment" not in text.splitlines()[sig - 1]
+    # The comment lines nearest the definition stay its doc; the others are plain lines.
+    assert first.doc_end_line is not None and first.doc_end_line < sig
+    assert first.end_line - first.start_line + 1 <= 8
+    first_comment_line = 2 if path.endswith(".java") else 1
+    assert any(s.start_line == first_comment_line and s.name != name for s in slices)
+
+
 def test_a_stretch_that_is_one_long_node_is_split_inside_it():
     # The body is one `if` of 300 lines: no statement boundary at the top to cut at.
     body = "".join(f"        total += {i}\n" for i in range(300))

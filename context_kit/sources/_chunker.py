@@ -851,6 +851,15 @@ class Chunker:
             ):
                 start_row = pending.pop().start_point.row
             doc_end: int | None = None
+            # A comment joins only while the first part still reaches the signature's end:
+            # a 300-line licence or essay above a function would otherwise fill the first
+            # part, and the signature rung would show comment lines. The rest stays
+            # module (or class body) lines.
+            first_row = (
+                self._signature_end(inner) - self.max_lines
+                if pending and self._is_comment(pending[-1])
+                else 0
+            )
             if (
                 pending
                 and self._is_comment(pending[-1])
@@ -862,6 +871,7 @@ class Chunker:
                 pending
                 and self._is_comment(pending[-1])
                 and self._last_line(pending[-1]) >= start_row
+                and pending[-1].start_point.row >= first_row
             ):
                 comment = pending.pop()
                 doc_end = doc_end or self._last_line(comment)

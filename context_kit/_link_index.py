@@ -98,13 +98,6 @@ class _Names(_Targets):
         self.touched: set[str] = set()
         self._test_paths: dict[str, bool] = {}
 
-    @staticmethod
-    def _keys(d: str) -> tuple[bool, list[str]]:
-        """Whether ``d`` is dotted, and the keys it is found under (``a.b.c``: also ``b.c``)."""
-        if "." not in d:
-            return False, [d]
-        return True, sorted({d, name_tail(d)})
-
     def _is_test(self, path: str) -> bool:
         hit = self._test_paths.get(path)
         if hit is None:  # one search per file, not per slice

@@ -211,9 +211,8 @@ class _Targets:
             if s.kind != "code":
                 continue
             for d in s.defines:
-                dotted = "." in d
-                keys = {d, name_tail(d)} if dotted else {d}
-                for key in sorted(keys):
+                dotted, keys = self._keys(d)
+                for key in keys:
                     cased = self.by_qual_cased if dotted else self.by_name_cased
                     lower = self.by_qual if dotted else self.by_name
                     cased.setdefault(key, []).append(i)
@@ -226,6 +225,13 @@ class _Targets:
                 if _TEST_FILE.search(s.path):
                     self.tests.add(i)
         self.names = sorted(self.by_name)
+
+    @staticmethod
+    def _keys(d: str) -> tuple[bool, list[str]]:
+        """Whether ``d`` is dotted, and the keys it is found under (``a.b.c``: also ``b.c``)."""
+        if "." not in d:
+            return False, [d]
+        return True, sorted({d, name_tail(d)})
 
     def implementation(self, rows: Sequence[int]) -> list[int]:
         """``rows`` without test code, unless only tests define the name."""

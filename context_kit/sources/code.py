@@ -120,7 +120,9 @@ class CodeSource:
     #     ``__construct`` its promoted properties.
     # 36: a Rust impl for a reference or pointer type is named by the type it points to;
     #     a Kotlin top-level annotation line the grammar detached joins its definition.
-    version = "36"
+    # 37: a namespace (C++, C#, PHP, Rust ``mod``, TypeScript) is module lines, not a class;
+    #     a comment joins a definition only while its first part reaches the signature.
+    version = "37"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

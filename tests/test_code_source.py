@@ -114,6 +114,28 @@ def test_deeply_nested_code_does_not_crash():
     _check_partition(text, got)
 
 
+def test_a_file_without_definitions_is_cut_at_window_size():
+    # A template holds no PHP code at all, a script or a table of constants no function:
+    # one 150-line run would be a single all-or-nothing item.
+    template = "".join(f'<div class="row-{i}">{{{{ $item{i} }}}}</div>\n' for i in range(150))
+    script = "import os\n" + "".join(f"X{i} = os.path.join('{i}')\n" for i in range(150))
+    for path, text in (("views/row.blade.php", template), ("consts.py", script)):
+        got = slices_of(text, path)
+        assert len(got) == 3, path
+        assert all(s.symbol_kind == "module" and s.line_count <= 60 for s in got), path
+        assert [s.part for s in got] == [(1, 3), (2, 3), (3, 3)], path
+        _check_partition(text, got)
+    # What each part defines and refers to is kept.
+    parts = slices_of(script, "consts.py")
+    assert "X0" in parts[0].defines and "X149" in parts[-1].defines
+    assert all("join" in p.references for p in parts)
+    # One definition anywhere and the runs keep their usual limit.
+    with_def = script + "def f():\n    return 1\n"
+    assert any(s.line_count > 60 for s in slices_of(with_def, "consts.py"))
+    # So does a caller's own limit below the window size.
+    assert all(s.line_count <= 40 for s in slices_of(script, "consts.py", max_slice_lines=40))
+
+
 def test_unknown_extension_becomes_windows():
     text = "".join(f"line {i}\n" for i in range(150))
     got = CodeSource().slices(FileText("data.cfg", text, text.encode(), False))

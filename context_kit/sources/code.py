@@ -13,10 +13,13 @@ and nothing readable is invisible. A file yields
 Definitions, class headers and module runs longer than ``max_slice_lines`` are split at
 statement boundaries into parts (``part=(k, n)``), each still citing exact lines; a single
 node with no statement inside (a 2,000-line string literal) is cut between lines, at blank
-lines where it has them. Files with syntax errors still yield
-slices: tree-sitter recovers a partial tree and the chunker uses whatever it recognises. A
-C or C++ file with errors is also read from a copy without its conditional directives and
-attribute-like macros, and the reading with fewer errors is kept (see ``_c_recover``).
+lines where it has them. A file with no definition at all (a script, a template, a table
+of constants) is cut the same way into parts no longer than a text file's windows.
+
+Files with syntax errors still yield slices: tree-sitter recovers a partial tree and the
+chunker uses whatever it recognises. A C or C++ file with errors is also read from a copy
+without its conditional directives and attribute-like macros, and the reading with fewer
+errors is kept (see ``_c_recover``).
 
 Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
 by :class:`~context_kit.sources._chunker.Chunker`; those from the optional grammar bundle by
@@ -44,7 +47,7 @@ from .languages import (
     load_language,
     refs_query_text,
 )
-from .text import window_slices
+from .text import DEFAULT_WINDOW_LINES, window_slices
 from .walk import FileText
 
 __all__ = ["DEFAULT_MAX_SLICE_LINES", "CodeSource"]
@@ -122,7 +125,8 @@ class CodeSource:
     #     a Kotlin top-level annotation line the grammar detached joins its definition.
     # 37: a namespace (C++, C#, PHP, Rust ``mod``, TypeScript) is module lines, not a class;
     #     a comment joins a definition only while its first part reaches the signature.
-    version = "37"
+    # 38: a file with no definition (a script, a template) is cut into window-sized parts.
+    version = "38"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -176,19 +180,31 @@ class CodeSource:
             tree, read = recover(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
-        if grammar.derived is not None:
-            chunker: Chunker = GenericChunker(
-                grammar.derived, table, self.max_slice_lines, queryable=not deep
-            )
-        else:
-            chunker = Chunker(spec, table, self.max_slice_lines)
-        spans = _normalise(chunker.run(tree.root_node), table, self.max_slice_lines)
-        if read is not data:
-            spans = _absorb_masked(spans, table, read, self.max_slice_lines)
-        if spec.generic and not any(sp.symbol_kind != "module" for sp in spans):
-            # The generic rules found no definition: windows cut a long script better
-            # than one statement run would.
-            return window_slices(file.path, table, language=spec.name)
+
+        def cut(max_lines: int) -> list[Span]:
+            if grammar.derived is not None:
+                chunker: Chunker = GenericChunker(
+                    grammar.derived, table, max_lines, queryable=not deep
+                )
+            else:
+                chunker = Chunker(spec, table, max_lines)
+            spans = _normalise(chunker.run(tree.root_node), table, max_lines)
+            if read is not data:
+                spans = _absorb_masked(spans, table, read, max_lines)
+            return spans
+
+        spans = cut(self.max_slice_lines)
+        if not any(sp.symbol_kind != "module" for sp in spans):
+            if spec.generic:
+                # The generic rules found no definition: windows cut a long script better
+                # than one statement run would.
+                return window_slices(file.path, table, language=spec.name)
+            if len(table) > DEFAULT_WINDOW_LINES < self.max_slice_lines:
+                # No definition at all (a script, a template, a table of constants): one
+                # run of up to max_slice_lines would be a single all-or-nothing item, so
+                # the runs are cut at the size of a text file's windows instead, still at
+                # statement boundaries, keeping what each part defines and refers to.
+                spans = cut(DEFAULT_WINDOW_LINES)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
         refs, names, members, attributes = (

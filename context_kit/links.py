@@ -231,7 +231,10 @@ class _Targets:
         """Whether ``d`` is dotted, and the keys it is found under (``a.b.c``: also ``b.c``)."""
         if "." not in d:
             return False, [d]
-        return True, sorted({d, name_tail(d)})
+        tail = name_tail(d)
+        if tail == d:
+            return True, [d]
+        return True, [d, tail] if d < tail else [tail, d]
 
     def implementation(self, rows: Sequence[int]) -> list[int]:
         """``rows`` without test code, unless only tests define the name."""

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.retrievers import fuse, get_retriever, register_retriever, top_k
-from context_kit.retrievers._terms import _PartsCache, identifier_parts, terms
+from context_kit.retrievers._terms import _PartsCache, identifier_parts, name_tail, terms
 from context_kit.retrievers.bm25 import reference_scores
 from context_kit.retrievers.fuzzy import query_mentions
 
@@ -527,3 +527,12 @@ def test_fuzzy_finds_nested_and_namespaced_names_by_their_last_two_parts():
     assert fitted.score("`Queue.pop_front`").tolist() == [0.0, 1.5]
     assert fitted.score("`Inner.go` hangs").tolist() == [0.0, 0.0]
     assert fitted.score("`buffer.push_back`").tolist() == [1.5, 0.0]
+
+
+@given(st.lists(st.sampled_from(["", "a", "Cls", "go", "x_y"]), min_size=1, max_size=6))
+@example(["", "a"])  # ".a"
+@example(["a", ""])  # "a."
+@example(["a", "", "b"])  # "a..b"
+def test_name_tail_is_the_last_two_dotted_parts(parts):
+    name = ".".join(parts)
+    assert name_tail(name) == ".".join(parts[-2:])

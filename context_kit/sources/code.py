@@ -199,11 +199,12 @@ class CodeSource:
                 # The generic rules found no definition: windows cut a long script better
                 # than one statement run would.
                 return window_slices(file.path, table, language=spec.name)
-            if len(table) > DEFAULT_WINDOW_LINES < self.max_slice_lines:
+            if any(sp.end - sp.start + 1 > DEFAULT_WINDOW_LINES for sp in spans):
                 # No definition at all (a script, a template, a table of constants): one
                 # run of up to max_slice_lines would be a single all-or-nothing item, so
                 # the runs are cut at the size of a text file's windows instead, still at
                 # statement boundaries, keeping what each part defines and refers to.
+                # (Only a run longer than that is cut: chunking again is not free.)
                 spans = cut(DEFAULT_WINDOW_LINES)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]

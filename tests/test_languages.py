@@ -1412,3 +1412,75 @@ def test_member_and_attribute_names_are_words_of_the_slice_that_defines_them(sam
                 found += 1
     # Every sample but the TSX one (a component and a class without fields) declares some.
     assert found or sample == "sample.tsx"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "methods", "stored"),
+    [
+        (
+            # swift-argument-parser: ``extension ArgumentSet`` holds three computed
+            # properties (57 lines) and was one slice, so none could be packed alone.
+            "a.swift",
+            "extension ArgumentSet {\n"
+            "  var hasPositional: Bool {\n    switch content {\n    case .a: return true\n"
+            "    }\n  }\n"
+            "  var stored: Int = 3\n"
+            "  var observed: Int = 0 {\n    didSet { log(observed) }\n  }\n"
+            "  subscript(i: Int) -> Int {\n    get { return i }\n  }\n"
+            "}\n",
+            {
+                "ArgumentSet.hasPositional": (2, 6, 2),
+                "ArgumentSet.observed": (8, 10, 8),
+                "ArgumentSet.subscript": (11, 14, 11),  # with the closing brace
+            },
+            "ArgumentSet.stored",
+        ),
+        (
+            "a.kt",
+            "class Foo {\n"
+            "    val size: Int\n        get() {\n            return items.size\n        }\n"
+            '    var name: String = ""\n        set(value) {\n            field = value\n'
+            "        }\n"
+            "    val plain = 3\n"
+            "}\n",
+            {"Foo.size": (2, 5, 2), "Foo.name": (6, 9, 6)},
+            "Foo.plain",
+        ),
+        (
+            "a.cs",
+            "public class Foo {\n"
+            "    public int Auto { get; set; }\n"
+            "    public int Size {\n        get {\n            return items.Count;\n"
+            "        }\n    }\n"
+            "    public int Twice => Size * 2;\n"
+            "    public int this[int i] {\n        get { return items[i]; }\n    }\n"
+            "}\n",
+            {"Foo.Size": (3, 7, 3), "Foo.Twice": (8, 8, 8), "Foo.this[]": (9, 12, 9)},
+            "Foo.Auto",
+        ),
+    ],
+)
+def test_a_property_with_code_is_a_method_and_a_stored_one_a_class_line(
+    path: str, text: str, methods: dict[str, tuple[int, int, int]], stored: str
+):
+    slices = _slices(path, text)
+    got = {
+        s.name: (s.start_line, s.end_line, s.signature_end_line)
+        for s in slices
+        if s.symbol_kind == "method"
+    }
+    assert got == methods
+    for s in slices:
+        if s.symbol_kind == "method":
+            assert s.defines[0] == s.name  # qualified, then simple
+            assert s.parent == s.name.rsplit(".", 1)[0]
+    # A stored property holds no code: it stays a declared member of a class-level run.
+    holders = [s for s in slices if stored in s.defines]
+    assert [s.symbol_kind for s in holders] in (["class"], ["class_body"])
+    # A property's signature rung (a one-line one has only its full text) starts with
+    # its declaration line, verbatim.
+    for s in slices:
+        if s.symbol_kind == "method":
+            rungs = {r.name: r.text for r in CodeRenderer().ladder(s)}
+            first = text.splitlines(keepends=True)[s.start_line - 1]
+            assert rungs.get("signature", rungs["full"]).startswith(first.rstrip("\n"))

@@ -46,6 +46,8 @@ _SPLIT_HEADS = frozenset({"declaration", "field_declaration"})
 # A short subscript of a dotted name (``handlers[name]``, ``app['get']``): a name to cite.
 _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
+_ACCESSOR_LIST = "accessor_list"  # C#'s ``{ get {...} set {...} }`` (see _property_code)
+_IDENTIFIERS = frozenset({"identifier", "simple_identifier"})
 
 
 def _title(node: Any, *, quoted: bool = True) -> str:
@@ -338,6 +340,22 @@ class Chunker:
         if t in self.spec.object_containers:
             # ``{ a() {}, b: 1 }``: the braces hold the entries themselves.
             return ("container" if self._holds_definitions(node) else None), node
+        if t in self.spec.code_properties:
+            code = self._property_code(node)
+            return ("definition" if code is not None else None), code
+        return None
+
+    def _property_code(self, node: Any) -> Any | None:
+        """The child holding a property's code (see ``LanguageSpec.code_properties``)."""
+        kinds = self.spec.code_properties[node.type]
+        for child in node.named_children:
+            if child.type not in kinds:
+                continue
+            if child.type == _ACCESSOR_LIST and not any(
+                a.child_by_field_name("body") is not None for a in child.named_children
+            ):
+                continue  # ``{ get; set; }``: accessors without code
+            return child
         return None
 
     def _holds_definitions(self, node: Any) -> bool:
@@ -568,6 +586,8 @@ class Chunker:
     def _name(self, node: Any, fallback: str | None = None) -> str:
         """A node's name: its name field, looking through declarators and name holders."""
         spec = self.spec
+        if node.type in spec.named_by_default:
+            return fallback or spec.default_names[node.type]
         cur = node
         for _ in range(_MAX_NAME_DEPTH):
             found = None
@@ -583,11 +603,19 @@ class Chunker:
                 if found is None:
                     break
             elif found is None:
-                found = next((c for c in cur.named_children if c.type in spec.name_holders), None)
+                holder = next((c for c in cur.named_children if c.type in spec.name_holders), None)
+                if holder is not None:
+                    cur = holder
+                    continue
+                # A holder without a name field (Kotlin's ``variable_declaration``) holds
+                # the name as its identifier child.
+                found = (
+                    next((c for c in cur.named_children if c.type in _IDENTIFIERS), None)
+                    if cur is not node
+                    else None
+                )
                 if found is None:
                     break
-                cur = found
-                continue
             if found.type in spec.name_descend:
                 cur = found
                 continue

@@ -126,7 +126,9 @@ class CodeSource:
     # 37: a namespace (C++, C#, PHP, Rust ``mod``, TypeScript) is module lines, not a class;
     #     a comment joins a definition only while its first part reaches the signature.
     # 38: a file with no definition (a script, a template) is cut into window-sized parts.
-    version = "38"
+    # 39: a property with code (Swift computed, Kotlin getter/setter, C# accessors) is a
+    #     definition; a Swift subscript is named ``subscript``, not by its return type.
+    version = "39"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

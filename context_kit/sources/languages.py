@@ -128,6 +128,16 @@ class LanguageSpec:
         docstrings: ``"python"`` (first string statement of the body) or ``"comments"``
             (comment lines directly above the definition).
         comment_types: Node types that are comments.
+        code_properties: Property node types that are definitions when they hold code,
+            each with the child node types that hold it: a Swift computed property or
+            one with observers, a Kotlin property with a getter or setter, a C# property
+            or indexer whose accessors have bodies (or an expression body, ``=> x``).
+            The first such child is the body. A stored property (``var count = 0``, C#'s
+            ``{ get; set; }``) stays a line of its class: it holds no code to cut out,
+            and a slice per field would split a class into one-line items.
+        named_by_default: Node types named by ``default_names`` even when they have a
+            name field (Swift's ``subscript_declaration``, whose name field holds the
+            return type).
         detached_annotations: Node types a grammar makes of an annotation line it did not
             join to the definition below (Kotlin reads a top-level ``@Suppress("x")`` line
             as an ``annotated_expression``): one ending on the line right above a
@@ -164,11 +174,15 @@ class LanguageSpec:
     conditional_blocks: frozenset[str] = frozenset()
     scope_functions: frozenset[str] = frozenset()
     detached_annotations: frozenset[str] = frozenset()
+    code_properties: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    named_by_default: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
 
 
+# A C# property's code: accessors (when one has a body; see _chunker) or ``=> expression``.
+_CS_PROPERTY_CODE = frozenset({"accessor_list", "arrow_expression_clause"})
 _JS_DEFINITIONS = frozenset(
     {
         "function_declaration",
@@ -427,7 +441,11 @@ LANGUAGES: dict[str, LanguageSpec] = {
         ),
         namespaces=frozenset({"namespace_declaration"}),
         body_lists=frozenset({"block"}),
-        default_names={"operator_declaration": "operator"},
+        default_names={"operator_declaration": "operator", "indexer_declaration": "this[]"},
+        code_properties={
+            "property_declaration": _CS_PROPERTY_CODE,
+            "indexer_declaration": _CS_PROPERTY_CODE,
+        },
     ),
     "ruby": LanguageSpec(
         name="ruby",
@@ -468,6 +486,9 @@ LANGUAGES: dict[str, LanguageSpec] = {
         body_types=frozenset({"class_body", "function_body", "enum_class_body"}),
         body_lists=frozenset({"block", "statements"}),
         default_names={"companion_object": "Companion", "secondary_constructor": "constructor"},
+        # A property is named by the identifier inside its ``variable_declaration``.
+        name_holders=frozenset({"variable_declaration"}),
+        code_properties={"property_declaration": frozenset({"getter", "setter"})},
         comment_types=_LINE_BLOCK_COMMENTS,
         dotted_receivers=frozenset({"user_type", "nullable_type"}),
         detached_annotations=frozenset({"annotated_expression"}),
@@ -486,11 +507,17 @@ LANGUAGES: dict[str, LanguageSpec] = {
             }
         ),
         containers=frozenset({"class_declaration", "protocol_declaration"}),
+        # A subscript has no body field: its accessors' block is its body.
+        body_types=frozenset({"computed_property"}),
         body_lists=frozenset({"statements"}),
         default_names={
             "init_declaration": "init",
             "deinit_declaration": "deinit",
             "subscript_declaration": "subscript",
+        },
+        named_by_default=frozenset({"subscript_declaration"}),
+        code_properties={
+            "property_declaration": frozenset({"computed_property", "willset_didset_block"})
         },
         comment_types=frozenset({"comment", "multiline_comment"}),
     ),

@@ -1484,3 +1484,26 @@ def test_a_property_with_code_is_a_method_and_a_stored_one_a_class_line(
             rungs = {r.name: r.text for r in CodeRenderer().ladder(s)}
             first = text.splitlines(keepends=True)[s.start_line - 1]
             assert rungs.get("signature", rungs["full"]).startswith(first.rstrip("\n"))
+
+
+def test_a_java_enum_s_methods_and_constant_bodies_are_slices():
+    # okhttp's ``TransferKind``: constants with bodies, then ``;`` and the enum's methods,
+    # which the grammar holds in an ``enum_body_declarations`` node: the whole enum was one
+    # slice.
+    text = (
+        "enum Op {\n"
+        "    PLUS {\n        int apply(int a, int b) {\n            return a + b;\n"
+        "        }\n    },\n"
+        "    ZERO;\n\n"
+        "    abstract int apply(int a, int b);\n\n"
+        "    static Op parse(String s) {\n        return valueOf(s);\n    }\n"
+        "}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("Op.java", text)}
+    assert got["Op.PLUS"] == ("class", "Op", 2)
+    assert got["Op.PLUS.apply"] == ("method", "Op.PLUS", 3)
+    assert got["Op.apply"] == ("method", "Op", 9)
+    assert got["Op.parse"] == ("method", "Op", 11)
+    # A constant without a body stays a line of its enum, which declares it.
+    assert "Op.ZERO" not in got
+    assert any("Op.ZERO" in s.defines for s in _slices("Op.java", text))

@@ -112,6 +112,8 @@ _OPENED = frozenset(
         "preproc_elifdef",
         "linkage_specification",
         "declaration_list",
+        # A Java enum's members after its constants (``; int code() {...}``).
+        "enum_body_declarations",
     }
 )
 
@@ -340,6 +342,9 @@ class Chunker:
         if t in self.spec.object_containers:
             # ``{ a() {}, b: 1 }``: the braces hold the entries themselves.
             return ("container" if self._holds_definitions(node) else None), node
+        if t in self.spec.bodied_containers:
+            body = node.child_by_field_name(self.spec.body_field)
+            return ("container" if body is not None else None), body
         if t in self.spec.code_properties:
             code = self._property_code(node)
             return ("definition" if code is not None else None), code

@@ -128,7 +128,8 @@ class CodeSource:
     # 38: a file with no definition (a script, a template) is cut into window-sized parts.
     # 39: a property with code (Swift computed, Kotlin getter/setter, C# accessors) is a
     #     definition; a Swift subscript is named ``subscript``, not by its return type.
-    version = "39"
+    # 40: a Java enum's methods (after its constants) and constant bodies are slices.
+    version = "40"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -135,6 +135,9 @@ class LanguageSpec:
             The first such child is the body. A stored property (``var count = 0``, C#'s
             ``{ get; set; }``) stays a line of its class: it holds no code to cut out,
             and a slice per field would split a class into one-line items.
+        bodied_containers: Node types that are containers only when they have a body
+            (a Java enum constant with a class body, ``PLUS { int apply(...) {...} }``;
+            a plain ``RED,`` stays a line of its enum).
         named_by_default: Node types named by ``default_names`` even when they have a
             name field (Swift's ``subscript_declaration``, whose name field holds the
             return type).
@@ -176,6 +179,7 @@ class LanguageSpec:
     detached_annotations: frozenset[str] = frozenset()
     code_properties: Mapping[str, frozenset[str]] = field(default_factory=dict)
     named_by_default: frozenset[str] = frozenset()
+    bodied_containers: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -378,6 +382,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
             }
         ),
         body_lists=frozenset({"block", "constructor_body"}),
+        bodied_containers=frozenset({"enum_constant"}),
         comment_types=_LINE_BLOCK_COMMENTS,
     ),
     "c": LanguageSpec(

@@ -1507,3 +1507,22 @@ def test_a_java_enum_s_methods_and_constant_bodies_are_slices():
     # A constant without a body stays a line of its enum, which declares it.
     assert "Op.ZERO" not in got
     assert any("Op.ZERO" in s.defines for s in _slices("Op.java", text))
+
+
+def test_a_kotlin_extension_name_read_into_its_receiver_type_is_recovered():
+    # tree-sitter-kotlin can read ``Flow<T>.pairs`` as the receiver type and leave the name
+    # empty (kotlinx.coroutines' Collection.kt had an ``<anonymous>`` function); this
+    # reduced, unbalanced text makes the parser do it.
+    text = (
+        '@file:Merged @file:JvmName("PairsKt")\n'
+        "/**\n */\n/**\n */\n/**\n */\n"
+        "public suspend fun <T, C : MutableList<in T>> Flow<T>.into(sink: C): C {\n"
+        "        sink.add(item)\n"
+        "/**\n */\n"
+        "public suspend inline fun <T, K, V> Flow<T>.pairs("
+        "crossinline make: suspend (T) -> Pair<K, V>): Map<K, V> =\n"
+        ' *     override fun label(): String = "$a $b"\n'
+    )
+    got = {s.name: (s.symbol_kind, s.parent) for s in _slices("p.kt", text)}
+    assert got.get("Flow.pairs") == ("method", "Flow"), got
+    assert not any("<anonymous>" in name for name in got)

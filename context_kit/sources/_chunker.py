@@ -593,6 +593,8 @@ class Chunker:
         spec = self.spec
         if node.type in spec.named_by_default:
             return fallback or spec.default_names[node.type]
+        if spec.dotted_receivers and (misread := self._misread_receiver(node)) is not None:
+            return misread[1]
         cur = node
         for _ in range(_MAX_NAME_DEPTH):
             found = None
@@ -763,7 +765,8 @@ class Chunker:
                 if c.type in self.spec.dotted_receivers and nxt.type == "." and c.text:
                     text = c.text.decode("utf-8", "replace").split("<", 1)[0]
                     return self._clean(text.rstrip("?").strip()) or None
-            return None
+            misread = self._misread_receiver(node)
+            return misread[0] if misread is not None else None
         if self.spec.receiver_field is None:
             return None
         recv = node.child_by_field_name(self.spec.receiver_field)
@@ -775,6 +778,26 @@ class Chunker:
             if cur.type in self.spec.receiver_types and cur.text is not None:
                 return str(cur.text.decode("utf-8", "replace"))
             stack.extend(reversed(cur.named_children))
+        return None
+
+    def _misread_receiver(self, node: Any) -> tuple[str, str] | None:
+        """``(receiver, name)`` of an extension function whose name went into its receiver.
+
+        Kotlin's grammar can read ``fun <T, K, V> Flow<T>.associate(...)`` as the receiver
+        type ``Flow<T>.associate`` followed by a missing (empty) name: kotlinx.coroutines'
+        ``Collection.kt`` had an ``<anonymous>`` function for it.
+        """
+        name = node.child_by_field_name("name")
+        if name is None or (not name.is_missing and name.end_byte > name.start_byte):
+            return None
+        for c in node.children:
+            if c.type not in self.spec.dotted_receivers or c.child_count < 3 or not c.text:
+                continue
+            dot, last = c.children[-2], c.children[-1]
+            if dot.type == "." and last.type in _IDENTIFIERS and last.text:
+                text = c.text[: dot.start_byte - c.start_byte].decode("utf-8", "replace")
+                receiver = self._clean(text.split("<", 1)[0].rstrip("?").strip())
+                return receiver, last.text.decode("utf-8", "replace")
         return None
 
     def _body(self, node: Any) -> Any | None:

@@ -129,7 +129,8 @@ class CodeSource:
     # 39: a property with code (Swift computed, Kotlin getter/setter, C# accessors) is a
     #     definition; a Swift subscript is named ``subscript``, not by its return type.
     # 40: a Java enum's methods (after its constants) and constant bodies are slices.
-    version = "40"
+    # 41: a Kotlin extension whose name the parser read into its receiver type is named.
+    version = "41"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

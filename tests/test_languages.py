@@ -1526,3 +1526,23 @@ def test_a_kotlin_extension_name_read_into_its_receiver_type_is_recovered():
     got = {s.name: (s.symbol_kind, s.parent) for s in _slices("p.kt", text)}
     assert got.get("Flow.pairs") == ("method", "Flow"), got
     assert not any("<anonymous>" in name for name in got)
+
+
+def test_ruby_methods_in_a_block_or_a_branch_are_slices_and_test_groups_stay_groups():
+    # A concern's ``class_methods do``, Sinatra's ``helpers do`` and an ``if`` around
+    # definitions held their methods as lines of the enclosing run.
+    text = (
+        "module Searchable\n"
+        "  class_methods do\n    def search(q)\n      where(q)\n    end\n  end\n\n"
+        "  if RUBY_VERSION >= '3'\n    def modern\n      1\n    end\n  end\n"
+        "end\n\n"
+        "helpers do\n  def current_user\n    @user\n  end\nend\n\n"
+        "describe 'math' do\n  it 'adds' do\n    expect(2).to eq(2)\n  end\nend\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("c.rb", text)}
+    assert got["Searchable.search"] == ("method", "Searchable", 3)
+    assert got["Searchable.modern"] == ("method", "Searchable", 9)
+    assert got["current_user"] == ("function", None, 16)
+    # RSpec's describe is a structure itself: a group holding its cases, not opened.
+    assert got["describe math"] == ("class", None, 21)
+    assert got["describe math.it adds"][:2] == ("method", "describe math")

@@ -48,6 +48,7 @@ _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 _ACCESSOR_LIST = "accessor_list"  # C#'s ``{ get {...} set {...} }`` (see _property_code)
 _IDENTIFIERS = frozenset({"identifier", "simple_identifier"})
+_BLOCK_CALL = "call"  # Ruby's call node, which may take a block (see _opens_conditional)
 
 
 def _title(node: Any, *, quoted: bool = True) -> str:
@@ -979,7 +980,15 @@ class Chunker:
 
         See ``LanguageSpec.conditional_blocks``: one holding a definition, or such a block.
         """
-        return node.type in self.spec.conditional_blocks and self._holds_member(node, 0)
+        if node.type not in self.spec.conditional_blocks:
+            return False
+        if node.type == _BLOCK_CALL and node.child_by_field_name("arguments") is not None:
+            # Only a scope opener (``class_methods do``, ``helpers do``) is read as its
+            # statements. A call with arguments is a step of its own: a test case
+            # (shoulda's ``should "exits" do``, which may define a stub method inside), a
+            # route, a task, or a structure itself (RSpec's ``describe ... do``).
+            return False
+        return self._holds_member(node, 0)
 
     def _holds_member(self, node: Any, depth: int) -> bool:
         """Whether a conditional block holds a definition, in it or in a block inside it."""

@@ -130,7 +130,8 @@ class CodeSource:
     #     definition; a Swift subscript is named ``subscript``, not by its return type.
     # 40: a Java enum's methods (after its constants) and constant bodies are slices.
     # 41: a Kotlin extension whose name the parser read into its receiver type is named.
-    version = "41"
+    # 42: Ruby definitions in an ``if``/``begin`` branch or an argument-less call's block.
+    version = "42"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

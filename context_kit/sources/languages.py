@@ -115,7 +115,9 @@ class LanguageSpec:
             read as their statements when they hold a definition: Python's ``if
             sys.version_info >= (3, 8): def helper(): ...``, ``try: ... except
             ImportError: def speedup(): ...`` and ``with suppress(ImportError): ...``, a
-            JavaScript ``if (...) { test(...) }``.
+            JavaScript ``if (...) { test(...) }``, a Ruby ``class_methods do def ...``
+            (only a call without arguments: ``should "x" do`` or ``describe Foo do`` is
+            a unit of its own).
             The condition and keywords stay lines of the enclosing run; a block of
             plain statements stays whole.
         scope_functions: Function node types whose body is read as module code when
@@ -247,6 +249,25 @@ _JS_CONDITIONALS = frozenset(
         "catch_clause",
         "finally_clause",
         "statement_block",
+    }
+)
+# Ruby: a block passed to a call (``class_methods do``, Sinatra's ``helpers do``, a
+# concern's ``included do``) and the branches of an ``if``/``unless``/``begin``.
+_RUBY_CONDITIONALS = frozenset(
+    {
+        "call",
+        "do_block",
+        "block",
+        "block_body",
+        "body_statement",
+        "if",
+        "unless",
+        "then",
+        "else",
+        "elsif",
+        "begin",
+        "rescue",
+        "ensure",
     }
 )
 # Functions whose body may be a whole module's scope (see LanguageSpec.scope_functions).
@@ -462,6 +483,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         default_names={"singleton_class": "<singleton>"},
         scope_separators=("::",),
         test_calls=_RUBY_TEST_CALLS,
+        conditional_blocks=_RUBY_CONDITIONALS,
     ),
     "php": LanguageSpec(
         name="php",

@@ -69,6 +69,36 @@ class Layout:
         """Whether ``slices`` is still the list this layout was taken of."""
         return slices is self.slices and len(slices) == self.size
 
+    def corpus_views(self) -> dict[str, object] | None:
+        """The ``Corpus`` views the file blocks give without a pass over every slice.
+
+        Each row's file number (``file_ids``), each file's rows (``file_rows``) and each
+        code file's header row (``file_header_rows``), for :meth:`Corpus.preset`. ``None``
+        when a row after the file blocks has a path: that numbering counts it too.
+        """
+        if any(s.path for s in self.slices[self.file_rows : self.size]):
+            return None
+        file_ids = np.concatenate(
+            [
+                np.repeat(np.arange(len(self.paths), dtype=np.int64), self.counts),
+                np.full(self.size - self.file_rows, -1, dtype=np.int64),
+            ]
+        )
+        # A file's slices are in line order: its first module run is its header.
+        heads: list[int] = []
+        slices = self.slices
+        for start, n in zip(self.starts.tolist(), self.counts.tolist(), strict=True):
+            for row in range(start, start + n):
+                s = slices[row]
+                if s.symbol_kind == "module" and s.kind == "code":
+                    heads.append(row)
+                    break
+        return {
+            "file_ids": file_ids,
+            "file_rows": FileRows(self),
+            "file_header_rows": np.asarray(heads, dtype=np.int64),
+        }
+
 
 @dataclass(frozen=True)
 class Spliced:
@@ -79,18 +109,14 @@ class Spliced:
         skipped: Every skip, in path order.
         previous: Each new row's row in the old list (``-1`` for new slices).
         layout: The new list's layout.
-        file_ids: Each row's file number, as ``Corpus.file_ids`` numbers them (``None``
-            when slices no file produced carry paths, which that numbering counts).
-        file_rows: Each file's rows, as ``Corpus.file_rows`` gives them (``None`` in the
-            same case).
+        views: What its corpus can take from the layout (see :meth:`Layout.corpus_views`).
     """
 
     slices: list[Slice]
     skipped: list[SkippedFile]
     previous: IntArray
     layout: Layout
-    file_ids: IntArray | None
-    file_rows: FileRows | None = None
+    views: dict[str, object] | None = None
 
 
 class FileRows(Mapping[str, IntArray]):
@@ -190,18 +216,9 @@ def splice(
     gone = set(touched)
     kept = [s for s in skipped if s.path not in gone]
     fresh = [fe.skipped for p in touched if (fe := files.get(p)) and fe.skipped is not None]
-    file_ids = file_rows = None
-    if all(s.path is None for s in rest):  # else their paths join the numbering
-        file_ids = np.concatenate(
-            [
-                np.repeat(np.arange(len(paths), dtype=np.int64), new_layout.counts),
-                np.full(len(rest), -1, dtype=np.int64),
-            ]
-        )
-        file_rows = FileRows(new_layout)
     if fresh or len(kept) < len(skipped):
         skipped = sorted([*kept, *fresh], key=lambda s: s.path)
-    return Spliced(out, skipped, np.concatenate(previous), new_layout, file_ids, file_rows)
+    return Spliced(out, skipped, np.concatenate(previous), new_layout, new_layout.corpus_views())
 
 
 def _reuse(old: list[Slice], new: list[Slice], at: int) -> IntArray:

@@ -300,6 +300,9 @@ class Index:
             state.layout = Layout.of(slices, result.files)
             skipped.sort(key=lambda s: s.path)
             corpus = Corpus(slices, extras, workers=state.workers)
+            views = state.layout.corpus_views() if state.layout is not None else None
+            if views is not None:
+                corpus.preset(**views)
             fitted = _fit_retrievers(retrievers, corpus, state, progress)
         log.info(
             "indexed %d slices from %d files (%d parsed, %d cached) and %d commits; skipped %d",
@@ -310,7 +313,7 @@ class Index:
             len(commits),
             len(skipped),
         )
-        return cls(
+        index = cls(
             root,
             slices,
             skipped,
@@ -321,6 +324,11 @@ class Index:
             state=state,
             redact_secrets=redact_secrets,
         )
+        # The corpus the retrievers were fitted on, not an equal copy: its digest and
+        # derived views (each row's file, the file headers) are known already, and the
+        # first query would otherwise compute them again (0.15 s on a 57 MB tree).
+        index.corpus = corpus
+        return index
 
     def update(
         self,
@@ -413,8 +421,8 @@ class Index:
             self.slices, self.skipped = spliced.slices, spliced.skipped
             previous, state.layout = spliced.previous, spliced.layout
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
-            if spliced.file_ids is not None and spliced.file_rows is not None:
-                self.corpus.preset(file_ids=spliced.file_ids, file_rows=spliced.file_rows)
+            if spliced.views is not None:
+                self.corpus.preset(**spliced.views)
             self._prior_weights = self._carry(self._prior_weights, previous)
         self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
         self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them

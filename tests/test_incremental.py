@@ -448,7 +448,19 @@ def write_tree(root: Path, files: dict[str, str | None]) -> None:
             path.write_text(text)
 
 
+def computed_views_equal(index: Index) -> None:
+    """The views a build or update preset from its layout equal those of a pass over the slices."""
+    plain = Corpus(index.slices)
+    np.testing.assert_array_equal(index.corpus.file_ids, plain.file_ids)
+    np.testing.assert_array_equal(index.corpus.file_header_rows, plain.file_header_rows)
+    assert list(index.corpus.file_rows) == list(plain.file_rows)
+    for path, rows in plain.file_rows.items():
+        np.testing.assert_array_equal(index.corpus.file_rows[path], rows)
+
+
 def same_results(updated: Index, fresh: Index) -> None:
+    computed_views_equal(updated)
+    computed_views_equal(fresh)
     assert [s.id for s in updated.slices] == [s.id for s in fresh.slices]
     assert [s.path for s in updated.skipped] == [s.path for s in fresh.skipped]
     np.testing.assert_array_equal(updated.corpus.file_ids, fresh.corpus.file_ids)

@@ -61,7 +61,7 @@ class Corpus:
         An update that moved whole files knows each row's file number without a pass
         over every slice; the caller vouches that each value equals what the view computes.
         """
-        unknown = set(views) - {"paths", "file_ids", "file_rows"}
+        unknown = set(views) - {"paths", "file_ids", "file_rows", "file_header_rows"}
         if unknown:
             raise OptionError(f"no derived view named {sorted(unknown)}", name="preset")
         vars(self).update(views)

@@ -1537,7 +1537,8 @@ def test_ruby_methods_in_a_block_or_a_branch_are_slices_and_test_groups_stay_gro
         "  if RUBY_VERSION >= '3'\n    def modern\n      1\n    end\n  end\n"
         "end\n\n"
         "helpers do\n  def current_user\n    @user\n  end\nend\n\n"
-        "describe 'math' do\n  it 'adds' do\n    expect(2).to eq(2)\n  end\nend\n"
+        "describe 'math' do\n  it 'adds' do\n    expect(2).to eq(2)\n  end\nend\n\n"
+        "context 'cli' do\n  should 'exit' do\n    def site.process; end\n    run\n  end\nend\n"
     )
     got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("c.rb", text)}
     assert got["Searchable.search"] == ("method", "Searchable", 3)
@@ -1546,3 +1547,6 @@ def test_ruby_methods_in_a_block_or_a_branch_are_slices_and_test_groups_stay_gro
     # RSpec's describe is a structure itself: a group holding its cases, not opened.
     assert got["describe math"] == ("class", None, 21)
     assert got["describe math.it adds"][:2] == ("method", "describe math")
+    # A shoulda case is one unit, the stub method it defines included.
+    assert got["context cli.should exit"] == ("method", "context cli", 28)
+    assert not any(name.endswith("process") for name in got)

@@ -131,7 +131,8 @@ class CodeSource:
     # 40: a Java enum's methods (after its constants) and constant bodies are slices.
     # 41: a Kotlin extension whose name the parser read into its receiver type is named.
     # 42: Ruby definitions in an ``if``/``begin`` branch or an argument-less call's block.
-    version = "42"
+    # 43: shoulda's ``should "..." do`` is a test case.
+    version = "43"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

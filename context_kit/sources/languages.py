@@ -207,12 +207,14 @@ _JS_WRAPPERS = frozenset({"export_statement", "lexical_declaration", "variable_d
 # CommonJS-era code defines most functions by assignment: ``app.init = function () {}``,
 # ``Router.prototype.handle = ...``, ``exports.parse = ...``.
 _JS_ASSIGNMENTS = frozenset({"assignment_expression"})
-# RSpec (describe/context/it...; Capybara's feature/scenario) and Rails' minitest ``test``.
+# RSpec (describe/context/it...; Capybara's feature/scenario), Rails' minitest ``test``
+# and shoulda's ``should``.
 _RUBY_TEST_CALLS = frozenset(
     {
         "describe",
         "context",
         "it",
+        "should",
         "specify",
         "example",
         "feature",

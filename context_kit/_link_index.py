@@ -34,7 +34,6 @@ from .links import (
     FUZZY_MIN_CHARS,
     HISTORY_LINK_FACTOR,
     MAX_LINK_TARGETS,
-    MAX_PATH_LINK_TARGETS,
     PATH_LINK_WEIGHT,
     REQUIREMENT_LINK_WEIGHT,
     Link,
@@ -416,7 +415,7 @@ class LinkIndex:
             for p in paths:
                 keys.add("p:" + p.lower().strip("/").rsplit("/", 1)[-1])
                 hit = names.path(p)
-                if hit and len(hit) <= MAX_PATH_LINK_TARGETS:
+                if hit:
                     adds.append((hit, sec.scale * PATH_LINK_WEIGHT, tags, p))
         return _Matched(adds, pending, frozenset(keys))
 

@@ -252,12 +252,13 @@ class _Targets:
         return self.implementation(hit)
 
     def path(self, mention: str) -> list[int]:
+        """The code rows of the files a path mention names (none past MAX_PATH_LINK_TARGETS)."""
         low = mention.lower().strip("/")
         rows: list[int] = []
         for p in self.by_base.get(low.rsplit("/", 1)[-1], ()):
             if p == low or p.endswith("/" + low):
                 rows.extend(self.by_path[p])
-        return rows
+        return rows if len(rows) <= MAX_PATH_LINK_TARGETS else []
 
 
 def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice | None]) -> float:
@@ -334,7 +335,7 @@ def build_links(
                     pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags, scale))
             for p in paths:
                 rows = targets.path(p)
-                if rows and len(rows) <= MAX_PATH_LINK_TARGETS:
+                if rows:
                     add(i, rows, scale * PATH_LINK_WEIGHT, tags, p)
     _fuzzy_links(pending, targets, slices, fuzzy_cutoff, max_targets, add)
     _requirement_citations(slices, requirement_rows, add)

@@ -1550,3 +1550,24 @@ def test_ruby_methods_in_a_block_or_a_branch_are_slices_and_test_groups_stay_gro
     # A shoulda case is one unit, the stub method it defines included.
     assert got["context cli.should exit"] == ("method", "context cli", 28)
     assert not any(name.endswith("process") for name in got)
+
+
+def test_a_ruby_class_made_by_struct_new_or_class_new_holds_its_methods():
+    # rubocop's ``Captures = Struct.new(...) do ... end`` held its methods as lines of the
+    # enclosing class; only a constant bound to a class-making call with a block is one.
+    text = (
+        "module Shop\n"
+        "  Point = Struct.new(:x, :y) do\n    def norm\n      x + y\n    end\n  end\n\n"
+        "  Shop::Handler = Class.new(Base) do\n    def call(env)\n      env\n    end\n  end\n\n"
+        "  Item = Data.define(:name)\n"
+        "  def build\n    body = Struct.new(:b) do\n      def each; end\n    end\n  end\n"
+        "end\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("s.rb", text)}
+    assert got["Shop.Point"] == ("class", "Shop", 2)
+    assert got["Shop.Point.norm"] == ("method", "Shop.Point", 3)
+    assert got["Shop.Shop.Handler.call"][:2] == ("method", "Shop.Shop.Handler")
+    # No block: a line of its module. A local in a method: part of the method.
+    assert "Shop.Item" not in got
+    assert got["Shop.build"] == ("method", "Shop", 15)
+    assert not any(name.endswith("each") for name in got)

@@ -48,6 +48,8 @@ _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 _ACCESSOR_LIST = "accessor_list"  # C#'s ``{ get {...} set {...} }`` (see _property_code)
 _IDENTIFIERS = frozenset({"identifier", "simple_identifier"})
+# Ruby's constant names (``Point``, ``Shop::Point``): what a class-making call is bound to.
+_CONSTANT_TYPES = frozenset({"constant", "scope_resolution"})
 _BLOCK_CALL = "call"  # Ruby's call node, which may take a block (see _opens_conditional)
 
 
@@ -332,7 +334,8 @@ class Chunker:
         if t in _TEST_CALL_TYPES and self.spec.test_calls:
             call = self._test_call(node)
             if call is None:
-                return None, None
+                made = self._factory_body(node)
+                return ("container" if made is not None else None), made
             # Test groups hold their cases; an object argument holds its functions.
             group = call[0].split(".", 1)[0] in _TEST_GROUPS
             literal = call[2].type in self.spec.object_containers
@@ -461,6 +464,28 @@ class Chunker:
             return None  # ``it "is pending" do end``
         title = _title(first) if first.type == "string" else _title(first, quoted=False)
         return name, title, body
+
+    def _factory_body(self, node: Any) -> Any | None:
+        """The block body of an assigned class-making call (see ``LanguageSpec.factory_calls``)."""
+        if not self.spec.factory_calls or node.type != _BLOCK_CALL:
+            return None
+        receiver = node.child_by_field_name("receiver")
+        method = node.child_by_field_name("method")
+        block = node.child_by_field_name("block")
+        if receiver is None or method is None or block is None:
+            return None
+        if receiver.text is None or method.text is None:
+            return None
+        made = (receiver.text + b"." + method.text).decode("utf-8", "replace")
+        if made not in self.spec.factory_calls:
+            return None
+        holder = node.parent
+        if holder is None or holder.type not in self.spec.assignments:
+            return None
+        left = holder.child_by_field_name("left")
+        if left is None or left.type not in _CONSTANT_TYPES:
+            return None  # ``body = Struct.new(:x) do``: a test's throwaway local
+        return block.child_by_field_name("body")
 
     def _unwrap(self, node: Any) -> tuple[Any, str | None]:
         """The definition or container inside wrapper nodes, and a wrapper's name if any.
@@ -738,6 +763,8 @@ class Chunker:
                 if left is None or left.text is None:
                     return None
                 name: str = left.text.decode("utf-8", "replace")
+                if spec.scope_separators:
+                    name = self._clean(name)  # Ruby's ``Shop::Point = Struct.new ...``
                 if not _DOTTED.fullmatch(name):
                     # ``app[method] = function () {...}`` (express defines its verbs so):
                     # named as written, which says more than ``<anonymous>``.

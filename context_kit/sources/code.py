@@ -132,7 +132,8 @@ class CodeSource:
     # 41: a Kotlin extension whose name the parser read into its receiver type is named.
     # 42: Ruby definitions in an ``if``/``begin`` branch or an argument-less call's block.
     # 43: shoulda's ``should "..." do`` is a test case.
-    version = "43"
+    # 44: Ruby's ``Point = Struct.new(...) do`` (``Class.new``, ``Data.define``) is a class.
+    version = "44"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -140,6 +140,11 @@ class LanguageSpec:
         bodied_containers: Node types that are containers only when they have a body
             (a Java enum constant with a class body, ``PLUS { int apply(...) {...} }``;
             a plain ``RED,`` stays a line of its enum).
+        factory_calls: Calls that make a class of the block they take, as
+            ``receiver.method`` (Ruby's ``Struct.new``, ``Class.new``, ``Data.define``):
+            ``Point = Struct.new(:x, :y) do ... end`` is the class ``Point`` and the
+            methods in its block are ``Point``'s. Only an assigned call is one (its
+            value is otherwise thrown away); one without a block stays a line.
         named_by_default: Node types named by ``default_names`` even when they have a
             name field (Swift's ``subscript_declaration``, whose name field holds the
             return type).
@@ -182,6 +187,7 @@ class LanguageSpec:
     code_properties: Mapping[str, frozenset[str]] = field(default_factory=dict)
     named_by_default: frozenset[str] = frozenset()
     bodied_containers: frozenset[str] = frozenset()
+    factory_calls: frozenset[str] = frozenset()
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -486,6 +492,10 @@ LANGUAGES: dict[str, LanguageSpec] = {
         scope_separators=("::",),
         test_calls=_RUBY_TEST_CALLS,
         conditional_blocks=_RUBY_CONDITIONALS,
+        # ``Point = Struct.new(:x) do ... end``: the assignment wraps the class it names.
+        wrappers=frozenset({"assignment"}),
+        assignments=frozenset({"assignment"}),
+        factory_calls=frozenset({"Struct.new", "Class.new", "Module.new", "Data.define"}),
     ),
     "php": LanguageSpec(
         name="php",

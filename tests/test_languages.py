@@ -1571,3 +1571,40 @@ def test_a_ruby_class_made_by_struct_new_or_class_new_holds_its_methods():
     assert "Shop.Item" not in got
     assert got["Shop.build"] == ("method", "Shop", 15)
     assert not any(name.endswith("each") for name in got)
+
+
+def test_a_field_holding_an_anonymous_class_is_a_container_of_its_methods():
+    # okhttp's ``private final Runnable cleanup = new Runnable() { public void run() ... }``
+    # and moshi's ``val BOOLEAN_JSON_ADAPTER = object : JsonAdapter<Boolean>() {...}`` held
+    # their methods as lines of the class header.
+    java = (
+        "class Pool {\n"
+        "  private final Runnable cleanup = new Runnable() {\n"
+        "    @Override public void run() {\n      sweep();\n    }\n  };\n"
+        "  private final Object lock = new Object() {};\n"
+        "  private final int[] sizes = new int[] {1, 2};\n"
+        "  void sweep() {}\n"
+        "}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("Pool.java", java)}
+    assert got["Pool.cleanup"] == ("class", "Pool", 2)
+    assert got["Pool.cleanup.run"] == ("method", "Pool.cleanup", 3)
+    assert got["Pool.sweep"] == ("method", "Pool", 9)
+    # An anonymous class without methods, and an array, stay lines of the class.
+    assert "Pool.lock" not in got and "Pool.sizes" not in got
+    kotlin = (
+        "object Adapters {\n"
+        "  val BOOL: JsonAdapter<Boolean> =\n"
+        "    object : JsonAdapter<Boolean>() {\n"
+        "      override fun fromJson(r: JsonReader) = r.nextBoolean()\n"
+        "    }\n"
+        '  val name: String get() = "adapters"\n'
+        "  val size = 2\n"
+        "}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("a.kt", kotlin)}
+    assert got["Adapters.BOOL"] == ("class", "Adapters", 2)
+    assert got["Adapters.BOOL.fromJson"] == ("method", "Adapters.BOOL", 4)
+    # A property with a getter is still a method; one of data still a line.
+    assert got["Adapters.name"][:2] == ("method", "Adapters")
+    assert "Adapters.size" not in got

@@ -349,9 +349,33 @@ class Chunker:
         if t in self.spec.bodied_containers:
             body = node.child_by_field_name(self.spec.body_field)
             return ("container" if body is not None else None), body
+        if t in self.spec.class_values:
+            anonymous = self._class_value_body(node)
+            if anonymous is not None:
+                return "container", anonymous
+            if t not in self.spec.code_properties:
+                return None, None  # a field of data
         if t in self.spec.code_properties:
             code = self._property_code(node)
             return ("definition" if code is not None else None), code
+        return None
+
+    def _class_value_body(self, node: Any) -> Any | None:
+        """The body of the anonymous class a declaration holds (see ``class_values``).
+
+        The class is the declaration's child (Kotlin's ``object_literal``) or its
+        declarator's ``value`` (Java's ``variable_declarator``); its body must hold a
+        definition, so ``new Object() {}`` and ``new int[] {...}`` stay lines.
+        """
+        anonymous, body_type = self.spec.class_values[node.type]
+        for child in node.named_children:
+            value = child if child.type == anonymous else child.child_by_field_name("value")
+            if value is None or value.type != anonymous:
+                continue
+            body = next((c for c in value.named_children if c.type == body_type), None)
+            if body is not None and self._holds_definitions(body):
+                return body
+            return None
         return None
 
     def _property_code(self, node: Any) -> Any | None:

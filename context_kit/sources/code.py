@@ -133,7 +133,8 @@ class CodeSource:
     # 42: Ruby definitions in an ``if``/``begin`` branch or an argument-less call's block.
     # 43: shoulda's ``should "..." do`` is a test case.
     # 44: Ruby's ``Point = Struct.new(...) do`` (``Class.new``, ``Data.define``) is a class.
-    version = "44"
+    # 45: a Java field or Kotlin property holding an anonymous class with methods is a class.
+    version = "45"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

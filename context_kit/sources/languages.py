@@ -140,6 +140,12 @@ class LanguageSpec:
         bodied_containers: Node types that are containers only when they have a body
             (a Java enum constant with a class body, ``PLUS { int apply(...) {...} }``;
             a plain ``RED,`` stays a line of its enum).
+        class_values: Field or property declaration types that are containers when their
+            value is an anonymous class holding a definition, each with the anonymous
+            class's node type and its body's: Java's ``static final Adapter<Boolean> BOOL =
+            new Adapter<Boolean>() { Boolean fromJson(...) {...} };`` is the container
+            ``BOOL`` with the method ``BOOL.fromJson``, and so is Kotlin's ``val BOOL =
+            object : Adapter<Boolean>() {...}``. A field of data stays a line of its class.
         factory_calls: Calls that make a class of the block they take, as
             ``receiver.method`` (Ruby's ``Struct.new``, ``Class.new``, ``Data.define``):
             ``Point = Struct.new(:x, :y) do ... end`` is the class ``Point`` and the
@@ -188,6 +194,7 @@ class LanguageSpec:
     named_by_default: frozenset[str] = frozenset()
     bodied_containers: frozenset[str] = frozenset()
     factory_calls: frozenset[str] = frozenset()
+    class_values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
     generic: bool = False
@@ -412,6 +419,9 @@ LANGUAGES: dict[str, LanguageSpec] = {
         ),
         body_lists=frozenset({"block", "constructor_body"}),
         bodied_containers=frozenset({"enum_constant"}),
+        class_values={"field_declaration": ("object_creation_expression", "class_body")},
+        # A field is named by its declarator (``BOOL`` of ``Adapter<Boolean> BOOL = ...``).
+        name_holders=frozenset({"variable_declarator"}),
         comment_types=_LINE_BLOCK_COMMENTS,
     ),
     "c": LanguageSpec(
@@ -528,6 +538,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         # A property is named by the identifier inside its ``variable_declaration``.
         name_holders=frozenset({"variable_declaration"}),
         code_properties={"property_declaration": frozenset({"getter", "setter"})},
+        class_values={"property_declaration": ("object_literal", "class_body")},
         comment_types=_LINE_BLOCK_COMMENTS,
         dotted_receivers=frozenset({"user_type", "nullable_type"}),
         detached_annotations=frozenset({"annotated_expression"}),

@@ -1608,3 +1608,27 @@ def test_a_field_holding_an_anonymous_class_is_a_container_of_its_methods():
     # A property with a getter is still a method; one of data still a line.
     assert got["Adapters.name"][:2] == ("method", "Adapters")
     assert "Adapters.size" not in got
+
+
+def test_catch2_and_doctest_test_cases_are_slices_named_by_their_titles():
+    # ``TEST_CASE("x") {...}`` parses as a call missing its ``;`` and a block of its own:
+    # nlohmann/json's 156-line ``TEST_CASE("Unicode (5/5)" * doctest::skip())`` was a
+    # module run.
+    text = (
+        '#include "json.hpp"\n\n'
+        "// Round trips.\n"
+        'TEST_CASE("round trip" * doctest::skip())\n{\n'
+        '    SECTION("empty")\n    {\n        CHECK(1);\n    }\n}\n\n'
+        'TEST_CASE_METHOD(Fixture, "uses the fixture", "[fix]") {\n    CHECK(2);\n}\n\n'
+        "TEST(suite, enum) {\n    CHECK(3);\n}\n\n"
+        "REGISTER(x);\n{\n    int y = 0;\n}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.start_line, s.end_line) for s in _slices("t.cpp", text)}
+    assert got["TEST_CASE round trip"] == ("function", 3, 10)
+    assert got['TEST_CASE_METHOD(Fixture, "uses the fixture", "[fix]")'][1:] == (12, 14)
+    # gtest's TEST with a keyword for a name (fmt's ``TEST(format_test, enum)``).
+    assert got["TEST(suite, enum)"][1:] == (16, 18)
+    # A call ended by its ``;`` heads no block.
+    assert not any(name.startswith("REGISTER") for name in got)
+    signature = next(s for s in _slices("t.cpp", text) if s.name == "TEST_CASE round trip")
+    assert signature.signature_end_line == 4 and signature.doc_end_line == 3

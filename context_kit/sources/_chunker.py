@@ -43,6 +43,8 @@ _KEYED_MEMBERS = frozenset(
 )
 # Declarations a C++ annotation macro can leave a function's head in (see _annotated_head).
 _SPLIT_HEADS = frozenset({"declaration", "field_declaration"})
+# A C or C++ block standing alone among statements: the body of a macro-headed test.
+_MACRO_BLOCK = "compound_statement"
 # A short subscript of a dotted name (``handlers[name]``, ``app['get']``): a name to cite.
 _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
@@ -773,6 +775,75 @@ class Chunker:
         name = self._name(head)
         return None if name == "<anonymous>" else name
 
+    def _macro_test(self, head: Any, block: Any) -> str | None:
+        """The name of a test a macro heads, when ``head`` and ``block`` are one.
+
+        Catch2's and doctest's ``TEST_CASE("parses dates", "[date]") {...}`` parse as a
+        call missing its ``;`` then a block of its own (gtest's ``TEST(Suite, Name)``
+        reads as a function and needs nothing). Named ``TEST_CASE parses dates`` (the
+        macro and its leading string), else as written: ``TEST_CASE_METHOD(Fixture,
+        "x")``.
+        """
+        if head.type != "expression_statement" or head.named_child_count != 1:
+            return None
+        end = head.children[-1]
+        if end.type == ";" and not end.is_missing:
+            return None
+        if self._last_line(head) < block.start_point.row:  # a line or more between them
+            return None
+        call = head.named_children[0]
+        macro = call.child_by_field_name("function") if call.type == "call_expression" else None
+        args = call.child_by_field_name("arguments")
+        if macro is None or args is None or macro.text is None or args.text is None:
+            return None
+        name = macro.text.decode("utf-8", "replace")
+        written = args.text.decode("utf-8", "replace")
+        if not _MACRO.fullmatch(name) or "\n" in written or _NOT_A_NAME.search(written):
+            return None  # an argument list the parser ran on into the next test
+        first = args.named_children[0] if args.named_children else None
+        if first is not None and first.type == "binary_expression":  # ``"x" * doctest::skip()``
+            first = first.child_by_field_name("left")
+        if first is not None and first.type == "string_literal":
+            return f"{name} {_title(first)}".strip()
+        # ``TEST(format_test, enum)`` (a keyword in the name broke the function): as
+        # gtest's other tests are named.
+        return f"{name}{' '.join(written.split())}"
+
+    def _macro_definition(
+        self,
+        pending: list[Any],
+        block: Any,
+        name: str,
+        scope: list[str],
+        parent: str | None,
+        leftover_kind: str,
+    ) -> None:
+        """Emit a macro-headed test (see :meth:`_macro_test`): its head and its block."""
+        head = pending.pop()
+        start_row = head.start_point.row
+        doc_end: int | None = None
+        while (
+            pending
+            and self._is_comment(pending[-1])
+            and self._last_line(pending[-1]) >= start_row
+            and self._last_line(head) - pending[-1].start_point.row < self.max_lines
+        ):
+            comment = pending.pop()
+            doc_end = doc_end or self._last_line(comment)
+            start_row = comment.start_point.row
+        self._flush(pending, leftover_kind, scope, parent)
+        span = Span(
+            start_row + 1,
+            self._last_line(block),
+            "method" if parent else "function",
+            ".".join([*scope, name]),
+            parent=parent,
+            signature_end=self._last_line(head),
+            doc_end=doc_end,
+        )
+        long = span.end - span.start + 1 > self.max_lines
+        self._emit_split(span, list(block.named_children) if long else ())
+
     def _assigned_name(self, node: Any, inner: Any) -> str | None:
         """The name an assignment among ``node``'s wrappers gives ``inner``, if any.
 
@@ -935,6 +1006,12 @@ class Chunker:
             if not child.is_named:  # a token of an opened node (``function`` of ``function () {``)
                 pending.append(child)
                 continue
+            if child.type == _MACRO_BLOCK and pending:
+                test = self._macro_test(pending[-1], child)
+                if test is not None:
+                    self._macro_definition(pending, child, test, scope, parent, leftover_kind)
+                    pending = []
+                    continue
             inner, wrapper_name = self._unwrap(child)
             kind = self._structure_kind(inner, wrapper_name)
             is_def = kind == "definition"

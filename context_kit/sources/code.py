@@ -134,7 +134,8 @@ class CodeSource:
     # 43: shoulda's ``should "..." do`` is a test case.
     # 44: Ruby's ``Point = Struct.new(...) do`` (``Class.new``, ``Data.define``) is a class.
     # 45: a Java field or Kotlin property holding an anonymous class with methods is a class.
-    version = "45"
+    # 46: Catch2/doctest ``TEST_CASE("x") {...}`` (a macro call and a block) is a test slice.
+    version = "46"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1632,3 +1632,31 @@ def test_catch2_and_doctest_test_cases_are_slices_named_by_their_titles():
     assert not any(name.startswith("REGISTER") for name in got)
     signature = next(s for s in _slices("t.cpp", text) if s.name == "TEST_CASE round trip")
     assert signature.signature_end_line == 4 and signature.doc_end_line == 3
+
+
+def test_rust_attributes_and_the_doc_comments_above_them_join_their_item():
+    # ``#[derive(...)]``, ``#[must_use]`` and ``#[test]`` are siblings of the item in
+    # tree-sitter-rust; the item's ``///`` doc comment above them was left in the module
+    # run (or the impl's header), away from the code it documents.
+    text = (
+        "use x;\n\n"
+        "/// A point.\n#[derive(Debug, Clone)]\npub struct Point {\n    x: i32,\n}\n\n"
+        "impl Point {\n    /// Makes one.\n    #[must_use]\n"
+        "    pub fn new() -> Self {\n        Point { x: 0 }\n    }\n}\n\n"
+        "// See: issue 16\n#[cfg(unix)]\n"
+        "rgtest!(r16, |dir: Dir, mut cmd: TestCommand| {\n"
+        '    cmd.arg("xyz").assert_err();\n});\n\n'
+        'syntax!(seq3, "a",\n    vec![A]);\n'
+    )
+    slices = _slices("lib.rs", text)
+    got = {s.name: s for s in slices}
+    struct, impl = (s for s in slices if s.name == "Point")
+    assert (struct.start_line, struct.doc_end_line) == (3, 3)
+    assert (impl.start_line, impl.end_line) == (9, 9)
+    assert got["Point.new"].start_line == 10
+    assert got["Point.new"].signature_end_line == 12
+    # ripgrep's tests are macro calls: a name and a multi-line body make one.
+    test = got["rgtest!(r16)"]
+    assert (test.symbol_kind, test.start_line, test.end_line) == ("function", 17, 21)
+    # A row of a table of cases (no body) stays a line.
+    assert not any(name.startswith("syntax!") for name in got)

@@ -809,18 +809,52 @@ class Chunker:
         # gtest's other tests are named.
         return f"{name}{' '.join(written.split())}"
 
+    def _named_macro_call(self, node: Any) -> str | None:
+        """The name of a test a macro call makes (see ``LanguageSpec.macro_tests``)."""
+        call = node
+        if call.type == "expression_statement" and call.named_child_count == 1:
+            call = call.named_children[0]
+        if call.type != "macro_invocation" or call.end_point.row - call.start_point.row < 2:
+            return None
+        macro = call.child_by_field_name("macro")
+        args = next((c for c in call.named_children if c.type == "token_tree"), None)
+        if macro is None or macro.text is None or args is None or args.child_count < 3:
+            return None
+        opening, first, comma = args.children[:3]
+        if opening.type != "(" or first.type != "identifier" or comma.type != ",":
+            return None
+        # A body: a block of two lines or more among the arguments (``|dir, cmd| {...}``);
+        # a row of a table of cases (``syntax!(seq3, "a", vec![...])``) stays a line.
+        if not any(
+            c.type == "token_tree"
+            and c.children
+            and c.children[0].type == "{"
+            and c.end_point.row > c.start_point.row
+            for c in args.named_children
+        ):
+            return None
+        assert first.text is not None
+        return f"{macro.text.decode('utf-8', 'replace')}!({first.text.decode('utf-8', 'replace')})"
+
     def _macro_definition(
         self,
         pending: list[Any],
+        head: Any,
         block: Any,
         name: str,
+        signature_end: int,
         scope: list[str],
         parent: str | None,
-        leftover_kind: str,
     ) -> None:
-        """Emit a macro-headed test (see :meth:`_macro_test`): its head and its block."""
-        head = pending.pop()
+        """Emit a test a macro makes, from ``head`` to ``block`` (its comments joined)."""
+        leftover_kind = "class_body" if parent else "module"
         start_row = head.start_point.row
+        while (
+            pending
+            and pending[-1].type in self.spec.detached_annotations
+            and self._last_line(pending[-1]) >= start_row - 1
+        ):
+            start_row = pending.pop().start_point.row
         doc_end: int | None = None
         while (
             pending
@@ -838,11 +872,12 @@ class Chunker:
             "method" if parent else "function",
             ".".join([*scope, name]),
             parent=parent,
-            signature_end=self._last_line(head),
+            signature_end=signature_end,
             doc_end=doc_end,
         )
         long = span.end - span.start + 1 > self.max_lines
-        self._emit_split(span, list(block.named_children) if long else ())
+        statements = block.named_children if long and block.type == _MACRO_BLOCK else []
+        self._emit_split(span, statements)
 
     def _assigned_name(self, node: Any, inner: Any) -> str | None:
         """The name an assignment among ``node``'s wrappers gives ``inner``, if any.
@@ -1009,7 +1044,17 @@ class Chunker:
             if child.type == _MACRO_BLOCK and pending:
                 test = self._macro_test(pending[-1], child)
                 if test is not None:
-                    self._macro_definition(pending, child, test, scope, parent, leftover_kind)
+                    head = pending.pop()
+                    self._macro_definition(
+                        pending, head, child, test, self._last_line(head), scope, parent
+                    )
+                    pending = []
+                    continue
+            if child.type in self.spec.macro_tests:
+                test = self._named_macro_call(child)
+                if test is not None:
+                    row = child.start_point.row + 1
+                    self._macro_definition(pending, child, child, test, row, scope, parent)
                     pending = []
                     continue
             inner, wrapper_name = self._unwrap(child)
@@ -1260,8 +1305,12 @@ class Chunker:
             rest: list[Any] = []
         else:
             head_nodes = members[:first_member]
-            # Comments right above the first member belong to it, not to the header.
-            while head_nodes and self._is_comment(head_nodes[-1]):
+            # Comments (and annotation lines) right above the first member belong to it,
+            # not to the header.
+            while head_nodes and (
+                self._is_comment(head_nodes[-1])
+                or head_nodes[-1].type in self.spec.detached_annotations
+            ):
                 head_nodes = head_nodes[:-1]
             rest = members[len(head_nodes) :]
             # Closing tokens (``}``, Ruby's ``end``) join the last member below rather than

@@ -135,7 +135,9 @@ class CodeSource:
     # 44: Ruby's ``Point = Struct.new(...) do`` (``Class.new``, ``Data.define``) is a class.
     # 45: a Java field or Kotlin property holding an anonymous class with methods is a class.
     # 46: Catch2/doctest ``TEST_CASE("x") {...}`` (a macro call and a block) is a test slice.
-    version = "46"
+    # 47: Rust attributes (and the doc comment above them) join their item; a macro call
+    #     with a name and a body (ripgrep's ``rgtest!(r16, |dir, cmd| {...})``) is a test.
+    version = "47"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

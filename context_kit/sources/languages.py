@@ -146,6 +146,10 @@ class LanguageSpec:
             new Adapter<Boolean>() { Boolean fromJson(...) {...} };`` is the container
             ``BOOL`` with the method ``BOOL.fromJson``, and so is Kotlin's ``val BOOL =
             object : Adapter<Boolean>() {...}``. A field of data stays a line of its class.
+        macro_tests: Statement node types that are tests when they are a multi-line
+            macro call whose first argument is a name: ripgrep's ``rgtest!(r16, |dir,
+            cmd| {...});`` is the function ``rgtest!(r16)``. ``lazy_static! {...}`` and
+            other brace-delimited calls stay lines.
         factory_calls: Calls that make a class of the block they take, as
             ``receiver.method`` (Ruby's ``Struct.new``, ``Class.new``, ``Data.define``):
             ``Point = Struct.new(:x, :y) do ... end`` is the class ``Point`` and the
@@ -194,6 +198,7 @@ class LanguageSpec:
     named_by_default: frozenset[str] = frozenset()
     bodied_containers: frozenset[str] = frozenset()
     factory_calls: frozenset[str] = frozenset()
+    macro_tests: frozenset[str] = frozenset()
     class_values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
@@ -400,6 +405,9 @@ LANGUAGES: dict[str, LanguageSpec] = {
         body_lists=frozenset({"block"}),
         scope_separators=("::",),
         comment_types=_LINE_BLOCK_COMMENTS,
+        # ``#[derive(Debug)]``, ``#[test]``: siblings of the item, not part of it.
+        detached_annotations=frozenset({"attribute_item"}),
+        macro_tests=frozenset({"expression_statement", "macro_invocation"}),
     ),
     "java": LanguageSpec(
         name="java",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -809,6 +810,42 @@ class Chunker:
         # gtest's other tests are named.
         return f"{name}{' '.join(written.split())}"
 
+    def _take_leading(
+        self, pending: list[Any], start_row: int, signature_end: Callable[[], int]
+    ) -> tuple[int, int | None]:
+        """Pop the annotation lines and comments above a definition off ``pending``.
+
+        Returns the definition's new first row and the last line of its doc comment.
+        A comment joins only while the first part still reaches ``signature_end()`` (asked
+        only when a comment is there to join): a 300-line licence or essay above a
+        function would otherwise fill the first part, and the signature rung would show
+        comment lines. The rest stays module (or class body) lines. A doc comment
+        (``/** ... */``) may stand one blank line above (JSDoc style); other comments end
+        on the line right above.
+        """
+        while (
+            pending
+            and pending[-1].type in self.spec.detached_annotations
+            and self._last_line(pending[-1]) >= start_row - 1
+        ):
+            start_row = pending.pop().start_point.row
+        if not pending or not self._is_comment(pending[-1]):
+            return start_row, None
+        first_row = signature_end() - self.max_lines
+        if self._last_line(pending[-1]) == start_row - 1 and _is_doc_comment(pending[-1]):
+            start_row -= 1
+        doc_end: int | None = None
+        while (
+            pending
+            and self._is_comment(pending[-1])
+            and self._last_line(pending[-1]) >= start_row
+            and pending[-1].start_point.row >= first_row
+        ):
+            comment = pending.pop()
+            doc_end = doc_end or self._last_line(comment)
+            start_row = comment.start_point.row
+        return start_row, doc_end
+
     def _named_macro_call(self, node: Any) -> str | None:
         """The name of a test a macro call makes (see ``LanguageSpec.macro_tests``)."""
         call = node
@@ -848,23 +885,9 @@ class Chunker:
     ) -> None:
         """Emit a test a macro makes, from ``head`` to ``block`` (its comments joined)."""
         leftover_kind = "class_body" if parent else "module"
-        start_row = head.start_point.row
-        while (
-            pending
-            and pending[-1].type in self.spec.detached_annotations
-            and self._last_line(pending[-1]) >= start_row - 1
-        ):
-            start_row = pending.pop().start_point.row
-        doc_end: int | None = None
-        while (
-            pending
-            and self._is_comment(pending[-1])
-            and self._last_line(pending[-1]) >= start_row
-            and self._last_line(head) - pending[-1].start_point.row < self.max_lines
-        ):
-            comment = pending.pop()
-            doc_end = doc_end or self._last_line(comment)
-            start_row = comment.start_point.row
+        start_row, doc_end = self._take_leading(
+            pending, head.start_point.row, lambda: signature_end
+        )
         self._flush(pending, leftover_kind, scope, parent)
         span = Span(
             start_row + 1,
@@ -1074,38 +1097,9 @@ class Chunker:
             annotated = self._annotated_head(pending, inner) if is_def else None
             if annotated is not None:  # its head was read as a declaration of its own
                 start_row = pending.pop().start_point.row
-            while (
-                pending
-                and pending[-1].type in self.spec.detached_annotations
-                and self._last_line(pending[-1]) >= start_row - 1
-            ):
-                start_row = pending.pop().start_point.row
-            doc_end: int | None = None
-            # A comment joins only while the first part still reaches the signature's end:
-            # a 300-line licence or essay above a function would otherwise fill the first
-            # part, and the signature rung would show comment lines. The rest stays
-            # module (or class body) lines.
-            first_row = (
-                self._signature_end(inner) - self.max_lines
-                if pending and self._is_comment(pending[-1])
-                else 0
+            start_row, doc_end = self._take_leading(
+                pending, start_row, partial(self._signature_end, inner)
             )
-            if (
-                pending
-                and self._is_comment(pending[-1])
-                and self._last_line(pending[-1]) == start_row - 1
-                and _is_doc_comment(pending[-1])
-            ):
-                start_row -= 1
-            while (
-                pending
-                and self._is_comment(pending[-1])
-                and self._last_line(pending[-1]) >= start_row
-                and pending[-1].start_point.row >= first_row
-            ):
-                comment = pending.pop()
-                doc_end = doc_end or self._last_line(comment)
-                start_row = comment.start_point.row
             self._flush(pending, leftover_kind, scope, parent)
             pending = []
             name = self._name(inner, wrapper_name)

@@ -334,11 +334,14 @@ class Chunker:
         dispatch serves the kind, the structure test and the body alike.
         """
         t = node.type
+        if t == _BLOCK_CALL and self.spec.factory_calls:
+            made = self._factory_body(node)
+            if made is not None:
+                return "container", made
         if t in _TEST_CALL_TYPES and self.spec.test_calls:
             call = self._test_call(node)
             if call is None:
-                made = self._factory_body(node)
-                return ("container" if made is not None else None), made
+                return None, None
             # Test groups hold their cases; an object argument holds its functions.
             group = call[0].split(".", 1)[0] in _TEST_GROUPS
             literal = call[2].type in self.spec.object_containers
@@ -494,8 +497,6 @@ class Chunker:
 
     def _factory_body(self, node: Any) -> Any | None:
         """The block body of an assigned class-making call (see ``LanguageSpec.factory_calls``)."""
-        if not self.spec.factory_calls or node.type != _BLOCK_CALL:
-            return None
         receiver = node.child_by_field_name("receiver")
         method = node.child_by_field_name("method")
         block = node.child_by_field_name("block")

@@ -1069,6 +1069,24 @@ def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():
     assert not any("<anonymous>" in name for name in got)
 
 
+def test_rust_references_reach_into_macro_arguments():
+    # A test's calls sit inside ``assert_eq!``: the parser leaves them as tokens, so the
+    # symbol graph saw no edge from a test to the function it checks.
+    text = (
+        "#[test]\nfn parses() {\n"
+        "    assert_eq!(parse(input), Config::new(1));\n"
+        "    let v = vec![Point { x: 1 }, geometry::origin()];\n"
+        "    tokio::select! { r = fetch_all(&c) => r, _ = sleep(d) => () }\n"
+        "    let local = other;\n}\n"
+    )
+    (test,) = [s for s in _slices("t.rs", text) if s.name == "parses"]
+    refs = set(test.references)
+    assert {"parse", "Config", "new", "Point", "origin", "fetch_all", "sleep"} <= refs
+    assert {"assert_eq", "vec", "select"} <= refs
+    # Lower-case names not called are locals or fields, not references.
+    assert not {"input", "x", "r", "c", "d", "other", "local"} & refs
+
+
 @pytest.mark.parametrize(
     ("path", "text", "want"),
     [

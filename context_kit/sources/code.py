@@ -137,7 +137,9 @@ class CodeSource:
     # 46: Catch2/doctest ``TEST_CASE("x") {...}`` (a macro call and a block) is a test slice.
     # 47: Rust attributes (and the doc comment above them) join their item; a macro call
     #     with a name and a body (ripgrep's ``rgtest!(r16, |dir, cmd| {...})``) is a test.
-    version = "47"
+    # 48: Rust references inside macro arguments: calls and capitalised names in a token
+    #     tree (``assert_eq!(parse(x), Foo::new(1))``) and path-named macros (``tokio::select!``).
+    version = "48"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

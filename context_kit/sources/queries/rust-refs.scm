@@ -5,8 +5,15 @@
 (call_expression function: (scoped_identifier name: (identifier) @ref))
 (call_expression function: (field_expression field: (field_identifier) @ref))
 (macro_invocation macro: (identifier) @ref)
+(macro_invocation macro: (scoped_identifier name: (identifier) @ref))
 (scoped_identifier path: (identifier) @ref)
 (type_identifier) @ref
+; A macro's arguments (assert_eq!(parse(x), Foo::new(1)), vec![..], select! {..}) are
+; tokens, not expressions: there a name right before a bracketed group reads as a call
+; and a capitalised name as a type, variant or constant. Lower-case names alone are
+; mostly locals, so they are left out.
+(token_tree (identifier) @ref . (token_tree))
+((token_tree (identifier) @ref) (#match? @ref "^[A-Z]"))
 
 ; Names a run of top-level lines defines (@def; only module runs take them): constants,
 ; statics, type aliases and macros.

@@ -379,8 +379,10 @@ def _ignored_walk(root: Path, under: str = "") -> list[str]:
         rel_dir = stack.pop()
         folder = f"{top}/{rel_dir}" if rel_dir else top
         try:
+            # Unsorted: the listing is sorted once at the end, and which rules govern a
+            # folder does not depend on the order its siblings were met in.
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = list(it)
         except OSError:  # vanished or unreadable: os.walk skips it too
             continue
         if any(e.name == ".gitignore" for e in entries):

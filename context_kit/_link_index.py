@@ -124,17 +124,14 @@ class _Names(_Targets):
         last_path: str | None = None
         rows: list[int] = []
         is_test = False
+        by_name, by_qual = self.by_name, self.by_qual
         for doc, s in code:
             for d in s.defines:
                 if "." in d:
-                    keys = self._keys(d)[1]
-                    cased, lower = self.by_qual_cased, self.by_qual
+                    for key in self._keys(d)[1]:
+                        by_qual.setdefault(_lower(key), []).append(doc)
                 else:
-                    keys = [d]
-                    cased, lower = self.by_name_cased, self.by_name
-                for key in keys:
-                    cased.setdefault(key, []).append(doc)
-                    lower.setdefault(_lower(key), []).append(doc)
+                    by_name.setdefault(_lower(d), []).append(doc)
             path = s.path
             if path:
                 if path != last_path:
@@ -159,10 +156,8 @@ class _Names(_Targets):
         """Take a code slice out (the inverse of :meth:`add`)."""
         for d in s.defines:
             dotted, keys = self._keys(d)
-            cased = self.by_qual_cased if dotted else self.by_name_cased
             lower = self.by_qual if dotted else self.by_name
             for key in keys:
-                _drop(cased, key, doc)
                 if _drop(lower, key.lower(), doc) and not dotted:
                     self.gone.add(key.lower())
         if s.path:
@@ -405,7 +400,7 @@ class LinkIndex:
                 keys.add("n:" + parts[-1].lower())
                 if len(parts) >= 2:
                     keys.add("n:" + name_tail(ident).lower())
-                hit = names.exact(ident)
+                hit = names.exact(ident, self._slices)
                 if hit:
                     if len(hit) <= self.max_targets:
                         weight = sec.scale * _damped(EXACT_LINK_WEIGHT, hit, self._slices)

@@ -198,12 +198,13 @@ class _Targets:
     """Names and files of the corpus's code slices."""
 
     def __init__(self, slices: Sequence[Slice]) -> None:
-        # Names as spelt and lower-cased: ``User`` should find class ``User`` before the
-        # ``user`` fixture, but a lower-case mention of a CamelCase name still links.
+        # Names lower-cased. ``User`` should find class ``User`` before the ``user``
+        # fixture, but a lower-case mention of a CamelCase name still links: ``exact``
+        # keeps the rows defining the name as spelt when there are any. (Tables by
+        # spelling too were ~17 MB and a third of a first query's table building on a
+        # 57 MB tree, for the ~2k lookups the mentions make.)
         self.by_name: dict[str, list[int]] = {}
         self.by_qual: dict[str, list[int]] = {}
-        self.by_name_cased: dict[str, list[int]] = {}
-        self.by_qual_cased: dict[str, list[int]] = {}
         self.by_path: dict[str, list[int]] = {}
         self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
         self.tests: set[int] = set()
@@ -213,9 +214,7 @@ class _Targets:
             for d in s.defines:
                 dotted, keys = self._keys(d)
                 for key in keys:
-                    cased = self.by_qual_cased if dotted else self.by_name_cased
                     lower = self.by_qual if dotted else self.by_name
-                    cased.setdefault(key, []).append(i)
                     lower.setdefault(_lower(key), []).append(i)
             if s.path:
                 low = s.path.lower()
@@ -241,15 +240,21 @@ class _Targets:
         kept = sorted({r for r in rows if r not in self.tests})
         return kept or sorted(set(rows))
 
-    def exact(self, mention: str) -> list[int]:
+    def exact(self, mention: str, slices: Sequence[Slice | None]) -> list[int]:
+        """The rows defining the name ``mention`` ends in (spelt alike when any do).
+
+        Args:
+            mention: A mentioned name, plain or dotted (``Queue.push``).
+            slices: The rows' slices (``None`` for a row no longer present).
+        """
         parts = mention.split(".")
         if len(parts) >= 2:
             tail = name_tail(mention)
-            hit = self.by_qual_cased.get(tail) or self.by_qual.get(tail.lower())
+            hit = self.by_qual.get(tail.lower())
             if hit:
-                return self.implementation(hit)
-        hit = self.by_name_cased.get(parts[-1]) or self.by_name.get(parts[-1].lower(), [])
-        return self.implementation(hit)
+                return self.implementation(_spelt(hit, tail, slices, True) or hit)
+        hit = self.by_name.get(parts[-1].lower(), [])
+        return self.implementation(_spelt(hit, parts[-1], slices, False) or hit)
 
     def path(self, mention: str) -> list[int]:
         """The code rows of the files a path mention names (none past MAX_PATH_LINK_TARGETS)."""
@@ -259,6 +264,21 @@ class _Targets:
             if p == low or p.endswith("/" + low):
                 rows.extend(self.by_path[p])
         return rows if len(rows) <= MAX_PATH_LINK_TARGETS else []
+
+
+def _spelt(rows: list[int], key: str, slices: Sequence[Slice | None], dotted: bool) -> list[int]:
+    """The rows among ``rows`` (found by ``key`` lower-cased) that define ``key`` as spelt."""
+    out: list[int] = []
+    for r in rows:
+        s = slices[r]
+        if s is None:
+            continue
+        if dotted:
+            if any(key in _Targets._keys(d)[1] for d in s.defines if "." in d):
+                out.append(r)
+        elif key in s.defines:
+            out.append(r)
+    return out
 
 
 def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice | None]) -> float:
@@ -326,7 +346,7 @@ def build_links(
         for line, idents, paths in _mentions_by_line(s):
             tags = [rid for rid, a, b in spans if a <= line <= b] or [""]
             for ident in idents:
-                rows = targets.exact(ident)
+                rows = targets.exact(ident, slices)
                 if rows:
                     if len(rows) <= max_targets:
                         weight = scale * _damped(EXACT_LINK_WEIGHT, rows, slices)

@@ -241,6 +241,28 @@ def test_links_ignore_names_defined_everywhere_and_damp_ambiguous_ones():
     assert all(e.weight == pytest.approx(2**-0.5) for e in links.edges)
 
 
+def test_a_mention_links_the_name_as_spelt_before_other_cases():
+    from context_kit._link_index import LinkIndex
+
+    slices = [
+        doc("Make a `User`, pass the `user` fixture, fill a `queue`, call `Store.flush`.\n"),
+        code("User", "models.py"),
+        code("user", "conftest.py"),
+        code("Queue", "queue.py"),
+        code("Store.flush", "store.py"),
+        code("STORE.flush", "legacy.py"),
+    ]
+    links = build_links(slices)
+    got = sorted((e.via, slices[e.code].path) for e in links.edges)
+    assert got == [
+        ("Store.flush", "store.py"),
+        ("User", "models.py"),
+        ("queue", "queue.py"),  # no ``queue`` as spelt: any case links
+        ("user", "conftest.py"),
+    ]
+    assert LinkIndex(slices).links().edges == links.edges
+
+
 def test_path_mentions_link_every_slice_of_the_file():
     links = build_links(
         [

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from rapidfuzz import fuzz, process
 
 from ._cache import content_key
 from .links import (
@@ -45,6 +44,7 @@ from .links import (
     _Targets,
     citation_pattern,
     cited,
+    nearest_names,
     requirement_spans,
 )
 from .retrievers._rows import renumber
@@ -320,24 +320,9 @@ class LinkIndex:
 
     def _nearest(self, probes: list[str], names: list[str]) -> list[tuple[str, int] | None]:
         """Each probe's closest name in ``names`` (sorted) at or above the cutoff, if any."""
-        matrix = process.cdist(
-            probes,
-            names,
-            scorer=fuzz.ratio,
-            score_cutoff=self.fuzzy_cutoff,
-            dtype=np.uint8,
-            # The first query after a build compares every probe with every name (~0.4 s
-            # on a 65 MB tree); the rows are independent, so threads split it.
-            workers=self.workers,
-        )
-        out: list[tuple[str, int] | None] = []
-        for row in matrix:
-            if not row.any():
-                out.append(None)
-                continue
-            col = int(np.argmax(row))  # the closest; ties go to the first in sorted order
-            out.append((names[col], int(row[col])))
-        return out
+        # The first query after a build compares every probe with every name; the rows
+        # are independent, so threads split it.
+        return nearest_names(probes, names, self.fuzzy_cutoff, self.workers)
 
     def links(self) -> Links:
         """The edges of the current corpus, as :func:`~context_kit.links.build_links` gives."""

@@ -209,3 +209,27 @@ def test_the_corpus_links_something():
         "REQ-12",
     }
     same(links, build_links(corpus))
+
+
+@given(
+    st.lists(st.text("abcde_", min_size=6, max_size=16), min_size=1, max_size=8),
+    st.lists(st.text("abcde_", min_size=1, max_size=16), max_size=30),
+    st.lists(st.tuples(st.integers(0, 7), st.text("abcde_", max_size=4), st.integers(0, 3))),
+    st.sampled_from([60.0, 75.0, 90.0]),
+)
+def test_nearest_names_equals_comparing_every_name(probes, others, variants, cutoff):
+    # Only names whose length can reach the cutoff are compared: the answer (and which
+    # of equally close names wins: the first) is the one every comparison gives. Names
+    # made from the probes (a suffix added, characters cut) sit near the length bound.
+    from rapidfuzz import fuzz, process
+
+    from context_kit.links import nearest_names
+
+    made = [probes[i % len(probes)] for i, _, _ in variants]
+    made = [p[: len(p) - cut] + tail for p, (_, tail, cut) in zip(made, variants, strict=True)]
+    names = sorted({n for n in [*others, *made] if n})
+    if not names:
+        return
+    matrix = process.cdist(probes, names, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+    want = [(names[int(np.argmax(row))], int(row.max())) if row.any() else None for row in matrix]
+    assert nearest_names(probes, names, cutoff) == want

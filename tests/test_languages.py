@@ -1069,6 +1069,28 @@ def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():
     assert not any("<anonymous>" in name for name in got)
 
 
+def test_a_go_var_holding_a_func_literal_is_a_function():
+    # gin's ``var defaultLogFormatter = func(param LogFormatterParams) string {...}``
+    # was lines of a module run.
+    text = (
+        "package gin\n\n"
+        "// defaultLogFormatter is the default log format.\n"
+        "var defaultLogFormatter = func(p Params) string {\n\treturn format(p)\n}\n\n"
+        "var (\n\tquiet = false\n\tnoop = func() {\n\t\tskip()\n\t}\n)\n\n"
+        "var rootCmd = &cobra.Command{\n\tRun: func(c *Command) {\n\t\trun()\n\t},\n}\n\n"
+        "func main() {\n\tf := func() {\n\t\tgo1()\n\t}\n\tf()\n}\n"
+    )
+    got = _slices("log.go", text)
+    kinds = {s.name: s.symbol_kind for s in got}
+    fmt = next(s for s in got if s.name == "defaultLogFormatter")
+    assert fmt.symbol_kind == "function" and fmt.start_line == 3 and fmt.end_line == 6
+    assert "format" in fmt.references
+    # A grouped var and a struct literal stay module lines; a closure stays in main.
+    assert kinds == {"<module>": "module", "defaultLogFormatter": "function", "main": "function"}
+    module_defines = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    assert {"quiet", "noop", "rootCmd"} <= module_defines
+
+
 def test_rust_references_reach_into_macro_arguments():
     # A test's calls sit inside ``assert_eq!``: the parser leaves them as tokens, so the
     # symbol graph saw no edge from a test to the function it checks.
@@ -1168,9 +1190,11 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
         ),
         (
             "a.go",
-            'package m\n\nconst MaxSize = 10\nvar ErrBad = errors.New("x")\n\n'
+            'package m\n\nconst MaxSize = 10\nvar ErrBad = errors.New("x")\n'
+            'var (\n\tErrGone = errors.New("y")\n\tlo, hi = 1, 2\n)\n'
+            "const (\n\tA = iota\n\tB\n)\n\n"
             "func F() {\n\tconst inner = 1\n}\n",
-            ("ErrBad", "MaxSize"),
+            ("A", "B", "ErrBad", "ErrGone", "MaxSize", "hi", "lo"),
         ),
         (
             "a.rs",

@@ -139,7 +139,9 @@ class CodeSource:
     #     with a name and a body (ripgrep's ``rgtest!(r16, |dir, cmd| {...})``) is a test.
     # 48: Rust references inside macro arguments: calls and capitalised names in a token
     #     tree (``assert_eq!(parse(x), Foo::new(1))``) and path-named macros (``tokio::select!``).
-    version = "48"
+    # 49: Go's ``var f = func(...) {...}`` is the function ``f``; grouped ``var (...)`` specs
+    #     define their names.
+    version = "49"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -381,8 +381,12 @@ LANGUAGES: dict[str, LanguageSpec] = {
         name="go",
         extensions=(".go",),
         module="tree_sitter_go",
-        definitions=frozenset({"function_declaration", "method_declaration"}),
+        # ``var defaultLogFormatter = func(p Params) string {...}`` (gin) is a function
+        # named by its var. Only a lone top-level spec is unwrapped: a grouped ``var (...)``
+        # stays module lines, and a func literal inside a function is its body's.
+        definitions=frozenset({"function_declaration", "method_declaration", "func_literal"}),
         containers=frozenset({"type_declaration"}),
+        wrappers=frozenset({"var_declaration", "var_spec", "expression_list"}),
         body_lists=frozenset({"block", "statement_list"}),
         name_holders=frozenset({"type_spec", "type_alias"}),
         receiver_field="receiver",

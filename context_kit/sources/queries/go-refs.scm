@@ -10,6 +10,8 @@
 ; variables and types that are not containers.
 (source_file (const_declaration (const_spec name: (identifier) @def)))
 (source_file (var_declaration (var_spec name: (identifier) @def)))
+; A parenthesised group of vars (``var ( a = 1; b = 2 )``) sits in a list of its own.
+(source_file (var_declaration (var_spec_list (var_spec name: (identifier) @def))))
 (source_file (type_declaration (type_spec name: (type_identifier) @def)))
 (source_file (type_declaration (type_alias name: (type_identifier) @def)))
 

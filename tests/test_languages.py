@@ -1171,16 +1171,31 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
     [
         (
             "m.py",
-            "import os\n\nDEFAULT_TIMEOUT = 30\nlogger = get()\n\ndef f():\n    x = 1\n"
-            "    return x\n\nclass K:\n    y = 2\n",
-            ("DEFAULT_TIMEOUT", "logger"),
+            "import os\n\nDEFAULT_TIMEOUT = 30\nlogger = get()\nLO = HI = 0\n"
+            "major, minor = 3, 12\n(ON, OFF) = (1, 0)\n\ndef f():\n    x = 1\n"
+            "    a, b = 1, 2\n    return x\n\nclass K:\n    y = 2\n",
+            ("DEFAULT_TIMEOUT", "HI", "LO", "OFF", "ON", "logger", "major", "minor"),
         ),
         (
             "a.c",
             "#include <x.h>\n#define MAX_LEN 10\n"
             "#define serverAssert(e) do { if (!(e)) abort(); } while (0)\n\n"
-            "int f(void) {\n#define INNER 1\n  return 0;\n}\n",
-            ("MAX_LEN", "serverAssert"),
+            'struct redisServer server;\nstatic int hits = 0, misses;\nconst char *NAME = "r";\n'
+            "int table[4];\ntypedef char *sds;\ntypedef unsigned long ulong;\nint g(int);\n"
+            "#ifdef DEBUG\nint trace_level;\n#endif\n\n"
+            "int f(void) {\n#define INNER 1\n  int x = 0;\n  return x;\n}\n",
+            (
+                "MAX_LEN",
+                "NAME",
+                "hits",
+                "misses",
+                "sds",
+                "server",
+                "serverAssert",
+                "table",
+                "trace_level",
+                "ulong",
+            ),
         ),
         (
             "a.ts",
@@ -1214,8 +1229,9 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
         ),
         (
             "a.rb",
-            "require 'x'\nVERSION = '1.0'\nlog = 1\n\ndef f\n  x = 1\nend\n",
-            ("VERSION",),
+            "require 'x'\nVERSION = '1.0'\nlog = 1\nMIN = MAX = 0\nON, OFF = 1, 0\n\n"
+            "def f\n  x = 1\nend\n",
+            ("MAX", "MIN", "OFF", "ON", "VERSION"),
         ),
         (
             "a.php",
@@ -1232,7 +1248,7 @@ def test_module_runs_define_their_top_level_names(path: str, text: str, names: t
     module = [s for s in got if s.symbol_kind == "module"]
     assert tuple(sorted(n for s in module for n in s.defines)) == names
     # Names defined inside a function stay the function's business.
-    assert not any(n in ("INNER", "inner", "local", "x") for s in got for n in s.defines)
+    assert not any(n in ("INNER", "inner", "local", "x", "a", "b") for s in got for n in s.defines)
 
 
 def test_each_part_of_a_long_module_run_defines_the_names_in_it():

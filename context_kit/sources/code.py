@@ -141,7 +141,9 @@ class CodeSource:
     #     tree (``assert_eq!(parse(x), Foo::new(1))``) and path-named macros (``tokio::select!``).
     # 49: Go's ``var f = func(...) {...}`` is the function ``f``; grouped ``var (...)`` specs
     #     define their names.
-    version = "49"
+    # 50: module runs define C/C++ globals and typedef names, and Python's and Ruby's
+    #     chained and unpacking assignments (``A = B = 1``, ``C, D = 1, 2``).
+    version = "50"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -15,6 +15,10 @@
 
 ; Names a run of top-level lines defines (@def): module-level assignments.
 (module (expression_statement (assignment left: (identifier) @def)))
+; ... and each name of a chained or unpacking one (``A = B = 1``, ``C, D = 1, 2``).
+(module (expression_statement (assignment right: (assignment left: (identifier) @def))))
+(module (expression_statement (assignment left: (pattern_list (identifier) @def))))
+(module (expression_statement (assignment left: (tuple_pattern (identifier) @def))))
 
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
 ; class attributes.

@@ -5,6 +5,8 @@
 
 ; Names a run of top-level lines defines (@def; only module runs take them): constants.
 (program (assignment left: (constant) @def))
+(program (assignment right: (assignment left: (constant) @def)))
+(program (assignment left: (left_assignment_list (constant) @def)))
 
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
 ; constants and the attributes ``attr_reader``, ``attr_writer`` and ``attr_accessor`` declare.

@@ -64,6 +64,7 @@ __all__ = [
     "build_links",
     "citation_pattern",
     "cited",
+    "nearest_names",
     "requirement_spans",
 ]
 

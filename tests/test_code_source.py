@@ -90,6 +90,19 @@ def test_large_functions_are_split_into_parts_that_cite_exact_lines():
     _check_partition(text, parts)
 
 
+def test_a_long_docstring_stays_with_its_signature_when_a_function_is_split():
+    # pvlib's read_epw: a docstring longer than a part made part 1 the ``def`` line alone.
+    doc = "".join(f"    line {i} of the parameters.\n" for i in range(150))
+    tail = "    data = load(path)\n    return data\n"
+    text = f"def read(path):\n    '''Read a file.\n{doc}    '''\n{tail}"
+    parts = [s for s in slices_of(text, max_slice_lines=100) if s.name == "read"]
+    assert parts[0].part == (1, len(parts)) and len(parts) >= 2
+    assert parts[0].start_line == 1 and parts[0].end_line >= 50
+    assert "'''Read a file." in parts[0].text
+    assert all(p.line_count <= 100 for p in parts)
+    _check_partition(text, parts)
+
+
 def test_syntax_errors_still_give_slices():
     text = (
         "def ok():\n    return 1\n\ndef broken(:\n    pass\n\nclass C:\n    def m(self): return 2\n"

@@ -1413,10 +1413,21 @@ class Chunker:
         statements = self._finer(statements)
         cuts: list[tuple[int, int]] = []
         cur_start = span.start
+        # A short part that would end with the signature (a 250-line docstring follows
+        # ``def f(x):``) takes the first window of what follows instead: a signature
+        # alone is what the part's cheapest rung already says, and the docstring's start
+        # belongs with it. A part that is long already (a 200-line doc comment above the
+        # signature) is cut as before, or the window after it would be a line or two.
+        head = span.signature_end if span.signature_end is not None else span.start - 1
         for stmt in statements:
             s_end = self._last_line(stmt)
-            if s_end - cur_start + 1 > self.max_lines and stmt.start_point.row + 1 > cur_start:
-                cut_end = stmt.start_point.row  # the line before this statement
+            row = stmt.start_point.row  # the line before this statement, 1-based
+            if (
+                s_end - cur_start + 1 > self.max_lines
+                and row + 1 > cur_start
+                and (row > head or row - cur_start + 1 > self.max_lines // 2)
+            ):
+                cut_end = row
                 cuts.extend(self._line_cuts(cur_start, cut_end))
                 cur_start = cut_end + 1
         cuts.extend(self._line_cuts(cur_start, span.end))

@@ -143,7 +143,9 @@ class CodeSource:
     #     define their names.
     # 50: module runs define C/C++ globals and typedef names, and Python's and Ruby's
     #     chained and unpacking assignments (``A = B = 1``, ``C, D = 1, 2``).
-    version = "50"
+    # 51: a split definition's first part is never its signature alone: a long docstring
+    #     (or first statement) starts in it.
+    version = "51"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

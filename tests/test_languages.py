@@ -1251,6 +1251,24 @@ def test_module_runs_define_their_top_level_names(path: str, text: str, names: t
     assert not any(n in ("INNER", "inner", "local", "x", "a", "b") for s in got for n in s.defines)
 
 
+def test_a_python_module_run_defines_what_its_top_level_branches_assign():
+    # requests' compat.py: ``if is_py2: builtin_str = str ... elif is_py3: ...``.
+    text = (
+        "import sys\n\n"
+        "if sys.version_info[0] == 2:\n    string_types = basestring\n"
+        "elif sys.version_info[1] < 5:\n    string_types = (str, bytes)\n"
+        "else:\n    text_type = str\n\n"
+        "try:\n    import simplejson as json\n    HAS_SJ = True\n"
+        "except ImportError:\n    json = None\nfinally:\n    DONE = 1\n\n"
+        "with open('v') as f:\n    VERSION = f.read()\n\n"
+        "def g(x):\n    if x:\n        local = 1\n    return local\n"
+    )
+    got = _slices("compat.py", text)
+    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    assert module == {"string_types", "text_type", "HAS_SJ", "json", "DONE", "VERSION"}
+    assert not any("local" in s.defines for s in got)
+
+
 def test_each_part_of_a_long_module_run_defines_the_names_in_it():
     text = "".join(f"CONST_{i} = {i}\n" for i in range(40))
     parts = [s for s in _slices("consts.py", text, max_slice_lines=10) if s.symbol_kind == "module"]

@@ -145,7 +145,8 @@ class CodeSource:
     #     chained and unpacking assignments (``A = B = 1``, ``C, D = 1, 2``).
     # 51: a split definition's first part is never its signature alone: a long docstring
     #     (or first statement) starts in it.
-    version = "51"
+    # 52: a Python module run defines what a top-level if/try/with assigns in any branch.
+    version = "52"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -19,6 +19,15 @@
 (module (expression_statement (assignment right: (assignment left: (identifier) @def))))
 (module (expression_statement (assignment left: (pattern_list (identifier) @def))))
 (module (expression_statement (assignment left: (tuple_pattern (identifier) @def))))
+; ... and the names a top-level ``if``/``try``/``with`` assigns in any branch (compat
+; modules: ``if PY2: string_types = basestring``, ``try: ... except ImportError: json = None``).
+(module (if_statement [
+  (block (expression_statement (assignment left: (identifier) @def)))
+  (_ (block (expression_statement (assignment left: (identifier) @def))))]))
+(module (try_statement [
+  (block (expression_statement (assignment left: (identifier) @def)))
+  (_ (block (expression_statement (assignment left: (identifier) @def))))]))
+(module (with_statement (block (expression_statement (assignment left: (identifier) @def)))))
 
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
 ; class attributes.

@@ -1269,6 +1269,26 @@ def test_a_python_module_run_defines_what_its_top_level_branches_assign():
     assert not any("local" in s.defines for s in got)
 
 
+@pytest.mark.parametrize("path", ["a.js", "a.ts", "a.tsx"])
+def test_a_js_module_run_defines_the_names_a_top_level_destructuring_binds(path: str):
+    # vue's runtime-test: ``const { render: baseRender, createApp: baseCreateApp } = ...``.
+    text = (
+        "const { render: baseRender, createApp } = createRenderer(ops);\n"
+        "export const [first, second = 2, ...others] = pair;\n"
+        "let { flag = true, size: width = 1, ...options } = config;\n"
+        "var { outer: { inner } } = nested;\n"
+        "function f() {\n  const { local } = config;\n}\n"
+        "for (const { item } of list) {}\n"
+    )
+    got = _slices(path, text)
+    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    bound = {"baseRender", "createApp", "first", "second", "others", "flag", "width", "options"}
+    # Keys read (render, size, outer), defaults (pair, config) and deeper or local
+    # bindings (inner, local, item) define nothing.
+    assert module == bound
+    assert not any(n in ("local", "item", "inner") for s in got for n in s.defines)
+
+
 def test_each_part_of_a_long_module_run_defines_the_names_in_it():
     text = "".join(f"CONST_{i} = {i}\n" for i in range(40))
     parts = [s for s in _slices("consts.py", text, max_slice_lines=10) if s.symbol_kind == "module"]

@@ -146,7 +146,8 @@ class CodeSource:
     # 51: a split definition's first part is never its signature alone: a long docstring
     #     (or first statement) starts in it.
     # 52: a Python module run defines what a top-level if/try/with assigns in any branch.
-    version = "52"
+    # 53: a JS/TS module run defines the names a top-level destructuring binds.
+    version = "53"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1224,8 +1224,9 @@ def test_javascript_tests_inside_an_if_block_are_slices(path: str):
         ),
         (
             "a.swift",
-            "import X\nlet maxCount = 3\nvar shared = Foo()\n\nfunc f() {\n    let inner = 1\n}\n",
-            ("maxCount", "shared"),
+            "import X\nlet maxCount = 3\nvar shared = Foo()\nlet (host, port) = split(url)\n\n"
+            "func f() {\n    let inner = 1\n    let (a, b) = (1, 2)\n}\n",
+            ("host", "maxCount", "port", "shared"),
         ),
         (
             "a.rb",

@@ -147,7 +147,8 @@ class CodeSource:
     #     (or first statement) starts in it.
     # 52: a Python module run defines what a top-level if/try/with assigns in any branch.
     # 53: a JS/TS module run defines the names a top-level destructuring binds.
-    version = "53"
+    # 54: a Swift module run defines the names of a top-level tuple pattern.
+    version = "54"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

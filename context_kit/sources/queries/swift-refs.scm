@@ -7,6 +7,8 @@
 ; Names a run of top-level lines defines (@def; only module runs take them): top-level
 ; ``let`` and ``var``.
 (source_file (property_declaration name: (pattern bound_identifier: (simple_identifier) @def)))
+; A tuple's names, one level deep: ``let (host, port) = split(url)``.
+(source_file (property_declaration name: (pattern (pattern (simple_identifier) @def))))
 
 ; Names a class body declares (@member; only class spans take them, qualified by the class):
 ; properties and enum cases.

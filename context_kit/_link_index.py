@@ -17,7 +17,7 @@ time proportional to the sections and edges, not the corpus. The result equals
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,6 @@ import numpy.typing as npt
 from ._cache import content_key
 from .links import (
     _HISTORY_FILE,
-    _TEST_FILE,
     EXACT_LINK_WEIGHT,
     FUZZY_LINK_CUTOFF,
     FUZZY_LINK_WEIGHT,
@@ -49,7 +48,6 @@ from .links import (
 )
 from .retrievers._rows import renumber
 from .retrievers._terms import name_tail
-from .retrievers._terms import shared_lower as _lower
 from .types import Slice
 
 __all__ = ["LinkIndex"]
@@ -95,13 +93,6 @@ class _Names(_Targets):
         self.gone: set[str] = set()
         # Every table key whose entry changed since last asked (see table_keys).
         self.touched: set[str] = set()
-        self._test_paths: dict[str, bool] = {}
-
-    def _is_test(self, path: str) -> bool:
-        hit = self._test_paths.get(path)
-        if hit is None:  # one search per file, not per slice
-            hit = self._test_paths[path] = bool(_TEST_FILE.search(path))
-        return hit
 
     @classmethod
     def table_keys(cls, s: Slice) -> set[str]:
@@ -114,36 +105,6 @@ class _Names(_Targets):
         if s.path:
             keys.add("p:" + s.path.lower().rsplit("/", 1)[-1])
         return keys
-
-    def load(self, code: Iterable[tuple[int, Slice]]) -> None:
-        """Enter the code slices of a new index: :meth:`add` without recording changes.
-
-        A first query builds these tables for every code slice of the corpus, so this
-        is written for that: consecutive slices of one file look their file up once.
-        """
-        last_path: str | None = None
-        rows: list[int] = []
-        is_test = False
-        by_name, by_qual = self.by_name, self.by_qual
-        for doc, s in code:
-            for d in s.defines:
-                if "." in d:
-                    for key in self._keys(d)[1]:
-                        by_qual.setdefault(_lower(key), []).append(doc)
-                else:
-                    by_name.setdefault(_lower(d), []).append(doc)
-            path = s.path
-            if path:
-                if path != last_path:
-                    last_path, low = path, path.lower()
-                    found = self.by_path.get(low)
-                    if found is None:
-                        self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
-                        found = self.by_path[low] = []
-                    rows, is_test = found, self._is_test(path)
-                rows.append(doc)
-                if is_test:
-                    self.tests.add(doc)
 
     def add(self, doc: int, s: Slice) -> None:
         """Enter a code slice, recording the simple names it brings in (see :meth:`settle`)."""

@@ -209,22 +209,45 @@ class _Targets:
         self.by_path: dict[str, list[int]] = {}
         self.by_base: dict[str, list[str]] = {}  # file name -> paths, to resolve mentions fast
         self.tests: set[int] = set()
-        for i, s in enumerate(slices):
-            if s.kind != "code":
-                continue
-            for d in s.defines:
-                dotted, keys = self._keys(d)
-                for key in keys:
-                    lower = self.by_qual if dotted else self.by_name
-                    lower.setdefault(_lower(key), []).append(i)
-            if s.path:
-                low = s.path.lower()
-                if low not in self.by_path:
-                    self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
-                self.by_path.setdefault(low, []).append(i)
-                if _TEST_FILE.search(s.path):
-                    self.tests.add(i)
+        self._test_paths: dict[str, bool] = {}
+        self.load((i, s) for i, s in enumerate(slices) if s.kind == "code")
         self.names = sorted(self.by_name)
+
+    def _is_test(self, path: str) -> bool:
+        hit = self._test_paths.get(path)
+        if hit is None:  # one search per file, not per slice
+            hit = self._test_paths[path] = bool(_TEST_FILE.search(path))
+        return hit
+
+    def load(self, code: Iterable[tuple[int, Slice]]) -> None:
+        """Enter code slices, each under its row (or document number), into the tables.
+
+        A first query builds these tables for every code slice of the corpus, so this
+        is written for that: consecutive slices of one file look their file up once.
+        """
+        last_path: str | None = None
+        rows: list[int] = []
+        is_test = False
+        by_name, by_qual = self.by_name, self.by_qual
+        for doc, s in code:
+            for d in s.defines:
+                if "." in d:
+                    for key in self._keys(d)[1]:
+                        by_qual.setdefault(_lower(key), []).append(doc)
+                else:
+                    by_name.setdefault(_lower(d), []).append(doc)
+            path = s.path
+            if path:
+                if path != last_path:
+                    last_path, low = path, path.lower()
+                    found = self.by_path.get(low)
+                    if found is None:
+                        self.by_base.setdefault(low.rsplit("/", 1)[-1], []).append(low)
+                        found = self.by_path[low] = []
+                    rows, is_test = found, self._is_test(path)
+                rows.append(doc)
+                if is_test:
+                    self.tests.add(doc)
 
     @staticmethod
     def _keys(d: str) -> tuple[bool, list[str]]:

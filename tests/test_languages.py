@@ -946,6 +946,62 @@ def test_c_family_code_the_preprocessor_derails_is_named_from_a_masked_reading(
     assert "".join(s.text for s in got).split() == text.split()
 
 
+def test_a_cpp_class_behind_an_export_macro_is_a_class_with_members():
+    # googletest's ``class GTEST_API_ UnitTest`` (Qt's ``Q_CORE_EXPORT``, LLVM's
+    # ``LLVM_ABI``): the parser reads the macro as the class's name and the rest as a
+    # function, named after the base class when there is one. Without a base list the
+    # file parses with no error at all, so the macro is looked for in clean files too.
+    clean = (
+        "namespace testing {\nclass GTEST_API_ Listeners {\n public:\n"
+        "  void Append(int* listener) {\n    list_ = listener;\n  }\n"
+        "  int* list_;\n};\n}  // namespace testing\n"
+    )
+    derailed = (
+        "class API_ Exc : public internal::Failure {\n public:\n"
+        "  explicit Exc(int r) : Failure(r) {}\n};\n\n"
+        "class API_ [[nodiscard]] Holder<const char*> final : public Base {\n"
+        "  int get() const { return 1; }\n};\n"
+    )
+    for text, names in (
+        (clean, ["testing.Listeners", "testing.Listeners.Append"]),
+        (derailed, ["Exc", "Exc.Exc", "Holder", "Holder.get"]),
+    ):
+        got = _slices("api.h", text)
+        kinds = {s.name: s.symbol_kind for s in got}
+        assert [s.name for s in got if s.symbol_kind in ("class", "method")] == names
+        assert not any(k == "function" for k in kinds.values()), kinds
+        assert "".join(s.text for s in got).split() == text.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An all-caps struct tag is no macro when no name and body follow it.
+        "struct STAT st = {0};\nstruct FOO *make(void) {\n  return 0;\n}\n",
+        "struct WIDGET final {\n  int x;\n};\n",
+        "class subclassAPI Foo;\n",
+    ],
+)
+def test_an_all_caps_type_name_is_not_taken_for_an_export_macro(text: str):
+    from context_kit.sources._c_recover import _class_macro_ranges
+
+    assert _class_macro_ranges(b"\n" + text.encode()) == []
+
+
+def test_directive_lines_inside_a_class_of_a_masked_reading_are_its_body():
+    # The masked copy blanks an ``#ifdef`` around a member: its lines stand outside every
+    # node and were each a one-line module run in the middle of the class.
+    text = (
+        "class GTEST_API_ Message : public Base {\n public:\n"
+        "  Message& operator<<(int val) {\n    return *this;\n  }\n\n"
+        "#ifdef GTEST_HAS_ABSL\n  Message& operator<<(const T& val) {\n    return *this;\n  }\n"
+        "#endif  // GTEST_HAS_ABSL\n\n  void f() {\n  }\n};\n"
+    )
+    got = [(s.symbol_kind, s.name, s.start_line, s.end_line) for s in _slices("m.h", text)]
+    assert ("class_body", "Message", 7, 7) in got and ("class_body", "Message", 11, 11) in got
+    assert [k for k, *_ in got].count("module") == 0, got
+
+
 def test_c_conditional_branches_that_each_close_what_they_open_are_all_read():
     text = (
         "#if defined(_WIN32)\nstatic int platform(void) { return 1; }\n#else\n"

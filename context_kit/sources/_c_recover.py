@@ -12,7 +12,9 @@ in an initialiser list became a member of the class above it.
 the branches after the first where a branch leaves a brace or parenthesis open) and without
 those macros, blanked byte for byte with spaces (line breaks kept), so every offset, line
 and column of the copy is the file's own. A file with syntax errors is parsed
-again from that copy and the tree with fewer error nodes is kept (:func:`recover`). Slices
+again from that copy and the tree with fewer error nodes is kept (:func:`recover`); so is
+a file that parsed cleanly but has an export macro between ``class`` and a name, which
+tree-sitter reads as a function definition without an error. Slices
 still take their text from the file itself; only the tree and the identifiers read from it
 come from the copy.
 """
@@ -40,6 +42,21 @@ _LEADING_MACRO = re.compile(
 )
 # An all-caps word alone on its line: a namespace or linkage macro (``FMT_BEGIN_NAMESPACE``).
 _LONE_MACRO = re.compile(rb"\n[ \t]*([A-Z][A-Z0-9_]{2,})[ \t]*(?=\r?\n|$)")
+# An export or visibility macro between ``class``/``struct``/``union`` and the type's name
+# (googletest's ``class GTEST_API_ UnitTest``, Qt's ``class Q_CORE_EXPORT QObject``): the
+# parser takes the macro for the name and the rest for a function definition, without an
+# error when the head has no base list. A name (not ``final``) and a body must follow, so
+# ``struct STAT st = {0};`` or ``struct FOO *make(void) {`` are not read as one. One
+# pattern per keyword, each starting with its literal, which re finds fast: one pattern
+# with an alternation (or a look-behind) first tries every position, 15x slower.
+_CLASS_MACROS = tuple(
+    re.compile(
+        keyword + rb"[ \t]+([A-Z][A-Z0-9_]{2,}(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)"
+        rb"(?=[ \t\r\n]+(?:\[\[[^\]\n]*\]\][ \t]*)?(?!final\b)[A-Za-z_][^;(){}=]*\{)"
+    )
+    for keyword in (b"class", b"struct", b"union")
+)
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 # Every byte but the line breaks becomes a space.
 _TO_SPACE = bytes(c if c in (10, 13) else 32 for c in range(256))
@@ -114,17 +131,27 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def masked_ranges(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     """:func:`masked` and the sorted, disjoint byte ranges it blanked."""
-    out = bytearray(data)
     ranges = _conditional_ranges(data) if b"#" in data else []
-    for a, b in ranges:
-        out[a:b] = data[a:b].translate(_TO_SPACE)
-    snapshot = b"\n" + out
-    for pattern in (_LEADING_MACRO, _LONE_MACRO):
-        for m in pattern.finditer(snapshot):
-            a, b = m.start(1) - 1, m.end(1) - 1
-            out[a:b] = b" " * (b - a)
-            ranges.append((a, b))
-    return bytes(out), _merged(ranges)
+    # Macros are sought with the directives already blanked (a ``#define`` line is no
+    # declaration), in the copy behind one line break, as their patterns expect.
+    snapshot = b"\n" + _blanked(data, ranges)
+    ranges += [
+        (m.start(1) - 1, m.end(1) - 1)
+        for pattern in (_LEADING_MACRO, _LONE_MACRO)
+        for m in pattern.finditer(snapshot)
+    ]
+    ranges += _class_macro_ranges(snapshot)
+    return _blanked(data, ranges), _merged(ranges)
+
+
+def _class_macro_ranges(snapshot: bytes) -> list[tuple[int, int]]:
+    """The ranges of :data:`_CLASS_MACROS` in ``snapshot`` (the data behind a line break)."""
+    return [
+        (m.start(1) - 1, m.end(1) - 1)
+        for pattern in _CLASS_MACROS
+        for m in pattern.finditer(snapshot)
+        if snapshot[m.start() - 1] not in _WORD_BYTES  # ``class``, not ``subclass``
+    ]
 
 
 def masked(data: bytes) -> bytes:
@@ -157,12 +184,17 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
     """The better of ``tree`` (parsed from ``data``) and a parse of :func:`masked` data.
 
     ``table`` is the line table of the text ``data`` encodes. Returns the tree and the
-    bytes it was parsed from; ``tree`` and ``data`` themselves when the file parsed
-    cleanly or the masked copy is no better.
+    bytes it was parsed from; ``tree`` and ``data`` themselves when the masked copy is no
+    better. A clean tree is read again only where a class hides behind an export macro
+    (:data:`_CLASS_MACROS`), with only those macros blanked, and the new tree is kept
+    when it is clean too.
     """
-    if not tree.root_node.has_error:
-        return tree, data
-    copy, ranges = masked_ranges(data)
+    if tree.root_node.has_error:
+        copy, ranges = masked_ranges(data)
+    else:
+        # A clean tree can still have read a class behind an export macro as a function.
+        ranges = _class_macro_ranges(b"\n" + data)
+        copy = _blanked(data, ranges)
     if not ranges:
         return tree, data
     # The blanked ranges as edits of the first tree, so the second parse reuses every
@@ -172,6 +204,15 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
         pa, pb = table.point_of_byte(a), table.point_of_byte(b)
         edited.edit(a, b, b, pa, pb, pb)
     other = parser.parse(copy, edited)
-    if error_count(other.root_node) < error_count(tree.root_node):
+    before, after = error_count(tree.root_node), error_count(other.root_node)
+    if after < before or (before == 0 and after == 0):
         return other, copy
     return tree, data
+
+
+def _blanked(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
+    """``data`` with every byte in ``ranges`` but the line breaks made a space."""
+    out = bytearray(data)
+    for a, b in ranges:
+        out[a:b] = data[a:b].translate(_TO_SPACE)
+    return bytes(out)

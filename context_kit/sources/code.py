@@ -158,7 +158,9 @@ class CodeSource:
     # 52: a Python module run defines what a top-level if/try/with assigns in any branch.
     # 53: a JS/TS module run defines the names a top-level destructuring binds.
     # 54: a Swift module run defines the names of a top-level tuple pattern.
-    version = "54"
+    # 55: a C++ class behind an export macro (``class GTEST_API_ UnitTest``) is a class;
+    #     directive lines a masked reading blanks inside a class are lines of its body.
+    version = "55"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -394,6 +396,18 @@ def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: 
             size = sp.end - sp.start + 1
             prev = out[-1] if out else None
             nxt = spans[i + 1] if i + 1 < len(spans) else None
+            owner = _owner(prev, nxt)
+            if owner is not None:
+                # Inside a class (an ``#ifdef`` around a member): lines of its body, joined
+                # to a run of the body right beside it.
+                assert prev is not None and nxt is not None
+                if _body_run(prev, owner) and _blank(table, prev.end + 1, sp.start - 1):
+                    prev.end = sp.end
+                elif _body_run(nxt, owner) and _blank(table, sp.end + 1, nxt.start - 1):
+                    nxt.start = sp.start
+                else:
+                    out.append(Span(sp.start, sp.end, "class_body", owner, parent=owner))
+                continue
             if prev is not None and _joinable(prev, prev.end, sp.start, size, table, max_lines):
                 prev.end = sp.end
                 continue
@@ -415,6 +429,29 @@ def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: 
 
 
 _MAX_CLOSING_LINES = 2
+
+
+def _owner(prev: Span | None, nxt: Span | None) -> str | None:
+    """The class both neighbours of a span belong to, if they share one.
+
+    ``nxt`` must be a member (or a body run) of it; ``prev`` a member, a body run or the
+    class's own header.
+    """
+    if prev is None or nxt is None or nxt.parent is None:
+        return None
+    if nxt.parent == prev.parent or (prev.symbol_kind == "class" and prev.name == nxt.parent):
+        return nxt.parent
+    return None
+
+
+def _body_run(sp: Span, owner: str) -> bool:
+    return sp.symbol_kind == "class_body" and sp.parent == owner and sp.part is None
+
+
+def _blank(table: LineTable, first: int, last: int) -> bool:
+    """Whether lines ``first..last`` are all blank (or there are none)."""
+    a, b = table.trim_blank(first, last)
+    return a > b
 
 
 def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, most: int) -> bool:

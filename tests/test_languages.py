@@ -1100,13 +1100,23 @@ def test_a_kotlin_top_level_annotation_line_joins_its_definition_and_doc():
 
 def test_a_rust_impl_for_a_reference_is_named_by_the_type_it_refers_to():
     # ripgrep: ``impl<'a, M: Matcher> Matcher for &'a M`` named its methods "&'a M.find_at".
+    # The type there is the impl's own parameter (a blanket impl, for every type), so the
+    # trait names it: by ``M`` or ``T``, 31 unrelated impls of tokio shared a name.
     text = (
         "impl<'a, M: Matcher> Matcher for &'a M {\n    fn find_at(&self) {}\n}\n"
         "impl<'a, P: Builder> Builder for &'a mut P {\n    fn build(&mut self) {}\n}\n"
         "impl<T> Send for *const Node<T> {\n    fn go(&self) {}\n}\n"
+        "impl<R: AsyncRead + ?Sized> ext::AsyncReadExt<u8> for R {\n    fn read(&self) {}\n}\n"
+        "impl<T> From<T> for Wrapper<T> {\n    fn from(t: T) -> Self {\n        go(t)\n    }\n}\n"
     )
     names = [s.name for s in _slices("r.rs", text) if s.symbol_kind == "method"]
-    assert names == ["M.find_at", "P.build", "Node.go"]
+    assert names == [
+        "Matcher.find_at",
+        "Builder.build",
+        "Node.go",
+        "ext.AsyncReadExt.read",
+        "Wrapper.from",
+    ]
 
 
 def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():

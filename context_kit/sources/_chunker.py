@@ -631,6 +631,34 @@ class Chunker:
         inner, wrapper_name = self._unwrap(node)
         return wrapper_name is not None or self._is_structure(inner)
 
+    def _blanket_trait(self, node: Any) -> str | None:
+        """The trait a Rust blanket impl implements, which names it instead of its type.
+
+        ``impl<T: AsyncRead> AsyncReadExt for T`` (or ``for &mut T``) is for every type
+        the parameter stands for: named by ``T``, dozens of unrelated impls of a crate
+        shared one name and their methods ``T.poll_read``.
+        """
+        trait = node.child_by_field_name("trait")
+        params = node.child_by_field_name("type_parameters")
+        target = node.child_by_field_name("type")
+        if trait is None or params is None:
+            return None
+        while target is not None and target.type in ("reference_type", "pointer_type"):
+            target = target.child_by_field_name("type")
+        if target is None or target.type != "type_identifier":
+            return None
+        names = set()
+        for p in params.named_children:
+            # ``T: Bound`` (``type_parameter``'s name; ``constrained_type_parameter``'s
+            # left in older grammars) or a bare ``T``.
+            named = p.child_by_field_name("name") or p.child_by_field_name("left")
+            names.add((named if named is not None else p).text)
+        if target.text not in names:
+            return None
+        while trait.type == "generic_type" and trait.child_by_field_name("type") is not None:
+            trait = trait.child_by_field_name("type")  # ``From<T>``: ``From``
+        return self._clean(trait.text.decode("utf-8", "replace")) if trait.text else None
+
     def _field_text(self, node: Any, name: str) -> str | None:
         child = node.child_by_field_name(name)
         if child is None or child.text is None:
@@ -649,6 +677,8 @@ class Chunker:
             return fallback or spec.default_names[node.type]
         if spec.dotted_receivers and (misread := self._misread_receiver(node)) is not None:
             return misread[1]
+        if node.type == "impl_item" and (trait := self._blanket_trait(node)) is not None:
+            return trait
         cur = node
         for _ in range(_MAX_NAME_DEPTH):
             found = None

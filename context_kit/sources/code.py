@@ -160,7 +160,8 @@ class CodeSource:
     # 54: a Swift module run defines the names of a top-level tuple pattern.
     # 55: a C++ class behind an export macro (``class GTEST_API_ UnitTest``) is a class;
     #     directive lines a masked reading blanks inside a class are lines of its body.
-    version = "55"
+    # 56: a Rust blanket impl (``impl<T: Read> ReadExt for T``) is named by its trait.
+    version = "56"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1076,6 +1076,31 @@ def test_a_rust_impl_of_a_generic_type_is_named_by_the_type_alone():
     assert names == ["Buf.new", "a.Check.fmt"]  # as Go's List[T] and TS's Box<T> are
 
 
+def test_csharp_operators_are_named_by_what_they_operate_on_or_convert_to():
+    # AutoMapper: conversion operators stayed lines of the class header (they were no
+    # definition), and every other operator was ``operator``, so ``==`` and ``!=`` of
+    # one class shared a name.
+    text = (
+        "public class Money {\n  public decimal Amount;\n\n"
+        "  public static implicit operator decimal(Money m)\n  {\n    return m.Amount;\n  }\n\n"
+        "  public static explicit operator Money(decimal d) => new Money();\n\n"
+        "  public static bool operator ==(Money a, Money b) => true;\n"
+        "  public static bool operator !=(Money a, Money b) => false;\n}\n"
+    )
+    got = {s.name: s for s in _slices("Money.cs", text) if s.symbol_kind == "method"}
+    assert list(got) == [
+        "Money.operator decimal",
+        "Money.operator Money",
+        "Money.operator==",
+        "Money.operator!=",
+    ]
+    assert (got["Money.operator decimal"].start_line, got["Money.operator decimal"].end_line) == (
+        4,
+        7,
+    )
+    assert got["Money.operator!="].defines == ("Money.operator!=", "operator!=")
+
+
 def test_a_kotlin_top_level_annotation_line_joins_its_definition_and_doc():
     # kotlinx.coroutines: ``@Suppress("FunctionName")`` above ``public fun CoroutineScope``
     # parses as an expression of its own, which left the function without its 240-line

@@ -51,6 +51,11 @@ _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 _ACCESSOR_LIST = "accessor_list"  # C#'s ``{ get {...} set {...} }`` (see _property_code)
 _IDENTIFIERS = frozenset({"identifier", "simple_identifier"})
+# Operators named by a field of theirs (C#'s): the field and what joins it to "operator".
+_OPERATOR_NAMES = {
+    "operator_declaration": ("operator", ""),
+    "conversion_operator_declaration": ("type", " "),
+}
 # Ruby's constant names (``Point``, ``Shop::Point``): what a class-making call is bound to.
 _CONSTANT_TYPES = frozenset({"constant", "scope_resolution"})
 _BLOCK_CALL = "call"  # Ruby's call node, which may take a block (see _opens_conditional)
@@ -679,6 +684,12 @@ class Chunker:
             return misread[1]
         if node.type == "impl_item" and (trait := self._blanket_trait(node)) is not None:
             return trait
+        if (how := _OPERATOR_NAMES.get(node.type)) is not None:
+            named = node.child_by_field_name(how[0])
+            if named is not None and named.text:
+                # C#'s ``operator ==`` and ``implicit operator decimal``: by what they
+                # operate on or convert to, as C++'s ``operator==`` and ``operator bool``.
+                return self._clean("operator" + how[1] + named.text.decode("utf-8", "replace"))
         cur = node
         for _ in range(_MAX_NAME_DEPTH):
             found = None

@@ -161,7 +161,8 @@ class CodeSource:
     # 55: a C++ class behind an export macro (``class GTEST_API_ UnitTest``) is a class;
     #     directive lines a masked reading blanks inside a class are lines of its body.
     # 56: a Rust blanket impl (``impl<T: Read> ReadExt for T``) is named by its trait.
-    version = "56"
+    # 57: C# conversion operators are methods; operators are named ``operator==`` etc.
+    version = "57"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -482,6 +482,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
                 "constructor_declaration",
                 "destructor_declaration",
                 "operator_declaration",
+                "conversion_operator_declaration",
                 "local_function_statement",
             }
         ),

@@ -1101,6 +1101,32 @@ def test_csharp_operators_are_named_by_what_they_operate_on_or_convert_to():
     assert got["Money.operator!="].defines == ("Money.operator!=", "operator!=")
 
 
+@pytest.mark.parametrize(
+    ("path", "text", "refs"),
+    [
+        # gson: ``var`` is a type identifier to the grammar (175 slices referred to it).
+        ("V.java", "class A {\n  void f() {\n    var e = List.of(1);\n  }\n}\n", ("List", "of")),
+        # kotlinx.coroutines: ``Foo::class`` (282 slices referred to ``class``).
+        (
+            "k.kt",
+            "class A {\n  fun f() = listOf(A::class, S::class.java)\n}\n",
+            ("A", "S", "java", "listOf"),
+        ),
+        # googletest: a parameter list gmock's macro leaves empty gave the reference "".
+        (
+            "m.cc",
+            "class M : public Foo {\n public:\n  MOCK_METHOD(int, Nullary, ());\n};\n",
+            ("Foo", "M", "Nullary"),
+        ),
+    ],
+)
+def test_references_hold_no_keywords_and_no_empty_names(
+    path: str, text: str, refs: tuple[str, ...]
+):
+    got = _slices(path, text)
+    assert {r for s in got for r in s.references} == set(refs)
+
+
 def test_a_kotlin_top_level_annotation_line_joins_its_definition_and_doc():
     # kotlinx.coroutines: ``@Suppress("FunctionName")`` above ``public fun CoroutineScope``
     # parses as an expression of its own, which left the function without its 240-line

@@ -162,7 +162,8 @@ class CodeSource:
     #     directive lines a masked reading blanks inside a class are lines of its body.
     # 56: a Rust blanket impl (``impl<T: Read> ReadExt for T``) is named by its trait.
     # 57: C# conversion operators are methods; operators are named ``operator==`` etc.
-    version = "57"
+    # 58: no ``var`` (Java) or ``class`` (Kotlin ``Foo::class``) or empty references.
+    version = "58"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -288,12 +289,23 @@ class CodeSource:
                     doc_end_line=sp.doc_end,
                     outline=tuple(sp.outline),
                     defines=defines,
-                    references=tuple(sorted(refs.get(i, ()))),
+                    references=_references_of(refs.get(i), spec.not_references),
                     parent=sp.parent,
                     part=sp.part,
                 )
             )
         return out
+
+
+def _references_of(found: set[str] | None, not_names: frozenset[str]) -> tuple[str, ...]:
+    """A span's references, sorted, without the words that name nothing.
+
+    An empty word goes too: a capture of a ``MISSING`` node the parser put in a broken
+    stretch (gmock's ``MOCK_METHOD(int, Nullary, ());``).
+    """
+    if not found:
+        return ()
+    return tuple(sorted(found.difference(not_names, ("",))))
 
 
 def _member_defines(owner: str, members: set[str], defines: tuple[str, ...]) -> tuple[str, ...]:

@@ -163,6 +163,8 @@ class LanguageSpec:
             as an ``annotated_expression``): one ending on the line right above a
             definition or container becomes part of it, and the comments above it
             document it (they were left as a module run of their own).
+        not_references: Words the reference query captures that name nothing: Java's
+            ``var`` (a type identifier to the grammar), Kotlin's ``class`` of ``Foo::class``.
         generic: The node sets above are left empty and derived from the grammar's node
             names when it loads (bundle languages without a hand-written spec).
     """
@@ -202,6 +204,7 @@ class LanguageSpec:
     class_values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     docstrings: Literal["python", "comments"] = "comments"
     comment_types: frozenset[str] = field(default_factory=lambda: frozenset({"comment"}))
+    not_references: frozenset[str] = frozenset()
     generic: bool = False
 
 
@@ -435,6 +438,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         # A field is named by its declarator (``BOOL`` of ``Adapter<Boolean> BOOL = ...``).
         name_holders=frozenset({"variable_declarator"}),
         comment_types=_LINE_BLOCK_COMMENTS,
+        not_references=frozenset({"var"}),
     ),
     "c": LanguageSpec(
         name="c",
@@ -555,6 +559,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
         comment_types=_LINE_BLOCK_COMMENTS,
         dotted_receivers=frozenset({"user_type", "nullable_type"}),
         detached_annotations=frozenset({"annotated_expression"}),
+        not_references=frozenset({"class"}),
     ),
     "swift": LanguageSpec(
         name="swift",

@@ -1822,6 +1822,26 @@ def test_a_field_holding_an_anonymous_class_is_a_container_of_its_methods():
     # A property with a getter is still a method; one of data still a line.
     assert got["Adapters.name"][:2] == ("method", "Adapters")
     assert "Adapters.size" not in got
+    # gson: an anonymous class a call is made on (``new TypeAdapter<Class>() {...}
+    # .nullSafe()``, 15 of them in TypeAdapters.java), and an interface's constant.
+    java = (
+        "interface Filter {\n"
+        "  Filter ALL = new Filter() {\n    public boolean check(int c) {\n"
+        "      return true;\n    }\n  };\n"
+        "  boolean check(int c);\n}\n"
+        "class Adapters {\n"
+        "  static final TypeAdapter<Class> CLASS = new TypeAdapter<Class>() {\n"
+        "    public Class read(JsonReader in) {\n      return null;\n    }\n"
+        '  }.nullSafe().named("class");\n'
+        "  static final Object TWO = make().then();\n"
+        "}\n"
+    )
+    got = {s.name: (s.symbol_kind, s.parent, s.start_line) for s in _slices("F.java", java)}
+    assert got["Filter.ALL"] == ("class", "Filter", 2)
+    assert got["Filter.ALL.check"] == ("method", "Filter.ALL", 3)
+    assert got["Adapters.CLASS"] == ("class", "Adapters", 10)
+    assert got["Adapters.CLASS.read"] == ("method", "Adapters.CLASS", 11)
+    assert "Adapters.TWO" not in got
 
 
 def test_catch2_and_doctest_test_cases_are_slices_named_by_their_titles():

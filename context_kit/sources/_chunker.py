@@ -51,6 +51,8 @@ _SUBSCRIPT = re.compile(r"[\w$.]+\[[\w$.'\"-]{1,40}\]")
 _TEST_CALL_TYPES = frozenset({"call_expression", "new_expression", "call"})
 _ACCESSOR_LIST = "accessor_list"  # C#'s ``{ get {...} set {...} }`` (see _property_code)
 _IDENTIFIERS = frozenset({"identifier", "simple_identifier"})
+# A method called on a declaration's value (Java's), looked through for an anonymous class.
+_CALL_ON_VALUE = "method_invocation"
 # Operators named by a field of theirs (C#'s): the field and what joins it to "operator".
 _OPERATOR_NAMES = {
     "operator_declaration": ("operator", ""),
@@ -381,6 +383,10 @@ class Chunker:
         anonymous, body_type = self.spec.class_values[node.type]
         for child in node.named_children:
             value = child if child.type == anonymous else child.child_by_field_name("value")
+            while value is not None and value.type == _CALL_ON_VALUE:
+                # gson's ``CLASS = new TypeAdapter<Class>() {...}.nullSafe();``: the class
+                # is what the call is made on.
+                value = value.child_by_field_name("object")
             if value is None or value.type != anonymous:
                 continue
             body = next((c for c in value.named_children if c.type == body_type), None)

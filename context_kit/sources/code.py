@@ -163,7 +163,9 @@ class CodeSource:
     # 56: a Rust blanket impl (``impl<T: Read> ReadExt for T``) is named by its trait.
     # 57: C# conversion operators are methods; operators are named ``operator==`` etc.
     # 58: no ``var`` (Java) or ``class`` (Kotlin ``Foo::class``) or empty references.
-    version = "58"
+    # 59: a Java anonymous class a call is made on (``new X() {...}.nullSafe()``), or an
+    #     interface constant holds, is a container of its methods.
+    version = "59"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -434,7 +434,12 @@ LANGUAGES: dict[str, LanguageSpec] = {
         ),
         body_lists=frozenset({"block", "constructor_body"}),
         bodied_containers=frozenset({"enum_constant"}),
-        class_values={"field_declaration": ("object_creation_expression", "class_body")},
+        # An interface's fields are ``constant_declaration``s (``Filter ALL = new Filter()
+        # {...};``).
+        class_values={
+            "field_declaration": ("object_creation_expression", "class_body"),
+            "constant_declaration": ("object_creation_expression", "class_body"),
+        },
         # A field is named by its declarator (``BOOL`` of ``Adapter<Boolean> BOOL = ...``).
         name_holders=frozenset({"variable_declarator"}),
         comment_types=_LINE_BLOCK_COMMENTS,

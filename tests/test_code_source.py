@@ -194,6 +194,7 @@ c_pieces = st.sampled_from(
         *("(int a)", "() const", " noexcept", " override", " : base(a)", " {", "}", ";", "\n"),
         *("template <typename T>\n", "#if X\n", "#endif\n", "enum {", "struct S ", "class C "),
         *("#else\n", "#ifdef Y \\\n", "NS_BEGIN\n", "TEST_END\n", "\r\n", "é"),
+        *("class GTEST_API_ ", "struct EXPORT(x) ", "[[nodiscard]] ", " final"),
     ]
 )
 
@@ -205,6 +206,25 @@ _C_SOURCE = CodeSource()  # one source: its parsers are built once, not per exam
 def test_any_c_family_head_is_partitioned_and_named_without_code(pieces, path):
     text = "".join(pieces)
     got = _C_SOURCE.slices(FileText(path, text, text.encode(), False))
+    _check_partition(text, got)
+    for s in got:
+        assert s.name.strip() and "\n" not in s.name and "{" not in s.name, s.name
+
+
+# Pieces of Rust items and the brace macro calls that wrap them (see _rust_macros).
+rust_pieces = st.sampled_from(
+    [
+        *("cfg_rt! {\n", "pin_project! {\n", "m!(", "m![", "}\n", "{\n", ")", "]", ";\n"),
+        *("pub fn f(&self) -> u8 {\n", "impl<T> Tr for T {\n", "impl S {\n", "struct S {\n"),
+        *("x: u8,\n", "#[pin]\n", "static ref X: u8 = 1;\n", "mod m {\n", "fn", "\n", "é"),
+    ]
+)
+
+
+@given(st.lists(rust_pieces, max_size=40))
+def test_any_rust_with_macro_calls_is_partitioned_and_named_without_code(pieces):
+    text = "".join(pieces)
+    got = _C_SOURCE.slices(FileText("m.rs", text, text.encode(), False))
     _check_partition(text, got)
     for s in got:
         assert s.name.strip() and "\n" not in s.name and "{" not in s.name, s.name

@@ -1186,6 +1186,52 @@ def test_a_rust_impl_for_an_array_type_is_named_by_the_array_type():
     assert not any("<anonymous>" in name for name in got)
 
 
+def test_rust_items_inside_brace_macro_calls_are_slices():
+    # tokio gates groups of items behind ``cfg_rt! { ... }`` (and ``pin_project!`` wraps
+    # structs): tree-sitter reads a call's body as tokens, so ``tokio::spawn`` had no
+    # slice and 17.5% of tokio's lines were module runs.
+    text = (
+        "use std::time::Duration;\n\n"
+        "cfg_rt! {\n"
+        "    /// Spawns a task.\n"
+        "    pub fn spawn<F>(future: F) -> JoinHandle<F::Output> {\n"
+        "        spawn_inner(future)\n"
+        "    }\n\n"
+        "    cfg_net! {\n"
+        "        impl Builder {\n"
+        "            pub fn enable_io(&mut self) -> &mut Self {\n"
+        "                self\n            }\n"
+        "        }\n"
+        "    }\n"
+        "}\n\n"
+        "impl Runtime {\n"
+        "    cfg_metrics! {\n"
+        "        pub fn metrics(&self) -> Metrics {\n            Metrics::new()\n        }\n"
+        "    }\n"
+        "}\n\n"
+        "pin_project! {\n"
+        "    pub struct Timeout<S> {\n        #[pin]\n        stream: S,\n    }\n"
+        "}\n\n"
+        "lazy_static! {\n    static ref TABLE: Vec<u8> = build_fn();\n}\n\n"
+        "macro_rules! cfg_rt {\n    ($($item:item)*) => { $($item)* }\n}\n"
+    )
+    got = _slices("lib.rs", text)
+    kinds = {s.name: (s.symbol_kind, s.start_line, s.end_line) for s in got}
+    assert kinds["spawn"] == ("function", 4, 7)
+    assert kinds["Builder.enable_io"][0] == "method"
+    assert kinds["Runtime.metrics"][:2] == ("method", 20)
+    assert kinds["Timeout"] == ("class", 27, 30)
+    assert "Timeout.stream" in next(s for s in got if s.name == "Timeout").defines
+    assert "spawn_inner" in next(s for s in got if s.name == "spawn").references
+    # Every line is still in one slice, as the file has it; the heads are module lines.
+    assert "".join(s.text for s in got).split() == text.split()
+    assert kinds["<module>"][0] == "module"
+    # A body that is not items by itself (``static ref``) stays the call's lines.
+    assert any(
+        "lazy_static!" in s.text and "TABLE" in s.text for s in got if s.symbol_kind == "module"
+    )
+
+
 def test_a_go_var_holding_a_func_literal_is_a_function():
     # gin's ``var defaultLogFormatter = func(param LogFormatterParams) string {...}``
     # was lines of a module run.

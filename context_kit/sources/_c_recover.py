@@ -26,7 +26,7 @@ from typing import Any
 
 from ._lines import LineTable
 
-__all__ = ["error_count", "masked", "recover"]
+__all__ = ["blanked", "error_count", "masked", "recover"]
 
 # A conditional directive line (blanked, with the branches after the first where needed).
 # The patterns match from the line break before a line (run over the bytes behind one more
@@ -134,14 +134,14 @@ def masked_ranges(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     ranges = _conditional_ranges(data) if b"#" in data else []
     # Macros are sought with the directives already blanked (a ``#define`` line is no
     # declaration), in the copy behind one line break, as their patterns expect.
-    snapshot = b"\n" + _blanked(data, ranges)
+    snapshot = b"\n" + blanked(data, ranges)
     ranges += [
         (m.start(1) - 1, m.end(1) - 1)
         for pattern in (_LEADING_MACRO, _LONE_MACRO)
         for m in pattern.finditer(snapshot)
     ]
     ranges += _class_macro_ranges(snapshot)
-    return _blanked(data, ranges), _merged(ranges)
+    return blanked(data, ranges), _merged(ranges)
 
 
 def _class_macro_ranges(snapshot: bytes) -> list[tuple[int, int]]:
@@ -194,7 +194,7 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
     else:
         # A clean tree can still have read a class behind an export macro as a function.
         ranges = _class_macro_ranges(b"\n" + data)
-        copy = _blanked(data, ranges)
+        copy = blanked(data, ranges)
     if not ranges:
         return tree, data
     # The blanked ranges as edits of the first tree, so the second parse reuses every
@@ -210,7 +210,7 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
     return tree, data
 
 
-def _blanked(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
+def blanked(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
     """``data`` with every byte in ``ranges`` but the line breaks made a space."""
     out = bytearray(data)
     for a, b in ranges:

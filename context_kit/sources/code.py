@@ -19,7 +19,8 @@ of constants) is cut the same way into parts no longer than a text file's window
 Files with syntax errors still yield slices: tree-sitter recovers a partial tree and the
 chunker uses whatever it recognises. A C or C++ file with errors is also read from a copy
 without its conditional directives and attribute-like macros, and the reading with fewer
-errors is kept (see ``_c_recover``).
+errors is kept (see ``_c_recover``). A Rust file is read with the brace macro calls
+that hold items (``cfg_rt! {...}``) unwrapped (see ``_rust_macros``).
 
 Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
 by :class:`~context_kit.sources._chunker.Chunker`; those from the optional grammar bundle by
@@ -39,6 +40,7 @@ from ._chunker import Chunker, Span
 from ._generic import GenericChunker
 from ._lines import LineTable
 from ._node_names import Derived, derive, generic_refs_query
+from ._rust_macros import unwrap as unwrap_macros
 from ._ts_budget import too_deep_to_query
 from .languages import (
     LanguageSpec,
@@ -165,7 +167,8 @@ class CodeSource:
     # 58: no ``var`` (Java) or ``class`` (Kotlin ``Foo::class``) or empty references.
     # 59: a Java anonymous class a call is made on (``new X() {...}.nullSafe()``), or an
     #     interface constant holds, is a container of its methods.
-    version = "59"
+    # 60: Rust items inside a brace macro call (``cfg_rt! { pub fn spawn ... }``) are slices.
+    version = "60"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -208,6 +211,8 @@ class CodeSource:
         read = data  # what the tree was parsed from: the file, or a masked copy of it
         if spec.name in _C_FAMILY:
             tree, read = recover(grammar.parser, data, tree, table)
+        elif spec.name == "rust":
+            tree, read = unwrap_macros(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
 
@@ -220,7 +225,7 @@ class CodeSource:
                 chunker = Chunker(spec, table, max_lines)
             spans = _normalise(chunker.run(tree.root_node), table, max_lines)
             if read is not data:
-                spans = _absorb_masked(spans, table, read, max_lines)
+                spans = _absorb_masked(spans, table, read, max_lines, spec.name in _C_FAMILY)
             return spans
 
         spans = cut(self.max_slice_lines)
@@ -392,14 +397,19 @@ def _gap_parts(first: int, last: int, table: LineTable, max_lines: int) -> list[
     ]
 
 
-def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: int) -> list[Span]:
+def _absorb_masked(
+    spans: list[Span], table: LineTable, read: bytes, max_lines: int, closing_macros: bool
+) -> list[Span]:
     """Join the spans that hold only lines the masked copy blanked to a module run beside them.
 
     Blanked directive lines (``#endif``) stand outside every node of the tree parsed
     from the masked copy, so :func:`_fill_gaps` gives each its own slice; in a tree
     parsed from the file they are part of the conditional around them, and so of the
     module run that holds it. A span of such lines joins the module run that ends just
-    before it (or else starts just after it) unless that would make the run too long.
+    before it (or else starts just after it) unless that would make the run too long;
+    inside a class it is a line of the class's body. With ``closing_macros`` (C and C++),
+    one or two lines right after a definition end it (jemalloc's ``TEST_END``); a Rust
+    macro call's closing brace is no such thing.
     """
     out: list[Span] = []
     for i, sp in enumerate(spans):
@@ -431,7 +441,8 @@ def _absorb_masked(spans: list[Span], table: LineTable, read: bytes, max_lines: 
                 nxt.start = sp.start
                 continue
             if (
-                prev is not None
+                closing_macros
+                and prev is not None
                 and prev.end == sp.start - 1
                 and size <= _MAX_CLOSING_LINES
                 and "#" not in table.text(sp.start, sp.end)

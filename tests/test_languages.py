@@ -926,6 +926,19 @@ def test_c_family_definitions_behind_declarators_and_macros_are_named(
             "FMT_API auto write_float(double d) -> int {\n  return 0;\n}\n",
             ["size_padding", "size_padding.size_padding", "write_int", "write_float"],
         ),
+        # googletest's gtest-printers.h: a macro call used as a statement, without its
+        # ``;``, in a class body left the rest of the file inside that class. One right
+        # above a declaration is its attribute, and one above a ``{`` heads a block.
+        (
+            "printers.h",
+            "template <typename T>\nclass Printer<T&> {\n public:\n"
+            "  DISABLE_WARNINGS_PUSH_(4180)\n\n"
+            "  static void Print(const T& value) {\n    go(value);\n  }\n\n"
+            "  DISABLE_WARNINGS_POP_()\n};\n\n"
+            "class Other {\n  NON_NULL(3)\n  void Run(int a) {\n    go(a);\n  }\n};\n\n"
+            "void Free() {\n  try_it();\n}\n",
+            ["Printer", "Printer.Print", "Other", "Other.Run", "Free"],
+        ),
         # Two branches that each open the same function: the first is read, and what
         # follows the shared body is named.
         (

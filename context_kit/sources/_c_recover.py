@@ -40,8 +40,18 @@ _ENDIF = b"endif"
 _LEADING_MACRO = re.compile(
     rb"\n[ \t]*([A-Z][A-Z0-9_]{2,}(?:[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))?)(?=[ \t]+[A-Za-z_~])"
 )
-# An all-caps word alone on its line: a namespace or linkage macro (``FMT_BEGIN_NAMESPACE``).
+# An all-caps word alone on its line: a namespace or linkage macro (``FMT_BEGIN_NAMESPACE``,
+# nlohmann's ``JSON_TRY`` before a block).
 _LONE_MACRO = re.compile(rb"\n[ \t]*([A-Z][A-Z0-9_]{2,})[ \t]*(?=\r?\n|$)")
+# A call of one used as a statement without its ``;`` (googletest's
+# ``GTEST_DISABLE_MSC_WARNINGS_PUSH_(4180)`` in a class body, which left the rest of
+# gtest-printers.h inside that class): followed by a blank line or a closing brace. A
+# call right above a declaration is its attribute (``JSON_HEDLEY_NON_NULL(3)``) and one
+# above a ``{`` heads a test or handler (``TEST(a, b)``, ``JSON_CATCH (...)``): those stay.
+_LONE_MACRO_CALL = re.compile(
+    rb"\n[ \t]*([A-Z][A-Z0-9_]{2,}[ \t]*\((?:[^()\n]|\([^()\n]*\))*\))[ \t]*"
+    rb"(?=\r?\n[ \t]*(?:\r?\n|\}|$)|$)"
+)
 # An export or visibility macro between ``class``/``struct``/``union`` and the type's name
 # (googletest's ``class GTEST_API_ UnitTest``, Qt's ``class Q_CORE_EXPORT QObject``): the
 # parser takes the macro for the name and the rest for a function definition, without an
@@ -137,7 +147,7 @@ def masked_ranges(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     snapshot = b"\n" + blanked(data, ranges)
     ranges += [
         (m.start(1) - 1, m.end(1) - 1)
-        for pattern in (_LEADING_MACRO, _LONE_MACRO)
+        for pattern in (_LEADING_MACRO, _LONE_MACRO, _LONE_MACRO_CALL)
         for m in pattern.finditer(snapshot)
     ]
     ranges += _class_macro_ranges(snapshot)

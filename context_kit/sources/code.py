@@ -168,7 +168,8 @@ class CodeSource:
     # 59: a Java anonymous class a call is made on (``new X() {...}.nullSafe()``), or an
     #     interface constant holds, is a container of its methods.
     # 60: Rust items inside a brace macro call (``cfg_rt! { pub fn spawn ... }``) are slices.
-    version = "60"
+    # 61: a C/C++ masked reading blanks a macro call used as a statement without its ``;``.
+    version = "61"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1,5 +1,6 @@
 """Properties of document sections and their ladders, for arbitrary Markdown."""
 
+import itertools
 import json
 import re
 
@@ -129,10 +130,10 @@ def test_ladder_is_verbatim_except_markers_and_shrinks(doc):
         rungs = renderer.ladder(s)
         assert rungs[0].name == "full" and rungs[0].text == s.text
         mention = f"{s.path}:{s.start_line}  {s.name}\n"
-        # The mention is the last rung unless it would not be cheaper than the section.
-        assert (rungs[-1].name, rungs[-1].text) == ("mention", mention) or len(mention) >= len(
-            rungs[-1].text
-        )
+        # The mention is always the last rung: a list line, whatever its length in text.
+        assert (rungs[-1].name, rungs[-1].text) == ("mention", mention)
+        for prev, nxt in itertools.pairwise(rungs[:-1]):
+            assert len(nxt.text) < len(prev.text), "blocks must shrink strictly"
         for r in rungs[:-1]:
             check_verbatim(r.text, lines, s.start_line)
         lead = next((r for r in rungs if r.name == "lead"), None)

@@ -203,7 +203,9 @@ def check_partition_and_ladder(path: str, text: str, max_lines: int) -> None:
         excerpt = excerpt_rung(s, range(s.start_line, s.end_line + 1, 3))
         rungs = with_excerpt(rungs, excerpt)
         assert rungs[0].name == "full" and rungs[0].text == s.text
-        for prev, nxt in itertools.pairwise(rungs):
+        # Blocks shrink strictly; the mention, a list line once formatted, always closes.
+        assert rungs[-1].name == "mention" and len(rungs) >= 2
+        for prev, nxt in itertools.pairwise(rungs[:-1]):
             assert len(nxt.text) < len(prev.text), "ladder must shrink strictly"
         for r in rungs:
             assert 0 < r.fidelity <= 1

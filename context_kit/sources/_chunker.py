@@ -1055,15 +1055,32 @@ class Chunker:
         return self._statements(self._body(node))
 
     def _members(self, node: Any) -> list[Any]:
-        """A container's member nodes (its body's children, tokens included)."""
+        """A container's member nodes (its body's children, tokens included).
+
+        Comments between the header and the body node come first: grammars start a body
+        at its first statement, so the comment documenting a Ruby module's first class
+        (or a Python class's first field) sits outside the body, and was read as part
+        of the container's signature.
+        """
         body = self._body(node)
-        return list(body.children) if body is not None else []
+        if body is None:
+            return []
+        lead: list[Any] = []
+        prev = body.prev_sibling
+        while prev is not None and self._is_comment(prev):
+            lead.append(prev)
+            prev = prev.prev_sibling
+        return [*reversed(lead), *body.children]
 
     def _signature_end(self, node: Any) -> int:
         body = self._body(node)
         if body is None:
             return self._last_line(node)
+        # The signature ends at what comes before the body, comments aside (they are the
+        # body's, see _members).
         prev = body.prev_sibling
+        while prev is not None and self._is_comment(prev):
+            prev = prev.prev_sibling
         if prev is None:
             return int(body.start_point.row) + 1
         return max(self._last_line(prev), int(node.start_point.row) + 1)
@@ -1081,6 +1098,11 @@ class Chunker:
             and first.named_children[0].type in ("string", "concatenated_string")
         ):
             return self._last_line(first)
+        # No docstring: comments opening the body (outside the body node, see _members)
+        # say what a docstring would, and the elided rung keeps them.
+        prev = body.prev_sibling
+        if prev is not None and self._is_comment(prev):
+            return self._last_line(prev)
         return None
 
     def _last_line(self, node: Any) -> int:

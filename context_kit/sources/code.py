@@ -169,7 +169,10 @@ class CodeSource:
     #     interface constant holds, is a container of its methods.
     # 60: Rust items inside a brace macro call (``cfg_rt! { pub fn spawn ... }``) are slices.
     # 61: a C/C++ masked reading blanks a macro call used as a statement without its ``;``.
-    version = "61"
+    # 62: comments between a header and its body node are the body's: no longer in the
+    #     signature (Python ``def`` + comment, Ruby ``module`` + its class's comment);
+    #     in Python they are the doc when there is no docstring.
+    version = "62"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

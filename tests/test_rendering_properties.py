@@ -6,6 +6,7 @@ renderer meet shapes no hand-written sample covers.
 """
 
 import itertools
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -164,22 +165,26 @@ def _assert_verbatim(rung, file_lines: list[str]) -> None:
 
 
 def _assert_mention_quotes_the_slice(text: str, s, file_lines: list[str]) -> None:
-    """A mention is ``path:line  name(params)`` or ``path:line  name: first line``.
+    """A mention is ``path:line  name(params)`` or ``path:line  name: quoted line``.
 
-    Either way every character after the name is the slice's own: the parameter list is
-    the signature read across line breaks (whitespace runs collapsed), never invented.
+    The line cited is in the slice, and every character after the name is the slice's
+    own: a quoted line is (part of) the cited line; a parameter list is the signature
+    read across line breaks, whitespace runs collapsed and comments left out, so its words
+    are the slice's, in order, never invented.
     """
-    head = f"{s.path}:{s.start_line}  {s.name}"
-    assert text.startswith(head) and text.endswith("\n")
-    rest = text[len(head) : -1]
+    m = re.match(rf"{re.escape(s.path)}:(\d+)  {re.escape(s.name)}", text)
+    assert m is not None and text.endswith("\n"), (text, s.name)
+    line = int(m.group(1))
+    assert s.start_line <= line <= s.end_line, (text, s.start_line, s.end_line)
+    rest = text[m.end() : -1]
     if rest.startswith(": ") or not rest:
         quoted = rest.removeprefix(": ").strip()
-        assert any(quoted in fl for fl in file_lines[s.start_line - 1 : s.end_line])
+        assert quoted in file_lines[line - 1], (quoted, file_lines[line - 1])
     else:
-        flat = " ".join(s.text.split())
-        # Generic parameters may sit between the name and the list (``id<T>(x)``).
-        params = rest[rest.index("(") :] if "(" in rest else rest
-        assert " ".join(params.split()) in flat, (text, s.text)
+        assert rest.startswith(("(", "<")), rest
+        # Every character (whitespace aside) is the slice's, in order.
+        chars = iter(s.text)
+        assert all(ch in chars for ch in rest if not ch.isspace()), (text, s.text)
 
 
 @given(sources(), st.sampled_from([8, 200]))

@@ -128,8 +128,8 @@ def excerpt_rung(
     if len(src) != b - a + 1:
         return None
     head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
-    tail = src[-1].strip() in _CLOSERS and b > head_end
-    body_end = b - 1 if tail else b
+    closers = _closing_lines(src, b - head_end)
+    body_end = b - closers
     keep: set[int] = set()
     for n in lines:
         if head_end < n <= body_end:
@@ -157,9 +157,9 @@ def excerpt_rung(
             nxt = next((ln for ln in src[n - a : m - a + 1] if ln.strip()), "")
             parts.append(elision_marker(_indent_of(nxt), n, m))
         n = m + 1
-    if tail:
-        parts.append(src[-1])
-        shown.append((b, b))
+    if closers:
+        parts.append("".join(src[len(src) - closers :]))
+        shown.append((b - closers + 1, b))
     return Rung(
         name="excerpt",
         text="".join(parts),
@@ -170,6 +170,19 @@ def excerpt_rung(
     )
 
 
+# A definition's last lines may close more than it: the last member of a class also holds
+# the class's ``}`` (or ``end``), so an elided method would show only the class's closer.
+_MAX_CLOSING_LINES = 3
+
+
+def _closing_lines(lines: list[str], body: int) -> int:
+    """How many of the last ``lines`` (of the last ``body``) only close blocks."""
+    n = 0
+    while n < min(body, _MAX_CLOSING_LINES) and lines[len(lines) - 1 - n].strip() in _CLOSERS:
+        n += 1
+    return n
+
+
 def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
@@ -177,9 +190,12 @@ def _indent_of(line: str) -> str:
 def call_signature(slice_: Slice) -> str | None:
     r"""``name(params) -> result`` from the slice's signature lines, whitespace collapsed.
 
-    Only characters of the signature are used (runs of whitespace become one space), so
-    the text is the file's own, read across line breaks. ``None`` when the signature has
-    no parenthesised parameter list after the symbol's name (``class Foo:``, a window).
+    Only characters of the signature are used (runs of whitespace become one space, and
+    comments inside it are left out), so the text is the file's own, read across line
+    breaks. The search starts at the declaration: a doc comment above it is skipped, as is
+    an annotation or decorator holding the name (``@app.get("/x")``). ``None`` when the
+    signature has no parenthesised parameter list after the symbol's name (``class Foo:``,
+    a window).
 
     >>> from context_kit.types import Slice
     >>> s = Slice(id="x", kind="code", path="a.py", start_line=1, end_line=3,
@@ -188,16 +204,32 @@ def call_signature(slice_: Slice) -> str | None:
     >>> call_signature(s)
     'Box.put(self, key, value) -> None'
     """
-    a, sig_end = slice_.start_line, slice_.signature_end_line
-    if a is None or sig_end is None or not slice_.name:
+    found = _call(slice_)
+    return found[0] if found is not None else None
+
+
+def _declaration_start(slice_: Slice) -> int | None:
+    """The first line of the declaration itself: below a doc comment written above it."""
+    a, sig, doc = slice_.start_line, slice_.signature_end_line, slice_.doc_end_line
+    if a is None:
+        return None
+    if doc is not None and sig is not None and a <= doc < sig:
+        return doc + 1
+    return a
+
+
+def _call(slice_: Slice) -> tuple[str, int] | None:
+    """:func:`call_signature` and the line its name is on."""
+    a, sig_end = _declaration_start(slice_), slice_.signature_end_line
+    if a is None or slice_.start_line is None or sig_end is None or not slice_.name:
         return None
     lines = split_lines(slice_.text)
-    sig = "".join(lines[: max(sig_end - a + 1, 1)])
+    sig = "".join(lines[a - slice_.start_line : max(sig_end - slice_.start_line + 1, 1)])
     simple = slice_.name.rsplit(".", 1)[-1]
     found = None
     for m in _name_paren_re(simple).finditer(sig):
         line_start = sig.rfind("\n", 0, m.start()) + 1
-        if not sig[line_start:].lstrip().startswith("@"):  # skip decorator arguments
+        if not _in_annotation(sig[line_start : m.start()]):
             found = m
             break
     if found is None:
@@ -205,17 +237,70 @@ def call_signature(slice_: Slice) -> str | None:
     open_at = found.end() - 1
     close_at = _matching_paren(sig, open_at)
     params = sig[open_at : close_at + 1] if close_at is not None else sig[open_at:]
-    tail = sig[close_at + 1 :] if close_at is not None else ""
-    # The result type stops where the body starts: ``{``, a Python ``:`` at the line end,
-    # or an arrow function's ``=>``.
-    tail = re.split(r"\{|=>|:\s*$|:\s*\n", tail, maxsplit=1)[0]
-    if slice_.language == "python":  # a one-line ``def f(x): return x`` has its body here
-        tail = tail.split(":", 1)[0]
+    tail = _result(sig[close_at + 1 :] if close_at is not None else "", slice_.language)
     generics = found.group(1) or ""
-    text = " ".join(f"{slice_.name}{generics}{params}{tail}".split())
+    text = " ".join(_uncommented(f"{generics}{params}{tail}", slice_.language).split())
+    text = slice_.name + text
+    line = a + sig.count("\n", 0, found.start())
     # The name is never cut (a deeply qualified C# method's can pass the limit alone), and
     # the start of its parameters follows it.
-    return text[: max(_MENTION_CHARS, len(slice_.name) + _MENTION_CHARS // 4)]
+    return text[: max(_MENTION_CHARS, len(slice_.name) + _MENTION_CHARS // 4)], line
+
+
+def _in_annotation(before: str) -> bool:
+    """Whether a name found after ``before`` (its line's text) is inside an annotation.
+
+    ``@app.route(`` is (a decorator naming ``route``); ``@Test public void run(`` is not:
+    the annotation ends before the declaration that follows it on the line.
+    """
+    head = before.lstrip()
+    if not head.startswith("@"):
+        return False
+    return not _SPACE_OUTSIDE_PARENS.search(_PARENS.sub("", head))
+
+
+_PARENS = re.compile(r"\([^()]*\)")
+_SPACE_OUTSIDE_PARENS = re.compile(r"\s")
+
+
+def _result(tail: str, language: str | None) -> str:
+    """What follows the parameters up to where the body starts: the result type.
+
+    The body starts at a ``{`` outside brackets (Go's ``(map[string]struct{}, error)`` is a
+    result), a Python or Ruby ``:`` at the line end, an arrow function's ``=>``, or an
+    expression body's ``=`` (Kotlin's ``fun isEmpty() = size == 0``, C++'s ``= default``).
+    """
+    depth = 0
+    for i, ch in enumerate(tail):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch == "{":
+            tail = tail[:i]
+            break
+    tail = re.split(r"=>|:\s*$|:\s*\n|(?<![=!<>])=(?![=>])", tail, maxsplit=1)[0]
+    if language == "python":  # a one-line ``def f(x): return x`` has its body here
+        tail = tail.split(":", 1)[0]
+    return tail
+
+
+# Comments inside a signature: ``/* socket */``, a ``// NOLINT`` or (Python, Ruby) a
+# ``#`` comment to the line's end. ``//`` must follow a space or start a line, so a URL in
+# a default value (``url = "http://x"``) stays.
+_BLOCK_COMMENT = re.compile(r"[ \t]*/\*.*?\*/", re.S)
+_LINE_COMMENT = re.compile(r"(?:^|[ \t]+)//[^\n]*", re.M)
+_HASH_COMMENT = re.compile(r"(?:^|[ \t]+)#(?!\[)[^\n]*", re.M)
+_HASH_COMMENT_LANGUAGES = frozenset({"python", "ruby"})
+
+
+def _uncommented(text: str, language: str | None) -> str:
+    """``text`` without its comments (and the blanks before them); line breaks stay."""
+    if "/*" in text:
+        text = _BLOCK_COMMENT.sub("", text)
+    if language in _HASH_COMMENT_LANGUAGES:
+        return _HASH_COMMENT.sub("", text) if "#" in text else text
+    return _LINE_COMMENT.sub("", text) if "//" in text else text
 
 
 def _name_paren_re(simple: str) -> re.Pattern[str]:
@@ -239,20 +324,47 @@ def _matching_paren(text: str, open_at: int) -> int | None:
     return None
 
 
+# Lines a mention does not quote when the slice has better ones: comments, annotations
+# and attributes (``@Test``, ``#[derive(Debug)]``, ``[TestFixture]``), and the
+# boilerplate opening a file (``<?php``, ``package x``, imports, ``#include``).
+_NOT_QUOTED = re.compile(
+    r"(?://|/\*|\*|#(?![A-Za-z\[])|--|@[\w.]+(?:\(.*\))?\s*$|#\[.*\]\s*$|\[[\w.:, ()\"=]*\]\s*$"
+    r"|<\?php|package\s|import\s|from\s+\S+\s+import\s|using\s|#\s*include\b|use\s|require)"
+)
+
+
+def _quoted_line(slice_: Slice) -> tuple[str, int]:
+    """The line a mention quotes when there is no call to show, and its number.
+
+    The first line that says something: past comments, annotations and file boilerplate,
+    starting at the declaration; else the slice's first non-blank line.
+    """
+    a = slice_.start_line or 1
+    first = _declaration_start(slice_) or a
+    lines = [ln.strip().lstrip("\ufeff") for ln in slice_.text.splitlines()]
+    for n in range(first - a, len(lines)):
+        if lines[n] and not _NOT_QUOTED.match(lines[n]):
+            return lines[n], a + n
+    for n, ln in enumerate(lines):
+        if ln:
+            return ln, a + n
+    return "", a
+
+
 def mention_line(slice_: Slice) -> str:
     """``path:line  name(signature)`` — the cheapest rung, the file's own characters only.
 
     Symbols without a parameter list (a class without bases, a window of lines) quote
-    their first non-blank line instead: ``path:line  name: first line``.
+    their first line that says something (not a comment, annotation or import) instead:
+    ``path:line  name: that line``. The line cited is the one quoted.
     """
-    head = f"{slice_.path}:{slice_.start_line}  "
     if slice_.symbol_kind in ("function", "method", "class"):
-        call = call_signature(slice_)
+        call = _call(slice_)
         if call is not None:
-            return f"{head}{call}\n"
-    first = next((ln.strip() for ln in slice_.text.splitlines() if ln.strip()), "")
-    head += slice_.name
-    return f"{head}: {first[:_MENTION_CHARS]}\n" if first else f"{head}\n"
+            return f"{slice_.path}:{call[1]}  {call[0]}\n"
+    quoted, line = _quoted_line(slice_)
+    head = f"{slice_.path}:{line}  {slice_.name}"
+    return f"{head}: {quoted[:_MENTION_CHARS]}\n" if quoted else f"{head}\n"
 
 
 class CodeRenderer:
@@ -301,14 +413,15 @@ class CodeRenderer:
             if head_end < b:
                 body = lines[head_end - a + 1 :]
                 indent = _indent_of(next((ln for ln in body if ln.strip()), ""))
-                tail = lines[-1] if lines[-1].strip() in _CLOSERS else ""
-                cut_end = b - 1 if tail else b
+                closers = _closing_lines(lines, b - head_end)
+                tail = "".join(lines[len(lines) - closers :]) if closers else ""
+                cut_end = b - closers
                 if head_end < cut_end:
                     text = "".join(lines[: head_end - a + 1])
                     if not text.endswith("\n"):
                         text += "\n"
                     text += elision_marker(indent, head_end + 1, cut_end) + tail
-                    shown = ((a, head_end), (b, b)) if tail else ((a, head_end),)
+                    shown = ((a, head_end), (cut_end + 1, b)) if closers else ((a, head_end),)
                     rungs.append(
                         Rung(
                             name="elided",

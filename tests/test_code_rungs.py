@@ -1,0 +1,171 @@
+"""What the cheaper rungs of code slices show: mentions, signatures, elided bodies.
+
+Cases from an audit of 58,400 slices of 13 repositories, each a shape that misled.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from context_kit.renderers import CodeRenderer
+from context_kit.renderers.code import mention_line
+from context_kit.sources import CodeSource
+from context_kit.sources.walk import FileText
+
+_SOURCE = CodeSource()
+
+
+def _slices(path: str, text: str):
+    return _SOURCE.slices(FileText(path, text, text.encode(), False))
+
+
+def _mentions(path: str, text: str) -> dict[str, str]:
+    return {s.name: mention_line(s) for s in _slices(path, text)}
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "name", "mention"),
+    [
+        # A doc comment's example call is not the signature (tokio: 359 Rust mentions
+        # quoted ``open("foo.txt")?; /// ``` ...``).
+        (
+            "lib.rs",
+            '/// Opens a file.\n///\n/// ```\n/// let f = open("foo.txt")?;\n/// ```\n'
+            "#[inline]\npub fn open(path: &Path) -> io::Result<File> {\n    go(path)\n}\n",
+            "open",
+            "lib.rs:7  open(path: &Path) -> io::Result<File>\n",
+        ),
+        # Nor is a Javadoc link; an annotation on the declaration's line is skipped.
+        (
+            "Foo.java",
+            "public class Foo {\n  /** Returns size() cached, see {@link #size()}. */\n"
+            "  @Test public int size(int hint) {\n    return 1;\n  }\n}\n",
+            "Foo.size",
+            "Foo.java:3  Foo.size(int hint)\n",
+        ),
+        # A decorator naming the function is still skipped (its arguments are no params).
+        (
+            "app.py",
+            '@app.route("/x")\ndef route(request):\n    return 1\n',
+            "route",
+            "app.py:2  route(request)\n",
+        ),
+        # Without a parameter list, the declaration is quoted, not its doc or attributes.
+        (
+            "p.rs",
+            "/// A point.\n#[derive(Debug)]\npub struct Point {\n    x: u8,\n}\n",
+            "Point",
+            "p.rs:3  Point: pub struct Point {\n",
+        ),
+        (
+            "T.cs",
+            "\ufeffusing System;\n\n[TestFixture]\npublic class Tests {\n  int a;\n}\n",
+            "Tests",
+            "T.cs:4  Tests: public class Tests {\n",
+        ),
+        # Kotlin's expression body and C++'s ``= default`` are no result type.
+        (
+            "a.kt",
+            "class A {\n  fun isEmpty(): Boolean = size == 0 && pending.isEmpty()\n}\n",
+            "A.isEmpty",
+            "a.kt:2  A.isEmpty(): Boolean\n",
+        ),
+        # A brace inside a result type is not the body's (Go's ``struct{}``).
+        (
+            "s.go",
+            "package x\n\nfunc (s *Server) Run(ctx Ctx) (map[string]struct{}, error) {\n"
+            "\treturn nil, nil\n}\n",
+            "Server.Run",
+            "s.go:3  Server.Run(ctx Ctx) (map[string]struct{}, error)\n",
+        ),
+        # Comments inside the signature are left out; a URL in a default stays.
+        (
+            "n.c",
+            "int send(int fd, /* socket */\n         const char *buf /* data */) {\n"
+            "  return 0;\n}\n",
+            "send",
+            "n.c:1  send(int fd, const char *buf)\n",
+        ),
+        (
+            "g.js",
+            'function get(url = "http://x", // the url\n  b) {\n  return 1;\n}\n',
+            "get",
+            'g.js:1  get(url = "http://x", b)\n',
+        ),
+        (
+            "b.rb",
+            "class B\n  def build(types) # rubocop:disable Metrics/MethodLength\n"
+            "    go\n  end\nend\n",
+            "B.build",
+            "b.rb:2  B.build(types)\n",
+        ),
+    ],
+)
+def test_a_mention_quotes_the_declaration(path: str, text: str, name: str, mention: str):
+    assert _mentions(path, text)[name] == mention
+
+
+def test_a_module_mention_quotes_code_past_banners_and_imports():
+    # 3,475 of 4,754 module mentions quoted a license banner, ``<?php`` or an import.
+    text = "# Copyright 2020 Foo\n# All rights reserved.\nimport os\n\nMAX_RETRIES = 3\n"
+    assert _mentions("m.py", text)["<module>"] == "m.py:5  <module>: MAX_RETRIES = 3\n"
+    # A run of imports alone still says what it is.
+    assert (
+        _mentions("i.py", "import os\nimport sys\n")["<module>"] == "i.py:1  <module>: import os\n"
+    )
+
+
+def test_every_definition_ladder_closes_with_its_mention():
+    # A mention longer in characters than a short signature was dropped, though once
+    # formatted (one list line against a heading and a fenced block) it is cheaper.
+    text = (
+        "class Store:\n    def get(self, key):\n"
+        "        value = self._data[key]\n        return value\n"
+    )
+    ladder = CodeRenderer().ladder(
+        next(s for s in _slices("src/pkg/store.py", text) if s.name == "Store.get")
+    )
+    assert [r.name for r in ladder] == ["full", "elided", "signature", "mention"]
+    assert len(ladder[-1].text) > len(ladder[-2].text)
+
+
+def test_an_elided_last_member_keeps_its_own_closer_and_its_class_s():
+    # The last member of a class holds the class's ``}`` too: the elided rung showed the
+    # class's closer in place of the method's (3,243 of 38,005 elided rungs).
+    text = (
+        "object N {\n  fun a() = 1\n  override fun toString(): String {\n"
+        '    val x = 1\n    return "N"\n  }\n}\n'
+    )
+    method = next(s for s in _slices("n.kt", text) if s.name == "N.toString")
+    elided = next(r for r in CodeRenderer().ladder(method) if r.name == "elided")
+    assert elided.text == (
+        "  override fun toString(): String {\n    ... (lines 4-5 elided)\n  }\n}\n"
+    )
+    assert elided.verbatim == ((3, 3), (6, 7))
+
+
+def test_comments_opening_a_body_are_not_signature():
+    # Grammars start a body at its first statement, so comments before it were read as
+    # the end of the signature: a Python signature rung held them, and a Ruby module's
+    # header took the comment documenting its first class.
+    py = (
+        "class A:\n    def setup(self, a,\n              b):\n"
+        "        # We need the trailing slash\n        # so ...\n"
+        "        self.out = a\n        self.b = b\n        return 1\n"
+    )
+    setup = next(s for s in _slices("a.py", py) if s.name == "A.setup")
+    assert (setup.signature_end_line, setup.doc_end_line) == (3, 5)
+    rungs = {r.name: r.text for r in CodeRenderer().ladder(setup)}
+    assert "# We" not in rungs["signature"]
+    assert "# We need the trailing slash" in rungs["elided"]  # the comment says what it does
+    rb = (
+        "module Outer\n  # Checks widgets.\n  # Second line.\n"
+        "  class Widget < Base\n    def run\n      go\n    end\n  end\nend\n"
+    )
+    got = {s.name: s for s in _slices("w.rb", rb)}
+    assert (got["Outer"].start_line, got["Outer"].end_line, got["Outer"].signature_end_line) == (
+        1,
+        1,
+        1,
+    )
+    assert (got["Outer.Widget"].start_line, got["Outer.Widget"].doc_end_line) == (2, 3)

@@ -169,3 +169,14 @@ def test_comments_opening_a_body_are_not_signature():
         1,
     )
     assert (got["Outer.Widget"].start_line, got["Outer.Widget"].doc_end_line) == (2, 3)
+
+
+def test_no_elided_rung_stands_for_a_single_line():
+    # A marker in place of one line saves nothing; the signature rung is the next step.
+    text = (
+        "def one(x):\n    return x\n\n\n"
+        "def two(x):\n    total = compute_the_total(x)\n    return normalise(total)\n"
+    )
+    got = {s.name: [r.name for r in CodeRenderer().ladder(s)] for s in _slices("f.py", text)}
+    assert got["one"] == ["full", "signature", "mention"]
+    assert got["two"] == ["full", "elided", "signature", "mention"]

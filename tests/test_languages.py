@@ -176,7 +176,7 @@ def test_elided_rung_keeps_the_doc_comment():
                 keep = s.text.splitlines(keepends=True)[: s.doc_end_line - s.start_line + 1]
                 assert rungs["elided"].text.startswith("".join(keep))
                 checked += 1
-    assert checked >= 10
+    assert checked >= 6
 
 
 def _slices(path: str, text: str, **kw):

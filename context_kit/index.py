@@ -633,6 +633,7 @@ class Index:
         order: str = "tiers",
         excerpts: bool = True,
         copies: bool = False,
+        merge: bool = True,
     ) -> PackedContext:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
@@ -673,6 +674,10 @@ class Index:
                 offered at their cheapest rung only (a one-line mention: where the copy
                 is, should it need the same change; three per file at most) and listed
                 in ``report.copies``.
+            merge: Show packed code of one file that follows on in the document as one
+                block under one citation, the lines between elided (or kept, when blank),
+                and spend the headings and fences this saves on more material. Each item
+                still lists its own lines (``items``); ``False`` gives a block per item.
 
         Returns:
             The packed context; ``tokens <= budget`` always.
@@ -778,7 +783,14 @@ class Index:
         if self.redact_secrets:
             result, backstop = guard_secrets(
                 lambda b: pack_candidates(
-                    candidates, b, self.tokenizer, fmt, shares=shares, order=order
+                    candidates,
+                    b,
+                    self.tokenizer,
+                    fmt,
+                    shares=shares,
+                    order=order,
+                    merge=merge,
+                    gap_is_blank=self._gap_is_blank,
                 ),
                 budget,
                 self.tokenizer,
@@ -790,7 +802,14 @@ class Index:
             ]
         else:
             result = pack_candidates(
-                candidates, budget, self.tokenizer, fmt, shares=shares, order=order
+                candidates,
+                budget,
+                self.tokenizer,
+                fmt,
+                shares=shares,
+                order=order,
+                merge=merge,
+                gap_is_blank=self._gap_is_blank,
             )
         report = PackReport(
             entries=result.entries,
@@ -845,6 +864,25 @@ class Index:
                 if rung is not None:
                     out[r] = rung
         return out
+
+    def _gap_is_blank(self, path: str, first: int, last: int) -> bool:
+        """Whether lines ``first..last`` of ``path`` lie in no slice: blank lines, then.
+
+        Slices hold every line of a file that is not blank (a file is partitioned), so
+        lines between two slices that no slice holds are blank.
+        """
+        rows = self.corpus.file_rows.get(path)
+        if rows is None:
+            return False
+        for r in rows.tolist():
+            s = self.slices[r]
+            if s.start_line is None or s.end_line is None:
+                return False
+            if s.start_line > last:
+                break
+            if s.end_line >= first:
+                return False
+        return True
 
     def _file_size(self, path: str) -> int:
         """A file's size in slices: which of two copies is the original (see drop_copies)."""

@@ -224,3 +224,65 @@ def test_requirement_opener_matches_what_the_alternation_did(line):
 def test_long_rst_rules_do_not_stall_requirement_blocks():
     lines = ["*" * 60 + "\n", "REQ-1 the cart must total\n", "_" * 60 + "\n"]
     assert [(b.id, b.start) for b in requirement_blocks(lines)] == [("REQ-1", 1)]
+
+
+def _sections(path: str, text: str, **kw):
+    from context_kit.sources import DocsSource
+    from context_kit.sources.walk import FileText
+
+    return DocsSource(**kw).slices(FileText(path, text, text.encode(), False))
+
+
+def test_front_matter_is_no_heading():
+    # curl's docs: the closing ``---`` read as a setext underline named a section after
+    # the last YAML key (840 of 2,530 doc files in an audit).
+    text = "---\ntitle: Codecs\ndescription: Two-way\n---\n\nIntro.\n\n### Inverting\n\nText.\n"
+    got = [(s.start_line, s.end_line, s.name) for s in _sections("c.md", text)]
+    assert got == [(1, 6, "c.md"), (8, 10, "Inverting")]
+    toml = "+++\ntitle = 'x'\n+++\n\n# Top\n\nBody.\n"
+    assert [s.name for s in _sections("h.md", toml)] == ["h.md", "Top"]
+
+
+def test_asciidoc_titles_are_sections_and_listing_blocks_are_not():
+    # rubocop's 44 .adoc pages were line windows, and contributing.adoc (a prose name,
+    # read as Markdown) took ``----`` listing delimiters for setext underlines.
+    text = (
+        "= Guide\n\nIntro.\n\n== Install\n\n[source,sh]\n----\n== not a heading\n"
+        "$ gem install x\n----\n\n=== Deep\n\nMore.\n"
+    )
+    for path in ("guide.adoc", "contributing.adoc"):
+        got = [(s.start_line, s.end_line, s.name) for s in _sections(path, text)]
+        assert got == [
+            (1, 3, "Guide"),
+            (5, 11, "Guide > Install"),
+            (13, 15, "Guide > Install > Deep"),
+        ]
+
+
+def test_an_rst_title_underlined_with_tildes_opens_no_code_fence():
+    # ``~~~`` is an RST underline, not a Markdown fence: the section was never split and
+    # had no lead (171 sections of 38 files in an audit).
+    paragraphs = "\n\n".join(f"Paragraph {i} line one.\nline two." for i in range(40))
+    text = f"Title\n=====\n\nIntro para.\n\nSub\n~~~\n\n{paragraphs}\n"
+    from context_kit.renderers import TextRenderer
+
+    subs = [s for s in _sections("r.rst", text) if s.name == "Title > Sub"]
+    assert len(subs) == 2  # split at a paragraph boundary
+    assert "lead" in [r.name for r in TextRenderer().ladder(subs[0])]
+
+
+def test_the_lead_of_a_split_section_marks_the_lines_before_its_subsections():
+    # The first part's lead listed a child heading far below without a marker for the
+    # later parts' lines in between (39 leads of 28 files in an audit).
+    body = "\n\n".join(f"Paragraph {i} of the intro, which goes on for a while." for i in range(8))
+    text = f"# Guide\n\nIntro.\n\n{body}\n\n## Child\n\nChild text.\n"
+    from context_kit.renderers import TextRenderer
+    from context_kit.renderers.code import parse_elision_marker
+
+    first = next(s for s in _sections("g.md", text, max_section_lines=8) if s.part == (1, 3))
+    lead = next(r for r in TextRenderer().ladder(first) if r.name == "lead")
+    lines = lead.text.splitlines(keepends=True)
+    child = text.splitlines().index("## Child") + 1
+    assert lines[-1] == "## Child\n"
+    gap = parse_elision_marker(lines[-2])
+    assert gap is not None and gap[1] == child - 1

@@ -42,7 +42,7 @@ def _first_paragraph_end(slice_: Slice) -> int:
     table = LineTable(slice_.text)
     heading = slice_.meta.get("heading_lines")
     skip = heading if isinstance(heading, int) else 0
-    for _, last, _ in doc_blocks(table, 1, len(table)):
+    for _, last, _ in doc_blocks(table, 1, len(table), fences_too=slice_.language != "rst"):
         if last > skip:
             return last
     return len(table)
@@ -66,8 +66,9 @@ def lead_text(slice_: Slice) -> str | None:
     after = b + 1
     for n, (line, heading) in enumerate(subs):
         # Between two subsection headings lie the earlier one's content lines; before the
-        # first there are only the blank lines the section was trimmed of.
-        if n and after <= line - 1:
+        # first there are only the blank lines the section was trimmed of, unless the
+        # section was cut into parts (the later parts' lines come first).
+        if (n or slice_.part is not None) and after <= line - 1:
             text += elision_marker("", after, line - 1)
         text += heading if heading.endswith("\n") else heading + "\n"
         after = line + max(heading.count("\n"), 1)

@@ -180,3 +180,23 @@ def test_no_elided_rung_stands_for_a_single_line():
     got = {s.name: [r.name for r in CodeRenderer().ladder(s)] for s in _slices("f.py", text)}
     assert got["one"] == ["full", "signature", "mention"]
     assert got["two"] == ["full", "elided", "signature", "mention"]
+
+
+def test_a_trimmed_block_cites_the_lines_it_shows():
+    # An outline reaches its last member's signature, past the header slice: its heading
+    # cited the header alone (serilog's ``LevelOutputFormat.cs:20-53`` showing line 55).
+    from context_kit.packing.format import FORMATS
+
+    fields = "".join(f"    field_{i}: int = {i}\n" for i in range(30))
+    text = (
+        f'class Config:\n    """Settings."""\n{fields}\n'
+        "    def load(self, path):\n        data = read(path)\n        return data\n"
+    )
+    header = next(s for s in _slices("c.py", text) if s.name == "Config")
+    rungs = {r.name: r for r in CodeRenderer().ladder(header)}
+    block = FORMATS["markdown"].block(header, rungs["skeleton"])
+    assert block.startswith(
+        f"### c.py:1-{text.splitlines().index('    def load(self, path):') + 1} "
+    )
+    signature = FORMATS["markdown"].block(header, rungs["signature"])
+    assert signature.startswith("### c.py:1-1 — class `Config` (signature only)")

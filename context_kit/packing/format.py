@@ -60,9 +60,23 @@ def _last_commit_line(s: Slice) -> str:
     return f"Last changed in commit {sha[:_SHORT_SHA]}{when}: {subject}\n"
 
 
-def _label(s: Slice) -> str:
+def _label(s: Slice, rung: Rung | None = None) -> str:
+    """A block's citation: the lines the rung shows (``path:start-end``) or the commit.
+
+    A trimmed rung cites its own extent, not the slice's: a class's outline reaches its
+    last member's signature, past the header slice, and a section's lead its subsection
+    headings; a signature cites the signature's lines.
+    """
     if s.kind == "commit":
         return f"commit {s.commit}"
+    if (
+        rung is not None
+        and rung.name != "mention"
+        and s.path is not None
+        and rung.start_line is not None
+        and rung.end_line is not None
+    ):
+        return f"{s.path}:{rung.start_line}-{rung.end_line}"
     return s.citation
 
 
@@ -148,7 +162,7 @@ class MarkdownFormatter:
         note = _RUNG_NOTE.get(rung.name, f" ({rung.name})")
         last = _last_commit_line(slice_)
         if slice_.kind == "doc":
-            return f"### {_label(slice_)} — {what}{name}{note}\n{last}\n{body}"
+            return f"### {_label(slice_, rung)} — {what}{name}{note}\n{last}\n{body}"
         fence = _fence(body)
         lang = slice_.language or ""
         if slice_.kind == "commit":
@@ -157,8 +171,9 @@ class MarkdownFormatter:
             # The code itself shows what the symbol is; naming it again in the heading
             # cost ~9 tokens per item (8% of a 4k pack) and told the model nothing new.
             # A merged block's elision markers say what it leaves out.
-            return f"### {_label(slice_)}\n{last}{fence}{lang}\n{body}{fence}\n"
-        return f"### {_label(slice_)} — {what}{name}{note}\n{last}{fence}{lang}\n{body}{fence}\n"
+            return f"### {_label(slice_, rung)}\n{last}{fence}{lang}\n{body}{fence}\n"
+        label = _label(slice_, rung)
+        return f"### {label} — {what}{name}{note}\n{last}{fence}{lang}\n{body}{fence}\n"
 
 
 def _xml_escape(text: str) -> str:
@@ -185,7 +200,7 @@ class XmlFormatter:
 
     def block(self, slice_: Slice, rung: Rung) -> str:
         """A ``<slice>`` element with citation attributes."""
-        attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_))}"']
+        attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_, rung))}"']
         if slice_.name:
             attrs.append(f'name="{_xml_escape(slice_.name)}"')
         attrs.append(f'rendering="{rung.name}"')
@@ -210,7 +225,7 @@ class JsonFormatter:
 
     def block(self, slice_: Slice, rung: Rung) -> str:
         """One JSON object (no trailing separator)."""
-        obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_)}
+        obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_, rung)}
         if slice_.path is not None:
             obj["path"] = slice_.path
         if rung.start_line is not None:

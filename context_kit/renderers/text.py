@@ -96,7 +96,12 @@ class TextRenderer:
         rungs = [Rung(name="full", text=slice_.text, fidelity=f["full"], start_line=a, end_line=b)]
         lead = lead_text(slice_)
         if lead is not None:
-            rungs.append(Rung(name="lead", text=lead, fidelity=f["lead"], start_line=a, end_line=b))
+            # The lead shows the subsection headings below the section: it reaches them.
+            subs = [line + max(t.count("\n"), 1) - 1 for line, t in subsection_lines(slice_)]
+            end = max([b or 0, *subs]) if b is not None else None
+            rungs.append(
+                Rung(name="lead", text=lead, fidelity=f["lead"], start_line=a, end_line=end)
+            )
         crumb = slice_.name or (slice_.path or "")
         rungs.append(
             Rung(

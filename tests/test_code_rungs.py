@@ -200,3 +200,20 @@ def test_a_trimmed_block_cites_the_lines_it_shows():
     )
     signature = FORMATS["markdown"].block(header, rungs["signature"])
     assert signature.startswith("### c.py:1-1 — class `Config` (signature only)")
+
+
+def test_a_later_part_of_a_split_function_has_an_excerpt():
+    # vue's compileScript is cut into 200-line parts; the one holding the fix ranked 7th
+    # but had only its full text (1,500 tokens) or a mention, and was dropped at every
+    # budget. Its excerpt is its matching body lines, the rest elided.
+    from context_kit.renderers.code import excerpt_rung
+
+    text = 'def big(x):\n    """Doc."""\n' + "".join(
+        f"    v{i} = compute(x, {i})\n" for i in range(300)
+    )
+    later = next(s for s in _slices("b.py", text) if s.part is not None and s.part[0] > 1)
+    rung = excerpt_rung(later, [later.start_line + 50])
+    assert rung is not None
+    lines = rung.text.splitlines()
+    assert lines[0].strip().startswith("... (lines") and lines[-1].strip().startswith("... (")
+    assert rung.verbatim == ((later.start_line + 49, later.start_line + 51),)

@@ -92,8 +92,14 @@ def with_excerpt(rungs: list[Rung], excerpt: Rung | None) -> list[Rung]:
 
 
 def head_end(s: Slice) -> int:
-    """The last line of ``s``'s signature and docstring (its first line if unknown)."""
+    """The last line of ``s``'s signature and docstring (its first line if unknown).
+
+    A later part of a split definition has neither: every line of it is body, so the
+    line before it.
+    """
     first = s.start_line or 1
+    if s.signature_end_line is None and s.part is not None and s.part[0] > 1:
+        return first - 1
     sig = s.signature_end_line or first
     return max(sig, s.doc_end_line or sig)
 

@@ -122,12 +122,20 @@ def excerpt_rung(
         is in its body, or the excerpt would show the whole body.
     """
     a, b, sig_end = slice_.start_line, slice_.end_line, slice_.signature_end_line
-    if a is None or b is None or sig_end is None:
+    if a is None or b is None:
+        return None
+    if sig_end is not None:
+        head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
+    elif slice_.part is not None and slice_.part[0] > 1:
+        # A later part of a split definition holds body lines only (the first part has
+        # the signature, and is packed beside it): its excerpt is those lines alone. A
+        # 200-line part with the fix in it could only be packed whole, and was not.
+        head_end = a - 1
+    else:
         return None
     src = split_lines(slice_.text)
     if len(src) != b - a + 1:
         return None
-    head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
     closers = _closing_lines(src, b - head_end)
     body_end = b - closers
     keep: set[int] = set()
@@ -141,8 +149,8 @@ def excerpt_rung(
             keep.add(n)
     if len(keep) == body_end - head_end:
         return None
-    parts = [_with_newline("".join(src[: head_end - a + 1]))]
-    shown = [(a, head_end)]
+    parts = [_with_newline("".join(src[: head_end - a + 1]))] if head_end >= a else []
+    shown = [(a, head_end)] if head_end >= a else []
     n = head_end + 1
     while n <= body_end:
         m = n

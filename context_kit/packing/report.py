@@ -94,12 +94,15 @@ def report_entries(
         elif c.score <= 0:
             entries.append(entry(c, None, 0, full, "dropped", "not relevant to the query"))
         else:
+            # The budget being spent is never the whole story: what was packed instead
+            # was worth more per token (a rank-7 item "needing 24 tokens, 2 left" while
+            # rank-90 items were packed read like a bug).
             cheapest = min(costs[i])
-            why = (
-                f"cheapest rung needs {cheapest} tokens, {max(left, 0)} were left"
-                if cheapest > left
-                else "lower value per token than what was packed"
-            )
+            why = "lower value per token than what was packed"
+            if cheapest > left:
+                why += f" (its cheapest rung needs {cheapest} tokens, {max(left, 0)} were left)"
+            if c.requires:
+                why += f"; it needs {c.requires} beside it"
             entries.append(entry(c, None, 0, full, "dropped", why))
     return entries
 

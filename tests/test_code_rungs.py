@@ -217,3 +217,11 @@ def test_a_later_part_of_a_split_function_has_an_excerpt():
     lines = rung.text.splitlines()
     assert lines[0].strip().startswith("... (lines") and lines[-1].strip().startswith("... (")
     assert rung.verbatim == ((later.start_line + 49, later.start_line + 51),)
+
+
+def test_a_mention_counts_lines_as_the_file_does():
+    # str.splitlines also breaks at \x1e, \x0c, \u2028...: a mention quoting "0" of the
+    # one line "\x1e0" cited line 2 of a one-line slice (found by hypothesis).
+    for s in _slices("m.py", "\x1e0\nx = 1\u2028y\n"):
+        cited = int(mention_line(s).split(":", 2)[1].split()[0])
+        assert s.start_line <= cited <= s.end_line

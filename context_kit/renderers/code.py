@@ -349,7 +349,7 @@ def _quoted_line(slice_: Slice) -> tuple[str, int]:
     """
     a = slice_.start_line or 1
     first = _declaration_start(slice_) or a
-    lines = [ln.strip().lstrip("\ufeff") for ln in slice_.text.splitlines()]
+    lines = [ln.strip().lstrip("\ufeff") for ln in split_lines(slice_.text)]
     for n in range(first - a, len(lines)):
         if lines[n] and not _NOT_QUOTED.match(lines[n]):
             return lines[n], a + n

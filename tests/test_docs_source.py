@@ -203,6 +203,14 @@ def test_rfc_style_plain_text_is_cut_at_numbered_headings():
         "2.  Requirements > 2.2.  Checksums",
     ]
     assert got[3].meta["clause"] == "2.1" and got[3].meta["obligation"] == "MUST"
+    # Appendices are sections too, lettered.
+    appendix = docs(
+        "draft-store.txt", RFC + "\nAppendix A.  ABNF\n\n   rule = 1\n\nA.1.  Rules\n\n   More.\n"
+    )
+    assert [s.name for s in appendix][-2:] == [
+        "Appendix A.  ABNF",
+        "Appendix A.  ABNF > A.1.  Rules",
+    ]
     # A short numbered list in a note is not a heading structure.
     note = docs("note.txt", "Steps:\n\n1. Install it\n\n2. Run it\n")
     assert [s.symbol_kind for s in note] == ["window"]

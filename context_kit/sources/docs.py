@@ -92,8 +92,12 @@ _PROSE_NAME = re.compile(r"^(?:readme|changelog|changes|history|news|contributin
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# RFC section titles: a dotted number at column 0 (optionally "Appendix A."), a title.
-_NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\.?[ \t]+[A-Z][^\n]{0,72}$")
+# RFC section titles: a dotted number at column 0, or an appendix's letter ("Appendix A.",
+# "A.1."), then a title. (The letter forms needed a digit, so every RFC's appendices were
+# filed under its last numbered section.)
+_NUMBERED = re.compile(
+    r"^(\d+(?:\.\d+)*\.?|(?:Appendix[ \t]+)?[A-Z](?:\.\d+)*\.)[ \t]+[A-Z][^\n]{0,72}$"
+)
 _MIN_NUMBERED_HEADINGS = 3
 _RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}[ \t]*$")
 # YAML (``---``) or TOML (``+++``) front matter opening a Markdown file (Jekyll, Hugo,
@@ -256,7 +260,7 @@ def _numbered_headings(table: LineTable) -> list[_Head]:
             and (i + 1 == len(lines) or not lines[i + 1].strip())
             and not line.rstrip().endswith((".", ",", ":", ";"))
         ):
-            out.append(_Head(i + 1, m.group(1).count(".") + 1, line.strip()))
+            out.append(_Head(i + 1, m.group(1).rstrip(".").count(".") + 1, line.strip()))
     return out if len(out) >= _MIN_NUMBERED_HEADINGS else []
 
 
@@ -331,7 +335,7 @@ class DocsSource:
     """
 
     name = "docs"
-    version = "3"
+    version = "4"
 
     def __init__(
         self,

@@ -29,7 +29,6 @@ from .links import (
     EXACT_LINK_WEIGHT,
     FUZZY_LINK_CUTOFF,
     FUZZY_LINK_WEIGHT,
-    FUZZY_MIN_CHARS,
     HISTORY_LINK_FACTOR,
     MAX_LINK_TARGETS,
     PATH_LINK_WEIGHT,
@@ -43,6 +42,7 @@ from .links import (
     _Targets,
     citation_pattern,
     cited,
+    fuzzy_probe,
     nearest_names,
     requirement_spans,
 )
@@ -351,8 +351,8 @@ class LinkIndex:
                     if len(hit) <= self.max_targets:
                         weight = sec.scale * _damped(EXACT_LINK_WEIGHT, hit, self._slices)
                         adds.append((hit, weight, tags, ident))
-                elif len(parts[-1]) >= FUZZY_MIN_CHARS:
-                    pending.append((parts[-1].lower(), tags, sec.scale))
+                elif (probe := fuzzy_probe(ident)) is not None:
+                    pending.append((probe, tags, sec.scale))
             for p in paths:
                 keys.add("p:" + p.lower().strip("/").rsplit("/", 1)[-1])
                 hit = names.path(p)

@@ -64,6 +64,7 @@ __all__ = [
     "build_links",
     "citation_pattern",
     "cited",
+    "fuzzy_probe",
     "nearest_names",
     "requirement_spans",
 ]
@@ -272,13 +273,22 @@ class _Targets:
             slices: The rows' slices (``None`` for a row no longer present).
         """
         parts = mention.split(".")
+        # An all-caps mention matches only as spelt: ``GET`` is the HTTP verb, not
+        # ``Queue.get``; ``PAGER`` an environment variable, not ``pager`` (doc audit:
+        # such case-folded edges led to unrelated code).
+        strict = parts[-1].isupper()
         if len(parts) >= 2:
             tail = name_tail(mention)
             hit = self.by_qual.get(tail.lower())
             if hit:
-                return self.implementation(_spelt(hit, tail, slices, True) or hit)
+                spelt = _spelt(hit, tail, slices, True)
+                if spelt or not strict:
+                    return self.implementation(spelt or hit)
         hit = self.by_name.get(parts[-1].lower(), [])
-        return self.implementation(_spelt(hit, parts[-1], slices, False) or hit)
+        spelt = _spelt(hit, parts[-1], slices, False)
+        if strict and not spelt:
+            return []
+        return self.implementation(spelt or hit)
 
     def path(self, mention: str) -> list[int]:
         """The code rows of the files a path mention names (none past MAX_PATH_LINK_TARGETS)."""
@@ -317,6 +327,11 @@ def _damped(weight: float, rows: Sequence[int], slices: Sequence[Slice | None]) 
 _MAY_NAME_CODE = re.compile(r"[`_(/]|\w\.[A-Za-z_]|[a-z][A-Z]")
 
 
+# A word joined by hyphens (``Content-Length``, ``--max-retries``) names no identifier
+# (``Content``, ``max``), unless the piece also stands alone on the line.
+_HYPHENATED = re.compile(r"[\w.]+(?:-[\w.]+)+")
+
+
 def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
     """``(line, identifiers, paths)`` for each line of a section that mentions code."""
     out = []
@@ -324,9 +339,32 @@ def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
     for n, line in enumerate(s.text.split("\n")):
         if _MAY_NAME_CODE.search(line):
             idents, paths = query_mentions(line)
+            if idents and "-" in line:
+                idents = _outside_hyphenated(idents, line)
             if idents or paths:
                 out.append((first + n, idents, paths))
     return out
+
+
+def fuzzy_probe(name: str) -> str | None:
+    """What a mentioned name that matched nothing exactly is sought as among near misses.
+
+    None for a short name (one typo from ``load`` is ``road``) or an all-caps one (an
+    environment variable or a constant, matched only as spelt).
+    """
+    tail = name.rsplit(".", 1)[-1]
+    if len(tail) < FUZZY_MIN_CHARS or tail.isupper():
+        return None
+    return tail.lower()
+
+
+def _outside_hyphenated(idents: list[str], line: str) -> list[str]:
+    pieces = {p for w in _HYPHENATED.findall(line) for p in re.split(r"[-.]", w) if p}
+    return [
+        i
+        for i in idents
+        if i not in pieces or re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", line)
+    ]
 
 
 def build_links(
@@ -375,8 +413,8 @@ def build_links(
                     if len(rows) <= max_targets:
                         weight = scale * _damped(EXACT_LINK_WEIGHT, rows, slices)
                         add(i, rows, weight, tags, ident)
-                elif len(ident.rsplit(".", 1)[-1]) >= FUZZY_MIN_CHARS:
-                    pending.append((i, ident.rsplit(".", 1)[-1].lower(), tags, scale))
+                elif (probe := fuzzy_probe(ident)) is not None:
+                    pending.append((i, probe, tags, scale))
             for p in paths:
                 rows = targets.path(p)
                 if rows:

@@ -408,3 +408,27 @@ def test_links_prefer_the_spelling_and_implementation_over_tests():
     assert sorted((e.code, e.weight) for e in links.edges) == [(1, 1.0), (3, 1.0)]
     only = build_links([doc("See `only_tested`.\n"), *slices[1:]])
     assert [e.code for e in only.edges] == [5]
+
+
+def test_all_caps_and_hyphenated_words_link_only_as_spelt():
+    # Case-folded edges from a doc audit led to unrelated code: the HTTP verb ``GET`` to
+    # every ``get``, ``Content-Length`` to ``Response.content``, ``PAGER`` to ``pager``.
+    from context_kit.links import build_links
+    from context_kit.types import Slice
+
+    doc = Slice(
+        id="d", kind="doc", path="d.md", start_line=1, end_line=3,
+        text="Send a `GET` request.\nSet `Content-Length` and `NO_PROXY_HOSTS`.\n"
+        "Call `get_config()`, read `MAX_SIZE` and pass `--max-retries`.\n",
+    )  # fmt: skip
+    defines = [
+        ("get",), ("Response.content", "content"), ("no_proxy_hosts",), ("get_config",),
+        ("MAX_SIZE",), ("max",),
+    ]  # fmt: skip
+    code = [
+        Slice(id=f"c{i}", kind="code", path=f"c{i}.py", start_line=1, end_line=1, text="x\n",
+              defines=d)
+        for i, d in enumerate(defines)
+    ]  # fmt: skip
+    got = sorted((e.code, e.via) for e in build_links([doc, *code]).edges)
+    assert got == [(4, "get_config"), (5, "MAX_SIZE")]

@@ -225,3 +225,27 @@ def test_a_mention_counts_lines_as_the_file_does():
     for s in _slices("m.py", "\x1e0\nx = 1\u2028y\n"):
         cited = int(mention_line(s).split(":", 2)[1].split()[0])
         assert s.start_line <= cited <= s.end_line
+
+
+def test_a_module_mention_skips_a_docstring_opener():
+    # ``click/__init__.py:2  <module>: """`` said nothing; the docstring's text does.
+    text = '"""\nClick is a simple package.\n"""\nfrom .core import Command\n'
+    assert _mentions("click/__init__.py", text)["<module>"] == (
+        "click/__init__.py:2  <module>: Click is a simple package.\n"
+    )
+
+
+def test_a_top_level_doc_section_is_not_named_twice():
+    # Its text opens with its own heading; a nested section keeps its path, which the
+    # heading line alone does not show.
+    from context_kit.packing.format import FORMATS
+    from context_kit.renderers import TextRenderer
+    from context_kit.sources import DocsSource
+
+    text = "# Guide\n\nIntro.\n\n## Install\n\nRun it.\n"
+    got = {
+        s.name: FORMATS["markdown"].block(s, TextRenderer().ladder(s)[0])
+        for s in DocsSource().slices(FileText("g.md", text, text.encode(), False))
+    }
+    assert got["Guide"].startswith("### g.md:1-3\n\n# Guide\n")
+    assert got["Guide > Install"].startswith("### g.md:5-7 — section `Guide > Install`\n")

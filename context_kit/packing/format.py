@@ -162,6 +162,15 @@ class MarkdownFormatter:
         note = _RUNG_NOTE.get(rung.name, f" ({rung.name})")
         last = _last_commit_line(slice_)
         if slice_.kind == "doc":
+            if (
+                rung.name == "full"
+                and " > " not in slice_.name
+                and slice_.meta.get("level")
+                and (slice_.part is None or slice_.part[0] == 1)
+            ):
+                # A top-level section's text opens with its own heading: naming it again
+                # in the citation line only cost tokens. A nested one keeps its path.
+                return f"### {_label(slice_, rung)}\n{last}\n{body}"
             return f"### {_label(slice_, rung)} — {what}{name}{note}\n{last}\n{body}"
         fence = _fence(body)
         lang = slice_.language or ""

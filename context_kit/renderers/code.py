@@ -337,7 +337,8 @@ def _matching_paren(text: str, open_at: int) -> int | None:
 # boilerplate opening a file (``<?php``, ``package x``, imports, ``#include``).
 _NOT_QUOTED = re.compile(
     r"(?://|/\*|\*|#(?![A-Za-z\[])|--|@[\w.]+(?:\(.*\))?\s*$|#\[.*\]\s*$|\[[\w.:, ()\"=]*\]\s*$"
-    r"|<\?php|package\s|import\s|from\s+\S+\s+import\s|using\s|#\s*include\b|use\s|require)"
+    r"|<\?php|package\s|import\s|from\s+\S+\s+import\s|using\s|#\s*include\b|use\s|require"
+    r"|[^\w]*$)"  # a line of punctuation only: ``"""`` opening a docstring, a lone ``{``
 )
 
 

@@ -40,7 +40,7 @@ from .packing.excerpt import (
 )
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
-from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, pack_candidates
+from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, PackResult, pack_candidates
 from .packing.select import Needs, candidate_rows, drop_copies, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .renderers.code import excerpt_rung
@@ -779,31 +779,11 @@ class Index:
                         value=score**relevance_power,
                     )
                 )
-        backstop = 0
-        if self.redact_secrets:
-            result, backstop = guard_secrets(
-                lambda b: pack_candidates(
-                    candidates,
-                    b,
-                    self.tokenizer,
-                    fmt,
-                    shares=shares,
-                    order=order,
-                    merge=merge,
-                    gap_is_blank=self._gap_is_blank,
-                ),
-                budget,
-                self.tokenizer,
-            )
-            redacted_ids = {c.slice.id for c in candidates if MARKER_RE.search(c.slice.text)}
-            result.items = [
-                it.model_copy(update={"redacted": True}) if it.id in redacted_ids else it
-                for it in result.items
-            ]
-        else:
-            result = pack_candidates(
+
+        def run(b: int) -> PackResult:
+            return pack_candidates(
                 candidates,
-                budget,
+                b,
                 self.tokenizer,
                 fmt,
                 shares=shares,
@@ -811,6 +791,17 @@ class Index:
                 merge=merge,
                 gap_is_blank=self._gap_is_blank,
             )
+
+        backstop = 0
+        if self.redact_secrets:
+            result, backstop = guard_secrets(run, budget, self.tokenizer)
+            redacted_ids = {c.slice.id for c in candidates if MARKER_RE.search(c.slice.text)}
+            result.items = [
+                it.model_copy(update={"redacted": True}) if it.id in redacted_ids else it
+                for it in result.items
+            ]
+        else:
+            result = run(budget)
         report = PackReport(
             entries=result.entries,
             considered=len(candidates),

@@ -21,7 +21,7 @@ key                         value
 ``requirements``            identifiers the section defines, comma-separated (``REQ-12``)
 ``requirement_spans``       ``REQ-12:14-16;FR-3.2:17-20`` — file lines stating each one
 ``requirement_refs``        identifiers the section only mentions
-``must`` / ``should`` /     sentences carrying each RFC 2119 obligation level
+``must`` / ``should`` /     how many sentences carry each RFC 2119 obligation level
 ``may``
 ``obligation``              the strongest level present (``MUST``, ``SHOULD``, ``MAY``)
 ``subsections``             JSON list of ``[line, verbatim heading text]`` of direct children

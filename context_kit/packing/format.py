@@ -17,7 +17,8 @@ from typing import Literal, Protocol
 
 from ..errors import OptionError
 from ..history import LAST_COMMIT
-from ..renderers.code import elision_marker
+from ..renderers.code import _indent_of, elision_marker
+from ..sources._lines import split_lines
 from ..types import Rung, Slice
 
 __all__ = ["FORMATS", "MERGED", "Formatter", "OutputFormat", "get_formatter", "merged_block"]
@@ -108,8 +109,8 @@ def merged_block(
             if gap_is_blank is not None and gap_is_blank(first.path, lo, hi):
                 chunks.append("\n" * (hi - lo + 1))
             else:
-                line = next((ln for ln in text.splitlines() if ln.strip()), "")
-                chunks.append(elision_marker(line[: len(line) - len(line.lstrip())], lo, hi))
+                line = next((ln for ln in split_lines(text) if ln.strip()), "")
+                chunks.append(elision_marker(_indent_of(line), lo, hi))
         chunks.append(text)
         end = rung.end_line if rung.end_line is not None else s.end_line
     merged = first.model_copy(update={"end_line": end, "name": "", "meta": {}})

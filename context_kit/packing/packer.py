@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import BudgetError, PinnedOverflowError
-from ..history import LAST_COMMIT
 from ..tokens import Tokenizer
 from ..types import PackedItem, ReportEntry, Rung, Slice
 from .constraints import choose, dependency_chains, overlap_pairs, share_tokens
-from .format import Formatter, merged_block
+from .format import Formatter, _last_commit, merged_block
 from .layout import STABLE_TIERS, arrange, check_order, tier_of
 from .report import entry, packed_item, report_entries
 
@@ -587,10 +586,6 @@ def _joins(
         and ra.end_line is not None
         and sb.start_line is not None
         and sb.start_line > ra.end_line
-        and not _names_commit(sa)
-        and not _names_commit(sb)
+        and _last_commit(sa) is None
+        and _last_commit(sb) is None
     )
-
-
-def _names_commit(s: Slice) -> bool:
-    return bool(s.meta.get(LAST_COMMIT[0]))

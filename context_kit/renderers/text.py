@@ -42,7 +42,7 @@ def _first_paragraph_end(slice_: Slice) -> int:
     table = LineTable(slice_.text)
     heading = slice_.meta.get("heading_lines")
     skip = heading if isinstance(heading, int) else 0
-    for _, last, _ in doc_blocks(table, 1, len(table), fences_too=slice_.language != "rst"):
+    for _, last, _ in doc_blocks(table, 1, len(table), language=slice_.language):
         if last > skip:
             return last
     return len(table)
@@ -50,6 +50,12 @@ def _first_paragraph_end(slice_: Slice) -> int:
 
 def lead_text(slice_: Slice) -> str | None:
     """The ``lead`` rung's text, or ``None`` when it would leave nothing out."""
+    lead = _lead(slice_)
+    return lead[0] if lead is not None else None
+
+
+def _lead(slice_: Slice) -> tuple[str, int] | None:
+    """:func:`lead_text` and the last line it shows (its last subsection heading's)."""
     a, b = slice_.start_line, slice_.end_line
     if a is None or b is None:
         return None
@@ -72,7 +78,7 @@ def lead_text(slice_: Slice) -> str | None:
             text += elision_marker("", after, line - 1)
         text += heading if heading.endswith("\n") else heading + "\n"
         after = line + max(heading.count("\n"), 1)
-    return text
+    return text, max(b, after - 1)
 
 
 class TextRenderer:
@@ -94,13 +100,12 @@ class TextRenderer:
         a, b = slice_.start_line, slice_.end_line
         f = self.fidelity
         rungs = [Rung(name="full", text=slice_.text, fidelity=f["full"], start_line=a, end_line=b)]
-        lead = lead_text(slice_)
+        lead = _lead(slice_)
         if lead is not None:
             # The lead shows the subsection headings below the section: it reaches them.
-            subs = [line + max(t.count("\n"), 1) - 1 for line, t in subsection_lines(slice_)]
-            end = max([b or 0, *subs]) if b is not None else None
+            text, end = lead
             rungs.append(
-                Rung(name="lead", text=lead, fidelity=f["lead"], start_line=a, end_line=end)
+                Rung(name="lead", text=text, fidelity=f["lead"], start_line=a, end_line=end)
             )
         crumb = slice_.name or (slice_.path or "")
         rungs.append(

@@ -26,7 +26,7 @@ from typing import Any
 
 from ._lines import LineTable
 
-__all__ = ["blanked", "error_count", "masked", "recover"]
+__all__ = ["blanked", "error_count", "masked", "recover", "reparse"]
 
 # A conditional directive line (blanked, with the branches after the first where needed).
 # The patterns match from the line break before a line (run over the bytes behind one more
@@ -207,17 +207,26 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
         copy = blanked(data, ranges)
     if not ranges:
         return tree, data
-    # The blanked ranges as edits of the first tree, so the second parse reuses every
-    # subtree outside them (the edits change no length, so no position moves).
-    edited = tree.copy()
-    for a, b in ranges:
-        pa, pb = table.point_of_byte(a), table.point_of_byte(b)
-        edited.edit(a, b, b, pa, pb, pb)
-    other = parser.parse(copy, edited)
+    other = reparse(parser, tree, copy, ranges, table)
     before, after = error_count(tree.root_node), error_count(other.root_node)
     if after < before or (before == 0 and after == 0):
         return other, copy
     return tree, data
+
+
+def reparse(
+    parser: Any, tree: Any, copy: bytes, ranges: list[tuple[int, int]], table: LineTable
+) -> Any:
+    """The tree of ``copy``: ``tree``'s bytes with ``ranges`` blanked (see :func:`blanked`).
+
+    The blanked ranges are edits of the first tree, so the second parse reuses every
+    subtree outside them (the edits change no length, so no position moves).
+    """
+    edited = tree.copy()
+    for a, b in ranges:
+        pa, pb = table.point_of_byte(a), table.point_of_byte(b)
+        edited.edit(a, b, b, pa, pb, pb)
+    return parser.parse(copy, edited)
 
 
 def blanked(data: bytes, ranges: list[tuple[int, int]]) -> bytes:

@@ -1065,12 +1065,16 @@ class Chunker:
         body = self._body(node)
         if body is None:
             return []
+        return [*self._comments_before(body), *body.children]
+
+    def _comments_before(self, body: Any) -> list[Any]:
+        """The comments between a header and its ``body`` node, in order (see _members)."""
         lead: list[Any] = []
         prev = body.prev_sibling
         while prev is not None and self._is_comment(prev):
             lead.append(prev)
             prev = prev.prev_sibling
-        return [*reversed(lead), *body.children]
+        return lead[::-1]
 
     def _signature_end(self, node: Any) -> int:
         body = self._body(node)
@@ -1078,9 +1082,8 @@ class Chunker:
             return self._last_line(node)
         # The signature ends at what comes before the body, comments aside (they are the
         # body's, see _members).
-        prev = body.prev_sibling
-        while prev is not None and self._is_comment(prev):
-            prev = prev.prev_sibling
+        lead = self._comments_before(body)
+        prev = (lead[0] if lead else body).prev_sibling
         if prev is None:
             return int(body.start_point.row) + 1
         return max(self._last_line(prev), int(node.start_point.row) + 1)
@@ -1100,10 +1103,8 @@ class Chunker:
             return self._last_line(first)
         # No docstring: comments opening the body (outside the body node, see _members)
         # say what a docstring would, and the elided rung keeps them.
-        prev = body.prev_sibling
-        if prev is not None and self._is_comment(prev):
-            return self._last_line(prev)
-        return None
+        lead = self._comments_before(body)
+        return self._last_line(lead[-1]) if lead else None
 
     def _last_line(self, node: Any) -> int:
         return last_line(node)

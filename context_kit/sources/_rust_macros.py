@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._c_recover import blanked, error_count
+from ._c_recover import blanked, error_count, reparse
 from ._lines import LineTable
 
 __all__ = ["unwrap"]
@@ -61,11 +61,7 @@ def unwrap(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any, 
     if not ranges:
         return tree, data
     copy = blanked(data, ranges)
-    edited = tree.copy()
-    for a, b in ranges:
-        pa, pb = table.point_of_byte(a), table.point_of_byte(b)
-        edited.edit(a, b, b, pa, pb, pb)
-    other = parser.parse(copy, edited)
+    other = reparse(parser, tree, copy, ranges, table)
     if error_count(other.root_node) <= error_count(tree.root_node):
         return other, copy
     return tree, data

@@ -490,11 +490,10 @@ def _joinable(run: Span, after: int, before: int, extra: int, table: LineTable, 
 
     Only across blank lines: those strictly between lines ``after`` and ``before``.
     """
-    a, b = table.trim_blank(after + 1, before - 1)
     return (
         run.symbol_kind == "module"
         and run.part is None
-        and a > b
+        and _blank(table, after + 1, before - 1)
         and run.end - run.start + 1 + extra + (before - after - 1) <= most
     )
 

@@ -265,7 +265,7 @@ def _numbered_headings(table: LineTable) -> list[_Head]:
 
 
 def doc_blocks(
-    table: LineTable, a: int, b: int, *, fences_too: bool = True
+    table: LineTable, a: int, b: int, *, language: str | None = None
 ) -> list[tuple[int, int, bool]]:
     """Paragraph blocks of lines ``a..b``: runs of non-blank lines, fences kept whole.
 
@@ -273,14 +273,14 @@ def doc_blocks(
         table: The text's lines.
         a: First line (1-based).
         b: Last line (inclusive).
-        fences_too: Whether the text has Markdown code fences (not reStructuredText).
+        language: The document's language (``rst`` has no Markdown code fences).
 
     Returns:
         ``(first, last, fenced)`` per block, 1-based inclusive; ``fenced`` when the block
         holds a fenced code block (blank lines inside a fence do not end the block).
     """
     out: list[tuple[int, int, bool]] = []
-    fences = _Fences(fences_too)
+    fences = _Fences(markdown=language != "rst")
     start: int | None = None
     fenced = False
     for i in range(a, b + 1):
@@ -308,7 +308,7 @@ def _parts(
     paragraph without a fence is cut at line boundaries.
     """
     pieces: list[tuple[int, int]] = []
-    for first, last, fenced in doc_blocks(table, a, b, fences_too=language != "rst"):
+    for first, last, fenced in doc_blocks(table, a, b, language=language):
         if fenced or last - first + 1 <= max_lines:
             pieces.append((first, last))
         else:

@@ -339,6 +339,30 @@ def test_a_mention_never_cuts_the_name():
     assert mention_line(s).startswith(f"a.cs:1  {name}(int id)")
 
 
+def test_a_cut_mention_says_so():
+    from context_kit.renderers.code import MENTION_CUT, mention_line
+
+    params = ", ".join(f"int argument_{n}" for n in range(30))
+    text = f"def run({params}):\n    pass\n"
+    s = Slice(
+        id="code:a.py:1-2",
+        kind="code",
+        path="a.py",
+        start_line=1,
+        end_line=2,
+        name="run",
+        symbol_kind="function",
+        language="python",
+        text=text,
+        signature_end_line=1,
+    )
+    line = mention_line(s)
+    assert line.endswith(f"{MENTION_CUT}\n") and len(line) < len(text)
+    assert line.removeprefix("a.py:1  ")[: -len(MENTION_CUT) - 1] in text
+    short = s.model_copy(update={"text": "def run(a):\n    pass\n"})
+    assert mention_line(short) == "a.py:1  run(a)\n"
+
+
 @given(
     st.lists(st.sampled_from(["", "   ", "x = 1", "call()"]), min_size=1, max_size=120),
     st.integers(1, 30),

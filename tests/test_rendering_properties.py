@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from context_kit.packing.excerpt import with_excerpt
 from context_kit.renderers import CodeRenderer
-from context_kit.renderers.code import excerpt_rung, parse_elision_marker
+from context_kit.renderers.code import MENTION_CUT, excerpt_rung, parse_elision_marker
 from context_kit.sources import CodeSource
 from context_kit.sources._lines import split_lines
 from context_kit.sources.walk import FileText
@@ -176,7 +176,7 @@ def _assert_mention_quotes_the_slice(text: str, s, file_lines: list[str]) -> Non
     assert m is not None and text.endswith("\n"), (text, s.name)
     line = int(m.group(1))
     assert s.start_line <= line <= s.end_line, (text, s.start_line, s.end_line)
-    rest = text[m.end() : -1]
+    rest = text[m.end() : -1].removesuffix(MENTION_CUT)
     if rest.startswith(": ") or not rest:
         quoted = rest.removeprefix(": ").strip()
         assert quoted in file_lines[line - 1], (quoted, file_lines[line - 1])

@@ -38,6 +38,13 @@ _CLOSERS = frozenset({"}", "};", "end", "})", "});", "]", ")", "esac", "fi", "do
 
 # A mention quotes at most this many characters of the signature line.
 _MENTION_CHARS = 160
+# Ends a mention cut at that limit, so a reader knows the line goes on.
+MENTION_CUT = "…"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, :data:`MENTION_CUT` standing for the rest."""
+    return text if len(text) <= limit else text[:limit].rstrip() + MENTION_CUT
 
 
 def elision_marker(indent: str, first: int, last: int) -> str:
@@ -252,7 +259,7 @@ def _call(slice_: Slice) -> tuple[str, int] | None:
     line = a + sig.count("\n", 0, found.start())
     # The name is never cut (a deeply qualified C# method's can pass the limit alone), and
     # the start of its parameters follows it.
-    return text[: max(_MENTION_CHARS, len(slice_.name) + _MENTION_CHARS // 4)], line
+    return _cut(text, max(_MENTION_CHARS, len(slice_.name) + _MENTION_CHARS // 4)), line
 
 
 def _in_annotation(before: str) -> bool:
@@ -373,7 +380,7 @@ def mention_line(slice_: Slice) -> str:
             return f"{slice_.path}:{call[1]}  {call[0]}\n"
     quoted, line = _quoted_line(slice_)
     head = f"{slice_.path}:{line}  {slice_.name}"
-    return f"{head}: {quoted[:_MENTION_CHARS]}\n" if quoted else f"{head}\n"
+    return f"{head}: {_cut(quoted, _MENTION_CHARS)}\n" if quoted else f"{head}\n"
 
 
 class CodeRenderer:

@@ -249,3 +249,60 @@ def test_a_top_level_doc_section_is_not_named_twice():
     }
     assert got["Guide"].startswith("### g.md:1-3\n\n# Guide\n")
     assert got["Guide > Install"].startswith("### g.md:5-7 — section `Guide > Install`\n")
+
+
+def _rungs(path: str, text: str, name: str = "<module>") -> dict[str, object]:
+    s = next(s for s in _slices(path, text) if s.name == name)
+    return {r.name: r for r in CodeRenderer().ladder(s)}
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "shown"),
+    [
+        # An Apache banner in a block comment (okhttp, retrofit, serilog's ``//`` lines).
+        (
+            "Response.java",
+            "/*\n * Copyright (C) 2013 Square, Inc.\n *\n * Licensed under the Apache "
+            'License, Version 2.0 (the "License");\n */\npackage okhttp;\n\nimport x.Y;\n'
+            "\nclass Response {\n}\n",
+            "... (lines 1-5 elided)\npackage okhttp;\n\nimport x.Y;\n",
+        ),
+        # ``#`` lines below a ``#!`` line, which stays; blank lines after the banner go.
+        (
+            "tool.py",
+            "#!/usr/bin/env python\n# Copyright 2020 Foo\n# Licensed under MIT.\n\nimport os\n",
+            "#!/usr/bin/env python\n... (lines 2-4 elided)\nimport os\n",
+        ),
+        # A C banner whose ``*/`` ends its second line; ``#include`` is code, not ``#``.
+        (
+            "server.c",
+            '/* Copyright (c) 2009 Redis Ltd.\n * All rights reserved. */\n#include "server.h"\n',
+            '... (lines 1-2 elided)\n#include "server.h"\n',
+        ),
+    ],
+)
+def test_a_module_header_offers_itself_without_its_licence_banner(path, text, shown):
+    rungs = _rungs(path, text)
+    assert list(rungs)[:2] == ["full", "banner_elided"]
+    rung = rungs["banner_elided"]
+    assert rung.text == shown
+    lines = text.splitlines(keepends=True)
+    kept = "".join(ln for a, b in rung.verbatim_lines() for ln in lines[a - 1 : b])
+    assert kept == "".join(ln for ln in shown.splitlines(keepends=True) if "elided" not in ln)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Documentation, not a licence: kept.
+        "// Package gin implements a HTTP web framework.\n// It is fast.\npackage gin\n",
+        # A one-line notice: a marker would save nothing.
+        "// Copyright 2020 Foo.\npackage gin\n",
+        # Comments only: nothing below the banner to show.
+        "// Copyright 2020 Foo.\n// Licensed under MIT.\n",
+        # Code on the comment's closing line.
+        "/* Copyright 2020 Foo.\n * Licensed under MIT. */ package gin\n",
+    ],
+)
+def test_no_banner_rung_without_a_licence_banner_above_code(text):
+    assert "banner_elided" not in _rungs("gin.go", text)

@@ -115,8 +115,10 @@ def sources(draw, templates=TEMPLATES, fields_by_language=FIELDS):
         return fn.format(name=name, body=body, doc=doc.format(name=name) if with_doc else "")
 
     out = []
-    for _ in range(draw(st.integers(1, 7))):
-        kind = draw(st.sampled_from(["fn", "cls", "stmt", "comment", "blank", "junk"]))
+    for k in range(draw(st.integers(1, 7))):
+        kinds = ["fn", "cls", "stmt", "comment", "licence", "blank", "junk"]
+        # A licence banner opens many files; first, it is drawn as often as all else.
+        kind = draw(st.sampled_from(kinds[:4] + ["licence"] * 4 if k == 0 else kinds))
         name = draw(ident)
         if kind == "fn":
             out.append(function(name))
@@ -131,6 +133,9 @@ def sources(draw, templates=TEMPLATES, fields_by_language=FIELDS):
             out.append(stmt.format(name=name))
         elif kind == "comment":
             out.append(f"{comment} {name}\n")
+        elif kind == "licence":
+            # Opening a file, a banner gives module headers a ``banner_elided`` rung.
+            out.append(f"{comment} Copyright {name}\n{comment} Licensed under MIT.\n")
         elif kind == "blank":
             out.append("\n")
         else:

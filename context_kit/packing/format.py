@@ -28,6 +28,7 @@ OutputFormat = Literal["markdown", "xml", "json"]
 _RUNG_NOTE = {
     "full": "",
     "elided": " (body elided)",
+    "banner_elided": " (licence banner elided)",
     "excerpt": " (excerpt)",
     "skeleton": " (outline)",
     "signature": " (signature only)",
@@ -177,10 +178,11 @@ class MarkdownFormatter:
         lang = slice_.language or ""
         if slice_.kind == "commit":
             lang = "diff"
-        if slice_.kind == "code" and rung.name in ("full", MERGED):
+        if slice_.kind == "code" and rung.name in ("full", MERGED, "banner_elided"):
             # The code itself shows what the symbol is; naming it again in the heading
             # cost ~9 tokens per item (8% of a 4k pack) and told the model nothing new.
-            # A merged block's elision markers say what it leaves out.
+            # A merged block's elision markers say what it leaves out, as does the
+            # marker standing for a licence banner.
             return f"### {_label(slice_, rung)}\n{last}{fence}{lang}\n{body}{fence}\n"
         label = _label(slice_, rung)
         return f"### {label} — {what}{name}{note}\n{last}{fence}{lang}\n{body}{fence}\n"

@@ -349,17 +349,78 @@ _NOT_QUOTED = re.compile(
 )
 
 
+# A comment line of a file's opening banner: ``//`` or ``--``, and ``#`` except in the
+# languages where it starts a directive (``#include``, ``#region``) or an attribute.
+_BANNER_LINE = re.compile(r"[ \t]*(?://|--)")
+_HASH_LINE = re.compile(r"[ \t]*#(?![!\[])")
+_HASH_DIRECTIVES = frozenset({"c", "cpp", "c_sharp", "objc", "cuda", "rust"})
+# What makes a comment a licence banner and not documentation worth reading.
+_LICENCE = re.compile(
+    r"licen[cs]e|copyright|\(c\)|SPDX-License-Identifier|all rights reserved"
+    r"|permission is hereby granted|redistribution and use",
+    re.I,
+)
+# Lines that may stand above a banner and stay shown: a ``#!`` line, ``<?php``.
+_ABOVE_BANNER = re.compile(r"[ \t]*(?:#!|<\?php\b)")
+
+
+def _banner(lines: list[str], language: str | None) -> tuple[int, int] | None:
+    """The 0-based ``(first, last)`` lines of a licence banner opening ``lines``, if any.
+
+    A banner is the run of comments (and blank lines between and after them) before the
+    first line of code, at least two lines long, that mentions a licence or copyright.
+    Lines past it must hold code: a file of comments only has no banner to elide.
+    """
+    n = 0
+    while n < len(lines) and (not lines[n].strip() or _ABOVE_BANNER.match(lines[n])):
+        n += 1
+    first = n
+    in_block = False
+    while n < len(lines):
+        line = lines[n]
+        opens = line.lstrip().startswith("/*")
+        if in_block or opens:
+            rest = line.lstrip()[2:] if opens and not in_block else line
+            in_block = "*/" not in rest
+            if not in_block and rest.split("*/", 1)[1].strip():
+                return None  # code after the comment on its closing line
+        elif not line.strip():
+            pass
+        elif not (
+            _BANNER_LINE.match(line)
+            or (language not in _HASH_DIRECTIVES and _HASH_LINE.match(line))
+        ):
+            break
+        n += 1
+    if in_block or n >= len(lines):
+        return None
+    last = n - 1
+    while last >= first and not lines[last].strip():
+        last -= 1
+    if last - first < 1 or not _LICENCE.search("".join(lines[first : last + 1])):
+        return None
+    return first, n - 1
+
+
+_COMMENT_OR_PUNCTUATION = re.compile(r"(?://|/\*|\*|#(?![A-Za-z\[])|--|[^\w]*$)")
+
+
 def _quoted_line(slice_: Slice) -> tuple[str, int]:
     """The line a mention quotes when there is no call to show, and its number.
 
     The first line that says something: past comments, annotations and file boilerplate,
-    starting at the declaration; else the slice's first non-blank line.
+    starting at the declaration; else the first line that is not a comment (a header of
+    only ``package`` and imports quotes its ``package`` line, not the ``/*`` opening its
+    licence); else the slice's first non-blank line.
     """
     a = slice_.start_line or 1
     first = _declaration_start(slice_) or a
     lines = [ln.strip().lstrip("\ufeff") for ln in split_lines(slice_.text)]
     for n in range(first - a, len(lines)):
         if lines[n] and not _NOT_QUOTED.match(lines[n]):
+            return lines[n], a + n
+    for n in range(first - a, len(lines)):
+        if lines[n] and not _COMMENT_OR_PUNCTUATION.match(lines[n]):
             return lines[n], a + n
     for n, ln in enumerate(lines):
         if ln:
@@ -419,6 +480,25 @@ class CodeRenderer:
                     verbatim=shown,
                 )
             )
+        if slice_.symbol_kind == "module" and a == 1:
+            banner = _banner(lines, slice_.language)
+            if banner is not None:
+                # A licence banner says nothing about the code; the imports and constants
+                # below it are what a module header is packed for.
+                first, last = banner
+                text = "".join(lines[:first]) + elision_marker("", a + first, a + last)
+                text += "".join(lines[last + 1 :])
+                shown = ((a, a + first - 1),) if first else ()
+                rungs.append(
+                    Rung(
+                        name="banner_elided",
+                        text=text,
+                        fidelity=f.get("banner_elided", FIDELITY["banner_elided"]),
+                        start_line=a,
+                        end_line=b,
+                        verbatim=(*shown, (a + last + 1, b)),
+                    )
+                )
         if slice_.signature_end_line is not None and slice_.symbol_kind in (
             "function",
             "method",

@@ -68,10 +68,11 @@ EXPECTED = {
         ("maxof", "function", None, None),
     ],
     "Sample.cs": [
-        ("Demo.Greeter", "class", None, 5),
-        ("Demo.Greeter.Greeter", "method", "Demo.Greeter", 10),
-        ("Demo.Greeter.Greet", "method", "Demo.Greeter", 16),
-        ("Demo.IShape.Area", "method", "Demo.IShape", None),
+        # A namespace names a package, as Java's ``package`` does: no qualifier.
+        ("Greeter", "class", None, 5),
+        ("Greeter.Greeter", "method", "Greeter", 10),
+        ("Greeter.Greet", "method", "Greeter", 16),
+        ("IShape.Area", "method", "IShape", None),
     ],
     "sample.rb": [
         ("Greeter", "class", None, 5),
@@ -114,7 +115,7 @@ EXPECTED_REFS = {
     "Sample.java": ("Greeter.greet", "format"),
     "sample.c": ("add", "helper"),
     "sample.cpp": ("geo.Shape.area", "compute"),
-    "Sample.cs": ("Demo.Greeter.Greet", "Format"),
+    "Sample.cs": ("Greeter.Greet", "Format"),
     "sample.rb": ("Greeter.greet", "format"),
     "sample.php": ("add", "helper"),
     "sample.kt": ("add", "helper"),
@@ -267,11 +268,16 @@ NAMESPACED = {
     "Log.cs": (
         "using System;\n\nnamespace Serilog.Core\n{\n    class Logger\n    {\n"
         "        void Write() { }\n    }\n}\n",
-        {
-            ("Serilog.Core.Logger", "class", None),
-            ("Serilog.Core.Logger.Write", "method", "Serilog.Core.Logger"),
-        },
+        # C# and PHP namespaces name packages: members are named as in a file-scoped
+        # ``namespace Serilog.Core;``, by their class alone.
+        {("Logger", "class", None), ("Logger.Write", "method", "Logger")},
         (1, 4),
+    ),
+    "Str.php": (
+        "<?php\nnamespace Illuminate\\Support {\n\nclass Str {\n"
+        "    public function lower($x) { return $x; }\n}\n}\n",
+        {("Str", "class", None), ("Str.lower", "method", "Str")},
+        (1, 2),
     ),
     # PHP's statement form scopes the file but holds nothing: a module line.
     "Gate.php": (
@@ -301,7 +307,7 @@ NAMESPACED = {
 
 
 @pytest.mark.parametrize("path", sorted(NAMESPACED))
-def test_a_namespace_qualifies_its_members_but_is_no_class(path: str):
+def test_a_namespace_scopes_its_members_but_is_no_class(path: str):
     text, expected, header = NAMESPACED[path]
     slices = _slices(path, text)
     assert expected <= {(s.name, s.symbol_kind, s.parent) for s in slices}
@@ -415,7 +421,7 @@ def test_references_name_the_types_a_definition_mentions(path: str):
             "regions.cs",
             "namespace N {\n#if NET45\n  class A {\n    void F() { }\n  }\n#else\n"
             "  class B {\n    void G() { }\n  }\n#endif\n}\n",
-            {"N.A", "N.A.F", "N.B", "N.B.G"},
+            {"A", "A.F", "B", "B.G"},
         ),
         (
             "shape.cpp",

@@ -1455,7 +1455,8 @@ class Chunker:
         while len(nodes) > 1 and not nodes[-1].is_named:
             nodes.pop()
         before = len(self.spans)
-        self._block(nodes, [*scope, name], parent, depth + 1, lead)
+        inner_scope = [*scope, name] if self.spec.namespaces_qualify else scope
+        self._block(nodes, inner_scope, parent, depth + 1, lead)
         if len(self.spans) > before:
             last = self.spans[-1]
             last.end = max(last.end, self._last_line(outer))

@@ -172,7 +172,8 @@ class CodeSource:
     # 62: comments between a header and its body node are the body's: no longer in the
     #     signature (Python ``def`` + comment, Ruby ``module`` + its class's comment);
     #     in Python they are the doc when there is no docstring.
-    version = "62"
+    # 63: C# and PHP block namespaces no longer qualify names (as file-scoped ones never did).
+    version = "63"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

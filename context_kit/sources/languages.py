@@ -69,6 +69,12 @@ class LanguageSpec:
             belong to no class, so a function in one is a function and a class in one has
             no parent; the namespace's own lines are module lines. One without a body
             (PHP's ``namespace App;``, Rust's ``mod util;``) is a module statement.
+        namespaces_qualify: Whether a namespace qualifies its members' names. C# and PHP
+            namespaces do not: they name packages, as Java's ``package`` does, and C# 10's
+            file-scoped ``namespace App;`` and PHP's ``namespace App;`` never could, so a
+            block namespace qualifying names made one code base name its classes two ways
+            (``Serilog.Core.Logger.Write`` against ``Logger.Write``), at a cost in tokens
+            in every heading and mention.
         wrappers: Node types that wrap a definition or container (decorators, exports,
             variable declarations holding a function); the slice spans the wrapper, and a
             wrapper's name names an anonymous definition inside it.
@@ -176,6 +182,7 @@ class LanguageSpec:
     definitions: frozenset[str] = frozenset()
     containers: frozenset[str] = frozenset()
     namespaces: frozenset[str] = frozenset()
+    namespaces_qualify: bool = True
     wrappers: frozenset[str] = frozenset()
     body_field: str = "body"
     body_types: frozenset[str] = frozenset()
@@ -506,6 +513,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
             }
         ),
         namespaces=frozenset({"namespace_declaration"}),
+        namespaces_qualify=False,
         body_lists=frozenset({"block"}),
         default_names={"operator_declaration": "operator", "indexer_declaration": "this[]"},
         code_properties={
@@ -545,6 +553,7 @@ LANGUAGES: dict[str, LanguageSpec] = {
             }
         ),
         namespaces=frozenset({"namespace_definition"}),
+        namespaces_qualify=False,
         body_lists=frozenset({"compound_statement"}),
         scope_separators=("\\",),
     ),

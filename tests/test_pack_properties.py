@@ -135,6 +135,23 @@ def test_pack_on_a_real_tree_packs_relevant_code(sample_repo: Path):
     assert {c["cite"] for c in doc["context"]}
 
 
+def test_json_objects_say_what_markdown_says_and_no_more(sample_repo: Path):
+    # The path and lines are in ``cite``: fields repeating them cost ~25 tokens an object.
+    packed = context_kit.pack(sample_repo, "greet the user by name", budget=2000, format="json")
+    objects = json.loads(packed.text)["context"]
+    assert objects
+    allowed = {"kind", "cite", "name", "rendering", "last_commit", "text"}
+    for obj in objects:
+        assert set(obj) <= allowed and {"kind", "cite", "text"} <= set(obj), obj
+        if obj["kind"] == "code":
+            # Whole code shows its own declaration; a trimmed rung is named.
+            shows_it = obj.get("rendering", "full") in ("full", "merged", "banner_elided")
+            assert ("name" in obj) != shows_it, obj
+    cites = {obj["cite"] for obj in objects}
+    for item in packed.items:
+        assert any(c.startswith(f"{item.path}:") for c in cites), item.path
+
+
 def test_report_explains_drops(sample_repo: Path):
     packed = context_kit.pack(sample_repo, "greet add tokenize count", budget=60)
     assert packed.tokens <= 60

@@ -86,6 +86,9 @@ MERGED = "merged"
 """The rendering name of a block that shows several packed items of one file (see
 :func:`merged_block`)."""
 
+# Rungs of code whose text shows the declaration itself: no name beside their citation.
+_SHOWS_ITS_NAME = frozenset({"full", MERGED, "banner_elided"})
+
 
 def merged_block(
     fmt: Formatter,
@@ -178,7 +181,7 @@ class MarkdownFormatter:
         lang = slice_.language or ""
         if slice_.kind == "commit":
             lang = "diff"
-        if slice_.kind == "code" and rung.name in ("full", MERGED, "banner_elided"):
+        if slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME:
             # The code itself shows what the symbol is; naming it again in the heading
             # cost ~9 tokens per item (8% of a 4k pack) and told the model nothing new.
             # A merged block's elision markers say what it leaves out, as does the
@@ -213,9 +216,11 @@ class XmlFormatter:
     def block(self, slice_: Slice, rung: Rung) -> str:
         """A ``<slice>`` element with citation attributes."""
         attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_, rung))}"']
-        if slice_.name:
+        # As in Markdown and JSON: whole code is not named, ``full`` goes without saying.
+        if slice_.name and not (slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME):
             attrs.append(f'name="{_xml_escape(slice_.name)}"')
-        attrs.append(f'rendering="{rung.name}"')
+        if rung.name != "full":
+            attrs.append(f'rendering="{rung.name}"')
         last = _last_commit(slice_) if rung.name != "mention" else None
         if last is not None:
             sha, date, subject = last
@@ -228,7 +233,16 @@ class XmlFormatter:
 
 
 class JsonFormatter:
-    """One JSON document: ``{"context": [ {...}, ... ]}``, one object per line."""
+    """One JSON document: ``{"context": [ {...}, ... ]}``, one object per line.
+
+    Each object holds what the Markdown block says and no more: ``kind``, ``cite``
+    (``path:start-end`` or ``commit <sha>``), ``name`` where the Markdown heading
+    names the slice (not beside full code, which shows its own declaration),
+    ``rendering`` when it is not ``full``, ``last_commit`` when attached, and ``text``.
+    The document is prompt text, so it does not repeat the citation's path and lines as
+    fields (that cost ~25 tokens an object); programs read them from
+    :attr:`PackedContext.items <context_kit.PackedContext.items>`.
+    """
 
     name = "json"
     header = '{"context": [\n'
@@ -238,15 +252,10 @@ class JsonFormatter:
     def block(self, slice_: Slice, rung: Rung) -> str:
         """One JSON object (no trailing separator)."""
         obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_, rung)}
-        if slice_.path is not None:
-            obj["path"] = slice_.path
-        if rung.start_line is not None:
-            obj["start_line"] = slice_.start_line
-            obj["end_line"] = slice_.end_line
-        if slice_.commit:
-            obj["commit"] = slice_.commit
-        obj["name"] = slice_.name
-        obj["rendering"] = rung.name
+        if slice_.name and not (slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME):
+            obj["name"] = slice_.name
+        if rung.name != "full":
+            obj["rendering"] = rung.name
         last = _last_commit(slice_) if rung.name != "mention" else None
         if last is not None:
             obj["last_commit"] = {"commit": last[0], "date": last[1], "subject": last[2]}

@@ -45,6 +45,7 @@ from .packing.select import Needs, candidate_rows, drop_copies, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .renderers.code import excerpt_rung
 from .retrievers import BM25Retriever, Corpus, Retriever, fuse, get_retriever, top_k
+from .retrievers.feedback import QueryFeedback
 from .retrievers.fusion import RRF_K, FusionMethod, FusionResult
 from .retrievers.graph import GraphPropagation
 from .retrievers.history import ChangePropagation
@@ -84,6 +85,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "links": 0.3,
     "file_header": 0.5,
     "file_bm25": 0.15,
+    "feedback": 0.2,
 }
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
 query spells out adds a strong, but not overriding, boost; history (commits matching the
@@ -96,7 +98,9 @@ recall +0.01 on its own); ``file_bm25`` gives each slice its file's BM25 score (
 slices summed, from the same postings), because a function that shares few words with the
 query may live in the file the query is about (line recall averaged over 2k-32k: polyglot
 commit tasks +0.015, Python commit tasks +0.010; 0.3 gained more on the first and lost on
-the second)."""
+the second); ``feedback`` scores every slice by BM25 over the distinctive words of the
+best code hits that the query does not use (pseudo-relevance feedback, see
+:class:`~context_kit.retrievers.feedback.QueryFeedback`)."""
 
 
 DEFAULT_DIVERSITY = 1.0
@@ -108,6 +112,8 @@ in one file, next to the other hits)."""
 
 # Diversity re-weights only the head of the ranking, where crowding hurts.
 _DIVERSITY_DEPTH = 200
+# Stateless: it reads the fitted BM25 retriever and the slices at query time.
+_FEEDBACK = QueryFeedback()
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -544,6 +550,13 @@ class Index:
             if bm25 is not None:
                 file_scores = bm25.grouped_scores(query, self.corpus.file_ids)
                 fused.add("file_bm25", file_scores, weight=float(w["file_bm25"]), method=fusion)
+        if w.get("feedback", 0.0) and query:
+            bm25 = self._bm25()
+            if bm25 is not None:
+                # The best hits are read as the prior will rank them (tests and docs low).
+                first = fused.scores * self._prior_weights
+                wider = _FEEDBACK.scores(bm25, self.slices, first, query)
+                fused.add("feedback", wider, weight=float(w["feedback"]), method=fusion)
         # Post-fusion hook: propagate the fused scores along section<->code links, in the
         # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
         if w.get("links", 0.0):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -483,13 +483,36 @@ class BM25Retriever:
             return {}
         return dict(zip(qt, _idf(self.n_docs_, self.df_[cols]).tolist(), strict=True))
 
+    def idf(self, cols: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """The idf of vocabulary columns ``cols``."""
+        return _idf(self.n_docs_, self.df_[cols])
+
+    def weighted_score(self, weights: Mapping[str, float]) -> Scores:
+        """BM25 of every slice for a query of index terms, each term's idf times its weight.
+
+        The terms are index terms already (split and stemmed as the index's are): the
+        words :class:`~context_kit.retrievers.feedback.QueryFeedback` reads from slices.
+        Terms outside the vocabulary count for nothing.
+        """
+        n = self.n_docs_
+        words = list(weights)
+        cols = self.vocabulary_.columns(words)
+        known = np.flatnonzero(cols >= 0)
+        if n == 0 or known.size == 0:
+            return np.zeros(n, dtype=np.float32)
+        cols = cols[known]
+        idf = self.idf(cols) * np.asarray([weights[words[i]] for i in known.tolist()])
+        return self._row_scores(cols, idf)
+
     def score(self, query: str) -> Scores:
         """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
-        n = self.n_docs_
         cols = self._query_columns(query)[1]
         if cols.size == 0:
-            return np.zeros(n, dtype=np.float32)
-        idf = _idf(n, self.df_[cols])
+            return np.zeros(self.n_docs_, dtype=np.float32)
+        return self._row_scores(cols, self.idf(cols))
+
+    def _row_scores(self, cols: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]) -> Scores:
+        """Per row, the BM25 sum over terms ``cols`` with these (weighted) idfs."""
         sums = self._document_sums(self.indptr_, self.doc_ids_, self.tf_, cols, idf)
         if self.d_doc_ids_.size:
             # A document lives in one segment only, so adding the other's 0.0 is exact.

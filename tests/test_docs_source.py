@@ -66,6 +66,22 @@ def test_rst_sections():
     assert got[0].start_line == 1
 
 
+def test_rst_titles_take_any_punctuation_and_short_underlines_as_docutils_does():
+    # pydicom underlines with ``.``; an underline of four or more shorter than its title
+    # is still one (docutils warns); a three-character one under a longer title is text.
+    rst = (
+        "Guide\n=====\n\nIntro.\n\nDataset.walk\n............\n\nWalks.\n\n"
+        "A rather long title\n.....\n\nText.\n\nNot a title at all\n...\n\nMore.\n"
+    )
+    got = docs("guide.rst", rst)
+    assert [s.name for s in got] == [
+        "Guide",
+        "Guide > Dataset.walk",
+        "Guide > A rather long title",
+    ]
+    assert "Not a title at all" in got[-1].text
+
+
 def test_plain_text_becomes_windows():
     got = docs("notes.txt", "para one\n\npara two\n")
     assert len(got) == 1 and got[0].kind == "doc"

@@ -99,7 +99,12 @@ _NUMBERED = re.compile(
     r"^(\d+(?:\.\d+)*\.?|(?:Appendix[ \t]+)?[A-Z](?:\.\d+)*\.)[ \t]+[A-Z][^\n]{0,72}$"
 )
 _MIN_NUMBERED_HEADINGS = 3
-_RST_UNDERLINE = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}[ \t]*$")
+# Any ASCII punctuation adorns an RST title (pydicom underlines with ``.``), as docutils
+# reads it; a run of one character, three at least.
+_RST_UNDERLINE = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}[ \t]*$")
+# docutils takes an underline shorter than its title for one (with a warning) when it is
+# at least this long; a shorter one is ordinary text.
+_RST_SHORT_UNDERLINE = 4
 # YAML (``---``) or TOML (``+++``) front matter opening a Markdown file (Jekyll, Hugo,
 # MkDocs pages): its closing ``---`` read as a setext underline made the last key a
 # heading (840 of 2,530 doc files in an audit: every page of curl's docs).
@@ -208,7 +213,7 @@ def _rst_headings(table: LineTable) -> list[_Head]:
             title
             and not _RST_UNDERLINE.match(title)
             and _RST_UNDERLINE.match(nxt)
-            and (len(nxt.rstrip()) >= len(title) or over)
+            and (len(nxt.rstrip()) >= min(len(title), _RST_SHORT_UNDERLINE) or over)
         ):
             style = (nxt[0], over)
             if style not in styles:
@@ -335,7 +340,9 @@ class DocsSource:
     """
 
     name = "docs"
-    version = "4"
+    # 5: RST titles adorned with any ASCII punctuation, and underlines of four or more
+    #    characters shorter than their title, as docutils reads them.
+    version = "5"
 
     def __init__(
         self,

@@ -332,13 +332,27 @@ _MAY_NAME_CODE = re.compile(r"[`_(/]|\w\.[A-Za-z_]|[a-z][A-Z]")
 _HYPHENATED = re.compile(r"[\w.]+(?:-[\w.]+)+")
 
 
+# A line of example code that defines a name (``def cli():`` in a tutorial, ``class
+# MyApp(App):``, ``function handler(req) {``): the example's own name, not the library's.
+_DEFINES_HERE = re.compile(
+    r"^[ \t]*(?:(?:export|pub|public|private|static|async|suspend)[ \t]+)*"
+    r"(?:def|class|function|func|fn|fun|struct|interface)[ \t]+(\w+)"
+)
+
+
 def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
     """``(line, identifiers, paths)`` for each line of a section that mentions code."""
     out = []
     first = s.start_line or 1
-    for n, line in enumerate(s.text.split("\n")):
+    lines = s.text.split("\n")
+    # Names the section's examples define are the examples' own, wherever the prose
+    # mentions them again ("now call ``cli()``").
+    own = {m.group(1) for line in lines if (m := _DEFINES_HERE.match(line)) is not None}
+    for n, line in enumerate(lines):
         if _MAY_NAME_CODE.search(line):
             idents, paths = query_mentions(line)
+            if idents and own:
+                idents = [i for i in idents if i not in own]
             if idents and "-" in line:
                 idents = _outside_hyphenated(idents, line)
             if idents or paths:

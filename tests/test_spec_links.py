@@ -263,6 +263,24 @@ def test_a_mention_links_the_name_as_spelt_before_other_cases():
     assert LinkIndex(slices).links().edges == links.edges
 
 
+def test_names_a_section_s_example_defines_link_nowhere():
+    from context_kit._link_index import LinkIndex
+
+    # click's tutorial defines ``def cli():`` and then says "call ``cli()``": its own
+    # example, not the repository's ``examples/.../cli`` functions.
+    slices = [
+        doc(
+            "Write a command:\n\n    @click.command()\n    def cli():\n"
+            "        click.echo(name)\n\nThen call `cli()` and read `load_config()`.\n"
+        ),
+        code("cli", "examples/repo/cli.py"),
+        code("load_config", "config.py"),
+    ]
+    links = build_links(slices)
+    assert sorted(e.via for e in links.edges) == ["load_config"]
+    assert LinkIndex(slices).links().edges == links.edges
+
+
 def test_path_mentions_link_every_slice_of_the_file():
     links = build_links(
         [

@@ -7,6 +7,7 @@ shortcut here is checked against the straightforward computation it replaces.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.packing.select import Needs, candidate_rows
 from context_kit.retrievers import _lcs_bound, top_k
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
+from context_kit.retrievers._terms import terms
 from context_kit.retrievers.fuzzy import query_mentions
 
 # Few letters, so random names are often near-misses of each other; "é" and "\0" are
@@ -221,10 +223,13 @@ def reference_bm25_scores(bm25: BM25Retriever, query: str) -> np.ndarray:
         (bm25.indptr_, bm25.doc_ids_, bm25.tf_),
         (bm25.d_indptr_, bm25.d_doc_ids_, bm25.d_tf_),
     ]
+    qtf = Counter(terms(query, stem=bm25.stem))
     for t in bm25.query_terms(query):
         c = bm25.vocabulary_[t]
         df = float(bm25.df_[c])
         idf = float(np.log1p((bm25.n_docs_ - df + 0.5) / (df + 0.5)))
+        if bm25.k3 > 0:
+            idf *= (bm25.k3 + 1.0) * qtf[t] / (bm25.k3 + qtf[t])
         for indptr, doc_ids, tfs in segments:
             for p in range(int(indptr[c]), int(indptr[c + 1])):
                 doc, tf = int(doc_ids[p]), float(tfs[p])
@@ -242,8 +247,9 @@ bm25_words = st.sampled_from(
     st.lists(bm25_words, min_size=0, max_size=8),
     st.floats(0.1, 3.0),
     st.floats(0.0, 1.0),
+    st.sampled_from([0.0, 1.2, 8.0]),
 )
-def test_bm25_scores_equal_the_plain_loop_bit_for_bit(docs, query, k1, b):
+def test_bm25_scores_equal_the_plain_loop_bit_for_bit(docs, query, k1, b, k3):
     corpus = Corpus(
         [
             Slice(
@@ -256,7 +262,7 @@ def test_bm25_scores_equal_the_plain_loop_bit_for_bit(docs, query, k1, b):
             for i, d in enumerate(docs)
         ]
     )
-    bm25 = BM25Retriever(k1=k1, b=b).fit(corpus)
+    bm25 = BM25Retriever(k1=k1, b=b, k3=k3).fit(corpus)
     text = " ".join(query)
     np.testing.assert_array_equal(bm25.score(text), reference_bm25_scores(bm25, text))
 

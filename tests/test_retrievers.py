@@ -48,7 +48,7 @@ def test_bm25_matches_the_textbook_reference(docs, query):
     corpus = Corpus([make_slice(i + 1, " ".join(d)) for i, d in enumerate(docs)])
     bm25 = BM25Retriever(name_weight=0.0, path_weight=0.0, stem=False)
     fast = bm25.fit(corpus).score(" ".join(query))
-    ref = reference_scores(docs, query, k1=bm25.k1, b=bm25.b)
+    ref = reference_scores(docs, query, k1=bm25.k1, b=bm25.b, k3=bm25.k3)
     np.testing.assert_allclose(fast, np.asarray(ref, dtype=np.float32), rtol=1e-4, atol=1e-5)
 
 

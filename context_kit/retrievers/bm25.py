@@ -293,6 +293,12 @@ class BM25Retriever:
             "parsing" meets ``parse``). An issue describes behaviour in prose while code
             names it in its own form; on the quality benchmark this lifted line recall at 4k
             tokens by about 0.01 on commit tasks and 0.03 on SWE-bench issues.
+        k3: Query-term-frequency saturation (Okapi's ``k3``): a term the query repeats
+            weighs ``(k3 + 1) * qtf / (k3 + qtf)`` times its idf (1.38x at twice, 1.57x at
+            three times with 1.2), since an issue repeats what it is about (``FLUSHALL``,
+            ``persist_tree``). 0 counts each distinct term once. On the quality benchmark
+            1.2 raised function / line recall .744 / .783 -> .749 / .786 (Python) and line
+            recall .703 -> .709 (polyglot).
     """
 
     name = "bm25"
@@ -306,6 +312,7 @@ class BM25Retriever:
         name_weight: float = 3.0,
         path_weight: float = 2.0,
         stem: bool = True,
+        k3: float = 1.2,
     ) -> None:
         self.k1 = k1
         self.b = b
@@ -313,6 +320,7 @@ class BM25Retriever:
         self.name_weight = name_weight
         self.path_weight = path_weight
         self.stem = stem
+        self.k3 = k3
 
     def _fields(self) -> _Fields:
         return _Fields(self.body_weight, self.name_weight, self.path_weight, self.stem)
@@ -471,10 +479,19 @@ class BM25Retriever:
 
     def _query_columns(self, query: str) -> tuple[list[str], npt.NDArray[np.int64]]:
         """:meth:`query_terms` and their columns, looked up in one batch."""
-        distinct = list(dict.fromkeys(terms(query, stem=self.stem)))
+        qt, cols, _ = self._query_counts(query)
+        return qt, cols
+
+    def _query_counts(
+        self, query: str
+    ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """:meth:`_query_columns` and how often the query holds each of those terms."""
+        counts = Counter(terms(query, stem=self.stem))
+        distinct = list(counts)  # first-seen order, as dicts keep it
         cols = self.vocabulary_.columns(distinct)
-        present = np.flatnonzero(cols >= 0)
-        return [distinct[i] for i in present.tolist()], cols[present]
+        present = np.flatnonzero(cols >= 0).tolist()
+        qt = [distinct[i] for i in present]
+        return qt, cols[present], np.asarray([counts[t] for t in qt], dtype=np.float64)
 
     def term_weights(self, query: str) -> dict[str, float]:
         """The idf of each distinct query term in the vocabulary (rare terms weigh most)."""
@@ -505,11 +522,14 @@ class BM25Retriever:
         return self._row_scores(cols, idf)
 
     def score(self, query: str) -> Scores:
-        """BM25 score of every slice for ``query`` (each distinct query term counted once)."""
-        cols = self._query_columns(query)[1]
+        """BM25 score of every slice for ``query`` (repeated query terms weigh more, see k3)."""
+        _, cols, qtf = self._query_counts(query)
         if cols.size == 0:
             return np.zeros(self.n_docs_, dtype=np.float32)
-        return self._row_scores(cols, self.idf(cols))
+        idf = self.idf(cols)
+        if self.k3 > 0.0:
+            idf = idf * ((self.k3 + 1.0) * qtf / (self.k3 + qtf))
+        return self._row_scores(cols, idf)
 
     def _row_scores(self, cols: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]) -> Scores:
         """Per row, the BM25 sum over terms ``cols`` with these (weighted) idfs."""
@@ -681,15 +701,22 @@ class FileBM25Retriever:
 
 
 def reference_scores(
-    docs: Sequence[Sequence[str]], query: Sequence[str], *, k1: float = 1.2, b: float = 0.75
+    docs: Sequence[Sequence[str]],
+    query: Sequence[str],
+    *,
+    k1: float = 1.2,
+    b: float = 0.75,
+    k3: float = 0.0,
 ) -> list[float]:
     """Textbook BM25 (Lucene IDF), one plain loop per document, for testing the fast path.
 
     Args:
         docs: Each document as a list of terms.
-        query: Query terms; repeated terms count once.
+        query: Query terms; with ``k3`` 0 repeated terms count once.
         k1: Saturation parameter.
         b: Length normalisation.
+        k3: Query-term-frequency saturation (Okapi's): a term the query holds ``qtf``
+            times weighs ``(k3 + 1) * qtf / (k3 + qtf)``.
     """
     n = len(docs)
     avgdl = sum(len(d) for d in docs) / n if n else 0.0
@@ -700,10 +727,12 @@ def reference_scores(
     for d in docs:
         tf = Counter(d)
         s = 0.0
-        for q in dict.fromkeys(query):
+        for q, qtf in Counter(query).items():
             if tf[q] == 0:
                 continue
             idf = math.log(1 + (n - df[q] + 0.5) / (df[q] + 0.5))
+            if k3 > 0:
+                idf *= (k3 + 1) * qtf / (k3 + qtf)
             s += idf * tf[q] * (k1 + 1) / (tf[q] + k1 * (1 - b + b * len(d) / avgdl))
         out.append(s)
     return out

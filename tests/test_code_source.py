@@ -319,23 +319,29 @@ def test_a_name_holding_code_is_no_name():
     assert chunker._name(fine) == "fmt.format"
 
 
+def _declaration(path: str, text: str, name: str, kind: str, language: str) -> Slice:
+    """A slice of ``text`` whose signature is its first line."""
+    end = text.count("\n")
+    return Slice(
+        id=f"code:{path}:1-{end}",
+        kind="code",
+        path=path,
+        start_line=1,
+        end_line=end,
+        name=name,
+        symbol_kind=kind,
+        language=language,
+        text=text,
+        signature_end_line=1,
+    )
+
+
 def test_a_mention_never_cuts_the_name():
     from context_kit.renderers.code import mention_line
 
     name = "Deeply.Nested.Namespace." * 8 + "Handler.HandleTheRequest"
     text = "    public void HandleTheRequest(int id)\n    {\n    }\n"
-    s = Slice(
-        id="code:a.cs:1-3",
-        kind="code",
-        path="a.cs",
-        start_line=1,
-        end_line=3,
-        name=name,
-        symbol_kind="method",
-        language="c_sharp",
-        text=text,
-        signature_end_line=1,
-    )
+    s = _declaration("a.cs", text, name, "method", "c_sharp")
     assert mention_line(s).startswith(f"a.cs:1  {name}(int id)")
 
 
@@ -344,18 +350,7 @@ def test_a_cut_mention_says_so():
 
     params = ", ".join(f"int argument_{n}" for n in range(30))
     text = f"def run({params}):\n    pass\n"
-    s = Slice(
-        id="code:a.py:1-2",
-        kind="code",
-        path="a.py",
-        start_line=1,
-        end_line=2,
-        name="run",
-        symbol_kind="function",
-        language="python",
-        text=text,
-        signature_end_line=1,
-    )
+    s = _declaration("a.py", text, "run", "function", "python")
     line = mention_line(s)
     assert line.endswith(f"{MENTION_CUT}\n") and len(line) < len(text)
     assert line.removeprefix("a.py:1  ")[: -len(MENTION_CUT) - 1] in text

@@ -458,7 +458,7 @@ def test_file_scores_are_bm25_over_the_files_joined_slices(rows, query_words, b)
         {int(g) for g in groups if any(terms(texts[i]) for i in np.flatnonzero(groups == g))}
     )
     docs = [[t for i in np.flatnonzero(groups == g) for t in terms(texts[i])] for g in present]
-    want = reference_scores(docs, terms(query), k1=fitted.k1, b=b)
+    want = reference_scores(docs, terms(query), k1=fitted.k1, b=b, k3=fitted.k3)
     for g, score in zip(present, want, strict=True):
         np.testing.assert_allclose(got[groups == g], score, rtol=1e-5, atol=1e-6)
     # Rows outside every group score nothing.

@@ -526,10 +526,13 @@ class BM25Retriever:
         _, cols, qtf = self._query_counts(query)
         if cols.size == 0:
             return np.zeros(self.n_docs_, dtype=np.float32)
-        idf = self.idf(cols)
-        if self.k3 > 0.0:
-            idf = idf * ((self.k3 + 1.0) * qtf / (self.k3 + qtf))
-        return self._row_scores(cols, idf)
+        return self._row_scores(cols, self.idf(cols) * self._qtf_weights(qtf))
+
+    def _qtf_weights(self, qtf: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Each query term's weight for how often the query holds it (see ``k3``)."""
+        if self.k3 <= 0.0:
+            return np.ones_like(qtf)
+        return (self.k3 + 1.0) * qtf / (self.k3 + qtf)
 
     def _row_scores(self, cols: npt.NDArray[np.int64], idf: npt.NDArray[np.float64]) -> Scores:
         """Per row, the BM25 sum over terms ``cols`` with these (weighted) idfs."""
@@ -556,7 +559,7 @@ class BM25Retriever:
         """
         n = self.n_docs_
         groups = np.asarray(groups, dtype=np.int64)
-        qt, cols = self._query_columns(query)
+        qt, cols, qtf = self._query_counts(query)
         if not qt or n == 0 or not (groups >= 0).any():
             return np.zeros(n, dtype=np.float32)
         group_of_doc, in_group, norm, n_present = self._group_stats(groups, b)
@@ -566,7 +569,7 @@ class BM25Retriever:
             (self.indptr_, self.doc_ids_, self.tf_),
             (self.d_indptr_, self.d_doc_ids_, self.d_tf_),
         )
-        for c in cols.tolist():
+        for c, weight in zip(cols.tolist(), self._qtf_weights(qtf).tolist(), strict=True):
             g_parts, tf_parts = [], []
             for indptr, doc_ids, tf in segments:
                 lo, hi = int(indptr[c]), int(indptr[c + 1])
@@ -581,7 +584,7 @@ class BM25Retriever:
             hit = np.flatnonzero(tf_g)
             if not hit.size:
                 continue
-            idf = float(_idf(n_present, float(hit.size)))
+            idf = float(_idf(n_present, float(hit.size))) * weight
             f = tf_g[hit]
             sums[hit] += idf * f * (self.k1 + 1.0) / (f + norm[hit])
         out = np.zeros(n, dtype=np.float32)

@@ -1959,3 +1959,40 @@ def test_rust_attributes_and_the_doc_comments_above_them_join_their_item():
     assert (test.symbol_kind, test.start_line, test.end_line) == ("function", 17, 21)
     # A row of a table of cases (no body) stays a line.
     assert not any(name.startswith("syntax!") for name in got)
+
+
+@pytest.mark.parametrize(
+    ("assignment", "name"),
+    [
+        # okhttp's Settings.kt: after a ``val``, ``set = ...`` was read as an accessor.
+        ("set = set or bit", "set"),
+        # okhttp's Http2Stream.kt: ``open = isOpen`` was read as a modifier.
+        ("open = isOpen", "open"),
+        ("private += bit", "private"),
+    ],
+)
+def test_kotlin_soft_keywords_used_as_names_do_not_derail_the_class(assignment, name):
+    text = (
+        "class Settings {\n"
+        f"  private var {name}: Int = 0\n\n"
+        "  fun merge(bit: Int) {\n"
+        "    val local = 1\n"
+        f"    {assignment}\n"
+        "  }\n\n"
+        "  fun clear() {\n"
+        f"    {name} = 0\n"
+        "  }\n\n"
+        "  fun size(): Int = 3\n"
+        "}\n"
+    )
+    slices = _slices("Settings.kt", text)
+    kinds = {s.name: s.symbol_kind for s in slices}
+    assert {k: kinds.get(k) for k in ("Settings.merge", "Settings.clear", "Settings.size")} == {
+        "Settings.merge": "method",
+        "Settings.clear": "method",
+        "Settings.size": "method",
+    }
+    # Names read from the respelt copy are spelt as the file spells them.
+    words = {w for s in slices for w in (s.name, *s.defines, *s.references)}
+    assert f"Settings.{name}" in words
+    assert not any(w != w.lower() and w.lower() == name for w in words), words

@@ -20,7 +20,8 @@ Files with syntax errors still yield slices: tree-sitter recovers a partial tree
 chunker uses whatever it recognises. A C or C++ file with errors is also read from a copy
 without its conditional directives and attribute-like macros, and the reading with fewer
 errors is kept (see ``_c_recover``). A Rust file is read with the brace macro calls
-that hold items (``cfg_rt! {...}``) unwrapped (see ``_rust_macros``).
+that hold items (``cfg_rt! {...}``) unwrapped (see ``_rust_macros``), and a Kotlin file
+with errors again with its soft keywords used as names respelt (see ``_kotlin_recover``).
 
 Languages with a hand-written :class:`~context_kit.sources.languages.LanguageSpec` are cut
 by :class:`~context_kit.sources._chunker.Chunker`; those from the optional grammar bundle by
@@ -38,6 +39,8 @@ from ..types import Slice
 from ._c_recover import recover
 from ._chunker import Chunker, Span
 from ._generic import GenericChunker
+from ._kotlin_recover import recover as recover_kotlin
+from ._kotlin_recover import unmask
 from ._lines import LineTable
 from ._node_names import Derived, derive, generic_refs_query
 from ._rust_macros import unwrap as unwrap_macros
@@ -173,7 +176,9 @@ class CodeSource:
     #     signature (Python ``def`` + comment, Ruby ``module`` + its class's comment);
     #     in Python they are the doc when there is no docstring.
     # 63: C# and PHP block namespaces no longer qualify names (as file-scoped ones never did).
-    version = "63"
+    # 64: a Kotlin file with errors is read again with ``set =``, ``suspend =`` and
+    #     ``dynamic`` used as names respelt.
+    version = "64"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -218,6 +223,8 @@ class CodeSource:
             tree, read = recover(grammar.parser, data, tree, table)
         elif spec.name == "rust":
             tree, read = unwrap_macros(grammar.parser, data, tree, table)
+        elif spec.name == "kotlin":
+            tree, read = recover_kotlin(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
 
@@ -253,6 +260,12 @@ class CodeSource:
             if query is not None and not deep
             else ({}, {}, {}, {})
         )
+        if read is not data and spec.name == "kotlin":
+            # Names read where the copy respelt a soft keyword (``sEt``) are spelt back.
+            refs, names, members, attributes = (
+                {i: unmask(found) for i, found in table_.items()}
+                for table_ in (refs, names, members, attributes)
+            )
         # A Ruby attribute is captured as its symbol (``:name``) or its variable (``@name``).
         members = {i: {m.lstrip(":@") for m in ms} for i, ms in members.items()}
         attributes = {i: {a.lstrip("@") for a in attrs} for i, attrs in attributes.items()}

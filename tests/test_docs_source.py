@@ -310,3 +310,16 @@ def test_the_lead_of_a_split_section_marks_the_lines_before_its_subsections():
     assert lines[-1] == "## Child\n"
     gap = parse_elision_marker(lines[-2])
     assert gap is not None and gap[1] == child - 1
+
+
+def test_a_licence_s_shouted_disclaimer_states_no_obligation():
+    mit = (
+        "# MIT License\n\nPermission is hereby granted, free of charge, to any person.\n\n"
+        'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND. IN NO EVENT SHALL\n'
+        "THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY.\n"
+    )
+    (section,) = docs("LICENSE.md", mit)
+    assert "obligation" not in section.meta and "must" not in section.meta
+    # A spec's keyword amid ordinary words still counts.
+    (spec,) = docs("spec.md", "# Cache\n\nThe cache MUST evict the oldest entry first.\n")
+    assert (spec.meta["obligation"], spec.meta["must"]) == ("MUST", 1)

@@ -342,7 +342,8 @@ class DocsSource:
     name = "docs"
     # 5: RST titles adorned with any ASCII punctuation, and underlines of four or more
     #    characters shorter than their title, as docutils reads them.
-    version = "5"
+    # 6: sentences in capitals throughout (licence disclaimers) carry no obligation level.
+    version = "6"
 
     def __init__(
         self,

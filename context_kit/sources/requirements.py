@@ -74,14 +74,30 @@ def clause_number(title: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _shouted(sentence: str) -> bool:
+    """Whether most of a sentence's letters are capitals.
+
+    A licence's disclaimer ("IN NO EVENT SHALL THE AUTHORS BE LIABLE") shouts: a keyword in
+    it is emphasis, not an obligation.
+    """
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) >= 20 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def normative_counts(text: str) -> dict[str, int]:
     """How many sentences of ``text`` carry each obligation level (strongest keyword wins).
 
+    A sentence written in capitals throughout is shouting, not stating a level.
+
     >>> normative_counts("It MUST fit. It SHOULD be fast. Nothing here.")
     {'must': 1, 'should': 1}
+    >>> normative_counts("IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM.")
+    {}
     """
     counts: dict[str, int] = {}
     for sentence in _SENTENCE_END.split(text):
+        if _shouted(sentence):
+            continue
         for level, words in OBLIGATION_LEVELS.items():
             if any(re.search(rf"\b{w}\b", sentence) for w in words):
                 counts[level] = counts.get(level, 0) + 1

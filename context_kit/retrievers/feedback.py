@@ -7,7 +7,7 @@ words they use that the query does not are the code's words for it. This step re
 ``k`` best code slices of the fused ranking, weighs each of their terms by how much of the
 slice it makes up times the slice's share of the best score (a relevance model), keeps the
 ``terms`` with the highest weight x idf (so ``self`` and ``return`` do not win), and
-scores every slice by BM25 over those terms, each query term weighted by its weight. The
+scores every slice by BM25 over those words, each word's idf scaled by its weight. The
 result joins the fusion as part ``"feedback"``.
 
 Measured on the quality benchmark (fresh caches, 2026-11-24, file / function / line
@@ -15,7 +15,8 @@ recall averaged over 2k-32k tokens; see ``benchmarks/README.md``): at weight 0.2
 Python tasks went from .933 / .733 / .768 to .935 / .743 / .782 and the 120 polyglot
 tasks from .899 / - / .691 to .896 / - / .703 (file recall at 2k fell .797 -> .774: the
 expansion favours the best hit's neighbourhood over a second file). Weight 0.3 and 0.5
-cost SWE-bench recall; five slices and 15 words did no better than eight and ten.
+cost SWE-bench recall; five slices and 15 words did no better than eight and ten, nor did
+eight slices from eight different files.
 
 Like :class:`~context_kit.retrievers.graph.GraphPropagation` this is a post-fusion step:
 it needs the fused ranking, which no single retriever sees.
@@ -68,8 +69,12 @@ class QueryFeedback:
         """
         asked = set(bm25.query_terms(query))
         # Code only: a changelog or doc section that matches speaks the issue's language.
-        rows = [r for r in top_k(scores, 4 * self.k).tolist() if slices[r].kind == "code"][: self.k]
-        if not rows or float(scores[rows[0]]) <= 0.0:
+        rows = [
+            r
+            for r in top_k(scores, 4 * self.k).tolist()
+            if slices[r].kind == "code" and scores[r] > 0
+        ][: self.k]
+        if not rows:
             return {}
         best = float(scores[rows[0]])
         weight: dict[str, float] = {}

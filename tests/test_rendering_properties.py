@@ -84,6 +84,17 @@ TEMPLATES = {
         "  x{i} = a + {i}\n",
         "",
     ),
+    # ``set = ...`` after a ``val`` derails tree-sitter-kotlin: the respelt reading runs.
+    "kotlin": (
+        "kt",
+        "//",
+        "fun {name}(a: Int): Int {{\n{body}    return a\n}}\n",
+        "class {name} : Base() {{\n{fields}{members}}}\n",
+        "val {name} = 1\n",
+        "    ",
+        "    val x{i} = a + {i}\n    set = x{i}\n",
+        "",
+    ),
 }
 
 
@@ -94,6 +105,7 @@ FIELDS = {
     "rust": "    const C{i}: i32 = {i};\n",
     "java": "    int f{i} = {i};\n",
     "ruby": "  X{i} = {i}\n",
+    "kotlin": "    var f{i}: Int = {i}\n",
 }
 """A header line (attribute / field) per language, repeated to vary header length."""
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from ._lines import LineTable
 
-__all__ = ["blanked", "error_count", "masked", "recover", "reparse"]
+__all__ = ["better_reading", "blanked", "error_count", "masked", "recover", "reparse"]
 
 # A conditional directive line (blanked, with the branches after the first where needed).
 # The patterns match from the line break before a line (run over the bytes behind one more
@@ -207,9 +207,28 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
         copy = blanked(data, ranges)
     if not ranges:
         return tree, data
+    return better_reading(parser, data, tree, copy, ranges, table)
+
+
+def better_reading(
+    parser: Any,
+    data: bytes,
+    tree: Any,
+    copy: bytes,
+    ranges: list[tuple[int, int]],
+    table: LineTable,
+    *,
+    on_tie: bool = False,
+) -> tuple[Any, bytes]:
+    """Parse ``copy`` (see :func:`reparse`) and keep the tree with fewer errors.
+
+    Returns the tree and the bytes it was parsed from. With as many errors in both, the
+    copy's tree is kept when both are clean, or with ``on_tie`` (a reading wanted for
+    its own sake, such as Rust's unwrapped macros, not only to mend errors).
+    """
     other = reparse(parser, tree, copy, ranges, table)
     before, after = error_count(tree.root_node), error_count(other.root_node)
-    if after < before or (before == 0 and after == 0):
+    if after < before or (after == before and (on_tie or before == 0)):
         return other, copy
     return tree, data
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._c_recover import error_count, reparse
+from ._c_recover import better_reading
 from ._lines import LineTable
 
 __all__ = ["recover", "unmask"]
@@ -81,10 +81,7 @@ def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any,
     copy, ranges = _respelt(data)
     if not ranges:
         return tree, data
-    other = reparse(parser, tree, copy, ranges, table)
-    if error_count(other.root_node) < error_count(tree.root_node):
-        return other, copy
-    return tree, data
+    return better_reading(parser, data, tree, copy, ranges, table)
 
 
 def unmask(names: set[str]) -> set[str]:

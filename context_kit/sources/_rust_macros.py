@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._c_recover import blanked, error_count, reparse
+from ._c_recover import better_reading, blanked
 from ._lines import LineTable
 
 __all__ = ["unwrap"]
@@ -61,10 +61,7 @@ def unwrap(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any, 
     if not ranges:
         return tree, data
     copy = blanked(data, ranges)
-    other = reparse(parser, tree, copy, ranges, table)
-    if error_count(other.root_node) <= error_count(tree.root_node):
-        return other, copy
-    return tree, data
+    return better_reading(parser, data, tree, copy, ranges, table, on_tie=True)
 
 
 def _collect(

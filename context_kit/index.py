@@ -545,18 +545,15 @@ class Index:
         fused: FusionResult = fuse(
             self.retrievers, query, len(self.slices), weights=w, method=fusion
         )
-        if w.get("file_bm25", 0.0):
-            bm25 = self._bm25()
-            if bm25 is not None:
-                file_scores = bm25.grouped_scores(query, self.corpus.file_ids)
-                fused.add("file_bm25", file_scores, weight=float(w["file_bm25"]), method=fusion)
-        if w.get("feedback", 0.0) and query:
-            bm25 = self._bm25()
-            if bm25 is not None:
-                # The best hits are read as the prior will rank them (tests and docs low).
-                first = fused.scores * self._prior_weights
-                wider = _FEEDBACK.scores(bm25, self.slices, first, query)
-                fused.add("feedback", wider, weight=float(w["feedback"]), method=fusion)
+        bm25 = self._bm25()
+        if bm25 is not None and w.get("file_bm25", 0.0):
+            file_scores = bm25.grouped_scores(query, self.corpus.file_ids)
+            fused.add("file_bm25", file_scores, weight=float(w["file_bm25"]), method=fusion)
+        if bm25 is not None and w.get("feedback", 0.0) and query:
+            # The best hits are read as the prior will rank them (tests and docs low).
+            first = fused.scores * self._prior_weights
+            wider = _FEEDBACK.scores(bm25, self.slices, first, query)
+            fused.add("feedback", wider, weight=float(w["feedback"]), method=fusion)
         # Post-fusion hook: propagate the fused scores along section<->code links, in the
         # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
         if w.get("links", 0.0):

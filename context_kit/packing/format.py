@@ -90,6 +90,11 @@ MERGED = "merged"
 _SHOWS_ITS_NAME = frozenset({"full", MERGED, "banner_elided"})
 
 
+def _shows_its_name(slice_: Slice, rung: Rung) -> bool:
+    """Whether the block's text names the slice (whole code), so its heading need not."""
+    return slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME
+
+
 def merged_block(
     fmt: Formatter,
     parts: Sequence[tuple[Slice, Rung]],
@@ -181,7 +186,7 @@ class MarkdownFormatter:
         lang = slice_.language or ""
         if slice_.kind == "commit":
             lang = "diff"
-        if slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME:
+        if _shows_its_name(slice_, rung):
             # The code itself shows what the symbol is; naming it again in the heading
             # cost ~9 tokens per item (8% of a 4k pack) and told the model nothing new.
             # A merged block's elision markers say what it leaves out, as does the
@@ -217,7 +222,7 @@ class XmlFormatter:
         """A ``<slice>`` element with citation attributes."""
         attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_, rung))}"']
         # As in Markdown and JSON: whole code is not named, ``full`` goes without saying.
-        if slice_.name and not (slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME):
+        if slice_.name and not _shows_its_name(slice_, rung):
             attrs.append(f'name="{_xml_escape(slice_.name)}"')
         if rung.name != "full":
             attrs.append(f'rendering="{rung.name}"')
@@ -252,7 +257,7 @@ class JsonFormatter:
     def block(self, slice_: Slice, rung: Rung) -> str:
         """One JSON object (no trailing separator)."""
         obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_, rung)}
-        if slice_.name and not (slice_.kind == "code" and rung.name in _SHOWS_ITS_NAME):
+        if slice_.name and not _shows_its_name(slice_, rung):
             obj["name"] = slice_.name
         if rung.name != "full":
             obj["rendering"] = rung.name

@@ -339,14 +339,21 @@ def _matching_paren(text: str, open_at: int) -> int | None:
     return None
 
 
+# The start of a comment line (``//``, ``/*``, a block's ``*``, ``#`` but not ``#include``
+# or ``#[attr]``, ``--``), and a line of punctuation only (``"""`` opening a docstring, a
+# lone ``{``): what a mention never quotes while the slice has better lines.
+_COMMENT_START = r"//|/\*|\*|#(?![A-Za-z\[])|--"
+_PUNCTUATION_ONLY = r"[^\w]*$"
 # Lines a mention does not quote when the slice has better ones: comments, annotations
-# and attributes (``@Test``, ``#[derive(Debug)]``, ``[TestFixture]``), and the
-# boilerplate opening a file (``<?php``, ``package x``, imports, ``#include``).
+# and attributes (``@Test``, ``#[derive(Debug)]``, ``[TestFixture]``), the boilerplate
+# opening a file (``<?php``, ``package x``, imports, ``#include``) and punctuation.
 _NOT_QUOTED = re.compile(
-    r"(?://|/\*|\*|#(?![A-Za-z\[])|--|@[\w.]+(?:\(.*\))?\s*$|#\[.*\]\s*$|\[[\w.:, ()\"=]*\]\s*$"
+    rf"(?:{_COMMENT_START}|@[\w.]+(?:\(.*\))?\s*$|#\[.*\]\s*$|\[[\w.:, ()\"=]*\]\s*$"
     r"|<\?php|package\s|import\s|from\s+\S+\s+import\s|using\s|#\s*include\b|use\s|require"
-    r"|[^\w]*$)"  # a line of punctuation only: ``"""`` opening a docstring, a lone ``{``
+    rf"|{_PUNCTUATION_ONLY})"
 )
+# The fallback when every line is one of those: past comments and punctuation only.
+_COMMENT_OR_PUNCTUATION = re.compile(rf"(?:{_COMMENT_START}|{_PUNCTUATION_ONLY})")
 
 
 # A comment line of a file's opening banner: ``//`` or ``--``, and ``#`` except in the
@@ -400,9 +407,6 @@ def _banner(lines: list[str], language: str | None) -> tuple[int, int] | None:
     if last - first < 1 or not _LICENCE.search("".join(lines[first : last + 1])):
         return None
     return first, n - 1
-
-
-_COMMENT_OR_PUNCTUATION = re.compile(r"(?://|/\*|\*|#(?![A-Za-z\[])|--|[^\w]*$)")
 
 
 def _quoted_line(slice_: Slice) -> tuple[str, int]:

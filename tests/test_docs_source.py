@@ -267,6 +267,21 @@ def test_front_matter_is_no_heading():
     assert [s.name for s in _sections("h.md", toml)] == ["h.md", "Top"]
 
 
+def test_headings_and_fences_inside_html_comments_are_not_read():
+    # A README's commented-out section (``<!-- ## Roadmap ... -->``) is hidden on the
+    # rendered page; read as a heading it named a section of text nobody sees, and a
+    # fence opened inside the comment swallowed every heading after it.
+    text = (
+        "# Tool\n\nIntro.\n\n<!--\n## Roadmap\n\nHidden.\n\n```\n-->\n\n"
+        "## Usage\n\nRun it.\n\n<!-- one line --> tail\n\n## Licence\n\nMIT.\n"
+    )
+    got = [(s.start_line, s.end_line, s.name) for s in _sections("README.md", text)]
+    assert got == [(1, 11, "Tool"), (13, 17, "Tool > Usage"), (19, 21, "Tool > Licence")]
+    # A comment opened inside a fence is code, not a comment.
+    fenced = "# A\n\n```html\n<!--\n```\n\n## B\n\nText.\n"
+    assert [s.name for s in _sections("x.md", fenced)] == ["A", "A > B"]
+
+
 def test_asciidoc_titles_are_sections_and_listing_blocks_are_not():
     # rubocop's 44 .adoc pages were line windows, and contributing.adoc (a prose name,
     # read as Markdown) took ``----`` listing delimiters for setext underlines.

@@ -92,6 +92,7 @@ _PROSE_NAME = re.compile(r"^(?:readme|changelog|changes|history|news|contributin
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
 # RFC section titles: a dotted number at column 0, or an appendix's letter ("Appendix A.",
 # "A.1."), then a title. (The letter forms needed a digit, so every RFC's appendices were
 # filed under its last numbered section.)
@@ -128,7 +129,13 @@ class _Head:
 
 
 class _Fences:
-    """Tracks whether a line sits inside a fenced code block.
+    """Tracks whether a line sits inside a fenced code block or a multi-line HTML comment.
+
+    Neither holds headings: a README's commented-out ``<!-- ## Roadmap ... -->`` is
+    hidden on the rendered page, and a fence opened inside the comment would otherwise
+    swallow every heading after it. As in CommonMark, a comment starts a line (after at
+    most three spaces) outside a fence and ends on the first line holding ``-->``; a
+    ``<!--`` inside a fence is code.
 
     ``markdown=False`` (reStructuredText) knows no fences: a title underlined with ``~~~``
     or ````` opened one that never closed, so its section was neither split nor given a
@@ -137,12 +144,16 @@ class _Fences:
 
     def __init__(self, markdown: bool = True) -> None:
         self.fence: str | None = None
+        self.comment = False
         self.markdown = markdown
 
     def step(self, line: str) -> bool:
-        """Feed one line; True when it opens, closes or sits inside a fence."""
+        """Feed one line; True when it opens, closes or sits inside a fence or a comment."""
         if not self.markdown:
             return False
+        if self.comment:
+            self.comment = "-->" not in line
+            return True
         m = _FENCE.match(line)
         if m:
             marker = m.group(1)
@@ -151,6 +162,12 @@ class _Fences:
             elif marker.startswith(self.fence) and not line.strip()[len(marker) :].strip():
                 self.fence = None
             return True
+        if self.fence is None:
+            c = _COMMENT_OPEN.match(line)
+            if c:
+                # One line (``<!-- note --> text``) is an ordinary line.
+                self.comment = "-->" not in line[c.end() :]
+                return self.comment
         return self.fence is not None
 
 
@@ -343,7 +360,8 @@ class DocsSource:
     # 5: RST titles adorned with any ASCII punctuation, and underlines of four or more
     #    characters shorter than their title, as docutils reads them.
     # 6: sentences in capitals throughout (licence disclaimers) carry no obligation level.
-    version = "6"
+    # 7: no headings inside multi-line HTML comments.
+    version = "7"
 
     def __init__(
         self,

@@ -338,3 +338,20 @@ def test_a_licence_s_shouted_disclaimer_states_no_obligation():
     # A spec's keyword amid ordinary words still counts.
     (spec,) = docs("spec.md", "# Cache\n\nThe cache MUST evict the oldest entry first.\n")
     assert (spec.meta["obligation"], spec.meta["must"]) == ("MUST", 1)
+
+
+def test_code_in_a_section_states_no_obligation():
+    # A build guide's CMake (``find_package(X REQUIRED)``) made every section quoting it
+    # a MUST section, in fences at any indent (list items hold them) and in code spans.
+    guide = (
+        "# Build\n\nLink the library:\n\n```cmake\nfind_package(Zlib REQUIRED)\n```\n\n"
+        "1. Or in a list item:\n\n    ~~~\n    find_package(Png REQUIRED)\n    ~~~\n\n"
+        "Write `find_package(Ssl REQUIRED)` for TLS.\n"
+    )
+    (section,) = docs("BUILD.md", guide)
+    assert "obligation" not in section.meta and "must" not in section.meta
+    # Prose around the code still counts, and an unclosed fence hides only what follows.
+    mixed = guide + "\nThe build SHOULD use Ninja.\n\n```\nMUST\n"
+    (section,) = docs("BUILD.md", mixed)
+    assert (section.meta["obligation"], section.meta["should"]) == ("SHOULD", 1)
+    assert "must" not in section.meta

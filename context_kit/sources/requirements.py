@@ -45,6 +45,8 @@ OBLIGATION_LEVELS: dict[str, tuple[str, ...]] = {
 """RFC 2119 keywords by obligation level, strongest first (``MUST NOT`` counts as MUST)."""
 
 _BLANKS = re.compile(r"[ \t]+")
+_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _CLAUSE = re.compile(r"^(?:§\s*)?(\d+(?:\.\d+)*)\.?(?:\s+|$)")
 # Openers a defining identifier may sit behind: a list marker, a table pipe, a
@@ -87,15 +89,19 @@ def _shouted(sentence: str) -> bool:
 def normative_counts(text: str) -> dict[str, int]:
     """How many sentences of ``text`` carry each obligation level (strongest keyword wins).
 
-    A sentence written in capitals throughout is shouting, not stating a level.
+    A sentence written in capitals throughout is shouting, not stating a level, and code
+    (fenced blocks, inline code spans) states none: ``find_package(Zlib REQUIRED)`` in a
+    build guide's example is CMake, not an obligation.
 
     >>> normative_counts("It MUST fit. It SHOULD be fast. Nothing here.")
     {'must': 1, 'should': 1}
     >>> normative_counts("IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM.")
     {}
+    >>> normative_counts("Add `find_package(Zlib REQUIRED)` to the build.")
+    {}
     """
     counts: dict[str, int] = {}
-    for sentence in _SENTENCE_END.split(text):
+    for sentence in _SENTENCE_END.split(_prose(text)):
         if _shouted(sentence):
             continue
         for level, words in OBLIGATION_LEVELS.items():
@@ -103,6 +109,28 @@ def normative_counts(text: str) -> dict[str, int]:
                 counts[level] = counts.get(level, 0) + 1
                 break
     return counts
+
+
+def _prose(text: str) -> str:
+    """``text`` without its fenced code blocks and inline code spans.
+
+    Fences count at any indent: list items hold them too.
+    """
+    if "`" not in text and "~~~" not in text:
+        return text
+    kept: list[str] = []
+    fence = ""
+    for line in text.splitlines(keepends=True):
+        m = _FENCE_LINE.match(line)
+        if fence:
+            if m and m.group(1).startswith(fence) and not line.strip()[len(m.group(1)) :]:
+                fence = ""
+            continue
+        if m:
+            fence = m.group(1)[0] * len(m.group(1))
+            continue
+        kept.append(line)
+    return _CODE_SPAN.sub(" ", "".join(kept))
 
 
 @dataclass(frozen=True)

@@ -1996,3 +1996,44 @@ def test_kotlin_soft_keywords_used_as_names_do_not_derail_the_class(assignment, 
     words = {w for s in slices for w in (s.name, *s.defines, *s.references)}
     assert f"Settings.{name}" in words
     assert not any(w != w.lower() and w.lower() == name for w in words), words
+
+
+def test_kotlin_suspend_naming_a_value_and_annotated_constructors_do_not_derail_the_file():
+    # kotlinx.coroutines' Semaphore.kt calls a parameter named ``suspend``; Channel.kt's
+    # value class puts ``@PublishedApi internal constructor(...)`` on its own line. Each
+    # made the rest of its file one error (13 and 20 functions lost).
+    text = (
+        "class Sem {\n"
+        "  private inline fun <W> acquire(waiter: W, suspend: (waiter: W) -> Boolean) {\n"
+        "    if (suspend(waiter)) return\n"
+        "    log(suspend)\n"
+        "  }\n\n"
+        "  suspend fun lock(block: suspend () -> Unit) = block()\n\n"
+        "  fun release() {\n"
+        "  }\n"
+        "}\n\n"
+        "@JvmInline\n"
+        "public value class Result<out T>\n"
+        "@PublishedApi internal constructor(@PublishedApi internal val holder: Any?) {\n"
+        "  public val isSuccess: Boolean get() = holder !is Failed\n\n"
+        "  public fun getOrNull(): T? = holder as T?\n"
+        "}\n\n"
+        "fun after(): Int = 1\n"
+    )
+    slices = _slices("Semaphore.kt", text)
+    kinds = {s.name: s.symbol_kind for s in slices}
+    for name, kind in [
+        ("Sem.acquire", "method"),
+        ("Sem.lock", "method"),
+        ("Sem.release", "method"),
+        ("Result", "class"),
+        ("Result.getOrNull", "method"),
+        ("after", "function"),
+    ]:
+        assert kinds.get(name) == kind, (name, kinds)
+    words = {w for s in slices for w in (s.name, *s.defines, *s.references)}
+    assert "sUspend" not in words
+    # Every slice is the file's own text.
+    lines = text.splitlines(keepends=True)
+    for s in slices:
+        assert s.text == "".join(lines[s.start_line - 1 : s.end_line])

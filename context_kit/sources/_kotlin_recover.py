@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._c_recover import better_reading
+from ._c_recover import better_reading, blanked
 from ._lines import LineTable
 
 __all__ = ["recover", "unmask"]
@@ -37,8 +37,24 @@ _NAMES_THAT_ARE_KEYWORDS = (
 _ASSIGNED = re.compile(
     rb"(?m)^[ \t]*(" + "|".join(_NAMES_THAT_ARE_KEYWORDS).encode() + rb")(?=[ \t]*[-+*/%]?=(?!=))"
 )
-# ``suspend`` given as a named argument (``acquire(suspend = {...})``).
-_SUSPEND_NAME = re.compile(rb"\b(suspend)(?=[ \t]*=(?!=))")
+# ``suspend`` naming a value: a named argument (``acquire(suspend = {...})``), a parameter
+# (``suspend: (W) -> Boolean``) and its uses (``if (suspend(waiter))``, ``f(suspend)``), as
+# in kotlinx.coroutines' ``Semaphore.kt``, whose one such call made the whole file an error.
+# As a modifier it is followed by ``fun``, a modifier, a type (``suspend T.() -> R``), a
+# lambda (``suspend {``) or a function type's parameters (``suspend (A) -> B``): a ``(``
+# whose group is followed by ``->`` is left alone.
+_SUSPEND_NAME = re.compile(
+    rb"\b(suspend)(?=[ \t]*(?:=(?!=)|[:),.\]?+\-*/%!]|\((?:[^()\n]|\([^()\n]*\))*\)(?![ \t]*->)))"
+)
+# An annotated primary constructor on its own line with a visibility modifier, after type
+# parameters (``value class ChannelResult<out T>`` then ``@PublishedApi internal
+# constructor(...)``): tree-sitter-kotlin 1.1 reads it only without the modifier, so the
+# modifier is blanked in the copy (kotlinx.coroutines' ``Channel.kt`` lost 20 of its 34
+# functions to it).
+_CONSTRUCTOR_VISIBILITY = re.compile(
+    rb"(?m)^[ \t]*(?:@[\w.]+(?:\([^()\n]*\))?[ \t]+)+(public|internal|private|protected)"
+    rb"(?=[ \t]+constructor[ \t]*\()"
+)
 # ``dynamic`` anywhere: a type only in Kotlin/JS, where a respelt name parses as a type too.
 _DYNAMIC = re.compile(rb"\b(dynamic)\b")
 
@@ -54,20 +70,26 @@ _RESPELT_WORD = re.compile(r"\b(?:" + "|".join(_SPELT_BACK) + r")\b")
 
 
 def _respelt(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
-    """``data`` with the soft keywords used as names respelt, and the ranges changed."""
-    ranges = sorted(
-        {
-            m.span(1)
-            for pattern in (_ASSIGNED, _SUSPEND_NAME, _DYNAMIC)
-            for m in pattern.finditer(data)
-        }
+    """``data`` with soft keywords used as names respelt and misread modifiers blanked.
+
+    Returns the copy and the ranges it changed.
+    """
+    respelt = {
+        m.span(1)
+        for pattern in (_ASSIGNED, _SUSPEND_NAME, _DYNAMIC)
+        for m in pattern.finditer(data)
+    }
+    blank = (
+        [m.span(1) for m in _CONSTRUCTOR_VISIBILITY.finditer(data)]
+        if b"constructor" in data
+        else []
     )
-    if not ranges:
+    if not respelt and not blank:
         return data, []
-    out = bytearray(data)
-    for a, b in ranges:
+    out = bytearray(blanked(data, blank))
+    for a, b in respelt:
         out[a:b] = _RESPELT[data[a:b]]
-    return bytes(out), ranges
+    return bytes(out), sorted({*respelt, *blank})
 
 
 def recover(parser: Any, data: bytes, tree: Any, table: LineTable) -> tuple[Any, bytes]:

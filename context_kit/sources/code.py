@@ -178,7 +178,9 @@ class CodeSource:
     # 63: C# and PHP block namespaces no longer qualify names (as file-scoped ones never did).
     # 64: a Kotlin file with errors is read again with ``set =``, ``suspend =`` and
     #     ``dynamic`` used as names respelt.
-    version = "64"
+    # 65: ... and ``suspend`` naming a value respelt, an annotated primary constructor's
+    #     visibility on its own line blanked.
+    version = "65"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines

@@ -1463,13 +1463,29 @@ def test_a_js_module_run_defines_the_names_a_top_level_destructuring_binds(path:
         "function f() {\n  const { local } = config;\n}\n"
         "for (const { item } of list) {}\n"
     )
+    text += "const [[deep, { deeper = fallback, [key]: computed }], ...[tail]] = rows;\n"
     got = _slices(path, text)
     module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
     bound = {"baseRender", "createApp", "first", "second", "others", "flag", "width", "options"}
-    # Keys read (render, size, outer), defaults (pair, config) and deeper or local
-    # bindings (inner, local, item) define nothing.
+    bound |= {"inner", "deep", "deeper", "computed", "tail"}  # nested at any depth
+    # Keys read (render, size, outer, key), defaults (pair, config, fallback) and local
+    # bindings (local, item) define nothing.
     assert module == bound
-    assert not any(n in ("local", "item", "inner") for s in got for n in s.defines)
+    assert not any(n in ("local", "item", "key", "fallback") for s in got for n in s.defines)
+
+
+def test_a_python_module_run_defines_the_names_an_unpacking_binds_at_any_depth():
+    text = (
+        "a, (b, [c, *d]) = load()\n"
+        "[e, f] = pair\n"
+        "(g, h) = i = pair\n"
+        "obj.attr, table[0], j = triple\n"
+        "def k():\n    local, other = pair\n"
+    )
+    got = _slices("unpack.py", text)
+    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    assert module == {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
+    assert not any(n in ("obj", "attr", "table", "local", "other") for s in got for n in s.defines)
 
 
 def test_each_part_of_a_long_module_run_defines_the_names_in_it():

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,7 +181,9 @@ class CodeSource:
     #     ``dynamic`` used as names respelt.
     # 65: ... and ``suspend`` naming a value respelt, an annotated primary constructor's
     #     visibility on its own line blanked.
-    version = "65"
+    # 66: unpacking targets (Python) and destructuring patterns (JS/TS) define their
+    #     names at any depth.
+    version = "66"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -545,9 +548,48 @@ def _references(
                 words.add(data[at : node.end_byte])
         return {i: {w.decode("utf-8", "replace") for w in ws} for i, ws in found.items()}
 
+    defs = [
+        *captures.get("def", ()),
+        *(b for n in captures.get("destructure", ()) for b in _bindings(n)),
+    ]
     return (
         by_span(captures.get("ref", ())),
-        by_span(captures.get("def", ())),
+        by_span(defs),
         by_span(captures.get("member", ())),
         by_span(captures.get("attribute", ())),
     )
+
+
+# What an unpacking target or a destructuring pattern binds: its names at any depth, not
+# an object pattern's keys (``{key: name}``), a default's value (``{a = 1}``, ``[b = c]``)
+# nor an attribute or item it assigns (Python's ``a.b, c[0] = ...``).
+_BINDING_NAMES = frozenset(("identifier", "shorthand_property_identifier_pattern"))
+_BINDING_FIELD = {
+    "pair_pattern": "value",
+    "assignment_pattern": "left",
+    "object_assignment_pattern": "left",
+}
+_NOT_BINDINGS = frozenset(
+    (
+        "attribute",
+        "subscript",
+        "member_expression",
+        "subscript_expression",
+        "computed_property_name",
+    )
+)
+
+
+def _bindings(node: Any) -> Iterator[Any]:
+    """The name nodes a destructuring pattern (``@destructure`` capture) binds, in order."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in _BINDING_NAMES:
+            yield n
+        elif n.type in _BINDING_FIELD:
+            inner = n.child_by_field_name(_BINDING_FIELD[n.type])
+            if inner is not None:
+                stack.append(inner)
+        elif n.type not in _NOT_BINDINGS:
+            stack.extend(reversed(n.named_children))

@@ -13,29 +13,12 @@
 (program (variable_declaration (variable_declarator name: (identifier) @def)))
 (program (export_statement (lexical_declaration (variable_declarator name: (identifier) @def))))
 (program (export_statement (variable_declaration (variable_declarator name: (identifier) @def))))
-; Destructured ones (``const {a, b: c, ...d} = o``, ``let [x, y = 1] = arr``), one level deep:
-; the binding names, not the keys read or the defaults. The declaration is a lexical or
-; variable one; only those hold a variable_declarator.
-(program (_ (variable_declarator name: [
-    (object_pattern (shorthand_property_identifier_pattern) @def)
-    (object_pattern (object_assignment_pattern left: (shorthand_property_identifier_pattern) @def))
-    (object_pattern (pair_pattern value: (identifier) @def))
-    (object_pattern (pair_pattern value: (assignment_pattern left: (identifier) @def)))
-    (object_pattern (rest_pattern (identifier) @def))
-    (array_pattern (identifier) @def)
-    (array_pattern (assignment_pattern left: (identifier) @def))
-    (array_pattern (rest_pattern (identifier) @def))
-  ])))
-(program (export_statement (_ (variable_declarator name: [
-    (object_pattern (shorthand_property_identifier_pattern) @def)
-    (object_pattern (object_assignment_pattern left: (shorthand_property_identifier_pattern) @def))
-    (object_pattern (pair_pattern value: (identifier) @def))
-    (object_pattern (pair_pattern value: (assignment_pattern left: (identifier) @def)))
-    (object_pattern (rest_pattern (identifier) @def))
-    (array_pattern (identifier) @def)
-    (array_pattern (assignment_pattern left: (identifier) @def))
-    (array_pattern (rest_pattern (identifier) @def))
-  ]))))
+; Destructured ones (``const {a, b: {c}, ...d} = o``, ``let [x, [y = 1]] = arr``): the
+; pattern is captured whole (@destructure) and its binding names are read at any depth in
+; Python (code.py, ``_bindings``): not the keys read, nor the defaults. The declaration is a
+; lexical or variable one; only those hold a variable_declarator.
+(program (_ (variable_declarator name: [(object_pattern) (array_pattern)] @destructure)))
+(program (export_statement (_ (variable_declarator name: [(object_pattern) (array_pattern)] @destructure))))
 
 ; Attributes a constructor sets (@attribute; only methods take them, qualified by their
 ; class): ``this.x = ...`` statements directly in ``constructor``'s body.

@@ -15,10 +15,11 @@
 
 ; Names a run of top-level lines defines (@def): module-level assignments.
 (module (expression_statement (assignment left: (identifier) @def)))
-; ... and each name of a chained or unpacking one (``A = B = 1``, ``C, D = 1, 2``).
+; ... and each name of a chained or unpacking one (``A = B = 1``, ``C, (D, *E) = ...``,
+; ``[F, G] = ...``): an unpacking target is captured whole (@destructure) and its names
+; are read at any depth in Python (code.py, ``_bindings``).
 (module (expression_statement (assignment right: (assignment left: (identifier) @def))))
-(module (expression_statement (assignment left: (pattern_list (identifier) @def))))
-(module (expression_statement (assignment left: (tuple_pattern (identifier) @def))))
+(module (expression_statement (assignment left: [(pattern_list) (tuple_pattern) (list_pattern)] @destructure)))
 ; ... and the names a top-level ``if``/``try``/``with`` assigns in any branch (compat
 ; modules: ``if PY2: string_types = basestring``, ``try: ... except ImportError: json = None``).
 (module (if_statement [

@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -327,31 +328,35 @@ def test_the_lead_of_a_split_section_marks_the_lines_before_its_subsections():
     assert gap is not None and gap[1] == child - 1
 
 
-def test_a_licence_s_shouted_disclaimer_states_no_obligation():
-    mit = (
-        "# MIT License\n\nPermission is hereby granted, free of charge, to any person.\n\n"
-        'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND. IN NO EVENT SHALL\n'
-        "THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY.\n"
-    )
-    (section,) = docs("LICENSE.md", mit)
-    assert "obligation" not in section.meta and "must" not in section.meta
-    # A spec's keyword amid ordinary words still counts.
-    (spec,) = docs("spec.md", "# Cache\n\nThe cache MUST evict the oldest entry first.\n")
-    assert (spec.meta["obligation"], spec.meta["must"]) == ("MUST", 1)
+_MIT = (
+    "# MIT License\n\nPermission is hereby granted, free of charge, to any person.\n\n"
+    'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND. IN NO EVENT SHALL\n'
+    "THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY.\n"
+)
+# A build guide's CMake (``find_package(X REQUIRED)``) made every section quoting it a MUST
+# section, in fences at any indent (list items hold them) and in code spans.
+_BUILD = (
+    "# Build\n\nLink the library:\n\n```cmake\nfind_package(Zlib REQUIRED)\n```\n\n"
+    "1. Or in a list item:\n\n    ~~~\n    find_package(Png REQUIRED)\n    ~~~\n\n"
+    "Write `find_package(Ssl REQUIRED)` for TLS.\n"
+)
 
 
-def test_code_in_a_section_states_no_obligation():
-    # A build guide's CMake (``find_package(X REQUIRED)``) made every section quoting it
-    # a MUST section, in fences at any indent (list items hold them) and in code spans.
-    guide = (
-        "# Build\n\nLink the library:\n\n```cmake\nfind_package(Zlib REQUIRED)\n```\n\n"
-        "1. Or in a list item:\n\n    ~~~\n    find_package(Png REQUIRED)\n    ~~~\n\n"
-        "Write `find_package(Ssl REQUIRED)` for TLS.\n"
-    )
-    (section,) = docs("BUILD.md", guide)
-    assert "obligation" not in section.meta and "must" not in section.meta
-    # Prose around the code still counts, and an unclosed fence hides only what follows.
-    mixed = guide + "\nThe build SHOULD use Ninja.\n\n```\nMUST\n"
-    (section,) = docs("BUILD.md", mixed)
-    assert (section.meta["obligation"], section.meta["should"]) == ("SHOULD", 1)
-    assert "must" not in section.meta
+@pytest.mark.parametrize(
+    ("path", "text", "levels"),
+    [
+        # A licence's shouted disclaimer states no obligation...
+        ("LICENSE.md", _MIT, {}),
+        # ... while a spec's keyword amid ordinary words counts.
+        ("spec.md", "# Cache\n\nThe cache MUST evict the oldest entry first.\n", {"must": 1}),
+        # Code states none.
+        ("BUILD.md", _BUILD, {}),
+        # Prose around code still counts, and an unclosed fence hides only what follows.
+        ("BUILD.md", _BUILD + "\nThe build SHOULD use Ninja.\n\n```\nMUST\n", {"should": 1}),
+    ],
+)
+def test_obligation_levels_come_from_prose_only(path, text, levels):
+    (section,) = docs(path, text)
+    got = {lv: section.meta[lv] for lv in ("must", "should", "may") if lv in section.meta}
+    assert got == levels
+    assert section.meta.get("obligation") == (next(iter(levels)).upper() if levels else None)

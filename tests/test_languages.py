@@ -1434,6 +1434,13 @@ def test_module_runs_define_their_top_level_names(path: str, text: str, names: t
     assert not any(n in ("INNER", "inner", "local", "x", "a", "b") for s in got for n in s.defines)
 
 
+def _module_defines(path: str, text: str) -> tuple[set[str], set[str]]:
+    """What the module runs of ``text`` define, and what any of its slices defines."""
+    got = _slices(path, text)
+    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    return module, {n for s in got for n in s.defines}
+
+
 def test_a_python_module_run_defines_what_its_top_level_branches_assign():
     # requests' compat.py: ``if is_py2: builtin_str = str ... elif is_py3: ...``.
     text = (
@@ -1446,10 +1453,9 @@ def test_a_python_module_run_defines_what_its_top_level_branches_assign():
         "with open('v') as f:\n    VERSION = f.read()\n\n"
         "def g(x):\n    if x:\n        local = 1\n    return local\n"
     )
-    got = _slices("compat.py", text)
-    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    module, anywhere = _module_defines("compat.py", text)
     assert module == {"string_types", "text_type", "HAS_SJ", "json", "DONE", "VERSION"}
-    assert not any("local" in s.defines for s in got)
+    assert "local" not in anywhere
 
 
 @pytest.mark.parametrize("path", ["a.js", "a.ts", "a.tsx"])
@@ -1464,14 +1470,13 @@ def test_a_js_module_run_defines_the_names_a_top_level_destructuring_binds(path:
         "for (const { item } of list) {}\n"
     )
     text += "const [[deep, { deeper = fallback, [key]: computed }], ...[tail]] = rows;\n"
-    got = _slices(path, text)
-    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    module, anywhere = _module_defines(path, text)
     bound = {"baseRender", "createApp", "first", "second", "others", "flag", "width", "options"}
     bound |= {"inner", "deep", "deeper", "computed", "tail"}  # nested at any depth
     # Keys read (render, size, outer, key), defaults (pair, config, fallback) and local
     # bindings (local, item) define nothing.
     assert module == bound
-    assert not any(n in ("local", "item", "key", "fallback") for s in got for n in s.defines)
+    assert not anywhere & {"local", "item", "key", "fallback"}
 
 
 def test_a_python_module_run_defines_the_names_an_unpacking_binds_at_any_depth():
@@ -1482,10 +1487,9 @@ def test_a_python_module_run_defines_the_names_an_unpacking_binds_at_any_depth()
         "obj.attr, table[0], j = triple\n"
         "def k():\n    local, other = pair\n"
     )
-    got = _slices("unpack.py", text)
-    module = {n for s in got if s.symbol_kind == "module" for n in s.defines}
+    module, anywhere = _module_defines("unpack.py", text)
     assert module == {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}
-    assert not any(n in ("obj", "attr", "table", "local", "other") for s in got for n in s.defines)
+    assert not anywhere & {"obj", "attr", "table", "local", "other"}
 
 
 def test_each_part_of_a_long_module_run_defines_the_names_in_it():

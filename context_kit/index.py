@@ -40,7 +40,13 @@ from .packing.excerpt import (
 )
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
-from .packing.packer import DEFAULT_RELEVANCE_POWER, Candidate, PackResult, pack_candidates
+from .packing.packer import (
+    DEFAULT_RELEVANCE_POWER,
+    Candidate,
+    PackResult,
+    lift_file_mentions,
+    pack_candidates,
+)
 from .packing.select import Needs, candidate_rows, drop_copies, resolve_pins
 from .renderers import CodeRenderer, CommitRenderer, Renderer, TextRenderer, default_ladder
 from .renderers.code import excerpt_rung
@@ -746,6 +752,7 @@ class Index:
             )
             for r in rows
         ]
+        lift_file_mentions(candidates)
         # A copy another candidate needs beside it (the class header of a method kept)
         # is priced in full after all; a copy nothing ranked is no candidate at all.
         in_rows = set(rows)

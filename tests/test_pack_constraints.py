@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 import context_kit
 from context_kit.errors import OptionError, PinnedOverflowError
-from context_kit.packing import Candidate, get_formatter, pack_candidates
+from context_kit.packing import (
+    FILE_MENTION_FIDELITY,
+    Candidate,
+    get_formatter,
+    lift_file_mentions,
+    pack_candidates,
+)
 from context_kit.types import Rung, Slice
 
 TOK = context_kit.get_tokenizer("cl100k_base")
@@ -316,3 +322,45 @@ def test_real_packs_recount_and_honour_options(
     assert "".join(b["text"] for b in blocks) == packed.text
     again = sample_index.pack(query, budget=budget, format=fmt, order=order, shares=shares, pin=pin)
     assert again.text == packed.text
+
+
+def test_each_file_s_best_mention_is_lifted_and_names_a_second_file_in_a_small_pack():
+    def full_or_mention(i, score, path, lines):
+        c = _cand(i, tokens_words=300, score=score, path=path, lines=lines)
+        c.rungs = [
+            c.rungs[0],
+            Rung(name="mention", text=f"- {path}:{lines[0]}  n{i}\n", fidelity=0.08),
+        ]
+        c.value = score**4
+        return c
+
+    # Two long slices of a.py rank first, b.py's a little lower: with room for one full
+    # slice and one mention, the plain knapsack names a.py's second slice, not b.py.
+    cands = [
+        full_or_mention(0, 1.0, "a.py", (1, 10)),
+        full_or_mention(1, 0.95, "a.py", (20, 30)),
+        full_or_mention(2, 0.8, "b.py", (1, 10)),
+        full_or_mention(3, 0.7, "b.py", (50, 60)),
+    ]
+    budget = 332  # one full slice and one mention fit, two mentions do not
+    before = pack_candidates(cands, budget, TOK, MD)
+    lift_file_mentions(cands)
+    mention = {c.slice.id: c.rungs[1].fidelity for c in cands}
+    # Only each file's best-ranked candidate is lifted, and nothing but its mention.
+    assert mention == {
+        "code:0": FILE_MENTION_FIDELITY,
+        "code:1": 0.08,
+        "code:2": FILE_MENTION_FIDELITY,
+        "code:3": 0.08,
+    }
+    assert [c.rungs[0].fidelity for c in cands] == [1.0] * 4
+    after = pack_candidates(cands, budget, TOK, MD)
+    assert [(it.path, it.rendering) for it in before.items] == [
+        ("a.py", "full"),
+        ("a.py", "mention"),
+    ]
+    assert [(it.path, it.rendering) for it in after.items] == [
+        ("a.py", "full"),
+        ("b.py", "mention"),
+    ]
+    assert after.tokens <= budget

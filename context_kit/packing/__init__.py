@@ -5,10 +5,17 @@ from __future__ import annotations
 from .exact import dp_mckp, exhaustive_mckp
 from .format import FORMATS, Formatter, get_formatter
 from .knapsack import greedy_mckp, hull_steps
-from .packer import Candidate, PackResult, pack_candidates
+from .packer import (
+    FILE_MENTION_FIDELITY,
+    Candidate,
+    PackResult,
+    lift_file_mentions,
+    pack_candidates,
+)
 from .solver import Solution, solve_mckp, solve_table
 
 __all__ = [
+    "FILE_MENTION_FIDELITY",
     "FORMATS",
     "Candidate",
     "Formatter",
@@ -19,6 +26,7 @@ __all__ = [
     "get_formatter",
     "greedy_mckp",
     "hull_steps",
+    "lift_file_mentions",
     "pack_candidates",
     "solve_mckp",
     "solve_table",

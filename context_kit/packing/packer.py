@@ -26,7 +26,16 @@ from .format import Formatter, _last_commit, merged_block
 from .layout import STABLE_TIERS, arrange, check_order, tier_of
 from .report import entry, packed_item, report_entries
 
-__all__ = ["ANCHOR_RUNGS", "Candidate", "PackResult", "ShareUse", "TierSpan", "pack_candidates"]
+__all__ = [
+    "ANCHOR_RUNGS",
+    "FILE_MENTION_FIDELITY",
+    "Candidate",
+    "PackResult",
+    "ShareUse",
+    "TierSpan",
+    "lift_file_mentions",
+    "pack_candidates",
+]
 
 _REFILL_ROUNDS = 2
 """Incremental re-solves after the anchors are placed; the second catches what the first
@@ -74,6 +83,43 @@ class Candidate:
     pinned: bool = False
     requires: str | None = None
     value: float | None = None
+
+
+FILE_MENTION_FIDELITY = 0.2
+"""Fidelity of the mention rung of each file's best-ranked candidate (see
+:func:`lift_file_mentions`); other mentions keep the renderer's (0.08 by default)."""
+
+
+def lift_file_mentions(
+    candidates: Sequence[Candidate], fidelity: float = FILE_MENTION_FIDELITY
+) -> None:
+    """Make the mention of each file's best candidate worth at least ``fidelity``.
+
+    The first line naming a file tells a reader the file is in play, which no later
+    line about the same file adds again; a knapsack pricing each mention alone sees none
+    of that, so at small budgets it spent every token on the best few files and named
+    no other. Lifting only each file's best-ranked mention (ties go to the earlier
+    candidate) prices that first line as worth more than the rest. On the quality
+    benchmark (2026-11-24, averaged over 2k-32k tokens, file / function / line recall)
+    0.2 moved the 122 Python tasks from .935 / .754 / .787 to .942 / .754 / .786 and the
+    120 polyglot tasks from .900 / - / .709 to .907 / - / .708 (file recall at 2k .884 ->
+    .898 and .769 -> .789); 0.15 gained half as much, 0.25 more file recall (.947, .915)
+    for line recall (.782, .706).
+
+    Candidates are changed in place; a rung other than ``mention`` is left alone.
+    """
+    best: dict[str, Candidate] = {}
+    for c in candidates:
+        path = c.slice.path
+        if path is not None and (path not in best or c.score > best[path].score):
+            best[path] = c
+    for c in best.values():
+        c.rungs = [
+            r.model_copy(update={"fidelity": fidelity})
+            if r.name == "mention" and r.fidelity < fidelity
+            else r
+            for r in c.rungs
+        ]
 
 
 @dataclass(frozen=True)

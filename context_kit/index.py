@@ -57,6 +57,7 @@ from .retrievers.graph import GraphPropagation
 from .retrievers.history import ChangePropagation
 from .retrievers.links import LinkPropagation
 from .retrievers.priors import Priors
+from .retrievers.quoted import QuotedLines
 from .secrets import MARKER_RE, redacted_counts
 from .slicing import (
     FileEntry,
@@ -92,6 +93,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "file_header": 0.5,
     "file_bm25": 0.15,
     "feedback": 0.2,
+    "quoted": 1.0,
 }
 """Fusion weights of the default retrievers: lexical relevance leads; a name or path the
 query spells out adds a strong, but not overriding, boost; history (commits matching the
@@ -106,7 +108,10 @@ query may live in the file the query is about (line recall averaged over 2k-32k:
 commit tasks +0.015, Python commit tasks +0.010; 0.3 gained more on the first and lost on
 the second); ``feedback`` scores every slice by BM25 over the distinctive words of the
 best code hits that the query does not use (pseudo-relevance feedback, see
-:class:`~context_kit.retrievers.feedback.QueryFeedback`)."""
+:class:`~context_kit.retrievers.feedback.QueryFeedback`); ``quoted`` scores the slices
+holding a source line the query quotes verbatim, such as a traceback's frames (see
+:class:`~context_kit.retrievers.quoted.QuotedLines`; SWE-bench line recall averaged over
+2k-32k .762 -> .786, no commit task moved: commit messages quote no code)."""
 
 
 DEFAULT_DIVERSITY = 1.0
@@ -120,6 +125,7 @@ in one file, next to the other hits)."""
 _DIVERSITY_DEPTH = 200
 # Stateless: it reads the fitted BM25 retriever and the slices at query time.
 _FEEDBACK = QueryFeedback()
+_QUOTED = QuotedLines()
 
 _MIN_CANDIDATES = 50
 _MAX_CANDIDATES = 3000
@@ -560,6 +566,9 @@ class Index:
             first = fused.scores * self._prior_weights
             wider = _FEEDBACK.scores(bm25, self.slices, first, query)
             fused.add("feedback", wider, weight=float(w["feedback"]), method=fusion)
+        if bm25 is not None and w.get("quoted", 0.0) and query:
+            quoted = _QUOTED.scores(bm25, self.slices, query)
+            fused.add("quoted", quoted, weight=float(w["quoted"]), method=fusion)
         # Post-fusion hook: propagate the fused scores along section<->code links, in the
         # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
         if w.get("links", 0.0):

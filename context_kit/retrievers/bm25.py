@@ -328,7 +328,7 @@ class BM25Retriever:
 
     def __getstate__(self) -> dict[str, object]:
         # A fit's pickle (the fit cache) leaves out what queries memoised.
-        return {k: v for k, v in self.__dict__.items() if k != "_groups_memo"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_groups_memo", "_rows_memo")}
 
     def _postings_of(self, slices: Sequence[Slice]) -> _Postings:
         """:func:`_postings` of ``slices`` (a refit's joining or leaving documents)."""
@@ -504,6 +504,37 @@ class BM25Retriever:
     def idf(self, cols: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """The idf of vocabulary columns ``cols``."""
         return _idf(self.n_docs_, self.df_[cols])
+
+    def term_rows(self, term: str) -> npt.NDArray[np.int64]:
+        """The rows whose postings hold index term ``term``, in row order.
+
+        ``term`` is split and stemmed as the index's terms are; a term the vocabulary
+        does not hold is in no row. Reads the term's postings only, not every row.
+        """
+        col = int(self.vocabulary_.columns([term])[0])
+        if self.n_docs_ == 0 or col < 0:
+            return np.zeros(0, dtype=np.int64)
+        docs = np.concatenate(
+            [
+                doc_ids[int(indptr[col]) : int(indptr[col + 1])]
+                for indptr, doc_ids in (
+                    (self.indptr_, self.doc_ids_),
+                    (self.d_indptr_, self.d_doc_ids_),
+                )
+            ]
+        )
+        rows = self._rows_of_docs()[docs]
+        return np.sort(rows[rows >= 0])
+
+    def _rows_of_docs(self) -> npt.NDArray[np.int64]:
+        """Each stored document's row (``-1`` for a document a refit let go), memoised."""
+        memo = self.__dict__.get("_rows_memo")
+        if memo is None or memo[0] is not self.row_docs_:
+            # Every stored document, live or let go, has a length: the ids stay below it.
+            rows = np.full(len(self.lengths_), -1, dtype=np.int64)
+            rows[self.row_docs_] = np.arange(len(self.row_docs_), dtype=np.int64)
+            memo = self._rows_memo = (self.row_docs_, rows)
+        return memo[1]
 
     def weighted_score(self, weights: Mapping[str, float]) -> Scores:
         """BM25 of every slice for a query of index terms, each term's idf times its weight.

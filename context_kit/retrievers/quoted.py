@@ -105,16 +105,19 @@ class QuotedLines:
             if len(known) < len(words) or not words:
                 continue  # a word no slice holds: the line is in none
             rarest = known[np.argsort(bm25.df_[cols[known]], kind="stable")[:2]]
-            rows: set[int] | None = None
-            for i in rarest.tolist():
-                found = set(bm25.term_rows(words[i]).tolist())
-                rows = found if rows is None else rows & found
-            if not rows or len(rows) > self.max_candidates:
+            first, *rest = rarest.tolist()
+            rows = bm25.term_rows(words[first])
+            for i in rest:
+                rows = np.intersect1d(rows, bm25.term_rows(words[i]), assume_unique=True)
+            if not rows.size or rows.size > self.max_candidates:
                 continue
+            # The line's longest run without blanks is in a holding slice's raw text:
+            # a check in C that spares collapsing the blanks of most candidates.
+            chunk = max(line.split(" "), key=len)
             hits = []
-            for r in sorted(rows):
+            for r in rows.tolist():
                 s = slices[r]
-                if s.kind != "code":
+                if s.kind != "code" or chunk not in s.text:
                     continue
                 text = normalised.get(r)
                 if text is None:

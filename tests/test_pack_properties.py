@@ -137,18 +137,26 @@ def test_pack_on_a_real_tree_packs_relevant_code(sample_repo: Path):
 
 def test_json_objects_say_what_markdown_says_and_no_more(sample_repo: Path):
     # The path and lines are in ``cite``: fields repeating them cost ~25 tokens an object.
-    packed = context_kit.pack(sample_repo, "greet the user by name", budget=2000, format="json")
-    objects = json.loads(packed.text)["context"]
+    packs = [
+        context_kit.pack(sample_repo, "greet the user by name", budget=b, format="json")
+        for b in (2000, 200)
+    ]
+    objects = [o for packed in packs for o in json.loads(packed.text)["context"]]
     assert objects
     allowed = {"kind", "cite", "name", "rendering", "last_commit", "text"}
     for obj in objects:
+        if obj.get("rendering") == "mention":
+            # One line that opens with its citation: nothing beside it repeats that.
+            assert set(obj) == {"kind", "rendering", "text"}, obj
+            assert re.match(r"^\S+:\d+  \S", obj["text"]), obj
+            continue
         assert set(obj) <= allowed and {"kind", "cite", "text"} <= set(obj), obj
         if obj["kind"] == "code":
             # Whole code shows its own declaration; a trimmed rung is named.
             shows_it = obj.get("rendering", "full") in ("full", "merged", "banner_elided")
             assert ("name" in obj) != shows_it, obj
-    cites = {obj["cite"] for obj in objects}
-    for item in packed.items:
+    cites = {obj.get("cite") or obj["text"].split("  ", 1)[0] for obj in objects}
+    for item in (i for packed in packs for i in packed.items):
         assert any(c.startswith(f"{item.path}:") for c in cites), item.path
 
 
@@ -185,3 +193,22 @@ def test_relevance_power_spends_the_budget_on_the_best_slice_in_full(tmp_path: P
 
     assert rendering_of(steep) == "full"
     assert steep.tokens <= 1200 and flat.tokens <= 1200
+
+
+def test_a_json_or_xml_mention_is_its_one_line_without_a_repeated_citation(sample_repo: Path):
+    from context_kit.packing import get_formatter
+    from context_kit.renderers import default_ladder
+
+    index = context_kit.Index.build(sample_repo)
+    s = next(s for s in index.slices if s.kind == "code" and s.symbol_kind == "function")
+    mention = default_ladder(s)[-1]
+    assert mention.name == "mention" and mention.text.startswith(f"{s.path}:")
+    obj = json.loads(get_formatter("json").block(s, mention))
+    assert obj == {"kind": "code", "rendering": "mention", "text": mention.text}
+    xml = get_formatter("xml").block(s, mention)
+    assert xml == f'<slice kind="code" rendering="mention"><![CDATA[{mention.text}]]></slice>\n'
+    # Cheaper than the object with the citation and the name beside the line.
+    cited = {"kind": "code", "cite": f"{s.path}:{s.start_line}-{s.end_line}", "name": s.name}
+    old = json.dumps({**cited, "rendering": "mention", "text": mention.text})
+    tok = index.tokenizer
+    assert tok.count(get_formatter("json").block(s, mention)) < tok.count(old)

@@ -220,6 +220,11 @@ class XmlFormatter:
 
     def block(self, slice_: Slice, rung: Rung) -> str:
         """A ``<slice>`` element with citation attributes."""
+        if rung.name == "mention":
+            # Its one line opens with the citation and names the slice: attributes
+            # repeating them cost more than the line (see JsonFormatter).
+            body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
+            return f'<slice kind="{slice_.kind}" rendering="mention">{_cdata(body)}</slice>\n'
         attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_, rung))}"']
         # As in Markdown and JSON: whole code is not named, ``full`` goes without saying.
         if slice_.name and not _shows_its_name(slice_, rung):
@@ -244,6 +249,8 @@ class JsonFormatter:
     (``path:start-end`` or ``commit <sha>``), ``name`` where the Markdown heading
     names the slice (not beside full code, which shows its own declaration),
     ``rendering`` when it is not ``full``, ``last_commit`` when attached, and ``text``.
+    A mention is ``kind``, ``rendering`` and its one line, which opens with the citation
+    (``path:line  name(params)``), as the Markdown list line does.
     The document is prompt text, so it does not repeat the citation's path and lines as
     fields (that cost ~25 tokens an object); programs read them from
     :attr:`PackedContext.items <context_kit.PackedContext.items>`.
@@ -256,6 +263,14 @@ class JsonFormatter:
 
     def block(self, slice_: Slice, rung: Rung) -> str:
         """One JSON object (no trailing separator)."""
+        if rung.name == "mention":
+            # A mention's one line opens with its citation (``path:line`` or the commit)
+            # and names the slice; ``cite`` and ``name`` beside it cost ~25 tokens of a
+            # ~60-token object, which is why JSON packs held half Markdown's mentions.
+            return json.dumps(
+                {"kind": slice_.kind, "rendering": "mention", "text": rung.text},
+                ensure_ascii=False,
+            )
         obj: dict[str, object] = {"kind": slice_.kind, "cite": _label(slice_, rung)}
         if slice_.name and not _shows_its_name(slice_, rung):
             obj["name"] = slice_.name

@@ -246,7 +246,7 @@ class Index:
             retrievers: Retriever names or instances (default: ``bm25``, ``fuzzy``, ``history``).
             priors: Query-independent multipliers by slice type (tests, docs,
                 changelogs, commits, translation catalogs): a :class:`Priors` or a
-                mapping of its fields (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1, 1)``
+                mapping of its fields (``{"commit": 0.5}``); ``Priors(1, 1, 1, 1, 1, 1)``
                 disables them.
             progress: Called as ``progress(stage, done, total)`` during long work, with
                 stages ``read`` (files read), ``parse`` (files sliced), ``history``

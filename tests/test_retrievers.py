@@ -292,6 +292,31 @@ def test_a_rust_test_module_in_a_library_file_weighs_as_test_code():
     assert Priors(test=0.5).weights(slices).tolist() == [1.0, 0.5, 0.5, 0.5, 0.5, 1.0, 1.0]
 
 
+def test_example_code_is_weighed_down_and_its_docs_and_tests_are_not_twice():
+    from context_kit import Priors
+    from context_kit.retrievers.priors import is_example_path
+
+    assert is_example_path("docs/examples/bifacial/plot_model.py")
+    assert is_example_path("axum/examples/hello-world/src/main.rs")
+    assert is_example_path("samples/crawler/src/Crawler.java")
+    # A folder's name, not a file's or a part of a name.
+    assert not is_example_path("src/examples.py")
+    assert not is_example_path("src/docstring/parse.py")
+
+    def make(path, kind="code"):
+        return Slice(id=path, kind=kind, path=path, name="x", language="python", text="x")
+
+    slices = [
+        make("lib/core.py"),
+        make("examples/demo.py"),
+        make("examples/tests/test_demo.py"),  # test code: the test prior alone
+        make("docs/guide.md", kind="doc"),  # a doc section: the doc prior alone
+    ]
+    got = Priors(test=0.5, doc=0.6, example=0.6).weights(slices).tolist()
+    assert got == pytest.approx([1.0, 0.6, 0.5, 0.6])
+    assert Priors(1, 1, 1, 1, 1, 1).weights(slices).tolist() == [1.0] * 4
+
+
 def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
     from context_kit import Index, Priors
 
@@ -306,7 +331,7 @@ def test_priors_rank_library_code_above_tests_and_changelogs(tmp_path):
     assert index.search("frobnicate", k=1)[0].slice.path == "lib.py"
     assert hits["tests/test_lib.py"].scores["prior"] == 0.5
     assert hits["CHANGELOG.md"].scores["prior"] == 0.2
-    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1))
+    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1, 1))
     flat_hits = {h.slice.path: h for h in flat.search("frobnicate", k=5)}
     assert "prior" not in flat_hits["CHANGELOG.md"].scores
     assert flat_hits["CHANGELOG.md"].score > hits["CHANGELOG.md"].score
@@ -330,7 +355,7 @@ def test_translation_catalogs_do_not_crowd_out_the_code_that_prints_the_message(
     hits = Index.build(tmp_path).search(query, k=10)
     assert hits[0].slice.path == "remote.c"
     assert {h.scores.get("prior") for h in hits if h.slice.path.endswith(".po")} == {0.2}
-    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1)).search(query, k=10)
+    flat = Index.build(tmp_path, priors=Priors(1, 1, 1, 1, 1, 1)).search(query, k=10)
     assert all("prior" not in h.scores for h in flat)
 
 

@@ -220,10 +220,10 @@ class XmlFormatter:
 
     def block(self, slice_: Slice, rung: Rung) -> str:
         """A ``<slice>`` element with citation attributes."""
+        body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
         if rung.name == "mention":
             # Its one line opens with the citation and names the slice: attributes
             # repeating them cost more than the line (see JsonFormatter).
-            body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
             return f'<slice kind="{slice_.kind}" rendering="mention">{_cdata(body)}</slice>\n'
         attrs = [f'kind="{slice_.kind}"', f'cite="{_xml_escape(_label(slice_, rung))}"']
         # As in Markdown and JSON: whole code is not named, ``full`` goes without saying.
@@ -238,7 +238,6 @@ class XmlFormatter:
             if date:
                 attrs.append(f'last_commit_date="{date}"')
             attrs.append(f'last_commit_subject="{_xml_escape(subject)}"')
-        body = rung.text if rung.text.endswith("\n") else rung.text + "\n"
         return f"<slice {' '.join(attrs)}>{_cdata(body)}</slice>\n"
 
 

@@ -460,9 +460,7 @@ class BM25Retriever:
         """Fold the delta into the base and drop unreachable postings: the state of a fit."""
         n_terms = len(self.df_)
         cols = np.concatenate([_posting_terms(self.indptr_), _posting_terms(self.d_indptr_)])
-        row_of_doc = np.full(len(self.lengths_), -1, dtype=np.int64)
-        row_of_doc[self.row_docs_] = np.arange(len(self.row_docs_), dtype=np.int64)
-        rows = row_of_doc[np.concatenate([self.doc_ids_, self.d_doc_ids_])]
+        rows = self._rows_of_docs()[np.concatenate([self.doc_ids_, self.d_doc_ids_])]
         tfs = np.concatenate([self.tf_, self.d_tf_])
         alive = rows >= 0
         cols, rows, tfs = cols[alive], rows[alive], tfs[alive]
@@ -514,17 +512,21 @@ class BM25Retriever:
         col = int(self.vocabulary_.columns([term])[0])
         if self.n_docs_ == 0 or col < 0:
             return np.zeros(0, dtype=np.int64)
-        docs = np.concatenate(
-            [
-                doc_ids[int(indptr[col]) : int(indptr[col + 1])]
-                for indptr, doc_ids in (
-                    (self.indptr_, self.doc_ids_),
-                    (self.d_indptr_, self.d_doc_ids_),
-                )
-            ]
-        )
-        rows = self._rows_of_docs()[docs]
+        rows = self._rows_of_docs()[self._term_postings(col)[0]]
         return np.sort(rows[rows >= 0])
+
+    def _term_postings(self, col: int) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.floating]]:
+        """Column ``col``'s postings in both segments (base, then delta): documents, tf."""
+        segments = (
+            (self.indptr_, self.doc_ids_, self.tf_),
+            (self.d_indptr_, self.d_doc_ids_, self.d_tf_),
+        )
+        docs, tfs = [], []
+        for indptr, doc_ids, tf in segments:
+            lo, hi = int(indptr[col]), int(indptr[col + 1])
+            docs.append(doc_ids[lo:hi])
+            tfs.append(tf[lo:hi])
+        return np.concatenate(docs), np.concatenate(tfs)
 
     def _rows_of_docs(self) -> npt.NDArray[np.int64]:
         """Each stored document's row (``-1`` for a document a refit let go), memoised."""
@@ -597,22 +599,13 @@ class BM25Retriever:
         group_of_doc, in_group, norm, n_present = self._group_stats(groups, b)
         n_groups = len(norm)
         sums = np.zeros(n_groups, dtype=np.float64)
-        segments = (
-            (self.indptr_, self.doc_ids_, self.tf_),
-            (self.d_indptr_, self.d_doc_ids_, self.d_tf_),
-        )
         for c, weight in zip(cols.tolist(), self._qtf_weights(qtf).tolist(), strict=True):
-            g_parts, tf_parts = [], []
-            for indptr, doc_ids, tf in segments:
-                lo, hi = int(indptr[c]), int(indptr[c + 1])
-                if lo < hi:
-                    g_parts.append(group_of_doc[doc_ids[lo:hi]])
-                    tf_parts.append(tf[lo:hi])
-            if not g_parts:
+            docs, tf = self._term_postings(c)
+            if not docs.size:
                 continue
-            g = np.concatenate(g_parts)
+            g = group_of_doc[docs]
             live = g >= 0  # departed documents (a refit's stale postings) have no group
-            tf_g = np.bincount(g[live], weights=np.concatenate(tf_parts)[live], minlength=n_groups)
+            tf_g = np.bincount(g[live], weights=tf[live], minlength=n_groups)
             hit = np.flatnonzero(tf_g)
             if not hit.size:
                 continue

@@ -44,6 +44,7 @@ from ._lines import LineTable
 from .requirements import (
     DEFAULT_REQUIREMENT_PATTERN,
     clause_number,
+    fence_after,
     normative_counts,
     requirement_blocks,
     requirement_ids,
@@ -143,7 +144,7 @@ class _Fences:
     """
 
     def __init__(self, markdown: bool = True) -> None:
-        self.fence: str | None = None
+        self.fence = ""  # the marker of the open fence, if any
         self.comment = False
         self.markdown = markdown
 
@@ -157,18 +158,15 @@ class _Fences:
         m = _FENCE.match(line)
         if m:
             marker = m.group(1)
-            if self.fence is None:
-                self.fence = marker[0] * len(marker)
-            elif marker.startswith(self.fence) and not line.strip()[len(marker) :].strip():
-                self.fence = None
+            self.fence = fence_after(self.fence, marker, line)
             return True
-        if self.fence is None:
+        if not self.fence:
             c = _COMMENT_OPEN.match(line)
             if c:
                 # One line (``<!-- note --> text``) is an ordinary line.
                 self.comment = "-->" not in line[c.end() :]
                 return self.comment
-        return self.fence is not None
+        return bool(self.fence)
 
 
 def _front_matter_lines(lines: Sequence[str]) -> int:

@@ -22,6 +22,7 @@ __all__ = [
     "OBLIGATION_LEVELS",
     "RequirementBlock",
     "clause_number",
+    "fence_after",
     "normative_counts",
     "requirement_blocks",
     "requirement_ids",
@@ -122,15 +123,25 @@ def _prose(text: str) -> str:
     fence = ""
     for line in text.splitlines(keepends=True):
         m = _FENCE_LINE.match(line)
-        if fence:
-            if m and m.group(1).startswith(fence) and not line.strip()[len(m.group(1)) :]:
-                fence = ""
-            continue
         if m:
-            fence = m.group(1)[0] * len(m.group(1))
-            continue
-        kept.append(line)
+            fence = fence_after(fence, m.group(1), line)
+        elif not fence:
+            kept.append(line)
     return _CODE_SPAN.sub(" ", "".join(kept))
+
+
+def fence_after(fence: str, marker: str, line: str) -> str:
+    """The fence open after ``line``, a fence line of ``marker`` (`````, ``~~~~``...).
+
+    ``fence`` is the one open before it (``""`` for none). A fence opens with its marker;
+    it closes on a line of at least as many of its characters with nothing after them
+    (CommonMark); any other fence line inside it is code.
+    """
+    if not fence:
+        return marker[0] * len(marker)
+    if marker.startswith(fence) and not line.strip()[len(marker) :].strip():
+        return ""
+    return fence
 
 
 @dataclass(frozen=True)

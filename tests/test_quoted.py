@@ -55,6 +55,14 @@ def test_a_traceback_s_lines_come_before_a_pasted_script_s_and_imports_are_skipp
     assert not any(line.startswith(("from ", "import ")) for line in got)
 
 
+def test_inline_code_in_prose_is_read_as_a_fragment():
+    query = "``self.content`` may be None, so ``len(self.content)`` raises; see `a.b`."
+    got = quoted_lines(query)
+    assert got[-1] == "len(self.content)"
+    # Spans too short to point anywhere are not candidates on their own.
+    assert "self.content" not in got and "a.b" not in got
+
+
 def _corpus() -> list[Slice]:
     return [
         _slice(
@@ -88,6 +96,13 @@ def test_the_slice_holding_a_quoted_line_is_scored_and_common_lines_are_not():
         BM25Retriever().fit(Corpus(copied)), copied, "elif len(arrays) == 0:"
     )
     assert twice.tolist() == [0.5, 0.0, 0.5]
+
+
+def test_a_fragment_quoted_inline_scores_the_slice_holding_it():
+    slices = _corpus()
+    bm25 = BM25Retriever().fit(Corpus(slices))
+    got = QuotedLines().scores(bm25, slices, "Why does `return len(arrays) + 0` overflow?")
+    assert got[1] == 1.0 and got.sum() == 1.0
 
 
 @given(st.text(max_size=300))

@@ -76,7 +76,7 @@ from .spec import SpecFocus
 from .tokens import Tokenizer, get_tokenizer
 from .types import Rung, SkippedFile, Slice
 
-__all__ = ["DEFAULT_WEIGHTS", "Index", "IndexUpdate", "Progress", "SearchHit"]
+__all__ = ["DEFAULT_WEIGHTS", "WINDOW_DIVERSITY", "Index", "IndexUpdate", "Progress", "SearchHit"]
 
 log = logging.getLogger("context_kit")
 
@@ -123,6 +123,20 @@ in one file, next to the other hits)."""
 
 # Diversity re-weights only the head of the ranking, where crowding hurts.
 _DIVERSITY_DEPTH = 200
+
+WINDOW_DIVERSITY = 0.6
+"""Score kept by each further line window from an already-ranked file (see
+:data:`DEFAULT_DIVERSITY`, which is off): applied whatever ``diversity`` is.
+
+A text file without structure (``.gitmodules``, a ``.conf``, a data table) is read as
+windows of about 60 lines, and a long repetitive one scores alike in every window: a query
+about "vendored path patterns" over github-linguist packed 27 windows of ``.gitmodules``
+(every line of it is ``path = vendor/grammars/...``) and not the code that matches vendored
+paths. Code is not damped: the code to change usually sits beside the other hits of its
+file. Measured on the quality benchmark (fresh caches, recall averaged over 2k-32k, file /
+function / line): ``all`` .942 / .757 / .791 -> .945 / .758 / .792 (SWE-bench file recall
+.891 -> .909), polyglot .905 / .715 -> .906 / .717; 0.8 gave .943 / .758 / .792 and .904 /
+.716."""
 # Stateless: it reads the fitted BM25 retriever and the slices at query time.
 _FEEDBACK = QueryFeedback()
 _QUOTED = QuotedLines()
@@ -585,6 +599,9 @@ class Index:
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
+        fused.diversify(
+            self._window_groups(fused.scores), decay=WINDOW_DIVERSITY, depth=_DIVERSITY_DEPTH
+        )
         # After diversity: the lift is relative to each file's best final score.
         fused.lift_file_headers(
             self.corpus.file_ids,
@@ -592,6 +609,18 @@ class Index:
             share=float(w.get("file_header", 0.0)),
         )
         return fused, w
+
+    def _window_groups(self, scores: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
+        """The file number of each line window among the best rows, ``-1`` elsewhere.
+
+        Only the rows :func:`~context_kit.retrievers.fusion.diversify` reads are looked
+        at, so a query costs a few hundred lookups rather than a pass over every slice.
+        """
+        groups = np.full(len(scores), -1, dtype=np.int64)
+        rows = top_k(scores, _DIVERSITY_DEPTH)
+        windows = [r for r in rows.tolist() if self.slices[r].symbol_kind == "window"]
+        groups[windows] = self.corpus.file_ids[windows]
+        return groups
 
     def search(
         self,

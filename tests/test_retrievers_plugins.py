@@ -138,3 +138,37 @@ def test_graph_propagation_reaches_the_callee():
     out = g.apply(FusionResult(seed, {"bm25": seed}), weight=0.5)
     assert out.scores[1] > 0 and out.scores[2] == 0
     assert out.breakdown(1) == {"graph": 0.5}
+
+
+def test_a_long_text_file_s_windows_are_damped_and_code_is_not(tmp_path, monkeypatch):
+    import context_kit
+    import context_kit.index as index_module
+
+    (tmp_path / "modules.conf").write_text(
+        "".join(f"[module {i}]\npath = vendor/grammars/lang{i}\n" for i in range(150))
+    )
+    (tmp_path / "vendoring.py").write_text(
+        "def is_vendored(path):\n    '''Whether a path is vendored.'''\n"
+        "    return path.startswith('vendor/')\n\n\n"
+        "def vendored_paths(paths):\n    return [p for p in paths if is_vendored(p)]\n"
+    )
+    index = context_kit.Index.build(tmp_path, cache_dir=False)
+    query = "vendored path patterns"
+
+    def ranked() -> dict[str, float]:
+        return {h.slice.id: h.score for h in index.search(query, k=50)}
+
+    damped, decay = ranked(), index_module.WINDOW_DIVERSITY
+    monkeypatch.setattr(index_module, "WINDOW_DIVERSITY", 1.0)
+    flat = ranked()
+    # Ties (the windows are alike) are ranked in line order.
+    windows = sorted(
+        (i for i in flat if i.startswith("code:modules.conf")),
+        key=lambda i: (-flat[i], int(i.rsplit(":", 1)[1].split("-")[0])),
+    )
+    assert len(windows) >= 3
+    # The n-th best window of the file keeps WINDOW_DIVERSITY ** (n - 1) of its score.
+    for n, i in enumerate(windows):
+        assert damped[i] == pytest.approx(flat[i] * decay**n, rel=1e-5)
+    code = [i for i in flat if i.startswith("code:vendoring.py")]
+    assert code and all(damped[i] == pytest.approx(flat[i], rel=1e-6) for i in code)

@@ -33,10 +33,12 @@ from .history import History, last_commit_candidates, last_commits, with_last_co
 from .packed import PackedContext, PackReport, ShareReport, Tier
 from .packing.excerpt import (
     EXCERPT_CANDIDATES,
+    EXCERPT_MAX_LINES,
+    SHORT_EXCERPT_LINES,
     head_end,
-    matching_lines,
+    ranked_lines,
     wants_excerpt,
-    with_excerpt,
+    with_excerpts,
 )
 from .packing.format import Formatter, get_formatter
 from .packing.guard import guard_secrets
@@ -781,8 +783,8 @@ class Index:
                 slice=with_last_commit(self.slices[r], last[r]) if r in last else self.slices[r],
                 score=float(scores[r]),
                 scores=fused.breakdown(r),
-                rungs=with_excerpt(
-                    default_ladder(self.slices[r], self.renderers), excerpt_of.get(r)
+                rungs=with_excerpts(
+                    default_ladder(self.slices[r], self.renderers), excerpt_of.get(r, ())
                 ),
                 value=float(scores[r]) ** relevance_power,
                 pinned=r in pinned_set,
@@ -890,25 +892,46 @@ class Index:
         """The index's BM25 retriever, if it has one (excerpts and file scores read it)."""
         return next((r for r in self.retrievers if isinstance(r, BM25Retriever)), None)
 
-    def _excerpts(self, query: str, rows: Sequence[int], wanted: bool) -> dict[int, Rung]:
-        """``excerpt`` rungs for the best-ranked long definitions (see packing.excerpt)."""
+    def _excerpts(self, query: str, rows: Sequence[int], wanted: bool) -> dict[int, list[Rung]]:
+        """Excerpt rungs for the best-ranked long definitions (see packing.excerpt).
+
+        Each gets an ``excerpt`` of its best matching lines and, when more than
+        :data:`~context_kit.packing.excerpt.SHORT_EXCERPT_LINES` match, a
+        ``short_excerpt`` of the best few.
+        """
         bm25 = self._bm25()
         if bm25 is None or not query or not wanted:
             return {}
         weights = bm25.term_weights(query)
         # A CodeRenderer given its own fidelity table prices excerpts by it too.
         table = next((r.fidelity for r in self.renderers if isinstance(r, CodeRenderer)), {})
-        fidelity = table.get("excerpt")
-        out: dict[int, Rung] = {}
+        out: dict[int, list[Rung]] = {}
         for r in rows[:EXCERPT_CANDIDATES]:
             s = self.slices[r]
-            if weights and wants_excerpt(s):
-                lines = matching_lines(
-                    s.text, s.start_line or 1, weights, stem=bm25.stem, after=head_end(s)
+            if not (weights and wants_excerpt(s)):
+                continue
+            ranked = ranked_lines(
+                s.text, s.start_line or 1, weights, stem=bm25.stem, after=head_end(s)
+            )
+            rungs = []
+            if ranked:
+                rungs.append(
+                    excerpt_rung(
+                        s, sorted(ranked[:EXCERPT_MAX_LINES]), fidelity=table.get("excerpt")
+                    )
                 )
-                rung = excerpt_rung(s, lines, fidelity=fidelity) if lines else None
-                if rung is not None:
-                    out[r] = rung
+            if len(ranked) > SHORT_EXCERPT_LINES:
+                rungs.append(
+                    excerpt_rung(
+                        s,
+                        sorted(ranked[:SHORT_EXCERPT_LINES]),
+                        fidelity=table.get("short_excerpt"),
+                        name="short_excerpt",
+                    )
+                )
+            kept = [rung for rung in rungs if rung is not None]
+            if kept:
+                out[r] = kept
         return out
 
     def _gap_is_blank(self, path: str, first: int, last: int) -> bool:

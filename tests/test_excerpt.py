@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from context_kit import Index
-from context_kit.packing.excerpt import matching_lines
+from context_kit.packing.excerpt import matching_lines, ranked_lines
 from context_kit.sources._lines import split_lines
 
 
@@ -69,6 +69,56 @@ def test_a_code_renderer_with_its_own_fidelity_prices_excerpts_by_it(tmp_path: P
     index = Index.build(root, cache_dir=False, workers=1)
     query = "process_batch should quarantine poisoned records"
     rows = [i for i, s in enumerate(index.slices) if s.name == "process_batch"]
-    assert index._excerpts(query, rows, True)[rows[0]].fidelity == FIDELITY["excerpt"]
+    (rung,) = index._excerpts(query, rows, True)[rows[0]]
+    assert rung.fidelity == FIDELITY["excerpt"]
     index.renderers = (CodeRenderer(fidelity={**FIDELITY, "excerpt": 0.2}), TextRenderer())
-    assert index._excerpts(query, rows, True)[rows[0]].fidelity == 0.2
+    (rung,) = index._excerpts(query, rows, True)[rows[0]]
+    assert rung.fidelity == 0.2
+
+
+def test_ranked_lines_come_best_first_and_matching_lines_in_line_order():
+    text = "def f(x):\n    a = frobnicate(x)\n    b = frobnicate(quux(x))\n    c = 1\n"
+    weights = {"frobnicate": 4.0, "quux": 3.0}
+    assert ranked_lines(text, 10, weights, stem=False) == [12, 11]
+    assert matching_lines(text, 10, weights, stem=False) == [11, 12]
+
+
+def test_a_function_with_many_matches_also_offers_its_best_few(tmp_path: Path):
+    from context_kit.renderers import FIDELITY
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    body = []
+    for i in range(12):
+        body += [f"    total = step_{i}(total)\n"] * 6
+        # One line names every query word; the others name two of them.
+        rare = "quarantine_poisoned_records" if i == 7 else "quarantine_records"
+        body.append(f"    total = {rare}(total, {i})\n")
+    (root / "jobs.py").write_text(
+        'def process_batch(total):\n    """Run a batch."""\n' + "".join(body) + "    return total\n"
+    )
+    for n in range(8):
+        (root / f"mod{n}.py").write_text(
+            "".join(f"def helper_{n}_{i}(x):\n    return x + {i}\n\n" for i in range(6))
+        )
+    index = Index.build(root, cache_dir=False, workers=1)
+    query = "quarantine poisoned records"
+    rows = [i for i, s in enumerate(index.slices) if s.name == "process_batch"]
+    long, short = index._excerpts(query, rows, True)[rows[0]]
+    assert (long.name, short.name) == ("excerpt", "short_excerpt")
+    assert short.fidelity == FIDELITY["short_excerpt"] < long.fidelity
+    assert "quarantine_poisoned_records(total, 7)" in short.text
+    assert len(short.text) < len(long.text)
+    assert sum(b - a + 1 for a, b in short.verbatim_lines()) < sum(
+        b - a + 1 for a, b in long.verbatim_lines()
+    )
+    # Both are offered between the full text and the elided body, longest first.
+    from context_kit.packing.excerpt import with_excerpts
+    from context_kit.renderers import default_ladder
+
+    ladder = with_excerpts(default_ladder(index.slices[rows[0]], index.renderers), [long, short])
+    names = [r.name for r in ladder]
+    assert names.index("full") < names.index("excerpt") < names.index("short_excerpt")
+    assert names.index("short_excerpt") < names.index("elided")
+    packed = index.pack(query, budget=10_000)
+    assert next(it for it in packed.items if it.name == "process_batch").rendering == "full"

@@ -30,6 +30,7 @@ _RUNG_NOTE = {
     "elided": " (body elided)",
     "banner_elided": " (licence banner elided)",
     "excerpt": " (excerpt)",
+    "short_excerpt": " (excerpt)",
     "skeleton": " (outline)",
     "signature": " (signature only)",
     "lead": " (first paragraph)",

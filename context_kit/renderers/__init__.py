@@ -8,7 +8,8 @@ Ladders, richest first:
 * code definitions: ``full`` → ``elided`` (signature + docstring + marker) →
   ``signature`` → ``mention`` (``path:line  name(signature)``); at pack time, long
   functions near the top also get an ``excerpt`` (:func:`~context_kit.renderers.code.excerpt_rung`)
-  between ``full`` and ``elided``: the body lines that match the query;
+  between ``full`` and ``elided``: the body lines that match the query (and, when more
+  than three match, a ``short_excerpt`` of the best three);
 * containers (classes): ``full`` → ``skeleton`` (header + member signatures) →
   ``signature`` → ``mention``;
 * document sections: ``full`` → ``lead`` (heading + first paragraph) → ``mention``;

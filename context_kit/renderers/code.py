@@ -115,14 +115,21 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 
 def excerpt_rung(
-    slice_: Slice, lines: Iterable[int], *, context: int = 1, fidelity: float | None = None
+    slice_: Slice,
+    lines: Iterable[int],
+    *,
+    context: int = 1,
+    fidelity: float | None = None,
+    name: str = "excerpt",
 ) -> Rung | None:
     """Signature and docstring, then only ``lines`` of the body, the rest elided.
 
     Each kept line brings ``context`` lines either side; a gap of one line is shown
     rather than replaced by a marker as long as itself. A closing line (``}``, ``end``)
     is kept so brackets balance. The packer uses this for large definitions whose body
-    holds a few lines that match the query, which the ``elided`` rung would drop.
+    holds a few lines that match the query, which the ``elided`` rung would drop. ``name``
+    is the rung's name (``short_excerpt`` for the best few lines); its fidelity defaults
+    to that name's in the default table.
 
     Returns:
         The ``excerpt`` rung, or ``None`` when the slice has no signature, no listed line
@@ -176,9 +183,9 @@ def excerpt_rung(
         parts.append("".join(src[len(src) - closers :]))
         shown.append((b - closers + 1, b))
     return Rung(
-        name="excerpt",
+        name=name,
         text="".join(parts),
-        fidelity=FIDELITY["excerpt"] if fidelity is None else fidelity,
+        fidelity=FIDELITY[name] if fidelity is None else fidelity,
         start_line=a,
         end_line=b,
         verbatim=_merged(shown),

@@ -2057,3 +2057,50 @@ def test_kotlin_suspend_naming_a_value_and_annotated_constructors_do_not_derail_
     lines = text.splitlines(keepends=True)
     for s in slices:
         assert s.text == "".join(lines[s.start_line - 1 : s.end_line])
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("#!/usr/bin/env python3", "python"),
+        ("#!/usr/bin/python3.11 -u", "python"),
+        ("#! /usr/local/bin/ruby -w", "ruby"),
+        ("#!/usr/bin/env ruby2.7", "ruby"),
+        ("#!/usr/bin/env -S node --harmony", "javascript"),
+        ("#!/usr/bin/env php\r", "php"),
+        ("#!/bin/false", None),
+        ("#!/usr/bin/env pythonw", None),
+        ("# a comment", None),
+    ],
+)
+def test_a_script_s_language_is_read_from_its_interpreter_line(line, language):
+    from context_kit.sources.languages import language_for_file, language_for_shebang
+
+    spec = language_for_shebang(line + "\nbody\n")
+    assert (spec.name if spec else None) == language
+    # Only a file whose extension names no language is read by its #! line.
+    assert language_for_file("tool.py", "#!/usr/bin/env ruby\n").name == "python"
+
+
+def test_a_script_without_an_extension_is_sliced_as_code(tmp_path: Path):
+    from context_kit import Index
+    from context_kit.sources import DocsSource, TextSource
+
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    (bin_ / "deploy").write_text(
+        "#!/usr/bin/env ruby\n# Deploys the site.\n\nclass Deployer\n"
+        "  def upload(files)\n    files.each { |f| puts f }\n  end\nend\n"
+    )
+    (bin_ / "notes").write_text("#!/bin/false\njust some notes\n")
+    index = Index.build(tmp_path, cache_dir=False, workers=1)
+    by_path = {p: [s for s in index.slices if s.path == p] for p in ("bin/deploy", "bin/notes")}
+    assert {s.name for s in by_path["bin/deploy"]} >= {"Deployer", "Deployer.upload"}
+    assert all(s.language == "ruby" for s in by_path["bin/deploy"])
+    assert [s.symbol_kind for s in by_path["bin/notes"]] == ["window"]
+    _check_partition((bin_ / "deploy").read_text(), by_path["bin/deploy"])
+
+    plain = Index.build(
+        tmp_path, cache_dir=False, workers=1, sources=[DocsSource(), TextSource(scripts=False)]
+    )
+    assert {s.symbol_kind for s in plain.slices if s.path == "bin/deploy"} == {"window"}

@@ -650,14 +650,75 @@ _CPP_LINE = re.compile(
 )
 
 
+# A script's interpreter line: ``#!/usr/bin/env python3``, ``#!/usr/local/bin/ruby -w``,
+# ``#!/usr/bin/env -S node --flag``. The interpreter's name is what follows the last "/"
+# (or ``env``), without a version (``python3.11``, ``ruby2.7``).
+_SHEBANG = re.compile(
+    r"#![ \t]*(?:\S*/)?(?:env[ \t]+(?:-\S+[ \t]+)*)?([A-Za-z][A-Za-z_-]*?)[\d.]*(?=[ \t\r\n]|$)"
+)
+SCRIPT_INTERPRETERS: Mapping[str, str] = {
+    "python": ".py",
+    "pypy": ".py",
+    "ruby": ".rb",
+    "jruby": ".rb",
+    "node": ".js",
+    "nodejs": ".js",
+    "deno": ".ts",
+    "bun": ".ts",
+    "ts-node": ".ts",
+    "php": ".php",
+    "swift": ".swift",
+    "kotlin": ".kts",
+    "uv": ".py",  # ``#!/usr/bin/env -S uv run --script``: a PEP 723 Python script
+    "sh": ".sh",
+    "bash": ".sh",
+    "dash": ".sh",
+    "ash": ".sh",
+    "ksh": ".sh",
+    "mksh": ".sh",
+    "zsh": ".sh",
+    "perl": ".pl",
+    "lua": ".lua",
+    "Rscript": ".r",
+    "julia": ".jl",
+    "groovy": ".groovy",
+    "escript": ".erl",
+    "tclsh": ".tcl",
+}
+"""The extension whose language reads a script run by each interpreter (its ``#!`` line).
+
+Scripts without an extension (``bin/rails``, ``script/bootstrap``, ``manage``) are code;
+read by their interpreter line, they get the slices of that language, not line windows.
+Shells, Perl, Lua, R, Julia, Groovy, Erlang and Tcl have grammars only in the optional
+``languages`` extra (without it, their scripts stay line windows)."""
+
+
+def language_for_shebang(text: str) -> LanguageSpec | None:
+    r"""The language of a script by its ``#!`` line, or ``None`` (no such line, or no grammar).
+
+    >>> language_for_shebang("#!/usr/bin/env python3\nprint(1)\n").name
+    'python'
+    >>> language_for_shebang("#!/bin/false\n") is None
+    True
+    """
+    if not text.startswith("#!"):
+        return None
+    m = _SHEBANG.match(text)
+    ext = SCRIPT_INTERPRETERS.get(m.group(1)) if m else None
+    return language_for_path(f"script{ext}") if ext else None
+
+
 def language_for_file(path: str, text: str) -> LanguageSpec | None:
     """The language spec for a file, by extension and, for a ``.h`` header, by its content.
 
     ``.h`` is C's extension but C++ projects use it as well; a header with a line only C++
     writes (a namespace block, a template, an access specifier, a derived class) is
-    parsed as C++.
+    parsed as C++. A file whose extension names no language is read by its ``#!`` line
+    (see :func:`language_for_shebang`).
     """
     spec = language_for_path(path)
+    if spec is None:
+        return language_for_shebang(text)
     if (
         spec is not None
         and spec.name == "c"

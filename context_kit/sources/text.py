@@ -85,20 +85,34 @@ class TextSource:
 
     Args:
         window: Lines per window.
+        scripts: Slice a script without a known extension (``bin/deploy`` starting
+            ``#!/usr/bin/env ruby``) as code of its interpreter's language.
     """
 
     name = "text"
-    version = "1"
+    version = "2"
 
-    def __init__(self, *, window: int = DEFAULT_WINDOW_LINES) -> None:
+    def __init__(self, *, window: int = DEFAULT_WINDOW_LINES, scripts: bool = True) -> None:
         self.window = window
+        self.scripts = scripts
 
     def accepts(self, path: str) -> bool:
         """Accepts every file (it is the last source consulted)."""
         return True
 
     def slices(self, file: FileText) -> list[Slice]:
-        """Windows over the file."""
+        """Windows over the file, or code slices for a script.
+
+        A script is a file whose ``#!`` line names an interpreter with a grammar (see
+        :func:`~context_kit.sources.languages.language_for_shebang`); ``scripts=False``
+        reads it as windows too.
+        """
+        if self.scripts and file.text.startswith("#!"):
+            from .code import CodeSource
+            from .languages import language_for_shebang
+
+            if language_for_shebang(file.text) is not None:
+                return CodeSource().slices(file)
         dot = file.path.rfind(".")
         ext = file.path[dot + 1 :].lower() if dot > file.path.rfind("/") else None
         return window_slices(file.path, LineTable(file.text), language=ext, window=self.window)

@@ -122,3 +122,25 @@ def test_a_function_with_many_matches_also_offers_its_best_few(tmp_path: Path):
     assert names.index("short_excerpt") < names.index("elided")
     packed = index.pack(query, budget=10_000)
     assert next(it for it in packed.items if it.name == "process_batch").rendering == "full"
+
+
+def test_a_line_window_offers_its_matching_lines(tmp_path: Path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    lines = [f"option_{i} = {i}\n" for i in range(50)]
+    lines[30] = "repl_ping_replica_period = 10\n"
+    (root / "server.conf").write_text("".join(lines))
+    for n in range(8):
+        (root / f"mod{n}.py").write_text(
+            "".join(f"def helper_{n}_{i}(x):\n    return x + {i}\n\n" for i in range(6))
+        )
+    index = Index.build(root, cache_dir=False, workers=1)
+    rows = [i for i, s in enumerate(index.slices) if s.path == "server.conf"]
+    assert [index.slices[r].symbol_kind for r in rows] == ["window"]
+    (rung,) = index._excerpts("replica ping period", rows, True)[rows[0]]
+    assert rung.name == "excerpt" and rung.verbatim_lines() == [(30, 32)]
+    assert "repl_ping_replica_period = 10\n" in rung.text
+    assert "... (lines 1-29 elided)" in rung.text and "option_0 " not in rung.text
+    for a, b in rung.verbatim_lines():  # every line claimed is the file's own
+        for n in range(a, b + 1):
+            assert lines[n - 1] in rung.text

@@ -13,7 +13,8 @@ Ladders, richest first:
 * containers (classes): ``full`` → ``skeleton`` (header + member signatures) →
   ``signature`` → ``mention``;
 * document sections: ``full`` → ``lead`` (heading + first paragraph) → ``mention``;
-* windows and module code: ``full`` → ``mention``;
+* windows and module code: ``full`` → ``mention`` (a window near the top also gets the
+  excerpts, at pack time: its lines that match the query);
 * commits: ``full`` (message + trimmed diff) → ``headers`` (changed lines only) →
   ``stat`` (subject + file stat) → ``mention``.
 """

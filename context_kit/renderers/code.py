@@ -140,10 +140,11 @@ def excerpt_rung(
         return None
     if sig_end is not None:
         head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
-    elif slice_.part is not None and slice_.part[0] > 1:
+    elif (slice_.part is not None and slice_.part[0] > 1) or slice_.symbol_kind == "window":
         # A later part of a split definition holds body lines only (the first part has
         # the signature, and is packed beside it): its excerpt is those lines alone. A
-        # 200-line part with the fix in it could only be packed whole, and was not.
+        # 200-line part with the fix in it could only be packed whole, and was not. A
+        # line window has no signature either.
         head_end = a - 1
     else:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from context_kit import Index
-from context_kit.packing.excerpt import matching_lines, ranked_lines
+from context_kit.packing.excerpt import ranked_lines
 from context_kit.sources._lines import split_lines
 
 
@@ -55,11 +55,11 @@ def test_a_tight_budget_packs_the_matching_lines_of_a_long_function(tmp_path: Pa
 def test_only_lines_with_rare_query_terms_are_picked():
     text = "def f(x):\n    y = x\n    return frobnicate(y)\n    z = y\n"
     weights = {"frobnicate": 4.0, "x": 0.2, "y": 0.3}
-    assert matching_lines(text, 10, weights, stem=False) == [12]
-    assert matching_lines(text, 10, weights, stem=False, after=12) == []
-    assert matching_lines(text, 10, {"x": 0.2}, stem=False) == []
-    assert matching_lines(text, 10, {}) == []
-    assert matching_lines(text, 10, {"frobnicat": 4.0}) == [12]  # stemmed as the index is
+    assert ranked_lines(text, 10, weights, stem=False) == [12]
+    assert ranked_lines(text, 10, weights, stem=False, after=12) == []
+    assert ranked_lines(text, 10, {"x": 0.2}, stem=False) == []
+    assert ranked_lines(text, 10, {}) == []
+    assert ranked_lines(text, 10, {"frobnicat": 4.0}) == [12]  # stemmed as the index is
 
 
 def test_a_code_renderer_with_its_own_fidelity_prices_excerpts_by_it(tmp_path: Path):
@@ -76,11 +76,10 @@ def test_a_code_renderer_with_its_own_fidelity_prices_excerpts_by_it(tmp_path: P
     assert rung.fidelity == 0.2
 
 
-def test_ranked_lines_come_best_first_and_matching_lines_in_line_order():
+def test_ranked_lines_come_best_first():
     text = "def f(x):\n    a = frobnicate(x)\n    b = frobnicate(quux(x))\n    c = 1\n"
     weights = {"frobnicate": 4.0, "quux": 3.0}
     assert ranked_lines(text, 10, weights, stem=False) == [12, 11]
-    assert matching_lines(text, 10, weights, stem=False) == [11, 12]
 
 
 def test_a_function_with_many_matches_also_offers_its_best_few(tmp_path: Path):

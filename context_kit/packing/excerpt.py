@@ -30,7 +30,6 @@ __all__ = [
     "EXCERPT_RELATIVE_WEIGHT",
     "SHORT_EXCERPT_LINES",
     "head_end",
-    "matching_lines",
     "ranked_lines",
     "wants_excerpt",
     "with_excerpt",
@@ -98,20 +97,6 @@ def ranked_lines(
         return []
     floor = EXCERPT_RELATIVE_WEIGHT * max(w for w, _ in scored)
     return [n for _, n in sorted((x for x in scored if x[0] >= floor), key=lambda x: (-x[0], x[1]))]
-
-
-def matching_lines(
-    text: str,
-    first_line: int,
-    weights: Mapping[str, float],
-    *,
-    stem: bool = True,
-    after: int = 0,
-) -> list[int]:
-    """The best :data:`EXCERPT_MAX_LINES` of :func:`ranked_lines`, in line order."""
-    return sorted(
-        ranked_lines(text, first_line, weights, stem=stem, after=after)[:EXCERPT_MAX_LINES]
-    )
 
 
 def with_excerpt(rungs: list[Rung], excerpt: Rung | None) -> list[Rung]:

@@ -156,7 +156,8 @@ def test_a_long_text_file_s_windows_are_damped_and_code_is_not(tmp_path, monkeyp
     query = "vendored path patterns"
 
     def ranked() -> dict[str, float]:
-        return {h.slice.id: h.score for h in index.search(query, k=50)}
+        # Without feedback, which reads the damped ranking too (tested below).
+        return {h.slice.id: h.score for h in index.search(query, k=50, weights={"feedback": 0})}
 
     damped, decay = ranked(), index_module.WINDOW_DIVERSITY
     monkeypatch.setattr(index_module, "WINDOW_DIVERSITY", 1.0)
@@ -172,3 +173,32 @@ def test_a_long_text_file_s_windows_are_damped_and_code_is_not(tmp_path, monkeyp
         assert damped[i] == pytest.approx(flat[i] * decay**n, rel=1e-5)
     code = [i for i in flat if i.startswith("code:vendoring.py")]
     assert code and all(damped[i] == pytest.approx(flat[i], rel=1e-6) for i in code)
+
+
+def test_query_feedback_reads_the_windows_damped(tmp_path, monkeypatch):
+    import context_kit
+    import context_kit.index as index_module
+
+    (tmp_path / "modules.conf").write_text(
+        "".join(f"[module {i}]\npath = vendor/grammars/lang{i}\n" for i in range(150))
+    )
+    (tmp_path / "vendoring.py").write_text("def is_vendored(path):\n    return 'vendor/' in path\n")
+    index = context_kit.Index.build(tmp_path, cache_dir=False)
+    seen = []
+    real = index_module._FEEDBACK.scores
+
+    def spy(bm25, slices, first, query):
+        seen.append(first.copy())
+        return real(bm25, slices, first, query)
+
+    monkeypatch.setattr(index_module._FEEDBACK, "scores", spy)
+    index.search("vendored path patterns", k=5)
+    (first,) = seen
+    rows = [i for i, s in enumerate(index.slices) if s.path == "modules.conf"]
+    got = sorted((float(first[r]) for r in rows), reverse=True)
+    monkeypatch.setattr(index_module, "WINDOW_DIVERSITY", 1.0)
+    seen.clear()
+    index.search("vendored path patterns", k=5)
+    flat = sorted((float(seen[0][r]) for r in rows), reverse=True)
+    assert got[0] == pytest.approx(flat[0])
+    assert got[1] == pytest.approx(flat[1] * 0.6, rel=1e-5)

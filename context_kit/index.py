@@ -909,12 +909,14 @@ class Index:
         if bm25 is None or not query or not wanted:
             return {}
         weights = bm25.term_weights(query)
+        if not weights:
+            return {}
         # A CodeRenderer given its own fidelity table prices excerpts by it too.
         table = next((r.fidelity for r in self.renderers if isinstance(r, CodeRenderer)), {})
         out: dict[int, list[Rung]] = {}
         for r in rows[:EXCERPT_CANDIDATES]:
             s = self.slices[r]
-            if not (weights and wants_excerpt(s)):
+            if not wants_excerpt(s):
                 continue
             ranked = ranked_lines(
                 s.text, s.start_line or 1, weights, stem=bm25.stem, after=head_end(s)

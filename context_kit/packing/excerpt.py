@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..renderers.code import all_body
 from ..retrievers._terms import terms
 from ..types import Rung, Slice
 
@@ -117,9 +118,7 @@ def head_end(s: Slice) -> int:
     it is body, so the line before it.
     """
     first = s.start_line or 1
-    if s.signature_end_line is None and (
-        (s.part is not None and s.part[0] > 1) or s.symbol_kind == "window"
-    ):
+    if s.signature_end_line is None and all_body(s):
         return first - 1
     sig = s.signature_end_line or first
     return max(sig, s.doc_end_line or sig)

@@ -25,6 +25,7 @@ from ._fidelity import FIDELITY
 
 __all__ = [
     "CodeRenderer",
+    "all_body",
     "call_signature",
     "elision_marker",
     "excerpt_rung",
@@ -114,6 +115,15 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+def all_body(slice_: Slice) -> bool:
+    """Whether every line of ``slice_`` is body, with no signature of its own.
+
+    A later part of a split definition is (the first part has the signature and is packed
+    beside it), and so is a line window of a file without a grammar.
+    """
+    return (slice_.part is not None and slice_.part[0] > 1) or slice_.symbol_kind == "window"
+
+
 def excerpt_rung(
     slice_: Slice,
     lines: Iterable[int],
@@ -140,11 +150,9 @@ def excerpt_rung(
         return None
     if sig_end is not None:
         head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
-    elif (slice_.part is not None and slice_.part[0] > 1) or slice_.symbol_kind == "window":
-        # A later part of a split definition holds body lines only (the first part has
-        # the signature, and is packed beside it): its excerpt is those lines alone. A
-        # 200-line part with the fix in it could only be packed whole, and was not. A
-        # line window has no signature either.
+    elif all_body(slice_):
+        # Its excerpt is the listed lines alone. A 200-line part with the fix in it
+        # could only be packed whole, and was not.
         head_end = a - 1
     else:
         return None

@@ -719,12 +719,7 @@ def language_for_file(path: str, text: str) -> LanguageSpec | None:
     spec = language_for_path(path)
     if spec is None:
         return language_for_shebang(text)
-    if (
-        spec is not None
-        and spec.name == "c"
-        and path[-2:].lower() == ".h"
-        and _CPP_LINE.search(text) is not None
-    ):
+    if spec.name == "c" and path[-2:].lower() == ".h" and _CPP_LINE.search(text) is not None:
         return LANGUAGES["cpp"]
     return spec
 

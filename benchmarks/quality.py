@@ -133,6 +133,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--polyglot-tasks-per-repo", type=int, default=DEFAULT_POLYGLOT_TASKS_PER_REPO)
     p.add_argument("--seed", type=int, default=0, help="commit-task sampling seed")
+    p.add_argument(
+        "--exclude-seed",
+        type=int,
+        action="append",
+        default=[],
+        help="drop mined tasks that this seed also samples (a held-out set: --seed 1 "
+        "--exclude-seed 0 measures tasks no tuning at the default seed has seen)",
+    )
     p.add_argument("--mirrors", type=Path, default=gitutil.DEFAULT_MIRRORS)
     p.add_argument(
         "--repo",
@@ -203,9 +211,20 @@ def collect_tasks(args: argparse.Namespace, locate: Any, notes: list[str]) -> li
             if git_dir is None:
                 notes.append(f"{task_set} repo {repo} not found locally; no tasks from it")
                 continue
-            mined += cached_commit_tasks(
-                git_dir, repo, per_repo, args.seed, args.work_dir / "tasks", task_set
-            )
+            tasks_dir = args.work_dir / "tasks"
+            found = cached_commit_tasks(git_dir, repo, per_repo, args.seed, tasks_dir, task_set)
+            seen = {
+                t.task_id
+                for other in args.exclude_seed
+                for t in cached_commit_tasks(git_dir, repo, per_repo, other, tasks_dir, task_set)
+            }
+            kept = [t for t in found if t.task_id not in seen]
+            if len(kept) < len(found):
+                notes.append(
+                    f"{task_set} repo {repo}: {len(found) - len(kept)} of {len(found)} tasks "
+                    f"left out, also sampled by seed {', '.join(map(str, args.exclude_seed))}"
+                )
+            mined += kept
         tasks += mined[: args.limit] if args.limit is not None else mined
     if args.task_id:
         wanted = set(args.task_id)

@@ -536,3 +536,23 @@ def test_aider_map_items_are_listed_files_and_verbatim_lines(tmp_path: Path) -> 
         ("b.py", None, "mention"),
     ]
     assert citation_errors(Pack(text=text, items=items), tmp_path) == 0
+
+
+def test_exclude_seed_leaves_only_tasks_the_other_seed_does_not_sample(
+    tiny_repo: dict, tmp_path: Path
+) -> None:
+    import quality
+
+    notes: list[str] = []
+
+    def run(*extra: str) -> list[str]:
+        args = quality.parse_args(
+            ["--tasks", "commits", "--commit-repos", "me/tiny", "--work-dir", str(tmp_path), *extra]
+        )
+        return [t.task_id for t in quality.collect_tasks(args, lambda _: git_dir, notes)]
+
+    git_dir = tiny_repo["repo"] / ".git"
+    # The tiny repository has one task, so every seed samples it.
+    assert run("--seed", "1") == run("--seed", "0") != []
+    assert run("--seed", "1", "--exclude-seed", "0") == []
+    assert any("1 of 1 tasks left out" in n for n in notes)

@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.retrievers import fuse, get_retriever, register_retriever, top_k
-from context_kit.retrievers._terms import _PartsCache, identifier_parts, name_tail, terms
+from context_kit.retrievers._terms import (
+    _ALTERNATES,
+    _PartsCache,
+    alternate_terms,
+    identifier_parts,
+    name_tail,
+    terms,
+)
 from context_kit.retrievers.bm25 import reference_scores
 from context_kit.retrievers.fuzzy import query_mentions
 
@@ -561,3 +568,40 @@ def test_fuzzy_finds_nested_and_namespaced_names_by_their_last_two_parts():
 def test_name_tail_is_the_last_two_dotted_parts(parts):
     name = ".".join(parts)
     assert name_tail(name) == ".".join(parts[-2:])
+
+
+def test_a_query_word_also_finds_the_abbreviation_code_uses_for_it():
+    corpus = Corpus(
+        [
+            make_slice(1, "def cache_dir(): return home / '.cache'", name="cache_dir"),
+            make_slice(2, "def cache_size(): return 128", name="cache_size"),
+            make_slice(3, "def walk_directory(root): ...", name="walk_directory"),
+        ]
+    )
+    bm25 = BM25Retriever().fit(corpus)
+    scores = bm25.score("which cache directory is used?")
+    # The slice with both ideas wins, though it says "dir" and not "directory".
+    assert int(np.argmax(scores)) == 0
+    assert scores[0] > scores[1] > 0
+    # And the other way round: "cfg" in a query finds "config".
+    cfg = BM25Retriever().fit(Corpus([make_slice(1, "load_config(path)"), make_slice(2, "x")]))
+    assert cfg.score("the cfg loader")[0] > 0 == cfg.score("the cfg loader")[1]
+
+
+def test_the_spelling_a_query_uses_outweighs_its_alternates():
+    # Index terms go through the stemmer: the pairs whose stems are words that stem to
+    # themselves can be written into a slice as they are (most of them).
+    pairs = [
+        (term, alt)
+        for term in sorted(_ALTERNATES)
+        for alt in alternate_terms(term)
+        if terms(term, stem=True) == [term] and terms(alt, stem=True) == [alt]
+    ]
+    assert len(pairs) > len(_ALTERNATES) // 2
+    for term, alt in pairs:
+        corpus = Corpus([make_slice(1, f"{term} zz"), make_slice(2, f"{alt} zz")])
+        scores = BM25Retriever(name_weight=0.0, path_weight=0.0).fit(corpus).score(term)
+        assert scores[0] > scores[1] > 0, (term, alt)
+        # Without stemming the index keeps words as written and no alternate is looked for.
+        plain = BM25Retriever(name_weight=0.0, path_weight=0.0, stem=False).fit(corpus)
+        assert plain.score(term)[1] == 0, (term, alt)

@@ -14,6 +14,7 @@ from sys import intern
 
 __all__ = [
     "STOPWORDS",
+    "alternate_terms",
     "expand_words",
     "identifier_parts",
     "light_stem",
@@ -250,6 +251,88 @@ def light_stem(word: str) -> str:
     if w.endswith("e") and len(w) > 3:
         w = w[:-1]
     return w
+
+
+# Code abbreviates what prose spells out ("cache_dir" against "the cache directory"). Each
+# pair is two stems (as light_stem leaves them) naming one thing in code; a query term
+# that is one of them is also looked for as the other (see alternate_terms). Abbreviations
+# that mean two things ("temp": temporary or temperature, "res": result or resource) are
+# not listed, nor a language's type and keyword names ("str", "int", "fn", "err"): code
+# holds them everywhere, so a query saying "string" or "function" would gain nothing but
+# noise from them.
+_ABBREVIATIONS: dict[str, str] = {
+    "directory": "dir",
+    "configuration": "config",
+    "configur": "config",
+    "conf": "config",
+    "cfg": "config",
+    "initializ": "init",
+    "initialis": "init",
+    "initialization": "init",
+    "initialisation": "init",
+    "databas": "db",
+    "messag": "msg",
+    "req": "request",
+    "resp": "respons",
+    "attribut": "attr",
+    "environment": "env",
+    "ctx": "context",
+    "temporary": "tmp",
+    "pkg": "packag",
+    "lib": "library",
+    "repo": "repository",
+    "src": "sourc",
+    "dst": "destination",
+    "dest": "destination",
+    "idx": "index",
+    "prev": "previous",
+    "curr": "current",
+    "ref": "referenc",
+    "impl": "implementation",
+    "info": "information",
+    "utility": "util",
+    "elem": "element",
+    "expr": "expression",
+    "addr": "address",
+    "cmd": "command",
+    "conn": "connection",
+    "stmt": "statement",
+    "seq": "sequenc",
+    "img": "imag",
+    "alloc": "allocat",
+    "allocation": "allocat",
+    "exc": "exception",
+    "buf": "buffer",
+    "arg": "argument",
+    "param": "parameter",
+    "prop": "property",
+    "opt": "option",
+    "tok": "token",
+    "lang": "languag",
+    "decl": "declaration",
+    "fmt": "format",
+    "ptr": "pointer",
+    "mgr": "manager",
+    "sep": "separator",
+    "delim": "delimiter",
+    "doc": "document",
+    "documentation": "document",
+    "perm": "permission",
+}
+
+_ALTERNATES: dict[str, tuple[str, ...]] = {}
+for _long, _short in _ABBREVIATIONS.items():
+    _ALTERNATES[_long] = (*_ALTERNATES.get(_long, ()), _short)
+    _ALTERNATES[_short] = (*_ALTERNATES.get(_short, ()), _long)
+
+
+def alternate_terms(term: str) -> tuple[str, ...]:
+    """The other spellings code uses for a stemmed term (``dir`` for ``directory``), if any.
+
+    >>> alternate_terms("directory"), alternate_terms("config"), alternate_terms("parse")
+    (('dir',), ('configuration', 'configur', 'conf', 'cfg'), ())
+    """
+    return _ALTERNATES.get(term, ())
 
 
 def terms(text: str, *, drop_stopwords: bool = True, stem: bool = False) -> list[str]:

@@ -477,7 +477,11 @@ class BM25Retriever:
         self._reset_delta(len(self.row_docs_))
 
     def query_terms(self, query: str) -> list[str]:
-        """The distinct query terms present in the vocabulary, in first-seen order."""
+        """The distinct query terms present in the vocabulary, in first-seen order.
+
+        They include the other spellings code uses for a query term (``dir`` for
+        "directory", see :func:`~context_kit.retrievers._terms.alternate_terms`).
+        """
         return self._query_columns(query)[0]
 
     def _query_columns(self, query: str) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -488,7 +492,10 @@ class BM25Retriever:
     def _query_counts(
         self, query: str
     ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """:meth:`_query_columns` and how often the query holds each of those terms."""
+        """:meth:`_query_columns` and how often the query holds each of those terms.
+
+        An alternate spelling counts :data:`ALTERNATE_SHARE` of its term's occurrences.
+        """
         counts: dict[str, float] = dict(Counter(terms(query, stem=self.stem)))
         if self.stem:
             # "directory" also looks for "dir", at a fraction of the term's weight: the

@@ -50,7 +50,8 @@ class ModelProfile(BaseModel):
         context_window: Tokens the model accepts, prompt and output together.
         output_reserve: Tokens kept free for the answer.
         tokenizer: The model's tokenizer name (informative: packs are counted by the
-            index's tokenizer).
+            index's tokenizer; build the index with this name, e.g. ``o200k_base``, for
+            counts that are the model's own).
         input_price: Dollars per million input tokens (base tier).
         cached_input_price: Dollars per million cached input tokens (``None``: no discount).
         output_price: Dollars per million output tokens.

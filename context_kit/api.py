@@ -41,8 +41,10 @@ def pack(
 
     Args:
         repo: Repository folder.
-        query: The task, issue or question (may be empty when ``spec=`` names a requirement
-            or section to pack for).
+        query: The task, issue or question. Empty (or blank): an overview of the
+            repository, its README first, then the code the rest of it uses most (see
+            :mod:`context_kit.retrievers.overview`); with ``spec=``, the section's text
+            is the query.
         budget: Maximum tokens of the packed text, counted exactly by ``tokenizer``.
         tokenizer: Tokenizer name (``"cl100k_base"``), ``.tiktoken`` / ``tokenizer.json``
             path, or a :class:`~context_kit.Tokenizer` instance.

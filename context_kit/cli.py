@@ -137,7 +137,7 @@ def _pack_options(p: argparse.ArgumentParser, *, query_required: bool = False) -
         default="",
         required=query_required,
         metavar="TEXT",
-        help="the task, issue or question",
+        help="the task, issue or question (none: an overview of the repository)",
     )
     g.add_argument(
         "--spec",

@@ -58,6 +58,12 @@ from .retrievers.fusion import RRF_K, FusionMethod, FusionResult, diversify
 from .retrievers.graph import GraphPropagation
 from .retrievers.history import ChangePropagation
 from .retrievers.links import LinkPropagation
+from .retrievers.overview import (
+    OVERVIEW_DIVERSITY,
+    OVERVIEW_PRIOR_POWER,
+    OVERVIEW_RELEVANCE_POWER,
+    Overview,
+)
 from .retrievers.priors import Priors
 from .retrievers.quoted import QuotedLines
 from .secrets import MARKER_RE, redacted_counts
@@ -82,7 +88,7 @@ __all__ = ["DEFAULT_WEIGHTS", "WINDOW_DIVERSITY", "Index", "IndexUpdate", "Progr
 
 log = logging.getLogger("context_kit")
 
-_P = TypeVar("_P", GraphPropagation, LinkPropagation, ChangePropagation)
+_P = TypeVar("_P", GraphPropagation, LinkPropagation, ChangePropagation, Overview)
 
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
@@ -572,6 +578,8 @@ class Index:
         w = dict(DEFAULT_WEIGHTS)
         if weights:
             w.update(weights)
+        if not query.strip():
+            return self._overview(w, fusion, diversity), w
         fused: FusionResult = fuse(
             self.retrievers, query, len(self.slices), weights=w, method=fusion
         )
@@ -618,6 +626,31 @@ class Index:
         )
         return fused, w
 
+    def _overview(
+        self, w: Mapping[str, float], fusion: FusionMethod, diversity: float
+    ) -> FusionResult:
+        """The scores of a query-less pack: an overview (see ``retrievers.overview``)."""
+        overview = self._per_corpus("overview", Overview)
+        scores = overview.scores_
+        fused = FusionResult(scores.copy(), {"overview": scores})
+        if w.get("links", 0.0):
+            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query="")
+        prior = self._prior_weights**OVERVIEW_PRIOR_POWER
+        prior[overview.readme_rows_] = 1.0  # the project's own introduction leads
+        fused.apply_prior(prior)
+        decay = OVERVIEW_DIVERSITY if diversity == DEFAULT_DIVERSITY else diversity
+        fused.diversify(self.corpus.file_ids, decay=decay, depth=_DIVERSITY_DEPTH)
+        fused.diversify(
+            self._window_groups(fused.scores), decay=WINDOW_DIVERSITY, depth=_DIVERSITY_DEPTH
+        )
+        fused.lift_file_headers(
+            self.corpus.file_ids,
+            self.corpus.file_header_rows,
+            share=float(w.get("file_header", 0.0)),
+        )
+        return fused
+
     def _window_groups(self, scores: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
         """The file number of each line window among the best rows, ``-1`` elsewhere.
 
@@ -643,7 +676,8 @@ class Index:
         """The ``k`` best slices for ``query`` with their score breakdowns.
 
         Args:
-            query: The task, issue or question.
+            query: The task, issue or question. Empty (or blank): the slices an overview
+                would show, best first (see :mod:`context_kit.retrievers.overview`).
             k: How many hits at most (only slices with a positive score are hits).
             weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
             fusion: ``weighted`` or ``rrf``.
@@ -700,20 +734,24 @@ class Index:
         """Pack the most relevant slices for ``query`` into at most ``budget`` tokens.
 
         Args:
-            query: The task, issue or question.
+            query: The task, issue or question. Empty (or blank), and no ``spec``: an
+                overview of the repository, its root README first, then the code the rest
+                of it uses most, as headers and signatures more than whole files (see
+                :mod:`context_kit.retrievers.overview`).
             budget: Maximum tokens of the packed text (exact, by the index's tokenizer).
             format: ``markdown``, ``xml`` or ``json``.
             weights: Fusion weight per retriever name (merged over ``DEFAULT_WEIGHTS``).
             fusion: ``weighted`` or ``rrf``.
             diversity: Each further hit from a file already ranked higher keeps this
                 share of its score (``1`` = off), so one file cannot crowd out the rest.
+                An overview (no query) uses 0.7 unless this is set.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
             relevance_power: The knapsack values a rung at ``score ** relevance_power x
                 fidelity``. Fused scores are flat near the top (the best slice 1.0, the
                 tenth 0.8); raising them to a power turns that into the steep preference a
                 reader has, so the budget goes to the best slices in full before many
-                weak ones in part.
+                weak ones in part. An overview (no query) uses 2 unless this is set.
             attach_commits: For this many of the best code candidates, the commit that last
                 changed their lines is named beside the code's block (id, date, subject;
                 priced with the block, ``item.last_commit``) and joins the candidates (at a
@@ -763,6 +801,8 @@ class Index:
         )
         if focus is not None:  # a boost, not a pin: the packer still picks each rung
             fused = focus.apply(fused)
+        if focus is None and not query.strip() and relevance_power == DEFAULT_RELEVANCE_POWER:
+            relevance_power = OVERVIEW_RELEVANCE_POWER
         scores = fused.scores
         positive = int(np.count_nonzero(scores > 0))
         dropped: dict[int, int] = {}

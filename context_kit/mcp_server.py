@@ -4,7 +4,7 @@
 ``pip install 'context_kit[mcp]'``):
 
 - ``pack_context(query, budget, format, spec)`` — the packed context, at most ``budget``
-  tokens, every block cited ``path:start-end``;
+  tokens, every block cited ``path:start-end`` (an empty query: an overview);
 - ``search(query, k)`` — the ``k`` best slices with their scores, as JSON;
 - ``explain(query, budget, spec, limit)`` — why each candidate was kept, trimmed or dropped;
 - ``index_status()`` — what is indexed, what was skipped, how often it was rebuilt.
@@ -36,8 +36,9 @@ _SERVER_NAME = "context-kit"
 _INSTRUCTIONS = (
     "Repository context for coding tasks. Call pack_context with the task or question and a "
     "token budget to get the most relevant code, docs and commits, cited path:start-end and "
-    "never over the budget. Use search for a quick ranked list and explain to see why "
-    "something was left out."
+    "never over the budget; with an empty query it returns an overview of the repository "
+    "(README, then its most used classes and functions). Use search for a quick ranked "
+    "list and explain to see why something was left out."
 )
 
 
@@ -96,7 +97,8 @@ def build_server(warm: WarmIndex) -> Any:
         """Pack the repository context most relevant to a task into at most `budget` tokens.
 
         Args:
-            query: The task, issue or question, in the user's words.
+            query: The task, issue or question, in the user's words; empty for an overview
+                of the repository (its README, then the code the rest of it uses most).
             budget: Maximum tokens of the returned text (counted exactly, cl100k_base by
                 default).
             format: "markdown", "xml" or "json".

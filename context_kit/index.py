@@ -313,11 +313,12 @@ class Index:
         if not redact_secrets:
             log.warning("secret redaction is OFF for %s: credentials will be packed verbatim", root)
         doc_src = DocsSource() if docs is None else DocsSource(patterns=tuple(docs))
+        code = CodeSource()
         srcs: Sequence[FileSource] = sources or (
             NotebookSource(),
-            CodeSource(),
+            code,
             doc_src,
-            TextSource(),
+            TextSource(code=code),
         )
         state = _BuildState(
             options=opts,

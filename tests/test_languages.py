@@ -2104,3 +2104,24 @@ def test_a_script_without_an_extension_is_sliced_as_code(tmp_path: Path):
         tmp_path, cache_dir=False, workers=1, sources=[DocsSource(), TextSource(scripts=False)]
     )
     assert {s.symbol_kind for s in plain.slices if s.path == "bin/deploy"} == {"window"}
+
+
+def test_a_script_is_sliced_with_the_code_sources_options(tmp_path: Path):
+    from context_kit.slicing import source_fingerprint
+    from context_kit.sources import CodeSource, TextSource
+    from context_kit.sources.walk import FileText
+
+    body = "".join(f"    total += {i}\n" for i in range(60))
+    text = f"#!/usr/bin/env python3\n\n\ndef tally():\n    total = 0\n{body}    return total\n"
+    file = FileText("bin/tally", text, text.encode(), False)
+    whole = [s for s in TextSource().slices(file) if s.name == "tally"]
+    assert len(whole) == 1 and whole[0].part is None
+    short = TextSource(code=CodeSource(max_slice_lines=20)).slices(file)
+    parts = [s for s in short if s.name == "tally"]
+    assert len(parts) > 1 and all(s.part is not None for s in parts)
+    _check_partition(text, short)
+    # The code source's options key the cache entries of the text source that uses it.
+    assert source_fingerprint(TextSource()) == source_fingerprint(TextSource())
+    assert source_fingerprint(TextSource()) != source_fingerprint(
+        TextSource(code=CodeSource(max_slice_lines=20))
+    )

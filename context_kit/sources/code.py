@@ -188,6 +188,10 @@ class CodeSource:
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
 
+    def __repr__(self) -> str:
+        # Stable (no address): a source's options, reprs included, key its cache entries.
+        return f"CodeSource(max_slice_lines={self.max_slice_lines})"
+
     def accepts(self, path: str) -> bool:
         """Whether the file's extension belongs to a language with structure."""
         return language_for_path(path) is not None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..types import Slice
 from ._lines import LineTable
 from .walk import FileText
+
+if TYPE_CHECKING:  # code.py imports this module
+    from .code import CodeSource
 
 __all__ = ["DEFAULT_WINDOW_LINES", "TextSource", "line_slice", "window_slices"]
 
@@ -87,14 +90,26 @@ class TextSource:
         window: Lines per window.
         scripts: Slice a script without a known extension (``bin/deploy`` starting
             ``#!/usr/bin/env ruby``) as code of its interpreter's language.
+        code: The source that slices those scripts (default ``CodeSource()``); pass the
+            ``CodeSource`` of the same index so its options (``max_slice_lines``) hold for
+            scripts too, as ``Index.build`` does.
     """
 
     name = "text"
     version = "2"
 
-    def __init__(self, *, window: int = DEFAULT_WINDOW_LINES, scripts: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        window: int = DEFAULT_WINDOW_LINES,
+        scripts: bool = True,
+        code: CodeSource | None = None,
+    ) -> None:
+        from .code import CodeSource
+
         self.window = window
         self.scripts = scripts
+        self.code = code if code is not None else CodeSource()
 
     def accepts(self, path: str) -> bool:
         """Accepts every file (it is the last source consulted)."""
@@ -108,11 +123,10 @@ class TextSource:
         reads it as windows too.
         """
         if self.scripts and file.text.startswith("#!"):
-            from .code import CodeSource
             from .languages import language_for_shebang
 
             if language_for_shebang(file.text) is not None:
-                return CodeSource().slices(file)
+                return self.code.slices(file)
         dot = file.path.rfind(".")
         ext = file.path[dot + 1 :].lower() if dot > file.path.rfind("/") else None
         return window_slices(file.path, LineTable(file.text), language=ext, window=self.window)

@@ -220,7 +220,11 @@ def _parser() -> argparse.ArgumentParser:
     se = command("search", "show the best-ranked slices for a query", "Rank without packing.")
     _build_options(se)
     se.add_argument(
-        "--query", "-q", required=True, metavar="TEXT", help="the task, issue or question"
+        "--query",
+        "-q",
+        default="",
+        metavar="TEXT",
+        help="the task, issue or question (none: what an overview would show, best first)",
     )
     se.add_argument("-k", type=int, default=20, metavar="N", help="how many results")
     _copies_option(se)
@@ -341,9 +345,6 @@ def _run(args: argparse.Namespace, bar: ProgressBar | None) -> int:
 
         serve(args.path, **_build_kwargs(args))
         return EXIT_OK
-    if args.command in ("pack", "explain") and not args.query and args.spec is None:
-        print(f"context-kit {args.command}: error: give --query or --spec", file=sys.stderr)
-        return EXIT_USAGE
     index = _build(args, bar)
     if args.command == "pack":
         return _pack(args, index)

@@ -29,11 +29,16 @@ def test_explain_json_is_the_report(sample_repo: Path, capsys):
     assert any(e["decision"] == "dropped" and e["reason"] for e in data["entries"])
 
 
-def test_pack_json_alias_and_spec_or_query_required(sample_repo: Path, capsys):
+def test_pack_json_alias_and_an_overview_without_a_query(sample_repo: Path, capsys):
     assert main(["pack", str(sample_repo), "-q", "greet", "-b", "200", "--json"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["tokens"] <= 200
-    assert main(["explain", str(sample_repo)]) == EXIT_USAGE
-    assert "give --query or --spec" in capsys.readouterr().err
+    # No query and no spec: an overview, its README first.
+    assert main(["pack", str(sample_repo), "-b", "300", "--json"]) == EXIT_OK
+    overview = json.loads(capsys.readouterr().out)
+    assert overview["tokens"] <= 300 and overview["items"][0]["path"] == "README.md"
+    assert main(["search", str(sample_repo), "-k", "3"]) == EXIT_OK
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    assert main(["explain", str(sample_repo), "-b", "300"]) == EXIT_OK
 
 
 def test_history_and_untracked_flags(sample_repo: Path, capsys):
@@ -69,8 +74,7 @@ def test_rev_reads_history_only_up_to_it(sample_repo: Path, capsys):
         (["--version"], EXIT_OK),
         ([], EXIT_USAGE),
         (["frobnicate"], EXIT_USAGE),
-        (["pack", "."], EXIT_USAGE),
-        (["search", "."], EXIT_USAGE),  # --query is required
+        (["pack", ".", "-q"], EXIT_USAGE),  # -q needs its text
         (["pack", ".", "-q", "x", "-b", "many"], EXIT_USAGE),
         (["pack", "/no/such/folder", "-q", "x"], EXIT_ERROR),
         (["pack", ".", "-q", "x", "-b", "0"], EXIT_ERROR),

@@ -605,3 +605,19 @@ def test_the_spelling_a_query_uses_outweighs_its_alternates():
         # Without stemming the index keeps words as written and no alternate is looked for.
         plain = BM25Retriever(name_weight=0.0, path_weight=0.0, stem=False).fit(corpus)
         assert plain.score(term)[1] == 0, (term, alt)
+
+
+def test_an_alternate_weighs_in_excerpts_what_it_adds_to_a_score():
+    corpus = Corpus([make_slice(1, "dir zz"), make_slice(2, "directory zz"), make_slice(3, "x")])
+    bm25 = BM25Retriever(name_weight=0.0, path_weight=0.0).fit(corpus)
+    weights = bm25.term_weights("directory")
+    # dir and directory are equally rare here: the alternate weighs its share of the score.
+    idf = bm25.idf(bm25.vocabulary_.columns(["directory", "dir"]))
+    assert idf[0] == idf[1]
+    assert weights["directory"] == pytest.approx(idf[0])
+    share = bm25.score("directory")[0] / bm25.score("directory")[1]
+    assert weights["dir"] == pytest.approx(idf[1] * share)
+    assert weights["dir"] == pytest.approx(idf[1] * (bm25.k3 + 1) * 0.5 / (bm25.k3 + 0.5))
+    # A repeated term is not weighed up (its alternate then counts as one occurrence).
+    twice = bm25.term_weights("directory directory")
+    assert twice["directory"] == pytest.approx(idf[0]) == twice["dir"]

@@ -511,11 +511,18 @@ class BM25Retriever:
         return qt, cols[present], np.asarray([counts[t] for t in qt], dtype=np.float64)
 
     def term_weights(self, query: str) -> dict[str, float]:
-        """The idf of each distinct query term in the vocabulary (rare terms weigh most)."""
-        qt, cols = self._query_columns(query)
+        """The idf of each distinct query term in the vocabulary (rare terms weigh most).
+
+        An alternate spelling (see :data:`ALTERNATE_SHARE`) weighs what it adds to a
+        score: its idf times the ``k3`` weight of its share of an occurrence, relative to
+        one occurrence (about 0.65); a term the query repeats weighs its idf, as before.
+        """
+        qt, cols, qtf = self._query_counts(query)
         if not qt:
             return {}
-        return dict(zip(qt, self.idf(cols).tolist(), strict=True))
+        one = self._qtf_weights(np.ones(1))[0]
+        share = np.minimum(self._qtf_weights(qtf) / one, 1.0)
+        return dict(zip(qt, (self.idf(cols) * share).tolist(), strict=True))
 
     def idf(self, cols: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """The idf of vocabulary columns ``cols``."""

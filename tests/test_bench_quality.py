@@ -556,3 +556,26 @@ def test_exclude_seed_leaves_only_tasks_the_other_seed_does_not_sample(
     assert run("--seed", "1") == run("--seed", "0") != []
     assert run("--seed", "1", "--exclude-seed", "0") == []
     assert any("1 of 1 tasks left out" in n for n in notes)
+
+
+def test_overview_quality_scores_the_query_less_pack(
+    tiny_repo: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import overview_quality
+
+    repo = tiny_repo["repo"]
+    argv = ["--tasks", "commits", "--commit-repos", "me/tiny", "--repo", f"me/tiny={repo}"]
+    overview_quality.main([*argv, "--work-dir", str(tmp_path / "work")])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by_measure = {r["measure"]: r for r in rows if "measure" in r}
+    # One task, whose changed file is the only library file: every measure finds it.
+    assert by_measure["pack@4000"] == {
+        "file_share": 1.0,
+        "measure": "pack@4000",
+        "n": 1,
+        "seed": 0,
+        "task_set": "commits",
+    }
+    assert by_measure["overview@10"]["file_share"] == 1.0
+    assert by_measure["largest@10"]["file_share"] == 1.0
+    assert by_measure["first_overview_ms"]["n"] == 1

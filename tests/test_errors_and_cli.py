@@ -66,7 +66,7 @@ def test_cli_json_result_and_errors(sample_repo: Path, capsys):
     assert data["tokens"] <= 300 and data["items"]
     assert main(["pack", str(sample_repo / "missing"), "-q", "x"]) == 1
     assert "does not exist" in capsys.readouterr().err
-    assert main(["pack", str(sample_repo)]) == 2  # --query missing
+    assert main(["pack", str(sample_repo), "-q"]) == 2  # --query without its text
 
 
 def test_cli_search_and_index(sample_repo: Path, capsys):

@@ -212,7 +212,9 @@ def test_cli_pack_by_spec(spec_repo, capsys):
     assert main(["pack", str(spec_repo), "--spec", "REQ-2", "--budget", "600"]) == 0
     out = capsys.readouterr().out
     assert "def checksum_record" in out
-    assert main(["pack", str(spec_repo)]) == 2
+    # Neither a query nor a spec: an overview, not the spec's section first.
+    assert main(["pack", str(spec_repo), "--budget", "600"]) == 0
+    assert capsys.readouterr().out != out
 
 
 def doc(text, spans=""):

@@ -172,3 +172,54 @@ def _index_for(repo: Path) -> Index:
         _INDEXES.clear()
         _INDEXES[repo] = Index.build(repo)
     return _INDEXES[repo]
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "language", "text", "private"),
+    [
+        ("Store", "core.py", "python", "class Store:\n    pass\n", False),
+        ("Store._load", "core.py", "python", "def _load(self):\n    pass\n", True),
+        ("Store.__init__", "core.py", "python", "def __init__(self):\n    pass\n", False),
+        ("load", "pkg/_impl/io.py", "python", "def load():\n    pass\n", True),
+        ("load", "pkg/_io.py", "python", "def load():\n    pass\n", True),
+        ("Engine", "gin.go", "go", "type Engine struct {\n}\n", False),
+        ("node", "tree.go", "go", "type node struct {\n}\n", True),
+        ("Engine.handle", "gin.go", "go", "func (e *Engine) handle() {\n}\n", True),
+        ("main", "cmd/main.go", "go", "func main() {\n}\n", False),
+        ("Cache.evict", "Cache.java", "java", "/** Evicts. */\nprivate void evict() {\n}\n", True),
+        (
+            "Cache.get",
+            "Cache.java",
+            "java",
+            "/** Not private at all. */\npublic V get() {\n}\n",
+            False,
+        ),
+        (
+            "Cache.put",
+            "Cache.java",
+            "java",
+            "// private helper? no\npublic void put() {\n}\n",
+            False,
+        ),
+        ("hidden", "A.kt", "kotlin", "private fun hidden() = 1\n", True),
+        ("shown", "A.swift", "swift", "func shown() {\n    let private_ = 1\n}\n", False),
+    ],
+)
+def test_what_counts_as_private(name, path, language, text, private):
+    from context_kit.retrievers.overview import _private
+    from context_kit.types import Slice
+
+    lines = text.count("\n")
+    head = next(i for i, line in enumerate(text.splitlines(), 1) if not line.startswith(("/", "*")))
+    s = Slice(
+        id=f"code:{path}:1-{lines}",
+        kind="code",
+        path=path,
+        start_line=1,
+        end_line=lines,
+        name=name,
+        language=language,
+        text=text,
+        signature_end_line=head,
+    )
+    assert _private(s) is private

@@ -18,9 +18,11 @@ How slices are scored:
   overview shows (as its header, or its member signatures), and bare method names
   (``get``, ``items``) collect every call of a same-named method of a dict or a list,
   so ranked on their own they would fill the overview with accessors.
-* **Public before private.** A name or a path component with a leading underscore
-  (``_helper``, ``pkg/_impl.py``; not ``__init__``) keeps :data:`PRIVATE_SHARE` of its
-  score: an overview is for a reader of the interface first.
+* **Public before private.** Private code keeps :data:`PRIVATE_SHARE` of its score: an
+  overview is for a reader of the interface first. Private is a name or a path component
+  with a leading underscore (``_helper``, ``pkg/_impl.py``; not ``__init__``), a Go name
+  that starts in lower case (unexported; ``main`` excepted), and a declaration whose
+  signature says ``private`` or ``fileprivate`` (Java, Kotlin, C#, Swift, PHP, Scala...).
 * **The README leads.** Sections of a README at the repository's root score the best
   code score, each further section :data:`README_DECAY` of the one before it.
 * Later parts of a split function and runs of module lines score nothing; the index lifts
@@ -38,9 +40,12 @@ rather than a few files in full.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import numpy.typing as npt
 
+from ..types import Slice
 from .base import Corpus
 from .graph import GraphPropagation
 
@@ -122,7 +127,7 @@ class Overview:
                 continue
             if s.part is not None and s.part[0] > 1:
                 continue
-            own = rank[i] * (self.private_share if _private(s.name, s.path) else 1.0)
+            own = rank[i] * (self.private_share if _private(s) else 1.0)
             if s.parent is None:
                 out[i] += own
                 continue
@@ -169,11 +174,27 @@ def _hidden(word: str) -> bool:
     return word.startswith("_") and not (word.startswith("__") and word.endswith("__"))
 
 
-def _private(name: str, path: str | None) -> bool:
-    """Whether a slice's own name, or a folder or file of its path, is marked private."""
-    if _hidden(name.rsplit(".", 1)[-1]):
+# A visibility keyword in a declaration's signature (not in a comment or an annotation).
+_PRIVATE_WORD = re.compile(r"\b(?:private|fileprivate)\b")
+_NOT_SIGNATURE = ("//", "/*", "*", "#", "@")
+
+
+def _private(s: Slice) -> bool:
+    """Whether a code slice is private by its name, its path or its signature."""
+    name = s.name.rsplit(".", 1)[-1]
+    if _hidden(name):
         return True
-    if path is None:
-        return False
-    *folders, file = path.split("/")
-    return any(_hidden(f) for f in folders) or _hidden(file.split(".", 1)[0])
+    if s.path is not None:
+        *folders, file = s.path.split("/")
+        if any(_hidden(f) for f in folders) or _hidden(file.split(".", 1)[0]):
+            return True
+    if s.language == "go":
+        return name[:1].islower() and name != "main"
+    lines = s.text.splitlines()
+    if s.signature_end_line is not None and s.start_line is not None:
+        lines = lines[: s.signature_end_line - s.start_line + 1]
+    else:
+        lines = lines[:1]
+    return any(
+        _PRIVATE_WORD.search(line) for line in lines if not line.lstrip().startswith(_NOT_SIGNATURE)
+    )

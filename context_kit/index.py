@@ -745,14 +745,15 @@ class Index:
             fusion: ``weighted`` or ``rrf``.
             diversity: Each further hit from a file already ranked higher keeps this
                 share of its score (``1`` = off), so one file cannot crowd out the rest.
-                An overview (no query) uses 0.7 unless this is set.
+                An overview (no query) uses 0.7 while this is left at its default.
             max_candidates: How many ranked slices to price (default: enough to fill the
                 budget several times over).
             relevance_power: The knapsack values a rung at ``score ** relevance_power x
                 fidelity``. Fused scores are flat near the top (the best slice 1.0, the
                 tenth 0.8); raising them to a power turns that into the steep preference a
                 reader has, so the budget goes to the best slices in full before many
-                weak ones in part. An overview (no query) uses 2 unless this is set.
+                weak ones in part. An overview (no query) uses 2 while this is left at its
+                default.
             attach_commits: For this many of the best code candidates, the commit that last
                 changed their lines is named beside the code's block (id, date, subject;
                 priced with the block, ``item.last_commit``) and joins the candidates (at a

@@ -230,8 +230,9 @@ class TiktokenTokenizer(_CachedTokenizer):
     def deferred(cls, load: Callable[[], Any], name: str) -> TiktokenTokenizer:
         """A tokenizer whose encoding is loaded by ``load()`` on first use.
 
-        Reading a ranks file and building its encoding takes 0.1-0.2 s (cl100k; o200k twice
-        that), which an index build (it counts no tokens) need not wait for.
+        Reading cl100k's ranks file and building its encoding takes about 0.1 s (a larger
+        vocabulary takes longer), which an index build (it counts no tokens) need not wait
+        for.
         """
         tok = cls(None, name=name)
         tok._load = load

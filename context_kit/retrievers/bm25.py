@@ -520,8 +520,8 @@ class BM25Retriever:
         qt, cols, qtf = self._query_counts(query)
         if not qt:
             return {}
-        one = self._qtf_weights(np.ones(1))[0]
-        share = np.minimum(self._qtf_weights(qtf) / one, 1.0)
+        # One occurrence weighs 1 under k3; a half occurrence less, a repeat no more here.
+        share = np.minimum(self._qtf_weights(qtf), 1.0)
         return dict(zip(qt, (self.idf(cols) * share).tolist(), strict=True))
 
     def idf(self, cols: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:

@@ -394,6 +394,7 @@ def _optimise(args: argparse.Namespace, index: Index) -> int:
             "objective": plan.objective,
             "frontier": [p.model_dump() for p in plan.frontier],
             "plot": str(plotted) if plotted else None,
+            "notes": plan.notes,
         }
         print(json.dumps(data, indent=2))
         return EXIT_OK
@@ -402,6 +403,8 @@ def _optimise(args: argparse.Namespace, index: Index) -> int:
         f"${plan.cost:.5f}, {plan.latency:.2f} s\n"
     )
     print(plan.table())
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
     if plotted:
         print(f"\nfrontier plot: {plotted}", file=sys.stderr)
     return EXIT_OK

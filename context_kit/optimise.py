@@ -172,6 +172,8 @@ class Plan:
         frontier: Pareto-optimal points (quality, cost, latency), cheapest first.
         points: Every point weighed.
         query: The query.
+        notes: What the numbers rest on that the caller may not expect, such as budgets
+            counted by a tokenizer other than the chosen model's.
     """
 
     budget: int
@@ -185,6 +187,7 @@ class Plan:
     query: str
     _index: Index = field(repr=False)
     _pack_options: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
 
     def pack(self, **options: Any) -> PackedContext:
         """Pack the query at the chosen budget (options as in :meth:`Index.pack`)."""
@@ -353,6 +356,16 @@ def optimise(
     # Best objective; ties go to the smaller budget, then the cheaper, then by name.
     best = max(feasible, key=lambda p: (p.objective, -p.budget, -p.cost, p.profile))
     chosen = next(p for p in profs if p.name == best.profile)
+    notes = []
+    counted = index.tokenizer.name
+    if chosen.tokenizer != counted:
+        # The budget contract holds for the index's tokenizer; the model may count its
+        # prompt differently (o200k against cl100k: a few percent on code).
+        notes.append(
+            f"{chosen.name} counts with {chosen.tokenizer}, this index with {counted}: the "
+            f"budget is {counted} tokens. Build the index with tokenizer="
+            f"{chosen.tokenizer!r} for the model's own counts."
+        )
     return Plan(
         budget=best.budget,
         profile=chosen,
@@ -365,6 +378,7 @@ def optimise(
         query=query,
         _index=index,
         _pack_options=dict(pack_options),
+        notes=notes,
     )
 
 

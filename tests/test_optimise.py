@@ -128,3 +128,12 @@ def test_plan_packs_at_its_budget_and_shows_its_frontier(index, tmp_path: Path):
         pytest.skip("matplotlib (the plot extra) is not installed")
     out = plan.plot(tmp_path / "frontier.png")
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_plan_says_when_its_budget_is_not_counted_by_the_models_tokenizer(index):
+    same = plan_for(index, profile("a", tokenizer="cl100k_base"))
+    assert same.notes == []
+    other = plan_for(index, profile("b", tokenizer="o200k_base"))
+    assert len(other.notes) == 1
+    assert "o200k_base" in other.notes[0] and "cl100k_base" in other.notes[0]
+    assert "tokenizer='o200k_base'" in other.notes[0]

@@ -33,7 +33,7 @@ from .retrievers import (
     register_retriever,
 )
 from .sources import FileSource, RepoSource
-from .tokens import Tokenizer, get_tokenizer
+from .tokens import Tokenizer, available_tokenizers, get_tokenizer
 from .types import PackedItem, Rendering, ReportEntry, Rung, SkippedFile, Slice
 
 __version__ = "0.1.0"
@@ -70,6 +70,7 @@ __all__ = [
     "Tokenizer",
     "TokenizerError",
     "__version__",
+    "available_tokenizers",
     "get_tokenizer",
     "optimise",
     "pack",

@@ -34,6 +34,7 @@ EXPECTED = {
     "Tokenizer",
     "TokenizerError",
     "__version__",
+    "available_tokenizers",
     "get_tokenizer",
     "optimise",
     "pack",

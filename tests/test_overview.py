@@ -223,3 +223,28 @@ def test_what_counts_as_private(name, path, language, text, private):
         signature_end_line=head,
     )
     assert _private(s) is private
+
+
+def test_a_method_declared_in_another_file_counts_towards_its_type(tmp_path: Path):
+    root = tmp_path / "gorepo"
+    root.mkdir()
+    (root / "engine.go").write_text("package web\n\ntype Engine struct {\n\tname string\n}\n")
+    (root / "serve.go").write_text(
+        "package web\n\nfunc (e *Engine) Serve() string {\n\treturn e.name\n}\n"
+    )
+    (root / "helpers.go").write_text("package web\n\nfunc Lonely() int {\n\treturn 1\n}\n")
+    for n in range(3):
+        (root / f"use{n}.go").write_text(
+            f"package web\n\nfunc Use{n}(e *Engine) string {{\n\treturn e.Serve()\n}}\n"
+        )
+    index = Index.build(root)
+    rows = {s.name: i for i, s in enumerate(index.slices)}
+    assert "Engine.Serve" in rows, sorted(rows)
+    folded = Overview().fit(index.corpus)
+    alone = Overview(member_share=0.0).fit(index.corpus)
+    engine, lonely = rows["Engine"], rows["Lonely"]
+    assert folded.scores_[rows["Engine.Serve"]] == 0.0
+    assert (
+        folded.scores_[engine] / folded.scores_[lonely]
+        > alone.scores_[engine] / alone.scores_[lonely]
+    )

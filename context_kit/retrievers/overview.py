@@ -14,7 +14,8 @@ How slices are scored:
   step's 0.5, because here the walk should travel the whole repository rather than stay
   near seeds.
 * **Members count towards their class.** A method scores nothing itself, and its class
-  header gains :data:`MEMBER_SHARE` of the method's centrality: the class is what an
+  header (in the same file, else the one header of that name in the repository) gains
+  :data:`MEMBER_SHARE` of the method's centrality: the class is what an
   overview shows (as its header, or its member signatures), and bare method names
   (``get``, ``items``) collect every call of a same-named method of a dict or a list,
   so ranked on their own they would fill the overview with accessors.
@@ -119,9 +120,11 @@ class Overview:
         rank = self.centrality(GraphPropagation().fit(corpus))
         out = np.zeros(n, dtype=np.float64)
         headers: dict[tuple[str | None, str], int] = {}
+        by_name: dict[str, list[int]] = {}
         for i, s in enumerate(slices):
             if s.kind == "code" and s.parent is None and s.symbol_kind != "module":
                 headers.setdefault((s.path, s.name), i)
+                by_name.setdefault(s.name, []).append(i)
         for i, s in enumerate(slices):
             if s.kind != "code" or s.symbol_kind == "module":
                 continue
@@ -132,7 +135,12 @@ class Overview:
                 out[i] += own
                 continue
             # ``Outer.Inner.method`` counts towards ``Outer``: the header an overview shows.
-            owner = headers.get((s.path, s.parent.split(".", 1)[0]))
+            top = s.parent.split(".", 1)[0]
+            owner = headers.get((s.path, top))
+            if owner is None and len(found := by_name.get(top, ())) == 1:
+                # Declared in another file (a Go method beside its type's other methods,
+                # a C++ method defined out of line): the one header of that name.
+                owner = found[0]
             if owner is not None:
                 out[owner] += self.member_share * own
         best = float(out.max()) if n else 0.0

@@ -135,12 +135,13 @@ class Overview:
                 out[i] += own
                 continue
             # ``Outer.Inner.method`` counts towards ``Outer``: the header an overview shows.
-            top = s.parent.split(".", 1)[0]
-            owner = headers.get((s.path, top))
-            if owner is None and len(found := by_name.get(top, ())) == 1:
+            outer = s.parent.split(".", 1)[0]
+            owner = headers.get((s.path, outer))
+            named = by_name.get(outer, [])
+            if owner is None and len(named) == 1:
                 # Declared in another file (a Go method beside its type's other methods,
                 # a C++ method defined out of line): the one header of that name.
-                owner = found[0]
+                owner = named[0]
             if owner is not None:
                 out[owner] += self.member_share * own
         best = float(out.max()) if n else 0.0

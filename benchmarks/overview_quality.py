@@ -28,11 +28,10 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from _quality import gitutil
 from _quality.tasks import Task
-from quality import collect_tasks, parse_args
+from quality import collect_tasks, locator, parse_args
 
 _TOPS = (10, 25)
 _BUDGETS = (4000, 8000)
@@ -46,13 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.tasks not in ("commits", "polyglot"):
         raise SystemExit("--tasks commits or --tasks polyglot: overviews are scored on mined tasks")
     notes: list[str] = []
-    mapping = {}
-    for spec in args.repo:
-        name, _, path = spec.partition("=")
-        mapping[name] = Path(path).expanduser()
-
-    def locate(repo: str) -> Path | None:
-        return gitutil.locate_repo(repo, args.mirrors, mapping)
+    locate = locator(args)
 
     tasks = collect_tasks(args, locate, notes)
     by_state: dict[tuple[str, str], list[Task]] = defaultdict(list)

@@ -35,7 +35,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, TextIO
@@ -306,6 +306,19 @@ def emit_markdown(
         print(report, file=sys.stderr)
 
 
+def locator(args: argparse.Namespace) -> Callable[[str], Path | None]:
+    """Where each repository's git folder is: ``--repo NAME=PATH`` first, then the mirrors."""
+    mapping = {}
+    for spec in args.repo:
+        name, _, path = spec.partition("=")
+        mapping[name] = Path(path).expanduser()
+
+    def locate(repo: str) -> Path | None:
+        return gitutil.locate_repo(repo, args.mirrors, mapping)
+
+    return locate
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns a process exit code."""
     args = parse_args(argv)
@@ -314,13 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         emit_markdown(args, summaries, [f"report of {args.report_only}"])
         return 0
     notes: list[str] = []
-    mapping = {}
-    for spec in args.repo:
-        name, _, path = spec.partition("=")
-        mapping[name] = Path(path).expanduser()
-
-    def locate(repo: str) -> Path | None:
-        return gitutil.locate_repo(repo, args.mirrors, mapping)
+    locate = locator(args)
 
     systems = [s for s in args.systems.split(",") if s]
     if "context_kit" in systems and (reason := context_kit_available()):

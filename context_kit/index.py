@@ -615,6 +615,11 @@ class Index:
             fused = changes.apply(fused, weight=float(w["changes"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
+        self._spread(fused, w, diversity)
+        return fused, w
+
+    def _spread(self, fused: FusionResult, w: Mapping[str, float], diversity: float) -> None:
+        """The steps after the prior: damp repeats of a file and its windows, lift headers."""
         fused.diversify(self.corpus.file_ids, decay=diversity, depth=_DIVERSITY_DEPTH)
         fused.diversify(
             self._window_groups(fused.scores), decay=WINDOW_DIVERSITY, depth=_DIVERSITY_DEPTH
@@ -625,7 +630,6 @@ class Index:
             self.corpus.file_header_rows,
             share=float(w.get("file_header", 0.0)),
         )
-        return fused, w
 
     def _overview(
         self, w: Mapping[str, float], fusion: FusionMethod, diversity: float
@@ -641,15 +645,7 @@ class Index:
         prior[overview.readme_rows_] = 1.0  # the project's own introduction leads
         fused.apply_prior(prior)
         decay = OVERVIEW_DIVERSITY if diversity == DEFAULT_DIVERSITY else diversity
-        fused.diversify(self.corpus.file_ids, decay=decay, depth=_DIVERSITY_DEPTH)
-        fused.diversify(
-            self._window_groups(fused.scores), decay=WINDOW_DIVERSITY, depth=_DIVERSITY_DEPTH
-        )
-        fused.lift_file_headers(
-            self.corpus.file_ids,
-            self.corpus.file_header_rows,
-            share=float(w.get("file_header", 0.0)),
-        )
+        self._spread(fused, w, decay)
         return fused
 
     def _window_groups(self, scores: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:

@@ -90,6 +90,15 @@ log = logging.getLogger("context_kit")
 
 _P = TypeVar("_P", GraphPropagation, LinkPropagation, ChangePropagation, Overview)
 
+
+def _post_unit(fusion: FusionMethod) -> float:
+    """What a top-ranked hit is worth in ``fusion``'s units (1 weighted, 1/(k+1) in RRF).
+
+    Post-fusion steps (links, graph, changes) scale their weights by it.
+    """
+    return 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+
+
 Progress = Callable[[str, int, int], None]
 """Progress callback: ``(stage, done, total)``; ``total`` is 0 when unknown."""
 
@@ -600,23 +609,29 @@ class Index:
         if bm25 is not None and w.get("quoted", 0.0) and query:
             quoted = _QUOTED.scores(bm25, self.slices, query)
             fused.add("quoted", quoted, weight=float(w["quoted"]), method=fusion)
-        # Post-fusion hook: propagate the fused scores along section<->code links, in the
-        # units of the fusion method (a top-ranked hit is worth 1 weighted, 1/(k+1) in RRF).
-        if w.get("links", 0.0):
-            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
-            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query=query)
+        # Post-fusion hooks, in the units of the fusion method (see _post_unit).
+        fused = self._linked(fused, w, fusion, query)
         if w.get("graph", 0.0):
-            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+            unit = _post_unit(fusion)
             fused = self.graph.apply(fused, weight=float(w["graph"]) * unit, query=query)
         if w.get("changes", 0.0) and self.history is not None:
             # Last: commits are lifted by everything that ranked the code they changed.
-            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
             changes = self._per_corpus("changes", ChangePropagation)
+            unit = _post_unit(fusion)
             fused = changes.apply(fused, weight=float(w["changes"]) * unit, query=query)
         # The prior comes last so it also scales what links propagated.
         fused.apply_prior(self._prior_weights)
         self._spread(fused, w, diversity)
         return fused, w
+
+    def _linked(
+        self, fused: FusionResult, w: Mapping[str, float], fusion: FusionMethod, query: str
+    ) -> FusionResult:
+        """``fused`` with its scores propagated along section<->code links (weight ``links``)."""
+        if not w.get("links", 0.0):
+            return fused
+        weight = float(w["links"]) * _post_unit(fusion)
+        return self.linker.apply(fused, weight=weight, query=query)
 
     def _spread(self, fused: FusionResult, w: Mapping[str, float], diversity: float) -> None:
         """The steps after the prior: damp repeats of a file and its windows, lift headers."""
@@ -637,10 +652,7 @@ class Index:
         """The scores of a query-less pack: an overview (see ``retrievers.overview``)."""
         overview = self._per_corpus("overview", Overview)
         scores = overview.scores_
-        fused = FusionResult(scores.copy(), {"overview": scores})
-        if w.get("links", 0.0):
-            unit = 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
-            fused = self.linker.apply(fused, weight=float(w["links"]) * unit, query="")
+        fused = self._linked(FusionResult(scores.copy(), {"overview": scores}), w, fusion, "")
         prior = self._prior_weights**OVERVIEW_PRIOR_POWER
         prior[overview.readme_rows_] = 1.0  # the project's own introduction leads
         fused.apply_prior(prior)

@@ -111,13 +111,22 @@ class GraphPropagation:
         teleport = np.zeros(self.n_, dtype=np.float64)
         teleport[rows] = seed[rows]
         teleport /= teleport.sum()
-        rank = teleport.copy()
-        for _ in range(self.iterations):
-            spread = np.bincount(self.dst_, weights=rank[self.src_] * self.prob_, minlength=self.n_)
-            # Mass at nodes without edges returns to the seeds instead of leaking away.
-            dangling = rank[~self.has_out_].sum()
-            rank = (1 - self.damping) * teleport + self.damping * (spread + dangling * teleport)
+        rank = self.pagerank(teleport, damping=self.damping, iterations=self.iterations)
         rank[rows] = 0.0  # the seeds already carry their own score
+        return rank
+
+    def pagerank(
+        self, teleport: npt.NDArray[np.float64], *, damping: float, iterations: int
+    ) -> npt.NDArray[np.float64]:
+        """Power iteration from ``teleport`` (a distribution over the nodes) on the fitted graph.
+
+        Mass at nodes without edges goes back to ``teleport`` instead of leaking away.
+        """
+        rank = teleport.copy()
+        for _ in range(iterations):
+            spread = np.bincount(self.dst_, weights=rank[self.src_] * self.prob_, minlength=self.n_)
+            dangling = rank[~self.has_out_].sum()
+            rank = (1 - damping) * teleport + damping * (spread + dangling * teleport)
         return np.asarray(rank, dtype=np.float64)
 
     def apply(self, fused: FusionResult, *, weight: float, query: str = "") -> FusionResult:

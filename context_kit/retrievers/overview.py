@@ -64,7 +64,7 @@ MEMBER_SHARE = 0.5
 """Share of a member's centrality its class header gains."""
 
 PRIVATE_SHARE = 0.3
-"""Share of its score a private slice keeps (leading underscore in its name or path)."""
+"""Share of its score a private slice keeps (see the module docstring for what is private)."""
 
 README_DECAY = 0.7
 """Score of each further root README section relative to the one before it."""
@@ -169,14 +169,8 @@ class Overview:
         n = graph.n_
         if n == 0:
             return np.zeros(0, dtype=np.float64)
-        teleport = 1.0 / n
-        rank = np.full(n, teleport)
-        for _ in range(self.iterations):
-            spread = np.bincount(graph.dst_, weights=rank[graph.src_] * graph.prob_, minlength=n)
-            # Mass at nodes without edges spreads evenly instead of leaking away.
-            dangling = float(rank[~graph.has_out_].sum())
-            rank = (1 - self.damping) * teleport + self.damping * (spread + dangling * teleport)
-        return np.asarray(rank * n, dtype=np.float64)
+        uniform = np.full(n, 1.0 / n)
+        return graph.pagerank(uniform, damping=self.damping, iterations=self.iterations) * n
 
 
 def _hidden(word: str) -> bool:

@@ -116,14 +116,23 @@ def reference_fuzzy_scores(f: FuzzyRetriever, query: str) -> np.ndarray:
         for i in rows:
             scores[i] = max(scores[i], value)
 
+    def common(name):  # a name many slices define keeps sqrt(specific / n) of its weight
+        n = len(f.by_name_[name])
+        return min(1.0, (f.specific_definers / n) ** 0.5)
+
     probes = []
     for ident in idents:
         parts = ident.lower().split(".")
+        qualified = False
         if len(parts) >= 2:
+            qualified = bool(f.by_qual_.get(".".join(parts[-2:])))
             lift(f.by_qual_.get(".".join(parts[-2:]), ()), f.qualified_weight)
             f._score_path("/".join(parts), paths_scored, suffix_only=True)
         if parts[-1] in f.by_name_:
-            lift(f.by_name_[parts[-1]], f.exact_weight)
+            owner = ident.split(".")[-2] if len(parts) >= 2 else ""
+            foreign = not qualified and owner[:1].isupper() and owner.lower() not in f.by_name_
+            weight = f.exact_weight * common(parts[-1])
+            lift(f.by_name_[parts[-1]], weight * (f.foreign_owner_weight if foreign else 1.0))
         elif len(parts[-1]) >= 4:
             probes.append(parts[-1])
     for p in paths:
@@ -132,7 +141,7 @@ def reference_fuzzy_scores(f: FuzzyRetriever, query: str) -> np.ndarray:
         for name, score, _ in process.extract(
             probe, f.names_, scorer=fuzz.ratio, score_cutoff=f.fuzzy_cutoff, limit=None
         ):
-            lift(f.by_name_[name], f.fuzzy_weight * score / 100.0)
+            lift(f.by_name_[name], f.fuzzy_weight * score / 100.0 * common(name))
     return np.maximum(np.asarray(scores, dtype=np.float32), paths_scored)
 
 

@@ -6,7 +6,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
-from context_kit.retrievers import fuse, get_retriever, register_retriever, top_k
+from context_kit.retrievers import (
+    CeilingRetriever,
+    fuse,
+    get_retriever,
+    register_retriever,
+    top_k,
+)
 from context_kit.retrievers._terms import (
     _ALTERNATES,
     _PartsCache,
@@ -198,6 +204,85 @@ def test_fuzzy_scores_exact_qualified_path_and_near_misses():
     assert s[0] > 0 and s[2] == 0
     assert f.score("the count_token helper")[1] > 0  # near miss
     assert f.score("look at pkg/util.py")[1] > 0
+
+
+def _defining(i: int, path: str, qualified: str) -> Slice:
+    simple = qualified.rsplit(".", 1)[-1]
+    defines = (qualified, simple) if "." in qualified else (qualified,)
+    return Slice(
+        id=f"code:{path}:{i}-{i}",
+        kind="code",
+        path=path,
+        start_line=i,
+        end_line=i,
+        name=qualified,
+        text=f"def {simple}(self): ...",
+        defines=defines,
+    )
+
+
+def test_fuzzy_weighs_a_name_by_how_many_slices_define_it():
+    # Eight classes define ``get``; one function is ``parse_item``.
+    slices = [_defining(i, f"pkg/m{i}.py", f"Store{i}.get") for i in range(8)]
+    slices.append(_defining(9, "pkg/items.py", "parse_item"))
+    f = FuzzyRetriever(specific_definers=4).fit(Corpus(slices))
+    s = f.score("get() returns None after parse_item()")
+    assert s[8] == pytest.approx(f.exact_weight)  # one definition: the full weight
+    assert s[:8].tolist() == pytest.approx([f.exact_weight * (4 / 8) ** 0.5] * 8)
+    # A name with at most ``specific_definers`` definitions keeps its weight.
+    few = FuzzyRetriever(specific_definers=8).fit(Corpus(slices))
+    assert few.score("get()")[:8].tolist() == [few.exact_weight] * 8
+    # The qualified mention still picks its own class at the full qualified weight.
+    assert f.score("`Store3.get`")[3] == pytest.approx(f.qualified_weight)
+
+
+def test_fuzzy_discounts_a_method_of_a_class_the_repository_does_not_define():
+    slices = [_defining(1, "pkg/pool.py", "Pool.submit"), _defining(2, "pkg/pool.py", "Pool")]
+    f = FuzzyRetriever(foreign_owner_weight=0.5).fit(Corpus(slices))
+    # ExecutorService is defined nowhere here: its ``submit`` is someone else's.
+    assert f.score("use ExecutorService.submit")[0] == pytest.approx(0.5 * f.exact_weight)
+    # A variable as owner (lower case), or a class defined here, keeps the name's weight.
+    assert f.score("then executor.submit() fails")[0] == pytest.approx(f.exact_weight)
+    assert f.score("Pool.submit() fails")[0] == pytest.approx(f.qualified_weight)
+    slices.append(_defining(3, "pkg/worker.py", "Worker"))
+    g = FuzzyRetriever(foreign_owner_weight=0.5).fit(Corpus(slices))
+    assert g.score("Worker.submit() fails")[0] == pytest.approx(g.exact_weight)
+
+
+def test_fusion_keeps_weak_fuzzy_matches_weak():
+    slices = [_defining(i, f"pkg/m{i}.py", f"Store{i}.get") for i in range(8)]
+    slices.append(_defining(9, "pkg/items.py", "parse_item"))
+    f = FuzzyRetriever(specific_definers=2).fit(Corpus(slices))
+    scores, ceiling = f.score_with_ceiling("get() returns None")
+    assert ceiling == f.exact_weight and float(scores.max()) == pytest.approx(0.5)
+    # Only the common name matched: fused at half the weight, not scaled up to all of it.
+    fused = fuse([f], "get() returns None", len(slices), weights={"fuzzy": 0.6})
+    assert fused.scores[0] == pytest.approx(0.3) and fused.scores[8] == 0
+    # With a full match in the query, both are scaled by it as before.
+    both = fuse([f], "get() and parse_item()", len(slices), weights={"fuzzy": 0.6})
+    assert both.scores[8] == pytest.approx(0.6) and both.scores[0] == pytest.approx(0.3)
+    # Rank fusion is unchanged by scale: the matches keep their order.
+    rrf = fuse([f], "get() returns None", len(slices), method="rrf")
+    assert rrf.scores[0] > 0 == rrf.scores[8]
+
+
+def test_fusion_scales_a_plugin_by_its_ceiling():
+    class Calibrated:
+        name = "calibrated"
+
+        def fit(self, corpus):
+            self.n_ = len(corpus)
+            return self
+
+        def score(self, query):
+            return self.score_with_ceiling(query)[0]
+
+        def score_with_ceiling(self, query):
+            return np.full(self.n_, 0.25, dtype=np.float32), 1.0
+
+    r = Calibrated().fit(Corpus([make_slice(1, "x"), make_slice(2, "y")]))
+    assert isinstance(r, CeilingRetriever)
+    assert fuse([r], "q", 2, weights={"calibrated": 2.0}).scores.tolist() == [0.5, 0.5]
 
 
 def test_fusion_and_top_k_are_deterministic_with_ties():

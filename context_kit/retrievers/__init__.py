@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import (
     ENTRY_POINT_GROUP,
+    CeilingRetriever,
     Corpus,
     Retriever,
     get_retriever,
@@ -20,6 +21,7 @@ from .priors import Priors
 __all__ = [
     "ENTRY_POINT_GROUP",
     "BM25Retriever",
+    "CeilingRetriever",
     "Corpus",
     "EmbeddingRetriever",
     "FileBM25Retriever",

@@ -22,6 +22,7 @@ from ..types import Slice
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "CeilingRetriever",
     "Corpus",
     "Retriever",
     "get_retriever",
@@ -116,6 +117,23 @@ class Retriever(Protocol):
 
     def score(self, query: str) -> Scores:
         """One non-negative float32 per corpus row; higher is more relevant."""
+        ...
+
+
+@runtime_checkable
+class CeilingRetriever(Protocol):
+    """A retriever whose scores have a fixed scale, so a weak match can say it is weak.
+
+    Weighted fusion scales each retriever's scores by their maximum, which turns a query's
+    best match into a full-strength one however weak it is. A retriever that also defines
+    ``score_with_ceiling`` is scaled by the larger of its maximum and the ceiling it
+    returns: the score the query's best match would have had at full strength.
+    ``FuzzyRetriever`` uses it so that a query mentioning only common names (``get()``)
+    does not weigh them as if it had named one function.
+    """
+
+    def score_with_ceiling(self, query: str) -> tuple[Scores, float]:
+        """The scores of :meth:`Retriever.score` and this query's ceiling (>= their maximum)."""
         ...
 
 

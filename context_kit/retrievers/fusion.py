@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from .base import Retriever, Scores, normalise
+from .base import CeilingRetriever, Retriever, Scores, normalise
 
 __all__ = ["FusionResult", "diversify", "fuse", "top_k"]
 
@@ -128,23 +128,36 @@ def fuse(
         w = float(weights.get(r.name, 1.0))
         if w == 0.0:
             continue
-        raw = np.asarray(r.score(query), dtype=np.float32)
+        ceiling = 0.0
+        if isinstance(r, CeilingRetriever):
+            scored, ceiling = r.score_with_ceiling(query)
+        else:
+            scored = r.score(query)
+        raw = np.asarray(scored, dtype=np.float32)
         if raw.shape != (n_rows,):
             raise ValueError(f"retriever {r.name!r} returned shape {raw.shape}, want ({n_rows},)")
-        part = _part(raw, w, method)
+        part = _part(raw, w, method, ceiling)
         parts[r.name] = part
         total += part
     return FusionResult(total, parts)
 
 
-def _part(raw: Scores, weight: float, method: FusionMethod) -> Scores:
-    """One score array's weighted contribution to a fusion."""
+def _part(raw: Scores, weight: float, method: FusionMethod, ceiling: float = 0.0) -> Scores:
+    """One score array's weighted contribution to a fusion.
+
+    A weighted part is scaled by the larger of its maximum and ``ceiling`` (see
+    :class:`~context_kit.retrievers.base.CeilingRetriever`).
+    """
     if method == "rrf":
         part = np.zeros(len(raw), dtype=np.float32)
         hit = np.flatnonzero(raw > 0)
         order = hit[np.lexsort((hit, -raw[hit]))]
         part[order] = weight / (RRF_K + np.arange(1, len(order) + 1, dtype=np.float32))
         return part
+    top = float(raw.max()) if raw.size else 0.0
+    if ceiling > top > 0.0:
+        scaled: Scores = (weight / ceiling * raw).astype(np.float32, copy=False)
+        return scaled
     out: Scores = weight * normalise(raw)
     return out
 

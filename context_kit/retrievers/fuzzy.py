@@ -138,6 +138,14 @@ class FuzzyRetriever:
         fuzzy_cutoff: Minimum rapidfuzz ratio (0-100) for a near-miss to count.
         max_probes: Most query identifiers matched fuzzily (a long issue quotes dozens;
             the first ones are usually the names it is about).
+        specific_definers: A name defined by more slices than this is common (``get``,
+            ``execute``, ``__init__``): a match of a name ``n`` slices define keeps
+            ``sqrt(specific_definers / n)`` of its weight, since it says little about which
+            of them is meant (an IDF for names).
+        foreign_owner_weight: The share kept by the name match of a mention
+            ``Owner.name`` whose owner is a class name (capitalised) defined nowhere in
+            the repository (``ExecutorService.submit``): it names another library's
+            method, and a same-named one here is at best a guess.
     """
 
     name = "fuzzy"
@@ -151,6 +159,8 @@ class FuzzyRetriever:
         fuzzy_weight: float = 0.5,
         fuzzy_cutoff: float = 88.0,
         max_probes: int = 16,
+        specific_definers: int = 4,
+        foreign_owner_weight: float = 0.5,
     ) -> None:
         self.exact_weight = exact_weight
         self.qualified_weight = qualified_weight
@@ -158,6 +168,8 @@ class FuzzyRetriever:
         self.fuzzy_weight = fuzzy_weight
         self.fuzzy_cutoff = fuzzy_cutoff
         self.max_probes = max_probes
+        self.specific_definers = specific_definers
+        self.foreign_owner_weight = foreign_owner_weight
 
     def fit(self, corpus: Corpus) -> FuzzyRetriever:
         """Index defined names (simple and qualified) and paths."""
@@ -312,25 +324,46 @@ class FuzzyRetriever:
 
     def score(self, query: str) -> Scores:
         """Score rows by how directly the query names them."""
+        return self.score_with_ceiling(query)[0]
+
+    def score_with_ceiling(self, query: str) -> tuple[Scores, float]:
+        """:meth:`score`, and the best score the query's matches would have had undiscounted.
+
+        A common name's match (see ``specific_definers``) and a foreign owner's
+        (``foreign_owner_weight``) score below their kind's weight. Weighted fusion
+        divides by this ceiling rather than by the best score, so a query whose only
+        matches are such weak ones does not count them as full matches.
+        """
         # Scored per document number (see refit), then read out in row order.
         scores = np.zeros(self.n_docs_, dtype=np.float32)
+        ceiling = 0.0
         idents, paths = query_mentions(query)
         fuzzy_probe: list[str] = []
         for ident in idents:
             low = ident.lower()
             parts = low.split(".")
+            qualified = False
             if len(parts) >= 2:
-                qual = name_tail(low)
-                _raise_to(scores, self.by_qual_.get(qual, ()), self.qualified_weight)
+                found = self.by_qual_.get(name_tail(low), ())
+                if found:
+                    qualified = True
+                    ceiling = max(ceiling, self.qualified_weight)
+                    _raise_to(scores, found, self.qualified_weight)
                 # A dotted module path may name a file: a.b.c -> a/b/c.py
-                self._score_path("/".join(parts), scores, suffix_only=True)
+                if self._score_path("/".join(parts), scores, suffix_only=True):
+                    ceiling = max(ceiling, self.path_weight)
             hit = self.by_name_.get(parts[-1])
             if hit:
-                _raise_to(scores, hit, self.exact_weight)
+                ceiling = max(ceiling, self.exact_weight)
+                weight = self.exact_weight * self._specificity(len(hit))
+                if not qualified and self._foreign_owner(ident):
+                    weight *= self.foreign_owner_weight
+                _raise_to(scores, hit, weight)
             elif len(parts[-1]) >= 4:
                 fuzzy_probe.append(parts[-1])
         for p in paths:
-            self._score_path(p, scores, suffix_only=False)
+            if self._score_path(p, scores, suffix_only=False):
+                ceiling = max(ceiling, self.path_weight)
         # A repeated probe still uses up one of the max_probes (the cap counts mentions),
         # but its near names are already scored: every update here is a maximum.
         done: set[str] = set()
@@ -339,9 +372,29 @@ class FuzzyRetriever:
                 continue
             done.add(probe)
             for name, sim in self._near_names(probe):
-                _raise_to(scores, self.by_name_[name], self.fuzzy_weight * sim)
+                hit = self.by_name_[name]
+                ceiling = max(ceiling, self.fuzzy_weight * sim)
+                _raise_to(scores, hit, self.fuzzy_weight * sim * self._specificity(len(hit)))
         out: Scores = scores[self.row_docs_]
-        return out
+        return out, ceiling
+
+    def _specificity(self, n_definers: int) -> float:
+        """The share of its weight a match of a name ``n_definers`` slices define keeps."""
+        if n_definers <= self.specific_definers:
+            return 1.0
+        return math.sqrt(self.specific_definers / n_definers)
+
+    def _foreign_owner(self, ident: str) -> bool:
+        """Whether ``ident`` (``Owner.name``) names a class this repository does not define.
+
+        Capitalised: a lower-case owner is usually a variable or a module alias
+        (``self.run``, ``client.get``), whose class may well be defined here.
+        """
+        dotted = ident.split(".")
+        if len(dotted) < 2:
+            return False
+        owner = dotted[-2]
+        return owner[:1].isupper() and _lower(owner) not in self.by_name_
 
     def _signatures(self) -> CharSignatures:
         """LCS-bound signatures of ``names_by_len_``, built on first use after a (re)fit."""
@@ -380,11 +433,14 @@ class FuzzyRetriever:
         )
         return sorted((name, float(score) / 100.0) for name, score, _ in found)
 
-    def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> None:
+    def _score_path(self, mention: str, scores: Scores, *, suffix_only: bool) -> bool:
+        """Raise every row of the files ``mention`` names to ``path_weight``; whether any."""
         index = self.stem_suffixes_ if suffix_only else self.path_suffixes_
-        for p in index.get(mention.lower(), ()):
+        found = index.get(mention.lower(), ())
+        for p in found:
             rows = self.file_rows_[p]
             scores[rows] = np.maximum(scores[rows], self.path_weight)
+        return bool(found)
 
 
 def _raise_to(scores: Scores, rows: Sequence[int], value: float) -> None:

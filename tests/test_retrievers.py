@@ -25,7 +25,9 @@ from context_kit.retrievers.bm25 import reference_scores
 from context_kit.retrievers.fuzzy import query_mentions
 
 
-def make_slice(i: int, text: str, name: str = "", path: str = "x.py") -> Slice:
+def make_slice(
+    i: int, text: str, name: str = "", path: str = "x.py", defines: tuple[str, ...] = ()
+) -> Slice:
     return Slice(
         id=f"code:{path}:{i}-{i}",
         kind="code",
@@ -34,6 +36,7 @@ def make_slice(i: int, text: str, name: str = "", path: str = "x.py") -> Slice:
         end_line=i,
         name=name,
         text=text,
+        defines=defines,
     )
 
 
@@ -209,16 +212,7 @@ def test_fuzzy_scores_exact_qualified_path_and_near_misses():
 def _defining(i: int, path: str, qualified: str) -> Slice:
     simple = qualified.rsplit(".", 1)[-1]
     defines = (qualified, simple) if "." in qualified else (qualified,)
-    return Slice(
-        id=f"code:{path}:{i}-{i}",
-        kind="code",
-        path=path,
-        start_line=i,
-        end_line=i,
-        name=qualified,
-        text=f"def {simple}(self): ...",
-        defines=defines,
-    )
+    return make_slice(i, f"def {simple}(self): ...", qualified, path, defines)
 
 
 def test_fuzzy_weighs_a_name_by_how_many_slices_define_it():

@@ -306,3 +306,25 @@ def test_a_module_header_offers_itself_without_its_licence_banner(path, text, sh
 )
 def test_no_banner_rung_without_a_licence_banner_above_code(text):
     assert "banner_elided" not in _rungs("gin.go", text)
+
+
+def test_head_end_line_is_where_signature_and_docstring_end():
+    from context_kit.packing.excerpt import head_end
+    from context_kit.renderers.code import head_end_line
+
+    text = (
+        "def f(a,\n      b):\n"
+        '    """Doc\n    more."""\n'
+        + "".join(f"    x{i} = a\n" for i in range(12))
+        + "    return b\n"
+    )
+    (f,) = [s for s in _slices("m.py", text) if s.name == "f"]
+    assert head_end_line(f) == head_end(f) == 4  # signature lines 1-2, docstring 3-4
+    # All body (a line window): the line before the first; no head known: None.
+    window = f.model_copy(
+        update={"symbol_kind": "window", "signature_end_line": None, "doc_end_line": None}
+    )
+    assert head_end_line(window) == head_end(window) == f.start_line - 1
+    module = f.model_copy(update={"symbol_kind": "module", "signature_end_line": None})
+    assert head_end_line(module) is None
+    assert head_end(module) == 4  # the docstring still heads it for excerpt scoring

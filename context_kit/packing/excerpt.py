@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ..renderers.code import all_body
+from ..renderers.code import head_end_line
 from ..retrievers._terms import terms
 from ..types import Rung, Slice
 
@@ -117,11 +117,11 @@ def head_end(s: Slice) -> int:
     A later part of a split definition has neither, nor has a line window: every line of
     it is body, so the line before it.
     """
-    first = s.start_line or 1
-    if s.signature_end_line is None and all_body(s):
-        return first - 1
-    sig = s.signature_end_line or first
-    return max(sig, s.doc_end_line or sig)
+    end = head_end_line(s)
+    if end is not None:
+        return end
+    first = s.start_line or 1  # no signature known: the docstring, if any, is the head
+    return max(first, s.doc_end_line or first)
 
 
 def wants_excerpt(s: Slice) -> bool:

@@ -29,6 +29,7 @@ __all__ = [
     "call_signature",
     "elision_marker",
     "excerpt_rung",
+    "head_end_line",
     "mention_line",
     "parse_elision_marker",
     "skeleton_text",
@@ -124,6 +125,21 @@ def all_body(slice_: Slice) -> bool:
     return (slice_.part is not None and slice_.part[0] > 1) or slice_.symbol_kind == "window"
 
 
+def head_end_line(slice_: Slice) -> int | None:
+    """The last line of the slice's signature and docstring, ``None`` when not known.
+
+    A slice that is all body (a later part of a split definition, a line window) has no
+    head: the line before its first. Excerpts keep the head and score only the lines after it.
+    """
+    a, b, sig_end = slice_.start_line, slice_.end_line, slice_.signature_end_line
+    if sig_end is not None:
+        end = max(sig_end, slice_.doc_end_line or sig_end)
+        return end if b is None else min(end, b)
+    if all_body(slice_):
+        return (a or 1) - 1
+    return None
+
+
 def excerpt_rung(
     slice_: Slice,
     lines: Iterable[int],
@@ -145,16 +161,11 @@ def excerpt_rung(
         The ``excerpt`` rung, or ``None`` when the slice has no signature, no listed line
         is in its body, or the excerpt would show the whole body.
     """
-    a, b, sig_end = slice_.start_line, slice_.end_line, slice_.signature_end_line
-    if a is None or b is None:
-        return None
-    if sig_end is not None:
-        head_end = min(max(sig_end, slice_.doc_end_line or sig_end), b)
-    elif all_body(slice_):
-        # Its excerpt is the listed lines alone. A 200-line part with the fix in it
-        # could only be packed whole, and was not.
-        head_end = a - 1
-    else:
+    a, b = slice_.start_line, slice_.end_line
+    # A slice that is all body gets the listed lines alone: a 200-line part with the fix
+    # in it could only be packed whole, and was not.
+    head_end = head_end_line(slice_)
+    if a is None or b is None or head_end is None:
         return None
     src = split_lines(slice_.text)
     if len(src) != b - a + 1:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -176,9 +176,13 @@ def get_retriever(name: str, **params: object) -> Retriever:
     return factory(**params)
 
 
-def normalise(scores: Scores) -> Scores:
-    """Scale non-negative scores into [0, 1] by their maximum (all-zero stays zero)."""
-    top = float(scores.max()) if scores.size else 0.0
+def normalise(scores: npt.NDArray[np.floating[Any]], ceiling: float = 0.0) -> Scores:
+    """Scale non-negative scores into [0, 1] by their maximum (all-zero stays zero).
+
+    With a ``ceiling`` above the maximum, by the ceiling instead: the scores of a
+    :class:`CeilingRetriever` whose matches were all weak stay below 1.
+    """
+    top = max(float(scores.max()) if scores.size else 0.0, ceiling)
     if top <= 0.0:
-        return np.zeros_like(scores, dtype=np.float32)
+        return np.zeros(scores.shape, dtype=np.float32)
     return (scores / top).astype(np.float32, copy=False)

@@ -154,11 +154,7 @@ def _part(raw: Scores, weight: float, method: FusionMethod, ceiling: float = 0.0
         order = hit[np.lexsort((hit, -raw[hit]))]
         part[order] = weight / (RRF_K + np.arange(1, len(order) + 1, dtype=np.float32))
         return part
-    top = float(raw.max()) if raw.size else 0.0
-    if ceiling > top > 0.0:
-        scaled: Scores = (weight / ceiling * raw).astype(np.float32, copy=False)
-        return scaled
-    out: Scores = weight * normalise(raw)
+    out: Scores = weight * normalise(raw, ceiling)
     return out
 
 

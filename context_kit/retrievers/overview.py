@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..types import Slice
-from .base import Corpus
+from .base import Corpus, normalise
 from .graph import GraphPropagation
 
 __all__ = [
@@ -158,10 +158,7 @@ class Overview:
         for k, i in enumerate(readme):
             out[i] = max(best, 1.0) * self.readme_decay**k
         self.readme_rows_ = np.asarray(readme, dtype=np.int64)
-        top = float(out.max()) if n else 0.0
-        self.scores_: npt.NDArray[np.float32] = (
-            (out / top).astype(np.float32) if top > 0 else np.zeros(n, dtype=np.float32)
-        )
+        self.scores_: npt.NDArray[np.float32] = normalise(out)
         return self
 
     def centrality(self, graph: GraphPropagation) -> npt.NDArray[np.float64]:

@@ -106,6 +106,12 @@ _KNOWN: dict[str, _Known] = {
 }
 _KNOWN_BY_HASH = {k.sha256: name for name, k in _KNOWN.items()}
 
+
+def _published(raw: bytes) -> str | None:
+    """The name of the published encoding whose ranks file ``raw`` is, if any (by SHA-256)."""
+    return _KNOWN_BY_HASH.get(hashlib.sha256(raw).hexdigest())
+
+
 # Above this many cached counts the cache is emptied; counts are cheap to redo and an
 # unbounded cache would grow with every distinct text a long-lived process sees.
 _CACHE_LIMIT = 500_000
@@ -282,7 +288,7 @@ class TiktokenTokenizer(_CachedTokenizer):
                 f"cannot read tokenizer file {p}: {exc.strerror}; pass an existing .tiktoken file",
                 name=str(path),
             ) from exc
-        known = _KNOWN_BY_HASH.get(hashlib.sha256(raw).hexdigest())
+        known = _published(raw)
         # A published file's bytes are checked by its hash; a user's, line by line.
         ranks = _trusted_ranks(raw) if known is not None else _checked_ranks(raw, p)
         label = name or known or p.stem
@@ -398,7 +404,7 @@ def _cached_file(name: str) -> Path | None:
     for folder in _tiktoken_cache_dirs():
         path = folder / key
         try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() == known.sha256:
+            if _published(path.read_bytes()) == name:
                 return path
         except OSError:
             continue
@@ -416,7 +422,7 @@ def _load_known(name: str, path: Path) -> Any:
         raw = path.read_bytes()
     except OSError as exc:
         raise TokenizerError(f"cannot read {name} ranks {path}: {exc.strerror}", name=name) from exc
-    if hashlib.sha256(raw).hexdigest() != _KNOWN[name].sha256:
+    if _published(raw) != name:
         raise TokenizerError(
             f"{path} is not the published {name} ranks file (its SHA-256 differs); "
             "reinstall the package that ships it",
@@ -475,7 +481,6 @@ def get_tokenizer(spec: str | Path | Tokenizer = "cl100k_base") -> Tokenizer:
 
 
 def _resolve(key: str) -> Tokenizer:
-    key = _ALIASES.get(key, key)
     if key in _KNOWN:
         found = _ranks_file(key)
         if found is None:

@@ -59,7 +59,7 @@ def _walk_files(root: Path, include_vendored: bool) -> list[str]:
     never look like a change.
     """
     names = repository_files(root, WalkOptions(include_vendored=include_vendored))
-    return names if include_vendored else [n for n in names if not is_vendored(n)]
+    return names if include_vendored else [n for n in names if not is_vendored(n, root)]
 
 
 def fingerprint(

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from context_kit import Index
+from context_kit._warm import fingerprint
 from context_kit.sources import walk
 from context_kit.sources.walk import WalkOptions, walk_repository
 
@@ -308,3 +309,52 @@ def test_listing_under_a_path_is_the_full_listing_cut_to_it(tmp_path: Path):
         "pkg/sub/local.py",
         "pkg/sub/ok.py",
     ]
+
+
+def test_build_folder_that_is_a_python_package_is_read(tmp_path: Path):
+    # pip keeps its own code in src/pip/_internal/operations/build/ and its bundled
+    # dependencies in src/pip/_vendor/; a setup.py build copies sources to build/lib/.
+    files = {
+        "src/pkg/__init__.py": "",
+        "src/pkg/operations/build/__init__.py": "",
+        "src/pkg/operations/build/wheel.py": "def build_wheel():\n    return 1\n",
+        "src/pkg/_vendor/six.py": "PY3 = True\n",
+        "build/lib/pkg/__init__.py": "x = 1\n",
+        "dist/bundle.js": "var a = 1;\n",
+        "web/dist/app.js": "var b = 2;\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    for root in (tmp_path, _committed(tmp_path)):
+        got = reasons(root)
+        assert got["src/pkg/operations/build/wheel.py"] == "ok"
+        assert got["src/pkg/operations/build/__init__.py"] == "empty"
+        assert got["src/pkg/_vendor/six.py"] == "vendored"
+        assert got["build/lib/pkg/__init__.py"] == "vendored"
+        assert got["dist/bundle.js"] == "vendored"
+        assert got["web/dist/app.js"] == "vendored"
+        assert walk.is_vendored("src/pkg/operations/build/wheel.py")  # no root: any build/
+        assert not walk.is_vendored("src/pkg/operations/build/wheel.py", root)
+        index = Index.build(root, cache_dir=False)
+        assert "build_wheel" in {s.name for s in index.slices}
+        skipped = ("build/", "src/pkg/_vendor")
+        assert all(not (s.path or "").startswith(skipped) for s in index.slices)
+        assert Index.build(root, cache_dir=False, include_vendored=True).slices != index.slices
+        # A warm index's fingerprint lists the same files, so an edit there is seen.
+        before = fingerprint(root, include_untracked=False)
+        edited = "def build_wheel():\n    return 22\n"
+        (root / "src/pkg/operations/build/wheel.py").write_text(edited)
+        assert fingerprint(root, include_untracked=False) != before
+
+
+def _committed(src: Path) -> Path:
+    """A git repository holding a copy of ``src``'s files, all committed."""
+    import shutil
+
+    repo = src.parent / (src.name + "-git")
+    shutil.copytree(src, repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "files")
+    return repo

@@ -7,7 +7,9 @@ rules skip a file, each recorded with a reason code in ``Index.skipped``:
 ========================  =================================================================
 reason                    rule
 ========================  =================================================================
-``vendored``              a path component is a vendored/dependency folder (see VENDORED_DIRS)
+``vendored``              a path component is a vendored/dependency folder (see VENDORED_DIRS;
+                          a ``build`` or ``dist`` folder holding an ``__init__.py`` is a
+                          Python package, not build output, and is read)
 ``generated``             lock files, ``*.min.*``, protobuf/grpc output, files in a
                           ``*.docset`` bundle, or a comment with
                           ``@generated`` / ``DO NOT EDIT`` / ``auto-generated`` in the
@@ -78,6 +80,8 @@ VENDORED_DIRS = frozenset(
         "node_modules",
         "vendor",
         "vendors",
+        "_vendor",
+        "_vendored",
         "third_party",
         "third-party",
         "thirdparty",
@@ -101,7 +105,18 @@ VENDORED_DIRS = frozenset(
         ".eggs",
     }
 )
-"""Folder names whose contents are dependencies, tool caches or build output."""
+"""Folder names whose contents are dependencies, tool caches or build output.
+
+``_vendor`` is Python's convention for bundled dependencies (``pip/_vendor``,
+``setuptools/_vendor``): pip's holds five times the code of pip itself."""
+
+PACKAGE_OUTPUT_DIRS = frozenset({"build", "dist"})
+"""The build-output names of VENDORED_DIRS that are also read as Python packages.
+
+A ``build`` or ``dist`` folder is normally what a build wrote (``build/lib/...`` copies of
+the sources, bundled ``dist/*.js``), but one holding an ``__init__.py`` is a package of
+the project's own code: pip's ``operations/build``, the ``build`` project's ``src/build``.
+A build's own output never has one at that level."""
 
 GENERATED_NAMES = frozenset(
     {
@@ -439,9 +454,23 @@ def _ignored(active: list[tuple[str, Any]], rel: str, is_dir: bool) -> bool:
     return False
 
 
-def is_vendored(rel: str) -> bool:
-    """Whether a repository-relative path lies in a vendored or build folder (VENDORED_DIRS)."""
-    return any(part in VENDORED_DIRS for part in rel.split("/")[:-1])
+def is_vendored(rel: str, root: str | os.PathLike[str] | None = None) -> bool:
+    """Whether a repository-relative path lies in a vendored or build folder (VENDORED_DIRS).
+
+    With ``root``, a ``build`` or ``dist`` folder that holds an ``__init__.py`` there is a
+    Python package (see PACKAGE_OUTPUT_DIRS) and does not count; without it, every such
+    folder does.
+    """
+    folders = rel.split("/")[:-1]
+    for i, part in enumerate(folders):
+        if part not in VENDORED_DIRS:
+            continue
+        if root is not None and part in PACKAGE_OUTPUT_DIRS:
+            init = os.path.join(root, *folders[: i + 1], "__init__.py")
+            if os.path.isfile(init):
+                continue
+        return True
+    return False
 
 
 def _generated_name(rel: str) -> bool:
@@ -562,7 +591,7 @@ def read_candidate(
         # printed; it is reported under a readable spelling.
         shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         return SkippedFile(path=shown, reason="undecodable_name", detail="name is not UTF-8")
-    if not options.include_vendored and is_vendored(rel):
+    if not options.include_vendored and is_vendored(rel, root):
         return SkippedFile(path=rel, reason="vendored", detail="inside a vendored or build folder")
     if _generated_name(rel):
         return SkippedFile(path=rel, reason="generated", detail="lock file or generated output")

@@ -338,6 +338,9 @@ def test_test_and_changelog_paths():
         "core/src/RouterSpec.scala",
         "t/t3415-rebase-autosquash.sh",
         "contrib/diff-highlight/t/t9400-diff-highlight.sh",
+        "go/printer/testdata/comments.go",
+        "src/components/__mocks__/api.js",
+        "src/__snapshots__/view.test.js.snap",
     ]:
         assert is_test_path(p), p
     for p in [
@@ -347,6 +350,7 @@ def test_test_and_changelog_paths():
         "src/contest.py",
         "latest.py",
         "Src/Newtonsoft.Json/Attest.cs",
+        "internal/testdatautil/load.go",
     ]:
         assert not is_test_path(p), p
     for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:

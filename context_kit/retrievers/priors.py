@@ -26,8 +26,26 @@ __all__ = [
     "is_translation_path",
 ]
 
-# ``t`` is git's and Perl's (``t/t3415-rebase-autosquash.sh``, ``t/basic.t``).
-_TEST_DIRS = frozenset({"test", "tests", "testing", "__tests__", "spec", "specs", "e2e", "t"})
+# ``t`` is git's and Perl's (``t/t3415-rebase-autosquash.sh``, ``t/basic.t``). Go keeps a
+# package's test inputs in ``testdata/`` beside its code (the go tool ignores the folder),
+# often as ``.go`` files: parser inputs and golden outputs, not the package. Jest writes
+# ``__snapshots__`` and reads ``__mocks__`` / ``__fixtures__`` beside the code they test.
+_TEST_DIRS = frozenset(
+    {
+        "test",
+        "tests",
+        "testing",
+        "__tests__",
+        "spec",
+        "specs",
+        "e2e",
+        "t",
+        "testdata",
+        "__snapshots__",
+        "__mocks__",
+        "__fixtures__",
+    }
+)
 # .NET and others name a test project after the code it tests: Newtonsoft.Json.Tests/.
 _TEST_DIR_SUFFIXES = (".tests", ".test", ".unittests", ".specs", "-tests", "_tests")
 _TEST_FILE = re.compile(

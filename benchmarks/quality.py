@@ -164,6 +164,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="forwarded to context_kit Index.build (build.) or pack (pack. or bare); "
         "VALUE parsed as JSON when possible",
     )
+    p.add_argument(
+        "--variant",
+        action="append",
+        nargs=2,
+        default=[],
+        metavar=("NAME", "KEY=VALUE[;KEY=VALUE...]"),
+        help="one more context_kit system, context_kit[NAME], with these extra pack "
+        "options (e.g. 'weights={\"fuzzy\": 0.8}'), packing from the same index: a "
+        "setting costs its packs, not another index build; repeatable",
+    )
     p.add_argument("--out", type=Path, default=None, help="JSON lines file (default stdout)")
     p.add_argument("--markdown", type=Path, default=None, help="markdown file (default stderr)")
     p.add_argument(
@@ -232,6 +242,23 @@ def collect_tasks(args: argparse.Namespace, locate: Any, notes: list[str]) -> li
     return tasks
 
 
+def variant_options(pairs: list[list[str]]) -> dict[str, list[str]]:
+    """``--variant NAME OPTIONS`` pairs as name -> ``pack.`` options (``;``-separated).
+
+    Raises:
+        SystemExit: A name given twice, or an option that is not ``KEY=VALUE`` or is a
+            ``build.`` one (variants share the index, so only packing can differ).
+    """
+    out: dict[str, list[str]] = {}
+    for name, raw in pairs:
+        opts = [o.strip() for o in raw.split(";") if o.strip()]
+        bad = [o for o in opts if "=" not in o or o.startswith("build.")]
+        if name in out or bad:
+            raise SystemExit(f"--variant {name}: repeated name or unusable options {bad}")
+        out[name] = opts
+    return out
+
+
 def build_jobs(
     tasks: list[Task], args: argparse.Namespace, locate: Any, systems: list[str], notes: list[str]
 ) -> list[dict[str, Any]]:
@@ -256,6 +283,7 @@ def build_jobs(
                 "tasks": [t.to_json() for t in ts],
                 "systems": systems,
                 "ck_options": args.ck_option,
+                "variants": variant_options(args.variant),
                 "budgets": [int(b) for b in args.budgets.split(",") if b],
             }
         )
@@ -344,13 +372,17 @@ def main(argv: list[str] | None = None) -> int:
     if "aider-repomap" in systems and (reason := aider_available()):
         notes.append(f"aider-repomap skipped: {reason}")
         systems.remove("aider-repomap")
+    variants = variant_options(args.variant)
+    if variants and "context_kit" not in systems:
+        raise SystemExit("--variant needs the context_kit system")
     tasks = collect_tasks(args, locate, notes)
     kept: list[dict[str, Any]] = []
     if args.resume:
         if not args.out:
             raise SystemExit("--resume needs --out")
         budgets = [int(b) for b in args.budgets.split(",") if b]
-        kept = completed_records(args.out, systems, budgets)
+        named = systems + [f"context_kit[{n}]" for n in variants]
+        kept = completed_records(args.out, named, budgets)
         done = {r["task_id"] for r in kept}
         tasks = [t for t in tasks if t.task_id not in done]
         notes.append(f"resumed: kept {len(done)} complete task(s) from {args.out}")

@@ -408,6 +408,62 @@ def test_context_kit_smoke(tiny_repo: dict, tmp_path: Path) -> None:
     assert rec["citation_errors"] == 0
 
 
+def test_context_kit_variants_share_one_index(
+    tiny_repo: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("context_kit")
+    from _quality.systems import ContextKit
+
+    import context_kit
+
+    builds: list[Path] = []
+    real_build = context_kit.Index.build.__func__  # type: ignore[attr-defined]
+
+    def counting_build(cls, root, **kw):  # type: ignore[no-untyped-def]
+        builds.append(Path(root))
+        return real_build(cls, root, **kw)
+
+    monkeypatch.setattr(context_kit.Index, "build", classmethod(counting_build))
+    packed: list[tuple[str, dict]] = []
+    real_pack = ContextKit.pack
+
+    def recording_pack(self, state, task, budget):  # type: ignore[no-untyped-def]
+        packed.append((self.name, dict(self.pack_opts)))
+        return real_pack(self, state, task, budget)
+
+    monkeypatch.setattr(ContextKit, "pack", recording_pack)
+    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
+    job = {
+        "git_dir": str(tiny_repo["repo"] / ".git"),
+        "commit": task.commit,
+        "checkout": str(tmp_path / "co"),
+        "tasks": [task.to_json()],
+        "systems": ["context_kit"],
+        "ck_options": ["diversity=0.9"],
+        "variants": {"tiny": ["relevance_power=1"]},
+        "budgets": [2000],
+    }
+    records = evaluate_state(job)
+    assert [r["system"] for r in records] == ["context_kit", "context_kit[tiny]"]
+    assert all(not r.get("error") for r in records), records
+    assert len(builds) == 1  # the variant packed from context_kit's index
+    assert packed == [
+        ("context_kit", {"diversity": 0.9}),
+        ("context_kit[tiny]", {"diversity": 0.9, "relevance_power": 1}),
+    ]
+    assert records[0]["index_latency_s"] == records[1]["index_latency_s"]
+
+
+def test_variant_options_parsing() -> None:
+    from quality import variant_options
+
+    got = variant_options([["a", 'weights={"fuzzy": 0.8}; relevance_power=3'], ["b", ""]])
+    assert got == {"a": ['weights={"fuzzy": 0.8}', "relevance_power=3"], "b": []}
+    for bad in ([["a", "x=1"], ["a", "y=2"]], [["a", "build.workers=2"]], [["a", "nokey"]]):
+        with pytest.raises(SystemExit):
+            variant_options(bad)
+
+
 def test_clean_message_drops_only_trailers() -> None:
     from _quality.tasks import clean_message
 

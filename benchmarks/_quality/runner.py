@@ -35,12 +35,20 @@ SHORT_SHA = 7
 MAX_CITATION_DETAILS = 3
 
 
-def make_systems(names: list[str], ck_options: list[str]) -> list[System]:
-    """Instantiate the named systems (unknown names raise ``ValueError``)."""
+def make_systems(
+    names: list[str], ck_options: list[str], variants: dict[str, list[str]] | None = None
+) -> list[System]:
+    """Instantiate the named systems (unknown names raise ``ValueError``).
+
+    Each of ``variants`` (name -> extra ``pack.`` options) is one more context_kit system,
+    ``context_kit[name]``, packing from the same index as ``context_kit``.
+    """
     out: list[System] = []
     for name in names:
         if name == "context_kit":
             out.append(ContextKit(ck_options))
+            for label, extra in (variants or {}).items():
+                out.append(ContextKit([*ck_options, *extra], name=f"context_kit[{label}]"))
         elif name == "bm25-files":
             out.append(BM25Files())
         elif name == "bm25-chunks":
@@ -128,15 +136,22 @@ def evaluate_state(job: dict[str, Any]) -> list[dict[str, Any]]:
     """Materialise one state and evaluate its tasks with every system and budget.
 
     ``job`` keys: ``git_dir``, ``commit``, ``checkout``, ``tasks`` (Task.to_json dicts),
-    ``systems`` (names), ``ck_options``, ``budgets``.
+    ``systems`` (names), ``ck_options``, ``budgets`` and optionally ``variants``
+    (see :func:`make_systems`; they pack from the index ``context_kit`` built).
     """
     tasks = [Task.from_json(t) for t in job["tasks"]]
     checkout = gitutil.materialise(Path(job["git_dir"]), job["commit"], Path(job["checkout"]))
     records: list[dict[str, Any]] = []
     missing = {t.task_id: [p for p in t.gold_files if not (checkout / p).is_file()] for t in tasks}
-    for system in make_systems(job["systems"], job["ck_options"]):
+    shared: tuple[Any, float] | None = None  # context_kit's index, for its variants
+    for system in make_systems(job["systems"], job["ck_options"], job.get("variants")):
         try:
-            state, index_latency = timed(system.prepare, tasks[0], checkout)
+            if isinstance(system, ContextKit) and shared is not None:
+                state, index_latency = shared
+            else:
+                state, index_latency = timed(system.prepare, tasks[0], checkout)
+            if isinstance(system, ContextKit):
+                shared = state, index_latency
         except Exception as exc:  # a broken system must not stop the benchmark
             records += [
                 _error_record(t, system.name, b, exc) for t in tasks for b in job["budgets"]

@@ -219,12 +219,11 @@ class ContextKit:
     """The library under test, through its public ``Index.build`` / ``pack`` contract.
 
     Options: ``build.KEY=VALUE`` goes to ``Index.build``; ``pack.KEY=VALUE`` (or a bare
-    ``KEY=VALUE``) goes to ``Index.pack``.
+    ``KEY=VALUE``) goes to ``Index.pack``. ``name`` labels a variant's records.
     """
 
-    name = "context_kit"
-
-    def __init__(self, options: Sequence[str] = ()) -> None:
+    def __init__(self, options: Sequence[str] = (), *, name: str = "context_kit") -> None:
+        self.name = name
         self.build_opts: dict[str, Any] = {}
         self.pack_opts: dict[str, Any] = {}
         for opt in options:

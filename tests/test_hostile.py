@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import tiktoken
 from hostile import FSMONITOR_MARK, SENTINEL, Hostile, build_git_oddities, build_hostile_repo
+from hypothesis import given
+from hypothesis import strategies as st
 
 import context_kit
 from context_kit.sources.git import HISTORY_PATH
@@ -185,6 +188,8 @@ def test_quadratic_traps_stay_linear():
     """Inputs that made a regex or a tree-sitter query quadratic (minutes to hours before)."""
     import time
 
+    from context_kit.links import build_links
+    from context_kit.renderers.code import CodeRenderer
     from context_kit.retrievers.fuzzy import query_mentions
     from context_kit.secrets import redact
     from context_kit.sources.code import CodeSource
@@ -201,14 +206,46 @@ def test_quadratic_traps_stay_linear():
         "banner.txt": "1. Terms\n\n" + "*" * 40 + "\n" + "*" * n + "\n",
         "jwt.txt": "eyJ" * (n // 3) + "\n",
         "key.txt": "-----BEGIN RSA PRIVATE KEY-----\n" + " " * n,
+        # An inline image in a document, beside a hyphenated word (the section<->code links).
+        "logo.md": "# Logo\n\n![logo](data:image/png;base64,iVBOR" + "A" * n + ") `x-y`\n",
+        # Blanks before a comment in a signature (a mention strips the comment).
+        "sig.c": "int f(int a," + " " * n + "// the count\n      int b) {\n  return a;\n}\n",
     }
     code, docs = CodeSource(), DocsSource()
+    renderer = CodeRenderer()
     for path, text in traps.items():
         start = time.perf_counter()
         clean = redact(text, path=path).text
-        src = code if path.endswith(".py") else docs
-        src.slices(FileText(path, clean, clean.encode(), False))
+        src = code if path.endswith((".py", ".c")) else docs
+        made = src.slices(FileText(path, clean, clean.encode(), False))
+        build_links(made)
+        for s in made:
+            if s.kind == "code":
+                renderer.ladder(s)
         query_mentions(text[:20_000])
         # Generous: linear work takes well under a second; the old quadratic paths took
         # minutes (a 50 kB heading line: 45 s) at a quarter of this size.
         assert time.perf_counter() - start < 20, path
+
+
+# The plain forms of the patterns made linear with look-behinds: each must still match
+# exactly as its plain form does (the look-behind only skips starts that would fail or
+# lose to an earlier one).
+_PLAIN = {
+    "_BLOCK_COMMENT": (r"[ \t]*/\*.*?\*/", re.S),
+    "_LINE_COMMENT": (r"(?:^|[ \t]+)//[^\n]*", re.M),
+    "_HASH_COMMENT": (r"(?:^|[ \t]+)#(?!\[)[^\n]*", re.M),
+}
+
+
+@given(st.text(alphabet=" \t/*#[\na-._\u00e91", max_size=40))
+def test_linear_patterns_match_as_their_plain_forms(text: str):
+    from context_kit import links
+    from context_kit.renderers import code
+
+    for name, (pattern, flags) in _PLAIN.items():
+        assert getattr(code, name).sub("", text) == re.sub(pattern, "", text, flags=flags)
+    assert links._HYPHENATED.findall(text) == re.findall(r"[\w.]+(?:-[\w.]+)+", text)
+    for name in set(re.findall(r"[\w.]+", text)):
+        plain = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+        assert links.stands_alone(name, text) is plain

@@ -329,10 +329,12 @@ def _result(tail: str, language: str | None) -> str:
 
 # Comments inside a signature: ``/* socket */``, a ``// NOLINT`` or (Python, Ruby) a
 # ``#`` comment to the line's end. ``//`` must follow a space or start a line, so a URL in
-# a default value (``url = "http://x"``) stays.
-_BLOCK_COMMENT = re.compile(r"[ \t]*/\*.*?\*/", re.S)
-_LINE_COMMENT = re.compile(r"(?:^|[ \t]+)//[^\n]*", re.M)
-_HASH_COMMENT = re.compile(r"(?:^|[ \t]+)#(?!\[)[^\n]*", re.M)
+# a default value (``url = "http://x"``) stays. The blanks before a comment are matched
+# from the start of their run only (the look-behinds): from every blank of a long run
+# the scan was quadratic in its length, and the earliest start is the one taken anyway.
+_BLOCK_COMMENT = re.compile(r"(?<![ \t])[ \t]*/\*.*?\*/", re.S)
+_LINE_COMMENT = re.compile(r"(?:^|(?<![ \t])[ \t]+)//[^\n]*", re.M)
+_HASH_COMMENT = re.compile(r"(?:^|(?<![ \t])[ \t]+)#(?!\[)[^\n]*", re.M)
 _HASH_COMMENT_LANGUAGES = frozenset({"python", "ruby"})
 
 

@@ -64,7 +64,7 @@ from .retrievers.overview import (
     OVERVIEW_RELEVANCE_POWER,
     Overview,
 )
-from .retrievers.priors import Priors
+from .retrievers.priors import Priors, translated_documents
 from .retrievers.quoted import QuotedLines
 from .secrets import MARKER_RE, redacted_counts
 from .slicing import (
@@ -97,6 +97,11 @@ def _post_unit(fusion: FusionMethod) -> float:
     Post-fusion steps (links, graph, changes) scale their weights by it.
     """
     return 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
+
+
+def _translated(slices: Sequence[Slice]) -> frozenset[str]:
+    """The paths of the documents that translate another one (see ``translated_documents``)."""
+    return translated_documents({s.path for s in slices if s.path})
 
 
 Progress = Callable[[str, int, int], None]
@@ -242,7 +247,8 @@ class Index:
         workers = state.workers if state is not None else 1
         self.corpus = Corpus(slices, dict(extras or {}), workers=workers)
         self.priors = priors if isinstance(priors, Priors) else Priors(**(priors or {}))
-        self._prior_weights = self.priors.weights(slices)
+        self._translated = _translated(slices)
+        self._prior_weights = self.priors.weights(slices, self._translated)
         self._state = state
 
     @classmethod
@@ -468,14 +474,20 @@ class Index:
         if spliced is None:
             previous = self._relist(old_files)
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
-            self._prior_weights = self.priors.weights(self.slices)
+            self._translated = _translated(self.slices)
+            self._prior_weights = self.priors.weights(self.slices, self._translated)
         else:
             self.slices, self.skipped = spliced.slices, spliced.skipped
             previous, state.layout = spliced.previous, spliced.layout
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
             if spliced.views is not None:
                 self.corpus.preset(**spliced.views)
-            self._prior_weights = self._carry(self._prior_weights, previous)
+            translated = _translated(self.slices)
+            if translated == self._translated:
+                self._prior_weights = self._carry(self._prior_weights, previous)
+            else:  # a file added or removed made other documents translations, or not
+                self._translated = translated
+                self._prior_weights = self.priors.weights(self.slices, translated)
         self.retrievers = [self._refit(r, previous, previous_corpus) for r in self.retrievers]
         self.__dict__.pop("_commit_rows", None)  # commit rows move with the files before them
         # Post-fusion steps already in use follow the corpus now, by delta where they can
@@ -517,7 +529,7 @@ class Index:
         out = np.empty(len(previous), dtype=np.float32)
         out[kept] = weights[previous[kept]]
         new = np.flatnonzero(~kept)
-        out[new] = self.priors.weights([self.slices[i] for i in new.tolist()])
+        out[new] = self.priors.weights([self.slices[i] for i in new.tolist()], self._translated)
         return out
 
     def _refit(

@@ -449,6 +449,76 @@ def test_translation_catalogs_do_not_crowd_out_the_code_that_prints_the_message(
     assert all("prior" not in h.scores for h in flat)
 
 
+def test_translated_documents_are_found_by_layout():
+    from context_kit.retrievers.priors import translated_documents
+
+    paths = [
+        # A site in language folders: English has every page, so it is the original.
+        "docs/en/docs/index.md",
+        "docs/en/docs/tutorial/deps.md",
+        "docs/fr/docs/tutorial/deps.md",
+        "docs/pt-BR/docs/tutorial/deps.md",
+        "docs/zh_hant/docs/index.md",
+        "docs/fr/docs/only-in-french.md",  # no original: kept as it is
+        # Suffixes beside the plain file, and beside an English one without it.
+        "README.md",
+        "README.zh-CN.md",
+        "README_ja.md",
+        "README.cn.md",
+        "guide/index.en-US.md",
+        "guide/index.zh-CN.md",
+        # Not translations: code, a lone tagged name, a language-like code folder.
+        "src/io/utils.py",
+        "src/os/utils.py",
+        "notes_it.md",
+        "src/it/readme.md",
+    ]
+    assert translated_documents(paths) == {
+        "docs/fr/docs/tutorial/deps.md",
+        "docs/pt-BR/docs/tutorial/deps.md",
+        "docs/zh_hant/docs/index.md",
+        "README.zh-CN.md",
+        "README_ja.md",
+        "README.cn.md",
+        "guide/index.zh-CN.md",
+    }
+    # The language with the most documents is the original, whichever it is.
+    chinese_first = ["d/zh/a.md", "d/zh/b.md", "d/en/a.md"]
+    assert translated_documents(chinese_first) == {"d/en/a.md"}
+    # A tie without English names no original.
+    assert translated_documents(["d/de/a.md", "d/fr/a.md"]) == frozenset()
+    assert translated_documents(["x.de.md", "x.fr.md"]) == frozenset()
+
+
+def test_translated_documents_take_the_translation_prior(tmp_path):
+    from context_kit import Index
+
+    for lang, words in [("en", "in chunks"), ("fr", "par morceaux"), ("de", "in Teilen")]:
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        page = f"# Streaming\n\nUse `stream_response()` to send the body {words}.\n"
+        (tmp_path / "docs" / lang / "streaming.md").write_text(page)
+    (tmp_path / "docs" / "en" / "index.md").write_text("# Home\n\nWelcome.\n")
+    (tmp_path / "server.py").write_text("def stream_response(body):\n    yield from body\n")
+    index = Index.build(tmp_path, cache_dir=False)
+    hits = {h.slice.path: h for h in index.search("stream_response chunks", k=10)}
+    assert hits["docs/en/streaming.md"].scores["prior"] == pytest.approx(0.6)
+    for lang in ("fr", "de"):
+        assert hits[f"docs/{lang}/streaming.md"].scores["prior"] == pytest.approx(0.6 * 0.2)
+    # An update that removes the original page leaves the others translating nothing...
+    (tmp_path / "docs" / "en" / "streaming.md").unlink()
+    index.update()
+    fresh = Index.build(tmp_path, cache_dir=False)
+    assert index._prior_weights.tolist() == fresh._prior_weights.tolist()
+    assert "docs/fr/streaming.md" not in index._translated
+    # ... and one that adds it back finds the translations again, as a build does.
+    page = "# Streaming\n\nUse `stream_response()` to send the body in chunks.\n"
+    (tmp_path / "docs" / "en" / "streaming.md").write_text(page)
+    index.update()
+    fresh = Index.build(tmp_path, cache_dir=False)
+    assert index._prior_weights.tolist() == fresh._prior_weights.tolist()
+    assert "docs/fr/streaming.md" in index._translated
+
+
 def _code(path: str, name: str, text: str, kind: str = "function", line: int = 1) -> Slice:
     n = text.count("\n") or 1
     return Slice(

@@ -10,6 +10,8 @@ or disable it (all 1.0 = no prior).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +26,7 @@ __all__ = [
     "is_test_module",
     "is_test_path",
     "is_translation_path",
+    "translated_documents",
 ]
 
 # ``t`` is git's and Perl's (``t/t3415-rebase-autosquash.sh``, ``t/basic.t``). Go keeps a
@@ -65,6 +68,112 @@ _CHANGELOG = re.compile(
 # XLIFF, Apple's .strings. An issue quoting an error message matched it in all 30 of
 # git's po/*.po files, which then filled 32 of the 43 items of an 8k pack.
 _TRANSLATION_SUFFIXES = (".po", ".pot", ".xlf", ".xliff", ".strings", ".stringsdict")
+
+
+# ISO 639-1: the two-letter language codes a translated document is filed under, and the
+# country codes often written for a language (README.cn.md, README.jp.md).
+_LANGUAGE_CODES = (
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv"
+    " cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho"
+    " hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku"
+    " kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn"
+    " no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm"
+    " sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi"
+    " vo wa wo xh yi yo za zh zu"
+    " cn jp ua cz dk vn gr"
+)
+_LANGUAGES = frozenset(_LANGUAGE_CODES.split())
+# A language tag: the code, then optionally a region or script (``pt-BR``, ``zh_Hans``).
+_TAG = re.compile(r"([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}))?")
+# ``README.zh-CN.md``, ``README_ja.md``, ``index.fr.md``: a stem, a separator and a tag.
+_TAGGED_NAME = re.compile(r"(.+?)[._-]([A-Za-z]{2}(?:[-_](?:[A-Za-z]{2}|[A-Za-z]{4}))?)")
+_DOCUMENT_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm")
+
+
+def _language(word: str) -> str | None:
+    """The normalised language tag ``word`` is (``pt-br``), or None."""
+    m = _TAG.fullmatch(word)
+    if m is None or m.group(1).lower() not in _LANGUAGES:
+        return None
+    return word.lower().replace("_", "-")
+
+
+def _original(counts: Counter[str]) -> str | None:
+    """The language the others translate: the one with the most documents.
+
+    English wins a tie; a tie without it names none.
+    """
+    most = max(counts.values())
+    leaders = [lang for lang, n in counts.items() if n == most]
+    if len(leaders) == 1:
+        return leaders[0]
+    english = [lang for lang in leaders if lang == "en" or lang.startswith("en-")]
+    return english[0] if len(english) == 1 else None
+
+
+def translated_documents(paths: Iterable[str]) -> frozenset[str]:
+    """The documents among ``paths`` that translate another document of ``paths``.
+
+    A documentation site translated into many languages repeats each page once per
+    language, and a query in one language matches every copy through the code and names
+    they share (FastAPI's docs hold each page in up to 15 languages: one 4k pack held the
+    same section six times). Two layouts are recognised, for documents only (Markdown,
+    reStructuredText, AsciiDoc, text, HTML):
+
+    * a language folder: ``docs/fr/docs/tutorial.md`` beside ``docs/en/docs/tutorial.md``.
+      Among the language folders of one parent, the one holding the most documents is the
+      original (English on a tie; none on a tie without it), and a document of another
+      language is a translation when the original has the same path;
+    * a language suffix: ``README.zh-CN.md`` or ``README_ja.md`` beside ``README.md``
+      (without the plain file, beside an English one: ``index.en-US.md``).
+
+    Languages are ISO 639-1 codes (and the country codes often used for one: ``cn``,
+    ``jp``), optionally with a region or script.
+
+    >>> sorted(translated_documents(["docs/en/a.md", "docs/en/b.md", "docs/fr/a.md",
+    ...                              "README.md", "README.zh-CN.md", "src/it/a.md"]))
+    ['README.zh-CN.md', 'docs/fr/a.md']
+    """
+    # (parent, rest after the language folder) -> language -> path; parent -> language -> n.
+    folders: dict[str, dict[str, dict[str, str]]] = {}
+    counts: dict[str, Counter[str]] = {}
+    # (folder, stem, suffix) -> language (None: the plain name) -> path.
+    names: dict[tuple[str, str, str], dict[str | None, str]] = {}
+    for path in paths:
+        low = path.lower()
+        if not low.endswith(_DOCUMENT_SUFFIXES):
+            continue
+        parts = path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            lang = _language(part)
+            if lang is not None:
+                parent, rest = "/".join(parts[:i]), "/".join(parts[i + 1 :])
+                folders.setdefault(parent, {}).setdefault(rest, {})[lang] = path
+                counts.setdefault(parent, Counter())[lang] += 1
+                break
+        folder, _, name = path.rpartition("/")
+        stem, dot, suffix = name.rpartition(".")
+        m = _TAGGED_NAME.fullmatch(stem) if dot else None
+        lang = _language(m.group(2)) if m is not None else None
+        key = (folder, m.group(1) if m is not None and lang is not None else stem, suffix)
+        names.setdefault(key, {})[lang] = path
+    out: set[str] = set()
+    for parent, by_rest in folders.items():
+        if len(counts[parent]) < 2 or (original := _original(counts[parent])) is None:
+            continue
+        for by_lang in by_rest.values():
+            if original in by_lang:
+                out.update(p for lang, p in by_lang.items() if lang != original)
+    for by_tag in names.values():
+        if len(by_tag) < 2:
+            continue
+        if None in by_tag:
+            out.update(p for tag, p in by_tag.items() if tag is not None)
+            continue
+        plain = _original(Counter({tag: 1 for tag in by_tag if tag is not None}))
+        if plain is not None:
+            out.update(p for tag, p in by_tag.items() if tag != plain)
+    return frozenset(out)
 
 
 # Folders of code that shows how to use a library rather than being it.
@@ -131,7 +240,9 @@ class Priors:
         commit: Commit slices.
         translation: Translation catalogs (``.po``, ``.pot``, XLIFF, ``.strings``): each
             repeats every message of the program, so a query quoting one matches it once
-            per language.
+            per language. Translated documents too (``docs/fr/...`` beside ``docs/en/...``,
+            ``README.ja.md`` beside ``README.md``; see :func:`translated_documents`), which
+            the index finds among all its paths.
         example: Code in an examples, samples, demo or docs folder: it calls the library
             the way an issue's snippet does, so it matches the issue's words, and it is
             rarely what has to change. On the quality benchmark (2026-11-24, averaged
@@ -149,8 +260,14 @@ class Priors:
     translation: float = 0.2
     example: float = 0.6
 
-    def weights(self, slices: list[Slice] | tuple[Slice, ...]) -> npt.NDArray[np.float32]:
-        """The multiplier of every slice, in corpus order."""
+    def weights(
+        self, slices: list[Slice] | tuple[Slice, ...], translated: Collection[str] = frozenset()
+    ) -> npt.NDArray[np.float32]:
+        """The multiplier of every slice, in corpus order.
+
+        ``translated`` are the paths of documents that translate another one of the
+        corpus (see :func:`translated_documents`): they take ``translation`` too.
+        """
         # Per path: its multiplier, and whether it is a changelog, test or example code (the path
         # rules run once per file, not once per slice). A warm build computes this for
         # every slice, so the loop fills a list (one numpy store per slice cost as much).
@@ -167,7 +284,7 @@ class Priors:
             if known is None:
                 changelog, test = is_changelog_path(path), is_test_path(path)
                 w = self.changelog if changelog else self.test if test else 1.0
-                if is_translation_path(path):
+                if path in translated or is_translation_path(path):
                     w *= self.translation
                 example = not (changelog or test) and is_example_path(path)
                 known = cache[path] = (w, changelog, test, example)

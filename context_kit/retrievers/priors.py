@@ -176,9 +176,23 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-# Folders of code that shows how to use a library rather than being it.
+# Folders of code that shows how to use a library rather than being it. ``docs_src`` holds
+# the code a documentation site includes (FastAPI, Typer, SQLModel: 1,304 of FastAPI's
+# slices, each tutorial step in several Python versions).
 _EXAMPLE_DIRS = frozenset(
-    {"examples", "example", "samples", "sample", "demo", "demos", "docs", "doc"}
+    {
+        "examples",
+        "example",
+        "samples",
+        "sample",
+        "demo",
+        "demos",
+        "docs",
+        "doc",
+        "docs_src",
+        "docs-src",
+        "docsrc",
+    }
 )
 
 

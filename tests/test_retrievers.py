@@ -341,6 +341,9 @@ def test_test_and_changelog_paths():
         "go/printer/testdata/comments.go",
         "src/components/__mocks__/api.js",
         "src/__snapshots__/view.test.js.snap",
+        "feature/impl/src/androidTest/kotlin/BookmarksScreenTest.kt",
+        "core/src/commonTest/kotlin/Parser.kt",
+        "lib/src/testFixtures/java/Fakes.java",
     ]:
         assert is_test_path(p), p
     for p in [
@@ -351,6 +354,8 @@ def test_test_and_changelog_paths():
         "latest.py",
         "Src/Newtonsoft.Json/Attest.cs",
         "internal/testdatautil/load.go",
+        "src/commonMain/kotlin/Parser.kt",
+        "src/latest/contest.kt",
     ]:
         assert not is_test_path(p), p
     for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:

@@ -51,6 +51,9 @@ _TEST_DIRS = frozenset(
 )
 # .NET and others name a test project after the code it tests: Newtonsoft.Json.Tests/.
 _TEST_DIR_SUFFIXES = (".tests", ".test", ".unittests", ".specs", "-tests", "_tests")
+# Gradle and Kotlin name test source sets in camelCase: androidTest, androidUnitTest,
+# commonTest, jvmTest, integrationTest; testFixtures, testDebug.
+_TEST_SOURCE_SET = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*Tests?|test[A-Z][A-Za-z0-9]*")
 _TEST_FILE = re.compile(
     r"^(test_.*\.py|.*_(test|unittest)\.(py|go|rb|cc|cpp|c)|conftest\.py"
     r"|.*\.(test|spec)\.[cm]?[jt]sx?|.*Tests?\.(java|kt|cs|swift|php|scala)|.*Spec\.scala"
@@ -212,7 +215,7 @@ def is_test_path(path: str) -> bool:
     parts = path.split("/")
     for p in parts[:-1]:
         low = p.lower()
-        if low in _TEST_DIRS or low.endswith(_TEST_DIR_SUFFIXES):
+        if low in _TEST_DIRS or low.endswith(_TEST_DIR_SUFFIXES) or _TEST_SOURCE_SET.fullmatch(p):
             return True
     return bool(_TEST_FILE.match(parts[-1]))
 

@@ -32,6 +32,9 @@ def test_skip_rules_outside_git(tmp_path: Path):
     (root / "empty.py").write_text("  \n")
     (root / "node_modules").mkdir()
     (root / "node_modules" / "dep.js").write_text("x")
+    for folder in ("Pods/Alamofire", "Carthage/Checkouts/Quick", ".yarn/releases"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "dep.swift").write_text("let x = 1\n")
     (root / "ignored.log").write_text("noise")
     (root / ".gitignore").write_text("*.log\n")
     got = reasons(root, max_file_bytes=20000)
@@ -45,6 +48,8 @@ def test_skip_rules_outside_git(tmp_path: Path):
     assert got["mentions.py"] == "ok"
     assert got["empty.py"] == "empty"
     assert got["node_modules/dep.js"] == "vendored"
+    for folder in ("Pods/Alamofire", "Carthage/Checkouts/Quick", ".yarn/releases"):
+        assert got[f"{folder}/dep.swift"] == "vendored"
     assert "ignored.log" not in got
 
 

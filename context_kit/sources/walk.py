@@ -87,6 +87,11 @@ VENDORED_DIRS = frozenset(
         "third-party",
         "thirdparty",
         "bower_components",
+        "jspm_packages",
+        ".yarn",
+        "Pods",
+        "Carthage",
+        "elm-stuff",
         "site-packages",
         ".venv",
         "venv",
@@ -109,7 +114,10 @@ VENDORED_DIRS = frozenset(
 """Folder names whose contents are dependencies, tool caches or build output.
 
 ``_vendor`` is Python's convention for bundled dependencies (``pip/_vendor``,
-``setuptools/_vendor``): pip's holds five times the code of pip itself."""
+``setuptools/_vendor``): pip's holds five times the code of pip itself. ``Pods`` and
+``Carthage`` are where CocoaPods and Carthage put an iOS app's dependencies (often
+committed), ``.yarn`` holds Yarn's own release (one minified file of megabytes), its
+plug-ins and its package cache."""
 
 PACKAGE_OUTPUT_DIRS = frozenset({"build", "dist"})
 """The build-output names of VENDORED_DIRS that are also read as Python packages.

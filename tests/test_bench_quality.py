@@ -367,17 +367,24 @@ def test_pack_whole_files_budget_and_skip(tmp_path: Path) -> None:
     assert pack.items[0].start_line == 1 and pack.items[0].end_line == 1
 
 
-def test_evaluate_state_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
+def _state_job(tiny_repo: dict, tmp_path: Path, systems: list[str], **extra: object) -> dict:
+    """A job for evaluate_state: the tiny repository's first mined task, at 2k tokens."""
     task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
     job = {
         "git_dir": str(tiny_repo["repo"] / ".git"),
         "commit": task.commit,
         "checkout": str(tmp_path / "co"),
         "tasks": [task.to_json()],
-        "systems": ["bm25-files", "gold-files"],
+        "systems": systems,
         "ck_options": [],
-        "budgets": [10, 4000],
+        "budgets": [2000],
     }
+    job.update(extra)
+    return job
+
+
+def test_evaluate_state_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
+    job = _state_job(tiny_repo, tmp_path, ["bm25-files", "gold-files"], budgets=[10, 4000])
     records = evaluate_state(job)
     assert len(records) == 4
     by = {(r["system"], r["budget"]): r for r in records}
@@ -392,17 +399,7 @@ def test_evaluate_state_end_to_end(tiny_repo: dict, tmp_path: Path) -> None:
 
 def test_context_kit_smoke(tiny_repo: dict, tmp_path: Path) -> None:
     pytest.importorskip("context_kit")
-    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
-    job = {
-        "git_dir": str(tiny_repo["repo"] / ".git"),
-        "commit": task.commit,
-        "checkout": str(tmp_path / "co"),
-        "tasks": [task.to_json()],
-        "systems": ["context_kit"],
-        "ck_options": [],
-        "budgets": [2000],
-    }
-    (rec,) = evaluate_state(job)
+    (rec,) = evaluate_state(_state_job(tiny_repo, tmp_path, ["context_kit"]))
     assert not rec.get("error"), rec.get("traceback")
     assert not rec["over_budget"]
     assert rec["citation_errors"] == 0
@@ -432,17 +429,13 @@ def test_context_kit_variants_share_one_index(
         return real_pack(self, state, task, budget)
 
     monkeypatch.setattr(ContextKit, "pack", recording_pack)
-    task = mine_commit_tasks(tiny_repo["repo"] / ".git", "me/tiny", n=1, seed=0)[0]
-    job = {
-        "git_dir": str(tiny_repo["repo"] / ".git"),
-        "commit": task.commit,
-        "checkout": str(tmp_path / "co"),
-        "tasks": [task.to_json()],
-        "systems": ["context_kit"],
-        "ck_options": ["diversity=0.9"],
-        "variants": {"tiny": ["relevance_power=1"]},
-        "budgets": [2000],
-    }
+    job = _state_job(
+        tiny_repo,
+        tmp_path,
+        ["context_kit"],
+        ck_options=["diversity=0.9"],
+        variants={"tiny": ["relevance_power=1"]},
+    )
     records = evaluate_state(job)
     assert [r["system"] for r in records] == ["context_kit", "context_kit[tiny]"]
     assert all(not r.get("error") for r in records), records

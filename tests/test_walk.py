@@ -334,13 +334,15 @@ def test_build_folder_that_is_a_python_package_is_read(tmp_path: Path):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     for root in (tmp_path, _committed(tmp_path)):
-        got = reasons(root)
-        assert got["src/pkg/operations/build/wheel.py"] == "ok"
-        assert got["src/pkg/operations/build/__init__.py"] == "empty"
-        assert got["src/pkg/_vendor/six.py"] == "vendored"
-        assert got["build/lib/pkg/__init__.py"] == "vendored"
-        assert got["dist/bundle.js"] == "vendored"
-        assert got["web/dist/app.js"] == "vendored"
+        assert reasons(root) == {
+            "src/pkg/__init__.py": "empty",
+            "src/pkg/operations/build/__init__.py": "empty",
+            "src/pkg/operations/build/wheel.py": "ok",
+            "src/pkg/_vendor/six.py": "vendored",
+            "build/lib/pkg/__init__.py": "vendored",
+            "dist/bundle.js": "vendored",
+            "web/dist/app.js": "vendored",
+        }
         assert walk.is_vendored("src/pkg/operations/build/wheel.py")  # no root: any build/
         assert not walk.is_vendored("src/pkg/operations/build/wheel.py", root)
         index = Index.build(root, cache_dir=False)

@@ -491,6 +491,9 @@ def test_translated_documents_are_found_by_layout():
     # The language with the most documents is the original, whichever it is.
     chinese_first = ["d/zh/a.md", "d/zh/b.md", "d/en/a.md"]
     assert translated_documents(chinese_first) == {"d/en/a.md"}
+    # A folder named like a language above the language folders changes nothing.
+    nested = ["src/my/docs/en/a.md", "src/my/docs/en/b.md", "src/my/docs/fr/a.md"]
+    assert translated_documents(nested) == {"src/my/docs/fr/a.md"}
     # A tie without English names no original.
     assert translated_documents(["d/de/a.md", "d/fr/a.md"]) == frozenset()
     assert translated_documents(["x.de.md", "x.fr.md"]) == frozenset()

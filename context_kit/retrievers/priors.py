@@ -147,13 +147,14 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
         if not low.endswith(_DOCUMENT_SUFFIXES):
             continue
         parts = path.split("/")
+        # Every folder named like a language counts, not only the first: ``my`` (Burmese)
+        # in ``src/my/docs/fr/a.md`` is just a folder.
         for i, part in enumerate(parts[:-1]):
             lang = _language(part)
             if lang is not None:
                 parent, rest = "/".join(parts[:i]), "/".join(parts[i + 1 :])
                 folders.setdefault(parent, {}).setdefault(rest, {})[lang] = path
                 counts.setdefault(parent, Counter())[lang] += 1
-                break
         folder, _, name = path.rpartition("/")
         stem, dot, suffix = name.rpartition(".")
         m = _TAGGED_NAME.fullmatch(stem) if dot else None

@@ -576,8 +576,9 @@ def _warn_nothing_tracked(root: Path) -> None:
     if key not in _WARNED_UNTRACKED:
         _WARNED_UNTRACKED.add(key)
         log.warning(
-            "context_kit: git tracks no files under %s; untracked files are indexed only "
-            "with include_untracked=True",
+            "context_kit: git tracks no files under %s (a new repository, or a checkout that "
+            "failed); untracked files are indexed only with include_untracked=True "
+            "(--include-untracked on the command line)",
             root,
         )
 

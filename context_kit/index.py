@@ -99,9 +99,14 @@ def _post_unit(fusion: FusionMethod) -> float:
     return 1.0 if fusion == "weighted" else 1.0 / (RRF_K + 1.0)
 
 
-def _translated(slices: Sequence[Slice]) -> frozenset[str]:
-    """The paths of the documents that translate another one (see ``translated_documents``)."""
-    return translated_documents({s.path for s in slices if s.path})
+def _translated(corpus: Corpus) -> frozenset[str]:
+    """The paths of the documents that translate another one (see ``translated_documents``).
+
+    Read from the corpus's files (``file_rows``), which an update presets from its layout
+    and the first pack reads anyway, rather than from a pass over every slice (~10 ms per
+    update on 99k slices).
+    """
+    return translated_documents(corpus.file_rows)
 
 
 Progress = Callable[[str, int, int], None]
@@ -247,7 +252,7 @@ class Index:
         workers = state.workers if state is not None else 1
         self.corpus = Corpus(slices, dict(extras or {}), workers=workers)
         self.priors = priors if isinstance(priors, Priors) else Priors(**(priors or {}))
-        self._translated = _translated(slices)
+        self._translated = _translated(self.corpus)
         self._prior_weights = self.priors.weights(slices, self._translated)
         self._state = state
 
@@ -474,7 +479,7 @@ class Index:
         if spliced is None:
             previous = self._relist(old_files)
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
-            self._translated = _translated(self.slices)
+            self._translated = _translated(self.corpus)
             self._prior_weights = self.priors.weights(self.slices, self._translated)
         else:
             self.slices, self.skipped = spliced.slices, spliced.skipped
@@ -482,7 +487,7 @@ class Index:
             self.corpus = Corpus(self.slices, extras, workers=state.workers)
             if spliced.views is not None:
                 self.corpus.preset(**spliced.views)
-            translated = _translated(self.slices)
+            translated = _translated(self.corpus)
             if translated == self._translated:
                 self._prior_weights = self._carry(self._prior_weights, previous)
             else:  # a file added or removed made other documents translations, or not

@@ -344,8 +344,18 @@ _DEFINES_HERE = re.compile(
 )
 
 
-def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
-    """``(line, identifiers, paths)`` for each line of a section that mentions code."""
+def _mentions_by_line(
+    s: Slice, seen: dict[str, _LineMentions] | None = None
+) -> list[tuple[int, list[str], list[str]]]:
+    """``(line, identifiers, paths)`` for each line of a section that mentions code.
+
+    Args:
+        s: A document section.
+        seen: Each line's mentions by its text, shared by the sections of one build:
+            documentation repeats lines (translations keep every example, generated API
+            pages repeat their navigation: JetBrains/Exposed has 20 identical 691 KB
+            pages), and this scan was most of a first query's link build.
+    """
     out = []
     first = s.start_line or 1
     lines = s.text.split("\n")
@@ -354,14 +364,28 @@ def _mentions_by_line(s: Slice) -> list[tuple[int, list[str], list[str]]]:
     own = {m.group(1) for line in lines if (m := _DEFINES_HERE.match(line)) is not None}
     for n, line in enumerate(lines):
         if _MAY_NAME_CODE.search(line):
-            idents, paths = query_mentions(line)
+            found = None if seen is None else seen.get(line)
+            if found is None:
+                found = _line_mentions(line)
+                if seen is not None:
+                    seen[line] = found
+            idents = list(found[0])
             if idents and own:
                 idents = [i for i in idents if i not in own]
-            if idents and "-" in line:
-                idents = _outside_hyphenated(idents, line)
-            if idents or paths:
-                out.append((first + n, idents, paths))
+            if idents or found[1]:
+                out.append((first + n, idents, list(found[1])))
     return out
+
+
+_LineMentions = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _line_mentions(line: str) -> _LineMentions:
+    """A line's mentioned identifiers (pieces of hyphenated words dropped) and paths."""
+    idents, paths = query_mentions(line)
+    if idents and "-" in line:
+        idents = _outside_hyphenated(idents, line)
+    return tuple(idents), tuple(paths)
 
 
 def fuzzy_probe(name: str) -> str | None:

@@ -45,8 +45,10 @@ from ._kotlin_recover import unmask
 from ._lines import LineTable
 from ._node_names import Derived, derive, generic_refs_query
 from ._rust_macros import unwrap as unwrap_macros
+from ._sfc import SFC_EXTENSIONS, Scripts, find_scripts
 from ._ts_budget import too_deep_to_query
 from .languages import (
+    LANGUAGES,
     LanguageSpec,
     language_for_file,
     language_for_path,
@@ -183,7 +185,8 @@ class CodeSource:
     #     visibility on its own line blanked.
     # 66: unpacking targets (Python) and destructuring patterns (JS/TS) define their
     #     names at any depth.
-    version = "66"
+    # 67: Vue and Svelte components' script blocks are code; the rest of them windows.
+    version = "67"
 
     def __init__(self, *, max_slice_lines: int = DEFAULT_MAX_SLICE_LINES) -> None:
         self.max_slice_lines = max_slice_lines
@@ -193,8 +196,12 @@ class CodeSource:
         return f"CodeSource(max_slice_lines={self.max_slice_lines})"
 
     def accepts(self, path: str) -> bool:
-        """Whether the file's extension belongs to a language with structure."""
-        return language_for_path(path) is not None
+        """Whether the file's extension belongs to a language with structure.
+
+        Vue and Svelte components count: their script blocks are code (see
+        :mod:`context_kit.sources._sfc`).
+        """
+        return language_for_path(path) is not None or _component(path)
 
     def _parser(self, spec: LanguageSpec) -> _Grammar | None:
         from tree_sitter import Parser, Query
@@ -217,22 +224,56 @@ class CodeSource:
 
     def slices(self, file: FileText) -> list[Slice]:
         """Slices of one file (a pure function of its path and content)."""
-        spec = language_for_file(file.path, file.text)
         table = LineTable(file.text)
+        if _component(file.path):
+            return self._component_slices(file, table)
+        spec = language_for_file(file.path, file.text)
         if spec is None:
             return window_slices(file.path, table, language=None)
         grammar = self._parser(spec)
         if grammar is None:
             return window_slices(file.path, table, language=spec.name)
+        return self._code_slices(file, table, grammar)
+
+    def _component_slices(self, file: FileText, table: LineTable) -> list[Slice]:
+        """A Vue or Svelte component: its scripts as code, everything else as windows."""
+        ext = file.path[file.path.rfind(".") + 1 :].lower()
+        data = file.text.encode("utf-8", "surrogatepass")
+        scripts = find_scripts(data, table)
+        grammar = self._parser(LANGUAGES[scripts.language]) if scripts is not None else None
+        if scripts is None or grammar is None:
+            return window_slices(file.path, table, language=ext)
+        code = self._code_slices(file, table, grammar, scripts)
+        if all(s.symbol_kind == "module" for s in code):
+            # Scripts that only declare and import (most of Svelte's 5,000 test
+            # components): one file's windows say as much in fewer slices.
+            return window_slices(file.path, table, language=ext)
+        # Every line of a script that is not blank is in a code slice.
+        covered = [(s.start_line or 0, s.end_line or 0) for s in code] + list(scripts.lines)
+        rest: list[Slice] = []
+        line = 1
+        for a, b in [*sorted(covered), (len(table) + 1, len(table) + 1)]:
+            if line < a:
+                rest += window_slices(file.path, table, language=ext, first=line, last=a - 1)
+            line = max(line, b + 1)
+        return sorted([*code, *rest], key=lambda s: s.start_line or 0)
+
+    def _code_slices(
+        self, file: FileText, table: LineTable, grammar: _Grammar, scripts: Scripts | None = None
+    ) -> list[Slice]:
+        """The code slices of a file the grammar parses (only its scripts, with ``scripts``)."""
         spec, query = grammar.spec, grammar.query
         data = file.text.encode("utf-8", "surrogatepass")
-        tree = grammar.parser.parse(data)
-        read = data  # what the tree was parsed from: the file, or a masked copy of it
-        if spec.name in _C_FAMILY:
+        # A component is read from a copy with all but its scripts blanked, and chunked by
+        # that copy's lines, so no run of markup lines becomes a slice of code.
+        read = data if scripts is None else scripts.masked
+        lines = table if scripts is None else LineTable(read.decode("utf-8", "surrogatepass"))
+        tree = grammar.parser.parse(read)
+        if scripts is None and spec.name in _C_FAMILY:
             tree, read = recover(grammar.parser, data, tree, table)
-        elif spec.name == "rust":
+        elif scripts is None and spec.name == "rust":
             tree, read = unwrap_macros(grammar.parser, data, tree, table)
-        elif spec.name == "kotlin":
+        elif scripts is None and spec.name == "kotlin":
             tree, read = recover_kotlin(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
@@ -240,16 +281,18 @@ class CodeSource:
         def cut(max_lines: int) -> list[Span]:
             if grammar.derived is not None:
                 chunker: Chunker = GenericChunker(
-                    grammar.derived, table, max_lines, queryable=not deep
+                    grammar.derived, lines, max_lines, queryable=not deep
                 )
             else:
-                chunker = Chunker(spec, table, max_lines)
-            spans = _normalise(chunker.run(tree.root_node), table, max_lines)
-            if read is not data:
+                chunker = Chunker(spec, lines, max_lines)
+            spans = _normalise(chunker.run(tree.root_node), lines, max_lines)
+            if read is not data and scripts is None:
                 spans = _absorb_masked(spans, table, read, max_lines, spec.name in _C_FAMILY)
             return spans
 
         spans = cut(self.max_slice_lines)
+        if scripts is not None:
+            _take_tags(spans, scripts.tags, table)
         if not any(sp.symbol_kind != "module" for sp in spans):
             if spec.generic:
                 # The generic rules found no definition: windows cut a long script better
@@ -262,6 +305,8 @@ class CodeSource:
                 # statement boundaries, keeping what each part defines and refers to.
                 # (Only a run longer than that is cut: chunking again is not free.)
                 spans = cut(DEFAULT_WINDOW_LINES)
+                if scripts is not None:
+                    _take_tags(spans, scripts.tags, table)
         starts = [table.byte_start(sp.start) for sp in spans]
         ends = [table.byte_end(sp.end) for sp in spans]
         refs, names, members, attributes = (
@@ -329,6 +374,36 @@ class CodeSource:
                 )
             )
         return out
+
+
+def _component(path: str) -> bool:
+    dot = path.rfind(".")
+    return dot > path.rfind("/") and path[dot:].lower() in SFC_EXTENSIONS
+
+
+def _take_tags(spans: list[Span], tags: frozenset[int], table: LineTable) -> None:
+    """Let a component's statement runs take the script tag lines beside them.
+
+    A ``<script setup lang="ts">`` line alone would be a one-line window (a slice, and a
+    heading in a prompt, for one tag); the run of imports below it holds it instead. Only
+    blank lines may lie between; a definition keeps its own first and last lines.
+    """
+    taken = 0  # the last line a span holds: a line ending one block and opening the next
+    for sp in spans:
+        if sp.symbol_kind != "module":
+            taken = sp.end
+            continue
+        above = sp.start - 1
+        while above > taken and table.is_blank(above):
+            above -= 1
+        if above > taken and above in tags:
+            sp.start = above
+        below = sp.end + 1
+        while below <= len(table) and table.is_blank(below):
+            below += 1
+        if below in tags:
+            sp.end = below
+        taken = sp.end
 
 
 def _references_of(found: set[str] | None, not_names: frozenset[str]) -> tuple[str, ...]:

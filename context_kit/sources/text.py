@@ -49,20 +49,23 @@ def window_slices(
     language: str | None,
     window: int = DEFAULT_WINDOW_LINES,
     kind: str = "code",
+    first: int = 1,
+    last: int | None = None,
 ) -> list[Slice]:
-    """Cut a file into consecutive windows of about ``window`` lines.
+    """Cut a file (or its lines ``first..last``) into windows of about ``window`` lines.
 
     Windows prefer to end on a blank line; blank lines at their edges are trimmed.
     """
     n = len(table)
+    stop = n if last is None else min(last, n)
     out: list[Slice] = []
-    start = 1
-    while start <= n:
-        end = min(start + window - 1, n)
-        if end < n:
+    start = max(first, 1)
+    while start <= stop:
+        end = min(start + window - 1, stop)
+        if end < stop:
             for extra in range(_WINDOW_SLACK + 1):
-                if end + extra >= n or table.is_blank(end + extra):
-                    end = min(end + extra, n)
+                if end + extra >= stop or table.is_blank(end + extra):
+                    end = min(end + extra, stop)
                     break
         a, b = table.trim_blank(start, end)
         if a <= b:

@@ -259,7 +259,7 @@ class SkippedFile(_Frozen):
         path: Repository-relative path.
         reason: A short machine-readable code: ``binary``, ``too_large``, ``minified``,
             ``vendored``, ``generated``, ``symlink_outside``, ``symlink_loop``, ``unreadable``,
-            ``empty``, ``secret``...
+            ``empty``, ``secret``, ``lfs_pointer``...
         detail: A human-readable explanation.
     """
 

@@ -136,6 +136,20 @@ def test_a_symlink_to_a_folder_inside_says_where_its_files_are_read(tmp_path: Pa
     assert "core/src/lib.rs" not in skips
 
 
+def test_files_outside_a_sparse_checkout_are_left_out_with_one_warning(sample_repo: Path, caplog):
+    # A monorepo's sparse checkout leaves most tracked files absent by choice: they are
+    # neither read nor each reported as a missing file.
+    git(sample_repo, "sparse-checkout", "set", "--no-cone", "/pkg/greet.py", "/README.md")
+    assert not (sample_repo / "pkg" / "util.py").exists()
+    with caplog.at_level("WARNING", logger="context_kit"):
+        got = reasons(sample_repo)
+    assert sorted(got) == ["README.md", "pkg/greet.py"]
+    assert any("2 tracked files" in r.getMessage() for r in caplog.records)
+    index = Index.build(sample_repo)
+    assert {s.path for s in index.slices} == {"README.md", "pkg/greet.py"}
+    assert index.skipped == []
+
+
 def test_git_tracked_files_and_untracked_on_request(sample_repo: Path):
     (sample_repo / "new.py").write_text("def fresh():\n    pass\n")
     assert "new.py" not in reasons(sample_repo)
@@ -204,6 +218,19 @@ def test_armoured_signatures_keys_and_certificates_are_skipped(tmp_path: Path):
         "SHA256SUMS.asc": "ok",
         "quoted.md": "ok",
     }
+
+
+def test_git_lfs_pointers_are_skipped_with_their_own_reason(tmp_path: Path):
+    pointer = (
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+        "size 12345\n"
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "cities.json").write_text(pointer)
+    (tmp_path / "NOTES.md").write_text("Fetch the data: " + pointer)
+    got = reasons(tmp_path)
+    assert got == {"data/cities.json": "lfs_pointer", "NOTES.md": "ok"}
 
 
 def reference_ignored_walk(root: Path) -> list[str]:

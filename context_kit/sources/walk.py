@@ -33,6 +33,7 @@ reason                    rule
 ``minified``              a line longer than MINIFIED_LINE_CHARS, or a mean line length over
                           MINIFIED_MEAN_CHARS, in a file of code
 ``empty``                 no non-whitespace characters
+``lfs_pointer``           a Git LFS pointer in place of a file whose content is not checked out
 ``undecodable_name``      a file name that is not UTF-8 (reported with U+FFFD in its place)
 ========================  =================================================================
 
@@ -275,6 +276,11 @@ _ARMORED = re.compile(
     rb"|(?:NEW )?CERTIFICATE REQUEST|PUBLIC KEY|X509 CRL|SSH2 PUBLIC KEY)-----"
 )
 
+# A clone made without Git LFS (CI, agents' sandboxes) holds a three-line pointer in place
+# of each large file: a version line, the content's hash and its size.
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
+_LFS_POINTER_MAX_BYTES = 1024
+
 MINIFIED_LINE_CHARS = 5000
 """A line this long in a code file means machine-written text no reader benefits from."""
 
@@ -349,7 +355,9 @@ def git_files(
     )
     if top is None or top.returncode != 0:
         return None
-    args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "ls-files", "-z", "--cached", "--full-name"]
+    # -t tags each path: "S" marks one outside a sparse checkout, which is not read.
+    args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "ls-files", "-z", "-t", "--cached"]
+    args.append("--full-name")
     if include_untracked:
         args += ["--others", "--exclude-standard"]
     out = _run_git(args if under is None else [*args, "--", *(u or "." for u in under)])
@@ -360,7 +368,11 @@ def git_files(
         return None
     toplevel = Path(os.fsdecode(top.stdout.strip()))
     prefix = root.resolve().relative_to(toplevel.resolve()).as_posix() if toplevel else "."
-    names = sorted({os.fsdecode(n) for n in out.stdout.split(b"\0") if n})
+    tagged = [n for n in out.stdout.split(b"\0") if n]
+    names = sorted({os.fsdecode(n[2:]) for n in tagged if n[:1] != b"S"})
+    outside = sum(n[:1] == b"S" for n in tagged)
+    if outside:
+        _warn_sparse(root, outside)
     if prefix not in ("", "."):
         cut = prefix + "/"
         names = [n[len(cut) :] for n in names if n.startswith(cut)]
@@ -593,6 +605,24 @@ def repository_files(
 
 
 _WARNED_UNTRACKED: set[str] = set()
+_WARNED_SPARSE: set[str] = set()
+
+
+def _warn_sparse(root: Path, outside: int) -> None:
+    """Say that a sparse checkout leaves files out (once per root: updates list again).
+
+    Files outside the checkout's cone are tracked but absent by the user's choice: each
+    would otherwise be a "no such file" skip (100,000 of them in a large monorepo).
+    """
+    key = os.fspath(root)
+    if key not in _WARNED_SPARSE:
+        _WARNED_SPARSE.add(key)
+        log.warning(
+            "context_kit: %d tracked files under %s are outside its sparse checkout and "
+            "are not indexed",
+            outside,
+            root,
+        )
 
 
 def _warn_nothing_tracked(root: Path) -> None:
@@ -662,6 +692,9 @@ def read_candidate(
             data = _read(full)
         except OSError as exc:
             return SkippedFile(path=rel, reason="unreadable", detail=_why(exc))
+    if len(data) <= _LFS_POINTER_MAX_BYTES and data.startswith(_LFS_POINTER):
+        detail = "a Git LFS pointer: the content is not checked out (git lfs pull)"
+        return SkippedFile(path=rel, reason="lfs_pointer", detail=detail)
     if b"\0" in data[:_BINARY_SNIFF_BYTES]:
         return SkippedFile(path=rel, reason="binary", detail="NUL byte in the first 8 KiB")
     if data.startswith(_BINARY_MAGIC):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from .retrievers.base import comments_only
 from .slicing import FileEntry
 from .types import SkippedFile, Slice
 
@@ -119,11 +120,12 @@ class Layout:
 def _head_offset(block: Sequence[Slice]) -> int:
     """Where a file's header sits in its block (``-1`` when it has none).
 
-    A file's slices are in line order, so its header is its first module run.
+    A file's slices are in line order, so its header is its first module run, unless
+    that run holds only comments (see :func:`~context_kit.retrievers.base.comments_only`).
     """
     for k, s in enumerate(block):
         if s.symbol_kind == "module" and s.kind == "code":
-            return k
+            return -1 if comments_only(s) else k
     return -1
 
 

@@ -415,7 +415,9 @@ def source_files(draw):
             parts.append(f"class {name}:\n    def run(self, a):\n        {body}\n")
         else:
             parts.append(f"def {name}(a):\n    {body}\n")
-    return "\n\n".join(parts)
+    # A header of comments alone is no file header (see comments_only), one with code is.
+    head = draw(st.sampled_from(["", "# Licensed under MIT.\n\n", "import os\n\n"]))
+    return head + "\n\n".join(parts)
 
 
 @st.composite

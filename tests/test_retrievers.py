@@ -608,10 +608,10 @@ def test_file_headers_are_lifted_to_a_share_of_their_files_best(scores, files, s
 
 
 def test_file_header_rows_are_each_code_files_first_module_slice():
-    def s(i, path, kind="code", symbol_kind="module", line=1):
+    def s(i, path, kind="code", symbol_kind="module", line=1, text="x\n", language=None):
         return Slice(
             id=f"x{i}", kind=kind, path=path, symbol_kind=symbol_kind, start_line=line,
-            end_line=line, text="x\n",
+            end_line=line, text=text, language=language,
         )  # fmt: skip
 
     corpus = Corpus(
@@ -624,9 +624,16 @@ def test_file_header_rows_are_each_code_files_first_module_slice():
             s(5, "d.py", line=3),
             s(6, "d.py", line=3),  # a tie goes to the first row
             s(7, None),
+            # A first module slice of comments alone is no header; a C directive is code.
+            s(8, "e.rb", text="# frozen_string_literal: true\n\n", language="ruby"),
+            s(9, "e.rb", symbol_kind="class", line=3),
+            s(10, "f.c", text="/* Licence.\n * MIT\n */\n#include <x.h>\n", language="c"),
+            s(11, "g.go", text="// Package g does.\n", language="go"),
+            s(12, "h.rs", text="#![allow(dead_code)]\n", language="rust"),
+            s(13, "i.php", text="<?php\n\n/*\n * Licence.\n */\n", language="php"),
         ]
     )
-    assert corpus.file_header_rows.tolist() == [2, 5]
+    assert corpus.file_header_rows.tolist() == [2, 5, 10, 12]
 
 
 @given(

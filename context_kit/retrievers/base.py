@@ -89,7 +89,11 @@ class Corpus:
 
     @cached_property
     def file_header_rows(self) -> npt.NDArray[np.int64]:
-        """Each code file's first module-level slice: its imports and top-level names."""
+        """Each code file's first module-level slice: its imports and top-level names.
+
+        A file whose first module slice holds only comments has none (see
+        :func:`comments_only`).
+        """
         # One pass over the slices (the first query after every update asks for this).
         first: dict[str, tuple[int, int]] = {}  # path -> (start line, row)
         for i, s in enumerate(self.slices):
@@ -98,7 +102,39 @@ class Corpus:
                 seen = first.get(s.path)
                 if seen is None or line < seen[0]:
                     first[s.path] = (line, i)
-        return np.asarray(sorted(row for _, row in first.values()), dtype=np.int64)
+        rows = sorted(row for _, row in first.values() if not comments_only(self.slices[row]))
+        return np.asarray(rows, dtype=np.int64)
+
+
+# Line comments, and the lines inside and closing a block comment, by language. Only
+# languages where such a line can be nothing else: ``#`` starts a C directive or a Rust
+# attribute, so C-family languages take ``//`` and ``/* */`` only.
+_HASH = ("#",)
+_SLASHES = ("//", "/*", "*")
+_C_LIKE = (
+    "c", "cpp", "c_sharp", "java", "javascript", "typescript", "tsx", "go", "rust", "kotlin",
+    "swift", "scala", "dart",
+)  # fmt: skip
+_COMMENT_STARTS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("python", "ruby", "bash", "perl", "r", "julia", "elixir"), _HASH),
+    **dict.fromkeys(_C_LIKE, _SLASHES),
+    "php": (*_SLASHES, "<?php"),
+    **dict.fromkeys(("lua", "haskell", "sql"), ("--",)),
+}
+
+
+def comments_only(s: Slice) -> bool:
+    """Whether a code slice holds only comments and blank lines, in its language's syntax.
+
+    A file's header is lifted beside the file's best slice so the imports and top-level
+    names a change may touch are in view; a header of comments alone (a licence banner,
+    Ruby's ``# frozen_string_literal: true``, an encoding line) has none, and lifting it
+    cost a mention of ~20 tokens per file packed. ``False`` for languages not listed.
+    """
+    starts = _COMMENT_STARTS.get(s.language or "")
+    if starts is None:
+        return False
+    return all(not line.strip() or line.lstrip().startswith(starts) for line in s.text.split("\n"))
 
 
 @runtime_checkable

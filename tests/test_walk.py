@@ -233,6 +233,27 @@ def test_git_lfs_pointers_are_skipped_with_their_own_reason(tmp_path: Path):
     assert got == {"data/cities.json": "lfs_pointer", "NOTES.md": "ok"}
 
 
+def test_unity_meta_files_and_serialized_assets_are_generated(tmp_path: Path):
+    files = {
+        "Assets/Scripts/Player.cs.meta": "fileFormatVersion: 2\nguid: 0f3c2d1e\n",
+        "Assets/Scenes/Main.unity": "%YAML 1.1\n%TAG !u! tag:unity3d.com,2011:\n--- !u!29 &1\n",
+        "Assets/Scripts/Player.cs": "public class Player : MonoBehaviour { }\n",
+        "config.yml": "%YAML 1.1\n---\nname: ci\n",
+        "notes.meta": "Meta notes written by hand.\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    got = reasons(tmp_path)
+    assert {n: got[n] for n in files} == {
+        "Assets/Scripts/Player.cs.meta": "generated",
+        "Assets/Scenes/Main.unity": "generated",
+        "Assets/Scripts/Player.cs": "ok",
+        "config.yml": "ok",
+        "notes.meta": "ok",
+    }
+
+
 def reference_ignored_walk(root: Path) -> list[str]:
     """The plain os.walk + pathlib listing the fast walk replaced, kept to test it against."""
     import pathspec

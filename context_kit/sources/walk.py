@@ -276,6 +276,11 @@ _ARMORED = re.compile(
     rb"|(?:NEW )?CERTIFICATE REQUEST|PUBLIC KEY|X509 CRL|SSH2 PUBLIC KEY)-----"
 )
 
+# Unity writes a .meta file beside every asset (a GUID and import settings) and keeps
+# scenes, prefabs and materials as its own YAML: a game's repository holds thousands of
+# them, none written by hand.
+_UNITY_SERIALIZED = (b"fileFormatVersion: ", b"%YAML 1.1\n%TAG !u! tag:unity3d.com,")
+
 # A clone made without Git LFS (CI, agents' sandboxes) holds a three-line pointer in place
 # of each large file: a version line, the content's hash and its size.
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
@@ -706,6 +711,8 @@ def read_candidate(
         b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
     ):
         return SkippedFile(path=rel, reason="generated", detail="generated-file marker in header")
+    if data.startswith(_UNITY_SERIALIZED):
+        return SkippedFile(path=rel, reason="generated", detail="written by the Unity editor")
     if _generated_html(rel, data):
         return SkippedFile(path=rel, reason="generated", detail="HTML written by a generator")
     if _redirect_html(rel, data):

@@ -356,6 +356,7 @@ def test_test_and_changelog_paths():
         "internal/testdatautil/load.go",
         "src/commonMain/kotlin/Parser.kt",
         "src/latest/contest.kt",
+        "src/test-data.ts",
     ]:
         assert not is_test_path(p), p
     for p in ["CHANGELOG.md", "docs/changelog.rst", "HISTORY.rst", "changelog.d/123.bugfix.md"]:
@@ -365,6 +366,18 @@ def test_test_and_changelog_paths():
         assert is_translation_path(p), p
     for p in ["src/po.c", "potato.py", "strings.go", "docs/strings.md"]:
         assert not is_translation_path(p), p
+
+
+def test_versioned_documentation_copies_take_the_translation_prior():
+    from context_kit.retrievers.priors import Priors, is_versioned_copy
+
+    copy = "website/versioned_docs/version-stable/options.md"
+    assert is_versioned_copy(copy) and is_versioned_copy("versioned_docs/version-2.x/a.md")
+    for p in ["website/docs/options.md", "docs/versioned_docs.md", "src/versioned_docs_x/a.md"]:
+        assert not is_versioned_copy(p), p
+    text = "# Options\n\nprintWidth.\n"
+    pages = [Slice(id=p, kind="doc", path=p, text=text) for p in [copy, "website/docs/options.md"]]
+    assert Priors().weights(pages).tolist() == pytest.approx([0.6 * 0.2, 0.6])
 
 
 def test_a_rust_test_module_in_a_library_file_weighs_as_test_code():

@@ -26,6 +26,7 @@ __all__ = [
     "is_test_module",
     "is_test_path",
     "is_translation_path",
+    "is_versioned_copy",
     "translated_documents",
 ]
 
@@ -206,6 +207,16 @@ def is_example_path(path: str) -> bool:
     return not _EXAMPLE_DIRS.isdisjoint(folders)
 
 
+def is_versioned_copy(path: str) -> bool:
+    """Whether a path is in a copy of the documentation kept for a released version.
+
+    Docusaurus snapshots the docs of each release into ``versioned_docs/version-X/``
+    beside the ``docs/`` being written; the copies match a query as well as the current
+    page does (prettier: its options page, and a copy of it, in one 4k pack).
+    """
+    return "/versioned_docs/" in f"/{path.lower()}"
+
+
 def is_translation_path(path: str) -> bool:
     """Whether a path is a translation catalog (gettext, XLIFF, Apple ``.strings``)."""
     return path.lower().endswith(_TRANSLATION_SUFFIXES)
@@ -260,7 +271,9 @@ class Priors:
             repeats every message of the program, so a query quoting one matches it once
             per language. Translated documents too (``docs/fr/...`` beside ``docs/en/...``,
             ``README.ja.md`` beside ``README.md``; see :func:`translated_documents`), which
-            the index finds among all its paths.
+            the index finds among all its paths, and the copies of the documentation kept
+            for released versions (see :func:`is_versioned_copy`), which repeat each page
+            once per version.
         example: Code in an examples, samples, demo or docs folder: it calls the library
             the way an issue's snippet does, so it matches the issue's words, and it is
             rarely what has to change. On the quality benchmark (2026-11-24, averaged
@@ -302,7 +315,7 @@ class Priors:
             if known is None:
                 changelog, test = is_changelog_path(path), is_test_path(path)
                 w = self.changelog if changelog else self.test if test else 1.0
-                if path in translated or is_translation_path(path):
+                if path in translated or is_translation_path(path) or is_versioned_copy(path):
                     w *= self.translation
                 example = not (changelog or test) and is_example_path(path)
                 known = cache[path] = (w, changelog, test, example)

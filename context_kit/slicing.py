@@ -54,7 +54,14 @@ from .secrets import RULES_VERSION, redact
 from .sources import FileSource, FileText, WalkOptions
 from .sources._langpack import _PACK_MODULE
 from .sources.languages import LANGUAGES, language_for_path
-from .sources.walk import covered_by, decode_text, read_candidate, repository_files
+from .sources.walk import (
+    LINGUIST,
+    covered_by,
+    decode_text,
+    linguist_skips,
+    read_candidate,
+    repository_files,
+)
 from .types import SkippedFile, Slice
 
 __all__ = [
@@ -612,14 +619,25 @@ def refresh(
         Every file's entry and what changed.
     """
     previous = previous or {}
-    scanned_at = time.time_ns() if only is None else previous_scan_ns
     root_real = root.resolve()
     names = repository_files(root, options, under=only)
+    top = os.fspath(root)
+    # .gitattributes decides which files are generated or vendored (linguist_skips): when
+    # one changed, every file's decision is made again, as a build would make it.
+    attributes_changed = _attributes_changed(names, previous, top, only)
+    if only is not None and attributes_changed:
+        only = None
+        names = repository_files(root, options)
+    scanned_at = time.time_ns() if only is None else previous_scan_ns
+    # git is asked only when some .gitattributes sets a linguist attribute at all.
+    asked = _linguist_attributes(top, {*names, *previous})
+    marked: dict[str, SkippedFile] | None = None
+    if attributes_changed:
+        marked = linguist_skips(root, names, options) if asked else {}
     out = RefreshResult(files={}, scanned_at_ns=scanned_at)
     if only is not None:
         out.files = {rel: fe for rel, fe in previous.items() if not covered_by(rel, only)}
     to_read: list[tuple[str, tuple[int, int] | None]] = []
-    top = os.fspath(root)
     for rel in names:
         st = _stat(f"{top}/{rel}")  # a str join: a Path per file costs more than the stat
         old = previous.get(rel)
@@ -628,10 +646,13 @@ def refresh(
             and st is not None
             and (old.size, old.mtime_ns) == st
             and st[1] < previous_scan_ns - _RACY_WINDOW_NS
+            and (marked is None or _marked(old) == (rel in marked))
         ):
             out.files[rel] = old
         else:
             to_read.append((rel, st))
+    if marked is None:
+        marked = linguist_skips(root, [rel for rel, _ in to_read], options) if asked else {}
     # A build (no earlier entries in memory) may trust what the last build recorded: a
     # file whose size and time match, outside the racy window, has the digest recorded
     # then, and its slices come from the cache without reading it (update()'s rule, across
@@ -646,6 +667,9 @@ def refresh(
     folders: dict[str, bool] = {}  # see read_candidate
     for n, (rel, st) in enumerate(to_read, 1):
         size, mtime = st if st is not None else (0, 0)
+        if rel in marked:
+            reread[rel] = FileEntry(rel, size, mtime, skipped=marked[rel])
+            continue
         hint = known_files.get(rel)
         if (
             hint is not None
@@ -696,6 +720,48 @@ def refresh(
     if progress is not None:
         progress("parse", len(to_read), len(to_read))
     return out
+
+
+def _attributes_file(rel: str) -> bool:
+    return rel == ".gitattributes" or rel.endswith("/.gitattributes")
+
+
+def _attributes_changed(
+    names: list[str], previous: dict[str, FileEntry], top: str, only: Sequence[str] | None
+) -> bool:
+    """Whether a ``.gitattributes`` among ``names`` is new, changed or gone since ``previous``.
+
+    A build (no ``previous``) counts as a change when the repository has one.
+    """
+    listed = set()
+    for rel in names:
+        if _attributes_file(rel):
+            listed.add(rel)
+            old = previous.get(rel)
+            if old is None or (old.size, old.mtime_ns) != _stat(f"{top}/{rel}"):
+                return True
+    return any(
+        _attributes_file(rel) and rel not in listed and (only is None or covered_by(rel, only))
+        for rel in previous
+    )
+
+
+def _linguist_attributes(top: str, paths: Iterable[str]) -> bool:
+    """Whether a ``.gitattributes`` among ``paths`` mentions a linguist attribute."""
+    for rel in paths:
+        if _attributes_file(rel):
+            try:
+                with open(f"{top}/{rel}", "rb") as f:
+                    if b"linguist-" in f.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
+def _marked(entry: FileEntry) -> bool:
+    """Whether ``.gitattributes`` had the file skipped (see ``linguist_skips``)."""
+    return entry.skipped is not None and entry.skipped.detail.startswith(LINGUIST)
 
 
 def _manifest_key(root_real: Path, options: WalkOptions, sources: Sequence[FileSource]) -> str:

@@ -157,6 +157,67 @@ def test_git_tracked_files_and_untracked_on_request(sample_repo: Path):
     assert reasons(sample_repo)["logo.png"] == "binary"
 
 
+def _marked_repo(root: Path) -> None:
+    files = {
+        "src/parser.c": "int yyparse(void) { return 0; }\n",
+        "src/main.c": "int main(void) { return 0; }\n",
+        "third/lib/x.c": "int x;\n",
+        "docs/api.md": "# API\n",
+        ".gitattributes": "src/parser.c linguist-generated=true\n"
+        "third/** linguist-vendored\n"
+        "docs/** linguist-documentation\n"
+        "src/main.c linguist-generated=false\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    git(root, "add", ".")
+
+
+def test_gitattributes_linguist_marks_skip_generated_and_vendored_files(sample_repo: Path):
+    # jq marks its bison parser and flex lexer linguist-generated: no name rule knows.
+    _marked_repo(sample_repo)
+    got = {e.path: e for e in walk_repository(sample_repo, WalkOptions())}
+    assert (got["src/parser.c"].reason, got["src/parser.c"].detail) == (
+        "generated",
+        "marked in .gitattributes: linguist-generated",
+    )
+    assert got["third/lib/x.c"].reason == "vendored"
+    assert not hasattr(got["src/main.c"], "reason") and not hasattr(got["docs/api.md"], "reason")
+    assert reasons(sample_repo, include_vendored=True)["third/lib/x.c"] == "ok"
+
+
+def test_an_update_after_gitattributes_change_equals_a_build(sample_repo: Path):
+    _marked_repo(sample_repo)
+    index = Index.build(sample_repo, cache_dir=False)
+    assert "src/parser.c" not in {s.path for s in index.slices}
+    # Unmark the parser and mark main.c; neither file changes, only .gitattributes does.
+    (sample_repo / ".gitattributes").write_text(
+        "src/main.c linguist-generated\nthird/** linguist-vendored\n"
+    )
+    for paths in (None, [".gitattributes"]):
+        copy = Index.build(sample_repo, cache_dir=False) if paths else index
+        if paths:  # the same edit undone and redone, told by name this time
+            (sample_repo / ".gitattributes").write_text("src/parser.c linguist-generated\n")
+            copy.update()
+            (sample_repo / ".gitattributes").write_text(
+                "src/main.c linguist-generated\nthird/** linguist-vendored\n"
+            )
+        copy.update(paths)
+        fresh = Index.build(sample_repo, cache_dir=False)
+        assert [s.id for s in copy.slices] == [s.id for s in fresh.slices]
+        assert [(k.path, k.reason, k.detail) for k in copy.skipped] == [
+            (k.path, k.reason, k.detail) for k in fresh.skipped
+        ]
+        assert "src/parser.c" in {s.path for s in copy.slices}
+        assert "src/main.c" not in {s.path for s in copy.slices}
+    # With no linguist attribute left, every file marked before is read again.
+    (sample_repo / ".gitattributes").write_text("*.c text eol=lf\n")
+    index.update()
+    assert {"src/main.c", "third/lib/x.c"} <= {s.path for s in index.slices}
+    assert not any(k.detail.startswith("marked in") for k in index.skipped)
+
+
 def test_gitignored_untracked_files_stay_out(sample_repo: Path):
     (sample_repo / ".gitignore").write_text("secret.env\n")
     git(sample_repo, "add", ".gitignore")

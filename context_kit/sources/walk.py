@@ -69,6 +69,7 @@ __all__ = [
     "decode_text",
     "git_files",
     "is_vendored",
+    "linguist_skips",
     "read_candidate",
     "repository_files",
     "walk_repository",
@@ -566,6 +567,59 @@ def _is_minified(rel: str, text: str) -> bool:
     return longest > MINIFIED_LINE_CHARS or len(text) / len(lines) > MINIFIED_MEAN_CHARS
 
 
+_LINGUIST_ATTRIBUTES = ("linguist-generated", "linguist-vendored")
+
+LINGUIST = "marked in .gitattributes: "
+"""How the detail of a skip that ``.gitattributes`` asked for begins."""
+
+
+def linguist_skips(
+    root: Path, names: Sequence[str], options: WalkOptions
+) -> dict[str, SkippedFile]:
+    """The files of ``names`` that ``.gitattributes`` marks generated or vendored.
+
+    GitHub's linguist reads ``linguist-generated`` and ``linguist-vendored`` from
+    ``.gitattributes`` to fold diffs and leave files out of a repository's languages; the
+    owners set them where no file-name rule could know (jq marks its bison parser and
+    flex lexer, 6,000 generated lines, and a prebuilt man page). A file with either one
+    set is skipped as ``generated`` or ``vendored`` (``include_vendored`` reads the
+    latter). One ``git check-attr`` call answers for every name; outside a git work tree,
+    or when git fails, nothing is marked.
+
+    Args:
+        root: The repository root.
+        names: Repository-relative paths, as listed.
+        options: File selection options.
+    """
+    if not names or not _may_be_in_git(root):
+        return {}
+    args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "check-attr", "-z", "--stdin"]
+    try:
+        out = subprocess.run(
+            [*args, *_LINGUIST_ATTRIBUTES],
+            input=b"\0".join(os.fsencode(n) for n in names),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if out.returncode != 0:
+        return {}
+    fields = out.stdout.split(b"\0")
+    skips: dict[str, SkippedFile] = {}
+    for k in range(0, len(fields) - 2, 3):
+        value = fields[k + 2]
+        if value not in (b"set", b"true"):
+            continue
+        rel, attribute = os.fsdecode(fields[k]), fields[k + 1].decode()
+        if attribute == "linguist-vendored" and options.include_vendored:
+            continue
+        reason = "generated" if attribute == "linguist-generated" else "vendored"
+        skips.setdefault(rel, SkippedFile(path=rel, reason=reason, detail=f"{LINGUIST}{attribute}"))
+    return skips
+
+
 def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | SkippedFile]:
     """Yield every candidate file under ``root`` as text, or as a skip with its reason.
 
@@ -578,8 +632,15 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
     """
     root_real = root.resolve()
     folders: dict[str, bool] = {}
-    for rel in repository_files(root, options):
-        yield read_candidate(root, root_real, rel, options, folders=folders)
+    names = repository_files(root, options)
+    marked = linguist_skips(root, names, options)
+    for rel in names:
+        skip = marked.get(rel)
+        yield (
+            skip
+            if skip is not None
+            else read_candidate(root, root_real, rel, options, folders=folders)
+        )
 
 
 def repository_files(

@@ -168,6 +168,11 @@ def build_hostile_repo(
         for ext in spec.extensions:
             _write(root / f"syntax/broken_{spec.name}{ext}", _BROKEN)
     _write(root / "syntax/broken.md", "```python\nunclosed fence\n# not a heading\n")
+    # Components whose scripts are broken, unclosed, or open inside an attribute.
+    for ext in (".vue", ".svelte"):
+        _write(root / f"syntax/broken{ext}", f"<script lang='ts'>\n{_BROKEN}</script>\n{_BROKEN}")
+        _write(root / f"syntax/unclosed{ext}", f"<template><p/></template>\n<script>\n{_BROKEN}")
+        _write(root / f"syntax/attr{ext}", '<div title="<script>">\n</script>\n' + _BROKEN)
     # Empty and whitespace-only.
     _write(root / "empty/empty.py", "")
     exp["empty/empty.py"] = "empty"

@@ -325,6 +325,10 @@ def test_head_end_line_is_where_signature_and_docstring_end():
         update={"symbol_kind": "window", "signature_end_line": None, "doc_end_line": None}
     )
     assert head_end_line(window) == head_end(window) == f.start_line - 1
+    # A run of statements: its docstring heads it, or nothing does (all body).
     module = f.model_copy(update={"symbol_kind": "module", "signature_end_line": None})
-    assert head_end_line(module) is None
-    assert head_end(module) == 4  # the docstring still heads it for excerpt scoring
+    assert head_end_line(module) == head_end(module) == 4
+    bare = module.model_copy(update={"doc_end_line": None})
+    assert head_end_line(bare) == head_end(bare) == f.start_line - 1
+    unheaded = f.model_copy(update={"symbol_kind": "class", "signature_end_line": None})
+    assert head_end_line(unheaded.model_copy(update={"doc_end_line": None})) is None

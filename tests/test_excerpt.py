@@ -143,3 +143,30 @@ def test_a_line_window_offers_its_matching_lines(tmp_path: Path):
     for a, b in rung.verbatim_lines():  # every line claimed is the file's own
         for n in range(a, b + 1):
             assert lines[n - 1] in rung.text
+
+
+def test_a_long_enum_and_a_long_statement_run_offer_their_matching_lines(tmp_path: Path):
+    # curl's CURLoption enum: 200-line parts of CURLOPT(...) entries had only full
+    # (2,294 tokens) or a mention, where the entry a query names is one line.
+    root = tmp_path / "repo"
+    root.mkdir()
+    entries = [f"  OPT_{i} = {i},\n" for i in range(40)]
+    entries[25] = "  OPT_MAXFILESIZE_LARGE = 117,\n"
+    table = [f"LIMIT_{i} = {i}\n" for i in range(40)]
+    table[12] = "MAX_REDIRECT_HOPS = 30\n"
+    (root / "opts.h").write_text("typedef enum {\n" + "".join(entries) + "} Option;\n")
+    (root / "limits.py").write_text("".join(table))
+    for n in range(8):
+        (root / f"mod{n}.py").write_text(
+            "".join(f"def helper_{n}_{i}(x):\n    return x + {i}\n\n" for i in range(6))
+        )
+    index = Index.build(root, cache_dir=False, workers=1)
+    for path, query, line, kind in [
+        ("opts.h", "maxfilesize large is ignored", "  OPT_MAXFILESIZE_LARGE = 117,\n", "class"),
+        ("limits.py", "too many redirect hops", "MAX_REDIRECT_HOPS = 30\n", "module"),
+    ]:
+        rows = [i for i, s in enumerate(index.slices) if s.path == path]
+        assert [index.slices[r].symbol_kind for r in rows] == [kind]
+        rungs = index._excerpts(query, rows, True)[rows[0]]
+        assert rungs[0].name == "excerpt" and line in rungs[0].text
+        assert len(rungs[0].text) < len(index.slices[rows[0]].text) // 3

@@ -125,10 +125,16 @@ def head_end(s: Slice) -> int:
 
 
 def wants_excerpt(s: Slice) -> bool:
-    """Whether ``s`` is a function, method or line window long enough to be offered an excerpt."""
+    """Whether ``s`` is a code slice long enough to be offered an excerpt.
+
+    Functions, methods and windows, and also classes and runs of statements: a long one
+    is a table more often than not (a 200-line part of curl's ``CURLoption`` enum of
+    ``CURLOPT(...)`` entries: 2,294 tokens in full or a mention, where the one entry a
+    query names is a line), so it is offered its matching lines too.
+    """
     return (
         s.kind == "code"
-        and s.symbol_kind in ("function", "method", "window")
+        and s.symbol_kind in ("function", "method", "window", "module", "class", "class_body")
         and s.start_line is not None
         and s.end_line is not None
         and s.end_line - s.start_line + 1 >= EXCERPT_MIN_BODY_LINES

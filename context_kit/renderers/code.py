@@ -137,6 +137,11 @@ def head_end_line(slice_: Slice) -> int | None:
         return end if b is None else min(end, b)
     if all_body(slice_):
         return (a or 1) - 1
+    if slice_.symbol_kind in ("module", "class_body"):
+        # No signature heads a run of statements: its leading docstring does, if it has one
+        # (a long table of entries is otherwise all body, and an excerpt shows its matches).
+        doc_end = slice_.doc_end_line
+        return (a or 1) - 1 if doc_end is None else doc_end if b is None else min(doc_end, b)
     return None
 
 

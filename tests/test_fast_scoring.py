@@ -72,6 +72,36 @@ def test_bound_keeps_every_name_rapidfuzz_accepts(probe, names, cutoff):
 def reference_query_mentions(query: str) -> tuple[list[str], list[str]]:
     """query_mentions as a plain scan: every identifier occurrence judged on its own."""
     ident = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+    # Scope paths read as dotted names, character by character.
+    def name_char(ch: str) -> bool:
+        return ch.isalnum() or ch == "_"
+
+    out, i = [], 0
+    while i < len(query):
+        after = query[i + 2] if i + 2 < len(query) else " "
+        if (
+            query.startswith("::", i)
+            and i
+            and name_char(query[i - 1])
+            and ((after.isascii() and after.isalpha()) or after == "_")
+        ):
+            out.append(".")
+            i += 2
+            continue
+        out.append(query[i])
+        i += 1
+    query = "".join(out)
+    for m in list(re.finditer(r"[A-Za-z_][A-Za-z0-9_]*#", query))[::-1]:
+        before = query[m.start() - 1] if m.start() else " "
+        after = query[m.end()] if m.end() < len(query) else " "
+        if (
+            m.group(0)[0].isupper()
+            and not (name_char(before) or before == "#")
+            and after.isascii()
+            and (after.islower() or after == "_")
+        ):
+            query = query[: m.end() - 1] + "." + query[m.end() :]
     ticks = set()
     for m in re.finditer(r"`([^`\n]{1,200})`", query):
         ticks.update(ident.findall(m.group(1)))
@@ -92,16 +122,15 @@ def reference_query_mentions(query: str) -> tuple[list[str], list[str]]:
     return list(idents), query_mentions(query)[1]
 
 
-query_pieces = st.sampled_from(
-    ["abc", "abcXy", "ab_c", "__ab", "_ab_", "a.bc", "HTTPx", "x1", "(", "`", " ", "\n", "/", "."]
-)
+_PIECES = ["abc", "abcXy", "ab_c", "__ab", "_ab_", "a.bc", "HTTPx", "x1", "(", "`", " ", "\n"]
+query_pieces = st.sampled_from([*_PIECES, "/", ".", "::", "#", "Ab", ":"])
+query_chars = st.text(alphabet="abX_.(`/ \n1:#", max_size=3)
 
 
-@given(
-    st.lists(query_pieces | st.text(alphabet="abX_.(`/ \n1", max_size=3), max_size=40).map("".join)
-)
+@given(st.lists(query_pieces | query_chars, max_size=40).map("".join))
 @example("plain words, then plain() and `plain` again; snake_case and a.b and __x")
 @example("see `render` and then render; `two words` and words")
+@example("tokio::time::timeout and JoinHandle::abort; Relation#find_each, C# and #12")
 def test_query_mentions_equal_the_plain_scan(query):
     assert query_mentions(query) == reference_query_mentions(query)
 

@@ -45,6 +45,10 @@ _CAMEL_INNER = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 # finditer plus a look at the next character did, for a fraction of the calls.
 _IDENT_CALL = re.compile(f"({_IDENT.pattern})(\\()?")
 _TICKED = re.compile(r"`([^`\n]{1,200})`")
+# ``a::b`` between two names; ``Class#method`` after a capitalised name (not ``C#``, not an
+# issue number ``#123``, not a colour ``#fff``).
+_SCOPE = re.compile(r"(?<=\w)::(?=[A-Za-z_])")
+_RUBY_METHOD = re.compile(r"(?<![\w#])([A-Z]\w*)#(?=[a-z_]\w*)")
 
 
 # A refit renumbers from scratch (a fit) once the document numbers of departed slices
@@ -100,9 +104,15 @@ def query_mentions(query: str) -> tuple[list[str], list[str]]:
     An identifier counts when its spelling looks like code, when it is called (``f(``)
     or when it appears inside backticks.
 
+    A scope path names the same thing as a dotted one: ``tokio::time::timeout`` (Rust,
+    C++, PHP, Ruby) is read as ``tokio.time.timeout``, and Ruby's and JavaScript's
+    documentation spelling ``Relation#find_each`` as ``Relation.find_each``.
+
     Returns:
         ``(identifiers, paths)``, each de-duplicated in first-seen order.
     """
+    if "::" in query or "#" in query:
+        query = _RUBY_METHOD.sub(r"\1.", _SCOPE.sub(".", query))
     ticks: set[str] = set()
     for inner in _TICKED.findall(query):
         ticks.update(_IDENT.findall(inner))

@@ -195,6 +195,7 @@ def build_hostile_repo(
     os.symlink("../../outside/dir", links / "outside_dir")
     exp["links/outside_dir"] = "symlink_outside"
     os.symlink("../enc/bom_crlf.py", links / "inside.py")
+    exp["links/inside.py"] = "symlink_inside"
     os.symlink("nowhere.py", links / "dangling.py")
     exp["links/dangling.py"] = "symlink_loop"
     # Unreadable (root reads it anyway; tests simulate that case separately).

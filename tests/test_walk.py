@@ -19,6 +19,19 @@ def reasons(root: Path, **kw) -> dict[str, str]:
     return out
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def reasons_of(root: Path, files: dict[str, str]) -> dict[str, str]:
+    """Write ``files`` under ``root`` and give each one's walk reason (``ok`` when read)."""
+    write_files(root, files)
+    got = reasons(root)
+    return {n: got[n] for n in files}
+
+
 def test_skip_rules_outside_git(tmp_path: Path):
     root = tmp_path
     (root / "a.py").write_text("x = 1\n")
@@ -121,7 +134,7 @@ def test_symlinks_out_of_the_repository_are_never_followed(tmp_path: Path):
     assert all("do not read" not in s.text for s in index.slices)
 
 
-def test_a_symlink_to_a_folder_inside_says_where_its_files_are_read(tmp_path: Path):
+def test_a_symlink_inside_is_read_once_at_its_targets_path(tmp_path: Path):
     # serde links serde_core/src into serde/src/core; git tracks the link as one path.
     root = tmp_path / "repo"
     (root / "core" / "src").mkdir(parents=True)
@@ -129,11 +142,19 @@ def test_a_symlink_to_a_folder_inside_says_where_its_files_are_read(tmp_path: Pa
     (root / "pkg").mkdir()
     os.symlink("../core/src", root / "pkg" / "core")
     skips = {e.path: e for e in walk_repository(root, WalkOptions()) if hasattr(e, "reason")}
-    assert skips["pkg/core"].reason == "unreadable"
-    assert skips["pkg/core"].detail == (
-        "a symlink to the folder core/src, whose files are read at that path"
-    )
+    assert skips["pkg/core"].reason == "symlink_inside"
+    assert skips["pkg/core"].detail == "a symlink to the folder core/src, read at that path"
     assert "core/src/lib.rs" not in skips
+    # A file link too: ansible's bin/ansible-galaxy is lib/ansible/cli/galaxy.py.
+    (root / "bin").mkdir()
+    os.symlink("../core/src/lib.rs", root / "bin" / "tool")
+    index = Index.build(root, cache_dir=False)
+    assert {s.path for s in index.slices} == {"core/src/lib.rs"}
+    (skip,) = [k for k in index.skipped if k.path == "bin/tool"]
+    assert (skip.reason, skip.detail) == (
+        "symlink_inside",
+        "a symlink to the file core/src/lib.rs, read at that path",
+    )
 
 
 def test_files_outside_a_sparse_checkout_are_left_out_with_one_warning(sample_repo: Path, caplog):
@@ -168,9 +189,7 @@ def _marked_repo(root: Path) -> None:
         "docs/** linguist-documentation\n"
         "src/main.c linguist-generated=false\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, files)
     git(root, "add", ".")
 
 
@@ -267,11 +286,7 @@ def test_armoured_signatures_keys_and_certificates_are_skipped(tmp_path: Path):
         "SHA256SUMS.asc": "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nabc  jq\n",
         "quoted.md": "A signature starts with\n\n    -----BEGIN PGP SIGNATURE-----\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    got = reasons(tmp_path)
-    assert {n: got[n] for n in files} == {
+    assert reasons_of(tmp_path, files) == {
         "sig/jq-1.5.asc": "binary",
         "KEYS": "binary",
         "certs/ca.crt": "binary",
@@ -302,11 +317,7 @@ def test_unity_meta_files_and_serialized_assets_are_generated(tmp_path: Path):
         "config.yml": "%YAML 1.1\n---\nname: ci\n",
         "notes.meta": "Meta notes written by hand.\n",
     }
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text)
-    got = reasons(tmp_path)
-    assert {n: got[n] for n in files} == {
+    assert reasons_of(tmp_path, files) == {
         "Assets/Scripts/Player.cs.meta": "generated",
         "Assets/Scenes/Main.unity": "generated",
         "Assets/Scripts/Player.cs": "ok",
@@ -447,9 +458,7 @@ def _listing_tree(root: Path) -> None:
         "other/.git/config": "[core]\n",  # a nested repository's folder: never listed
         "other/b.py": "w = 1\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, files)
     os.symlink(root / "pkg", root / "linked_pkg")  # a folder link: listed, never followed
     os.symlink(root / "missing.py", root / "dangling.py")
 

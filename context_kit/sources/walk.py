@@ -20,6 +20,8 @@ reason                    rule
                           Sphinx, rustdoc, jazzy...)
 ``symlink_outside``       a symlink whose target resolves outside the repository
 ``symlink_loop``          a symlink that cannot be resolved (a loop or a dangling link)
+``symlink_inside``        a symlink to a file or folder inside the repository: what it points
+                          at is read at its own path, once
 ``unreadable``            the file cannot be opened, or is not a regular file (a FIFO, a
                           device, a symlink to a folder)
 ``submodule``             a git submodule, checked out or not (its files belong to another
@@ -831,6 +833,14 @@ def _located_slowly(
             path=rel, reason="symlink_outside", detail="a symlink leads outside the repository"
         )
     try:
+        if full.is_symlink() and (target.is_dir() or target.is_file()):
+            # The target is read at its own path: ansible's bin/ansible-galaxy links to
+            # lib/ansible/cli/galaxy.py, and serde links serde_core/src into serde/src/core;
+            # read through the link too, each would be indexed (and packed) twice.
+            where = target.relative_to(root_real).as_posix() or "."
+            what = "folder" if target.is_dir() else "file"
+            detail = f"a symlink to the {what} {where}, read at that path"
+            return SkippedFile(path=rel, reason="symlink_inside", detail=detail)
         if not full.is_file():
             # git lists a submodule as one path: a folder, holding its own .git once
             # checked out and empty until then (the walk outside git lists no folder).
@@ -838,12 +848,6 @@ def _located_slowly(
                 checked_out = (full / ".git").exists()
                 detail = "a git submodule" + ("" if checked_out else " (not checked out)")
                 return SkippedFile(path=rel, reason="submodule", detail=detail)
-            if full.is_symlink() and target.is_dir():
-                # Monorepos link a shared folder into each package (serde links
-                # serde_core/src into serde/src/core): say where those files are read.
-                where = target.relative_to(root_real).as_posix() or "."
-                detail = f"a symlink to the folder {where}, whose files are read at that path"
-                return SkippedFile(path=rel, reason="unreadable", detail=detail)
             return SkippedFile(path=rel, reason="unreadable", detail="not a regular file")
         size = full.stat().st_size
         if size > options.max_file_bytes:

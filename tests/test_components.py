@@ -97,6 +97,18 @@ def test_svelte_reads_both_scripts_and_leaves_a_json_block_to_the_windows():
     ]
 
 
+def test_tag_lines_join_the_statement_runs_beside_them_across_blank_lines():
+    text = "<script>\n\nimport x from 'y'\n\nfunction f() {}\n\nconst z = 1\n\n</script>\n<p/>\n"
+    got = slices_of("C.svelte", text)
+    assert [(s.start_line, s.end_line, s.symbol_kind) for s in got] == [
+        (1, 3, "module"),
+        (5, 5, "function"),
+        (7, 9, "module"),
+        (10, 10, "window"),
+    ]
+    check_partition_and_ladder("C.svelte", text, 200)
+
+
 def test_components_without_definitions_or_in_other_languages_stay_windows():
     only_state = "<script>\n  let count = 0;\n</script>\n\n<p>{count}</p>\n"
     coffee = '<script lang="coffee">\nincrement = -> count += 1\n</script>\n<p>hi</p>\n'

@@ -93,9 +93,9 @@ def find_scripts(data: bytes, table: LineTable) -> Scripts | None:
             lines.append((first, last))
             if first > table.line_of_byte(start):
                 tags.add(first - 1)
-            close = table.line_of_byte(end)
-            if end < len(data) and not data[table.byte_start(close) : end].strip():
-                tags.add(close)  # the closing tag's line holds nothing before the tag
+            tag_line = table.line_of_byte(end)
+            if end < len(data) and not data[table.byte_start(tag_line) : end].strip():
+                tags.add(tag_line)  # the closing tag's line holds nothing before the tag
     return Scripts(language, bytes(masked), tuple(lines), frozenset(tags)) if lines else None
 
 

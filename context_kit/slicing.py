@@ -56,8 +56,10 @@ from .sources._langpack import _PACK_MODULE
 from .sources.languages import LANGUAGES, language_for_path
 from .sources.walk import (
     LINGUIST,
+    attributes_file,
     covered_by,
     decode_text,
+    linguist_attributes,
     linguist_skips,
     read_candidate,
     repository_files,
@@ -630,7 +632,7 @@ def refresh(
         names = repository_files(root, options)
     scanned_at = time.time_ns() if only is None else previous_scan_ns
     # git is asked only when some .gitattributes sets a linguist attribute at all.
-    asked = _linguist_attributes(top, {*names, *previous})
+    asked = linguist_attributes(top, {*names, *previous})
     marked: dict[str, SkippedFile] | None = None
     if attributes_changed:
         marked = linguist_skips(root, names, options) if asked else {}
@@ -722,10 +724,6 @@ def refresh(
     return out
 
 
-def _attributes_file(rel: str) -> bool:
-    return rel == ".gitattributes" or rel.endswith("/.gitattributes")
-
-
 def _attributes_changed(
     names: list[str], previous: dict[str, FileEntry], top: str, only: Sequence[str] | None
 ) -> bool:
@@ -735,28 +733,15 @@ def _attributes_changed(
     """
     listed = set()
     for rel in names:
-        if _attributes_file(rel):
+        if attributes_file(rel):
             listed.add(rel)
             old = previous.get(rel)
             if old is None or (old.size, old.mtime_ns) != _stat(f"{top}/{rel}"):
                 return True
     return any(
-        _attributes_file(rel) and rel not in listed and (only is None or covered_by(rel, only))
+        attributes_file(rel) and rel not in listed and (only is None or covered_by(rel, only))
         for rel in previous
     )
-
-
-def _linguist_attributes(top: str, paths: Iterable[str]) -> bool:
-    """Whether a ``.gitattributes`` among ``paths`` mentions a linguist attribute."""
-    for rel in paths:
-        if _attributes_file(rel):
-            try:
-                with open(f"{top}/{rel}", "rb") as f:
-                    if b"linguist-" in f.read():
-                        return True
-            except OSError:
-                continue
-    return False
 
 
 def _marked(entry: FileEntry) -> bool:

@@ -53,7 +53,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,10 +67,12 @@ __all__ = [
     "SAFE_GIT_CONFIG",
     "FileText",
     "WalkOptions",
+    "attributes_file",
     "covered_by",
     "decode_text",
     "git_files",
     "is_vendored",
+    "linguist_attributes",
     "linguist_skips",
     "read_candidate",
     "repository_files",
@@ -575,6 +577,27 @@ LINGUIST = "marked in .gitattributes: "
 """How the detail of a skip that ``.gitattributes`` asked for begins."""
 
 
+def attributes_file(rel: str) -> bool:
+    """Whether a repository-relative path is a ``.gitattributes`` file."""
+    return rel == ".gitattributes" or rel.endswith("/.gitattributes")
+
+
+def linguist_attributes(top: str, paths: Iterable[str]) -> bool:
+    """Whether a ``.gitattributes`` among ``paths`` (under ``top``) mentions ``linguist-``.
+
+    Most repositories set none: then :func:`linguist_skips` need not ask git at all.
+    """
+    for rel in paths:
+        if attributes_file(rel):
+            try:
+                with open(f"{top}/{rel}", "rb") as f:
+                    if b"linguist-" in f.read():
+                        return True
+            except OSError:
+                continue
+    return False
+
+
 def linguist_skips(
     root: Path, names: Sequence[str], options: WalkOptions
 ) -> dict[str, SkippedFile]:
@@ -635,7 +658,8 @@ def walk_repository(root: Path, options: WalkOptions) -> Iterator[FileText | Ski
     root_real = root.resolve()
     folders: dict[str, bool] = {}
     names = repository_files(root, options)
-    marked = linguist_skips(root, names, options)
+    asked = linguist_attributes(os.fspath(root), names)
+    marked = linguist_skips(root, names, options) if asked else {}
     for rel in names:
         skip = marked.get(rel)
         yield (

@@ -23,7 +23,7 @@ reason                    rule
 ``symlink_inside``        a symlink to a file or folder inside the repository: what it points
                           at is read at its own path, once
 ``unreadable``            the file cannot be opened, or is not a regular file (a FIFO, a
-                          device, a symlink to a folder)
+                          device)
 ``submodule``             a git submodule, checked out or not (its files belong to another
                           repository)
 ``secret``                a file that exists to hold credentials (``.env``, ``id_rsa``,
@@ -391,11 +391,13 @@ def git_files(
     return names
 
 
-def _run_git(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[bytes] | None:
+def _run_git(
+    args: list[str], timeout: float = 120, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes] | None:
     # Pathspecs are file names here, never patterns: a file named "*.py" is itself.
     args = [args[0], "--literal-pathspecs", *args[1:]]
     try:
-        return subprocess.run(args, capture_output=True, check=False, timeout=timeout)
+        return subprocess.run(args, input=stdin, capture_output=True, check=False, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired):
         return None
 
@@ -619,17 +621,8 @@ def linguist_skips(
     if not names or not _may_be_in_git(root):
         return {}
     args = ["git", *SAFE_GIT_CONFIG, "-C", str(root), "check-attr", "-z", "--stdin"]
-    try:
-        out = subprocess.run(
-            [*args, *_LINGUIST_ATTRIBUTES],
-            input=b"\0".join(os.fsencode(n) for n in names),
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    if out.returncode != 0:
+    out = _run_git([*args, *_LINGUIST_ATTRIBUTES], stdin=b"\0".join(map(os.fsencode, names)))
+    if out is None or out.returncode != 0:
         return {}
     fields = out.stdout.split(b"\0")
     skips: dict[str, SkippedFile] = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..sources.docs import DOC_EXTENSIONS
 from ..types import Slice
 
 __all__ = [
@@ -91,7 +92,7 @@ _LANGUAGES = frozenset(_LANGUAGE_CODES.split())
 _TAG = re.compile(r"([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}))?")
 # ``README.zh-CN.md``, ``README_ja.md``, ``index.fr.md``: a stem, a separator and a tag.
 _TAGGED_NAME = re.compile(r"(.+?)[._-]([A-Za-z]{2}(?:[-_](?:[A-Za-z]{2}|[A-Za-z]{4}))?)")
-_DOCUMENT_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".txt", ".html", ".htm")
+_DOCUMENT_SUFFIXES = (*DOC_EXTENSIONS, ".html", ".htm")
 
 
 def _language(word: str) -> str | None:

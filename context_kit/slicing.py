@@ -626,16 +626,23 @@ def refresh(
     top = os.fspath(root)
     # .gitattributes decides which files are generated or vendored (linguist_skips): when
     # one changed, every file's decision is made again, as a build would make it.
-    attributes_changed = _attributes_changed(names, previous, top, only)
+    attrs_before = [rel for rel in previous if attributes_file(rel)]
+    attrs_now = [rel for rel in names if attributes_file(rel)]
+    attributes_changed = _attributes_changed(attrs_now, attrs_before, previous, top, only)
     if only is not None and attributes_changed:
         only = None
         names = repository_files(root, options)
+        attrs_now = [rel for rel in names if attributes_file(rel)]
     scanned_at = time.time_ns() if only is None else previous_scan_ns
-    # git is asked only when some .gitattributes sets a linguist attribute at all.
-    asked = linguist_attributes(top, {*names, *previous})
-    marked: dict[str, SkippedFile] | None = None
-    if attributes_changed:
-        marked = linguist_skips(root, names, options) if asked else {}
+
+    def ask(paths: list[str]) -> dict[str, SkippedFile]:
+        # git is asked only when some .gitattributes sets a linguist attribute at all
+        # (read here, not before: an update that reads no file need not look).
+        if not paths or not linguist_attributes(top, {*attrs_before, *attrs_now}):
+            return {}
+        return linguist_skips(root, paths, options)
+
+    marked = ask(names) if attributes_changed else None
     out = RefreshResult(files={}, scanned_at_ns=scanned_at)
     if only is not None:
         out.files = {rel: fe for rel, fe in previous.items() if not covered_by(rel, only)}
@@ -654,7 +661,7 @@ def refresh(
         else:
             to_read.append((rel, st))
     if marked is None:
-        marked = linguist_skips(root, [rel for rel, _ in to_read], options) if asked else {}
+        marked = ask([rel for rel, _ in to_read])
     # A build (no earlier entries in memory) may trust what the last build recorded: a
     # file whose size and time match, outside the racy window, has the digest recorded
     # then, and its slices come from the cache without reading it (update()'s rule, across
@@ -725,23 +732,24 @@ def refresh(
 
 
 def _attributes_changed(
-    names: list[str], previous: dict[str, FileEntry], top: str, only: Sequence[str] | None
+    current: list[str],
+    known: list[str],
+    previous: dict[str, FileEntry],
+    top: str,
+    only: Sequence[str] | None,
 ) -> bool:
-    """Whether a ``.gitattributes`` among ``names`` is new, changed or gone since ``previous``.
+    """Whether a ``.gitattributes`` is new, changed or gone since ``previous``.
 
-    A build (no ``previous``) counts as a change when the repository has one.
+    ``current`` are the ones listed now, ``known`` those of ``previous``; one listed under
+    ``only`` alone is gone only from there. A build (no ``previous``) counts as a change
+    when the repository has one.
     """
-    listed = set()
-    for rel in names:
-        if attributes_file(rel):
-            listed.add(rel)
-            old = previous.get(rel)
-            if old is None or (old.size, old.mtime_ns) != _stat(f"{top}/{rel}"):
-                return True
-    return any(
-        attributes_file(rel) and rel not in listed and (only is None or covered_by(rel, only))
-        for rel in previous
-    )
+    for rel in current:
+        old = previous.get(rel)
+        if old is None or (old.size, old.mtime_ns) != _stat(f"{top}/{rel}"):
+            return True
+    listed = set(current)
+    return any(rel not in listed and (only is None or covered_by(rel, only)) for rel in known)
 
 
 def _marked(entry: FileEntry) -> bool:

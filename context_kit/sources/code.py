@@ -263,17 +263,21 @@ class CodeSource:
     ) -> list[Slice]:
         """The code slices of a file the grammar parses (only its scripts, with ``scripts``)."""
         spec, query = grammar.spec, grammar.query
-        data = file.text.encode("utf-8", "surrogatepass")
-        # A component is read from a copy with all but its scripts blanked, and chunked by
-        # that copy's lines, so no run of markup lines becomes a slice of code.
-        read = data if scripts is None else scripts.masked
-        lines = table if scripts is None else LineTable(read.decode("utf-8", "surrogatepass"))
-        tree = grammar.parser.parse(read)
-        if scripts is None and spec.name in _C_FAMILY:
+        # A component is parsed from a copy with all but its scripts blanked, and chunked by
+        # that copy's lines, so no run of markup lines becomes a slice of code. (Its
+        # scripts are JavaScript or TypeScript: none of the recoveries below applies.)
+        if scripts is None:
+            data, lines = file.text.encode("utf-8", "surrogatepass"), table
+        else:
+            data = scripts.masked
+            lines = LineTable(data.decode("utf-8", "surrogatepass"))
+        tree = grammar.parser.parse(data)
+        read = data  # what the tree was parsed from: the file, or a masked copy of it
+        if spec.name in _C_FAMILY:
             tree, read = recover(grammar.parser, data, tree, table)
-        elif scripts is None and spec.name == "rust":
+        elif spec.name == "rust":
             tree, read = unwrap_macros(grammar.parser, data, tree, table)
-        elif scripts is None and spec.name == "kotlin":
+        elif spec.name == "kotlin":
             tree, read = recover_kotlin(grammar.parser, data, tree, table)
         # Measured once: both the generic chunker and the reference query need it.
         deep = too_deep_to_query(tree.root_node)
@@ -286,7 +290,7 @@ class CodeSource:
             else:
                 chunker = Chunker(spec, lines, max_lines)
             spans = _normalise(chunker.run(tree.root_node), lines, max_lines)
-            if read is not data and scripts is None:
+            if read is not data:
                 spans = _absorb_masked(spans, table, read, max_lines, spec.name in _C_FAMILY)
             return spans
 

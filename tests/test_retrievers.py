@@ -373,6 +373,7 @@ def test_versioned_documentation_copies_take_the_translation_prior():
 
     copy = "website/versioned_docs/version-stable/options.md"
     assert is_versioned_copy(copy) and is_versioned_copy("versioned_docs/version-2.x/a.md")
+    assert is_versioned_copy("www/versioned_sidebars/version-10.x-sidebars.json")
     for p in ["website/docs/options.md", "docs/versioned_docs.md", "src/versioned_docs_x/a.md"]:
         assert not is_versioned_copy(p), p
     text = "# Options\n\nprintWidth.\n"
@@ -509,6 +510,37 @@ def test_translated_documents_are_found_by_layout():
     assert translated_documents(nested) == {"src/my/docs/fr/a.md"}
     # A tie without English names no original.
     assert translated_documents(["d/de/a.md", "d/fr/a.md"]) == frozenset()
+    # The default language without a folder (Starlight, VitePress): its pages are the
+    # originals of the language folders beside them, whichever language has most pages.
+    root = ["d/a.mdx", "d/b.md", "d/ar/a.mdx", "d/ja/a.mdx", "d/ja/b.md", "d/ja/c.md"]
+    assert translated_documents(root) == {"d/ar/a.mdx", "d/ja/a.mdx", "d/ja/b.md"}
+    # One language-like folder beside plain pages is just a folder.
+    assert translated_documents(["src/a.md", "src/it/a.md"]) == frozenset()
+    # Message catalogs in data formats, in the same layouts; code named so is not one.
+    catalogs = [
+        "res/messages.properties",
+        "res/messages_de.properties",
+        "res/messages_pt_BR.properties",
+        "config/locales/en.yml",
+        "config/locales/fr.yml",
+        "config/locales/devise.en.yml",
+        "config/locales/devise.ja.yml",
+        "public/locales/en/translation.json",
+        "public/locales/de/translation.json",
+        "l10n/app_en.arb",
+        "l10n/app_es.arb",
+        "providers/en_US/__init__.py",
+        "providers/de_DE/__init__.py",
+        "lonely/de.yml",
+    ]
+    assert translated_documents(catalogs) == {
+        "res/messages_de.properties",
+        "res/messages_pt_BR.properties",
+        "config/locales/fr.yml",
+        "config/locales/devise.ja.yml",
+        "public/locales/de/translation.json",
+        "l10n/app_es.arb",
+    }
     assert translated_documents(["x.de.md", "x.fr.md"]) == frozenset()
 
 

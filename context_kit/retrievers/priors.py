@@ -93,6 +93,14 @@ _TAG = re.compile(r"([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}))?")
 # ``README.zh-CN.md``, ``README_ja.md``, ``index.fr.md``: a stem, a separator and a tag.
 _TAGGED_NAME = re.compile(r"(.+?)[._-]([A-Za-z]{2}(?:[-_](?:[A-Za-z]{2}|[A-Za-z]{4}))?)")
 _DOCUMENT_SUFFIXES = (*DOC_EXTENSIONS, ".html", ".htm")
+# Message catalogs kept one file per language in a data format: Java's resource bundles
+# (``messages_de.properties``: spring-petclinic packed eight of them, 2.6k of a 3k pack,
+# for a form-validation issue), Rails' and Hugo's ``locales/de.yml`` / ``i18n/de.toml``,
+# i18next's ``locales/de/translation.json``, Flutter's ``app_de.arb``, .NET's
+# ``Strings.de.resx``. Code files named like this (Faker's ``de_DE/__init__.py``) are
+# locale data a query may want, so code suffixes are left out.
+_CATALOG_SUFFIXES = (".properties", ".json", ".yml", ".yaml", ".toml", ".arb", ".resx")
+_TRANSLATABLE_SUFFIXES = _DOCUMENT_SUFFIXES + _CATALOG_SUFFIXES
 
 
 def _language(word: str) -> str | None:
@@ -122,15 +130,22 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     A documentation site translated into many languages repeats each page once per
     language, and a query in one language matches every copy through the code and names
     they share (FastAPI's docs hold each page in up to 15 languages: one 4k pack held the
-    same section six times). Two layouts are recognised, for documents only (Markdown,
-    reStructuredText, AsciiDoc, text, HTML):
+    same section six times). Message catalogs in data formats repeat every message the
+    same way. These layouts are recognised, for documents (Markdown, reStructuredText,
+    AsciiDoc, text, HTML) and catalogs (``.properties``, JSON, YAML, TOML, ``.arb``,
+    ``.resx``) only:
 
     * a language folder: ``docs/fr/docs/tutorial.md`` beside ``docs/en/docs/tutorial.md``.
       Among the language folders of one parent, the one holding the most documents is the
       original (English on a tie; none on a tie without it), and a document of another
       language is a translation when the original has the same path;
+    * language folders beside the original's own pages, as Starlight and VitePress lay
+      out a site whose default language has no folder: ``docs/fr/guide.md`` beside
+      ``docs/guide.md``, when the parent holds at least two language folders (one alone
+      may be a code folder named like a language: ``it``, ``id``);
     * a language suffix: ``README.zh-CN.md`` or ``README_ja.md`` beside ``README.md``
-      (without the plain file, beside an English one: ``index.en-US.md``).
+      (without the plain file, beside an English one: ``index.en-US.md``), or a name that
+      is only a language, beside an English one: ``locales/de.yml`` by ``locales/en.yml``.
 
     Languages are ISO 639-1 codes (and the country codes often used for one: ``cn``,
     ``jp``), optionally with a region or script.
@@ -144,10 +159,12 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     counts: dict[str, Counter[str]] = {}
     # (folder, stem, suffix) -> language (None: the plain name) -> path.
     names: dict[tuple[str, str, str], dict[str | None, str]] = {}
+    documents: set[str] = set()
     for path in paths:
         low = path.lower()
-        if not low.endswith(_DOCUMENT_SUFFIXES):
+        if not low.endswith(_TRANSLATABLE_SUFFIXES):
             continue
+        documents.add(path)
         parts = path.split("/")
         # Every folder named like a language counts, not only the first: ``my`` (Burmese)
         # in ``src/my/docs/fr/a.md`` is just a folder.
@@ -159,16 +176,23 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
                 counts.setdefault(parent, Counter())[lang] += 1
         folder, _, name = path.rpartition("/")
         stem, dot, suffix = name.rpartition(".")
-        m = _TAGGED_NAME.fullmatch(stem) if dot else None
-        lang = _language(m.group(2)) if m is not None else None
-        key = (folder, m.group(1) if m is not None and lang is not None else stem, suffix)
+        lang = _language(stem) if dot else None
+        if lang is not None:  # a file per language: ``locales/de.yml``
+            key = (folder, "", suffix)
+        else:
+            m = _TAGGED_NAME.fullmatch(stem) if dot else None
+            lang = _language(m.group(2)) if m is not None else None
+            key = (folder, m.group(1) if m is not None and lang is not None else stem, suffix)
         names.setdefault(key, {})[lang] = path
     out: set[str] = set()
     for parent, by_rest in folders.items():
-        if len(counts[parent]) < 2 or (original := _original(counts[parent])) is None:
+        if len(counts[parent]) < 2:
             continue
-        for by_lang in by_rest.values():
-            if original in by_lang:
+        original = _original(counts[parent])
+        for rest, by_lang in by_rest.items():
+            if (f"{parent}/{rest}" if parent else rest) in documents:
+                out.update(by_lang.values())
+            elif original in by_lang:
                 out.update(p for lang, p in by_lang.items() if lang != original)
     for by_tag in names.values():
         if len(by_tag) < 2:
@@ -213,9 +237,12 @@ def is_versioned_copy(path: str) -> bool:
 
     Docusaurus snapshots the docs of each release into ``versioned_docs/version-X/``
     beside the ``docs/`` being written; the copies match a query as well as the current
-    page does (prettier: its options page, and a copy of it, in one 4k pack).
+    page does (prettier: its options page, and a copy of it, in one 4k pack). Their
+    navigation is kept per release too, in ``versioned_sidebars/`` (tRPC: a JSON list of
+    page ids ranked 10th for a react-query issue).
     """
-    return "/versioned_docs/" in f"/{path.lower()}"
+    low = f"/{path.lower()}"
+    return "/versioned_docs/" in low or "/versioned_sidebars/" in low
 
 
 def is_translation_path(path: str) -> bool:
@@ -270,8 +297,10 @@ class Priors:
         commit: Commit slices.
         translation: Translation catalogs (``.po``, ``.pot``, XLIFF, ``.strings``): each
             repeats every message of the program, so a query quoting one matches it once
-            per language. Translated documents too (``docs/fr/...`` beside ``docs/en/...``,
-            ``README.ja.md`` beside ``README.md``; see :func:`translated_documents`), which
+            per language. Translated documents and data catalogs too (``docs/fr/...``
+            beside ``docs/en/...``, ``README.ja.md`` beside ``README.md``,
+            ``messages_de.properties`` beside ``messages.properties``; see
+            :func:`translated_documents`), which
             the index finds among all its paths, and the copies of the documentation kept
             for released versions (see :func:`is_versioned_copy`), which repeat each page
             once per version.

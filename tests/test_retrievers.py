@@ -411,6 +411,11 @@ def test_example_code_is_weighed_down_and_its_docs_and_tests_are_not_twice():
     assert is_example_path("docs_src/dependencies/tutorial008b_an_py310.py")
     # A folder's name, not a file's or a part of a name.
     assert not is_example_path("src/examples.py")
+    # A package below a JVM source root is not a folder of examples...
+    assert not is_example_path("src/main/java/com/example/demo/DemoApplication.java")
+    assert not is_example_path("app/src/main/kotlin/com/example/app/Main.kt")
+    # ... but a project inside an examples folder is.
+    assert is_example_path("examples/basic/src/main/java/com/acme/Basic.java")
     assert not is_example_path("src/docstring/parse.py")
 
     def make(path, kind="code"):

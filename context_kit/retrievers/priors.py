@@ -226,9 +226,24 @@ _EXAMPLE_DIRS = frozenset(
 )
 
 
+# Source roots of the JVM build layout (``src/main/java``): the folders below one are a
+# package name, and Spring Initializr's default package is ``com.example``.
+_JVM_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})
+
+
 def is_example_path(path: str) -> bool:
-    """Whether a path sits in an examples, samples, demo or docs folder (at any depth)."""
+    """Whether a path sits in an examples, samples, demo or docs folder (at any depth).
+
+    Folders below a JVM source root (``src/main/java/com/example/...``,
+    ``src/main/java/org/springframework/samples/petclinic/...``) are a package name, not a
+    folder of examples: spring-petclinic's code all weighed as examples there, below its
+    templates and SQL.
+    """
     *folders, _ = path.lower().split("/")
+    for i in range(2, len(folders)):
+        if folders[i] in _JVM_ROOTS and folders[i - 2] == "src":
+            folders = folders[:i]
+            break
     return not _EXAMPLE_DIRS.isdisjoint(folders)
 
 

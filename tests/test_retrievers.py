@@ -409,6 +409,7 @@ def test_example_code_is_weighed_down_and_its_docs_and_tests_are_not_twice():
     assert is_example_path("axum/examples/hello-world/src/main.rs")
     assert is_example_path("samples/crawler/src/Crawler.java")
     assert is_example_path("docs_src/dependencies/tutorial008b_an_py310.py")
+    assert is_example_path("playground/hmr/invalidation/root.js")
     # A folder's name, not a file's or a part of a name.
     assert not is_example_path("src/examples.py")
     # A package below a JVM source root is not a folder of examples...

@@ -208,9 +208,12 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
 
 # Folders of code that shows how to use a library rather than being it. ``docs_src`` holds
 # the code a documentation site includes (FastAPI, Typer, SQLModel: 1,304 of FastAPI's
-# slices, each tutorial step in several Python versions).
+# slices, each tutorial step in several Python versions). A ``playground`` is a project to
+# try the library in: Vite's 3,685 playground slices are its end-to-end test fixtures, and
+# a 4k pack for an HMR issue held seven of them.
 _EXAMPLE_DIRS = frozenset(
     {
+        "playground",
         "examples",
         "example",
         "samples",
@@ -232,7 +235,7 @@ _JVM_ROOTS = frozenset({"java", "kotlin", "scala", "groovy"})
 
 
 def is_example_path(path: str) -> bool:
-    """Whether a path sits in an examples, samples, demo or docs folder (at any depth).
+    """Whether a path sits in an examples, samples, demo, playground or docs folder (any depth).
 
     Folders below a JVM source root (``src/main/java/com/example/...``,
     ``src/main/java/org/springframework/samples/petclinic/...``) are a package name, not a
@@ -319,9 +322,9 @@ class Priors:
             the index finds among all its paths, and the copies of the documentation kept
             for released versions (see :func:`is_versioned_copy`), which repeat each page
             once per version.
-        example: Code in an examples, samples, demo or docs folder: it calls the library
-            the way an issue's snippet does, so it matches the issue's words, and it is
-            rarely what has to change. On the quality benchmark (2026-11-24, averaged
+        example: Code in an examples, samples, demo, playground or docs folder: it calls
+            the library the way an issue's snippet does, so it matches the issue's words,
+            and it is rarely what has to change. On the quality benchmark (2026-11-24, averaged
             over 2k-32k, file / function / line) 0.6 moved the 120 polyglot tasks from
             .907 / - / .708 to .905 / - / .716 (axum, express, retrofit and okhttp keep
             examples beside the library) and the 122 Python tasks from .944 / .757 /

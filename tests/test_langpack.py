@@ -1,4 +1,4 @@
-"""The ``languages`` extra: 43 more languages (44 grammars), offline, only when installed.
+"""The ``languages`` extra: 44 more languages (45 grammars), offline, only when installed.
 
 Tests that need the bundle skip without it; the tests of what happens *without* it run
 either way (they hide an installed bundle).
@@ -66,6 +66,13 @@ EXPECTED = {
         ("Vec2.length", "method", "Vec2", 9, 12),
         ("Vec2.add", "method", "Vec2", 14, 17),
         ("sum", "function", None, 19, 26),
+    ],
+    # The comment above a method is its doc; the class's ``@end`` closes its last method.
+    "Downloader.m": [
+        ("Downloader.downloadWithURL", "method", "Downloader", 9, 17),
+        ("Downloader.cancel", "method", "Downloader", 19, 22),
+        ("Downloader.shared", "method", "Downloader", 24, 29),
+        ("LogDownload", "function", None, 31, 33),
     ],
     "cart.dart": [
         ("Product", "class", None, 3, 9),
@@ -181,6 +188,15 @@ def test_bundle_never_shadows_a_core_language_or_a_document():
 )
 def test_node_names_are_sorted_by_their_words(kind: str, expected: str | None):
     assert classify(kind) == expected
+
+
+def test_a_grammar_may_sort_its_own_names():
+    # D's struct_declaration is a struct; Objective-C's is a @property's declarator.
+    assert classify("struct_declaration") == "container"
+    assert classify("struct_declaration", "objc") is None
+    assert classify("class_implementation", "objc") == "container"
+    assert classify("implementation_definition", "objc") is None
+    assert classify("implementation_definition") == "container"
 
 
 def test_without_the_extra_bundle_files_are_line_windows(without_pack, tmp_path: Path):
@@ -325,6 +341,30 @@ def test_each_bundle_language_finds_a_definition(name: str):
     names = {s.name for s in got if s.symbol_kind in ("function", "method", "class")}
     assert SMOKE_NAMES[name] in names, sorted(names)
     _check_partition(text, got)
+
+
+@needs_pack
+def test_objective_c_is_told_from_matlab_and_from_c_by_its_lines():
+    matlab = "function y = twice(x)\n  % doubles\n  y = 2 * x;\nend\n"
+    got = CodeSource().slices(FileText("twice.m", matlab, matlab.encode(), False))
+    assert [s.symbol_kind for s in got] == ["window"]
+    header = (
+        "#import <Foundation/Foundation.h>\n\n@interface Downloader : NSObject\n"
+        "- (void)cancel:(NSOperation *)op;\n@end\n"
+    )
+    got = CodeSource().slices(FileText("Downloader.h", header, header.encode(), False))
+    assert {s.language for s in got} == {"objc"}
+    assert "Downloader.cancel" in {s.name for s in got}
+    _check_partition(header, got)
+    plain = "#include <stdio.h>\n\nint twice(int x);\n"
+    got = CodeSource().slices(FileText("twice.h", plain, plain.encode(), False))
+    assert {s.language for s in got} == {"c"}
+
+
+def test_without_the_extra_an_objective_c_header_stays_c(without_pack):
+    header = "#import <Foundation/Foundation.h>\n@interface Downloader : NSObject\n@end\n"
+    got = CodeSource().slices(FileText("Downloader.h", header, header.encode(), False))
+    assert {s.language for s in got} == {"c"}
 
 
 @needs_pack

@@ -63,6 +63,8 @@ PACK_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "lua": (".lua",),
     "luau": (".luau",),
     "nim": (".nim", ".nims"),
+    # ``.m`` is MATLAB's too: language_for_file reads one as Objective-C only by its content.
+    "objc": (".m", ".mm"),
     "ocaml": (".ml",),
     "ocaml_interface": (".mli",),
     "odin": (".odin",),

@@ -127,6 +127,22 @@ _KNOWN = {"subprogram_body": "definition", "package_body": "container"}
 """Names the word rules cannot sort: Ada keeps implementations in ``*_body`` nodes, while
 elsewhere ``function_body`` or ``class_body`` is only the inside of a definition."""
 
+_KNOWN_BY_LANGUAGE: dict[str, dict[str, str | None]] = {
+    "objc": {
+        "class_interface": "container",
+        "class_implementation": "container",
+        "implementation_definition": None,
+        "struct_declaration": None,
+        "protocol_forward_declaration": None,
+        "qualified_protocol_interface_declaration": None,
+    },
+}
+"""Per grammar, names whose words mislead. Objective-C's ``@interface`` and
+``@implementation`` blocks (categories too) hold members; each method of one is wrapped in
+an ``implementation_definition``, which is not a container (its first identifier is the
+method's own name), and neither is a ``@property``'s ``struct_declaration`` (D's is a real
+struct), a forward ``@protocol Foo;`` or a protocol's ``@optional`` section."""
+
 _EXCLUDED_WORDS = frozenset(
     {
         "end",
@@ -216,8 +232,11 @@ def words(kind: str) -> tuple[str, ...]:
     return tuple(w for w in _CAMEL.sub("_", kind).lower().split("_") if w)
 
 
-def classify(kind: str) -> str | None:
-    """``"definition"``, ``"container"`` or ``None`` for one node name."""
+def classify(kind: str, grammar: str | None = None) -> str | None:
+    """``"definition"``, ``"container"`` or ``None`` for one node name (of ``grammar``)."""
+    known = _KNOWN_BY_LANGUAGE.get(grammar or "", {})
+    if kind in known:
+        return known[kind]
     if kind in _KNOWN:
         return _KNOWN[kind]
     parts = words(kind)
@@ -281,11 +300,12 @@ class Derived:
 def derive(placeholder: LanguageSpec, language: Any) -> Derived:
     """Read ``language``'s node names into a spec for the generic chunker."""
     kinds = _named_kinds(language)
-    definitions = frozenset(k for k in kinds if classify(k) == "definition")
-    containers = frozenset(k for k in kinds if classify(k) == "container")
+    sorted_as = {k: classify(k, placeholder.name) for k in kinds}
+    definitions = frozenset(k for k, c in sorted_as.items() if c == "definition")
+    containers = frozenset(k for k, c in sorted_as.items() if c == "container")
     bodies = frozenset(
         k for k in kinds if k in _BODY_WORDS or words(k)[-1:] in (("body",), ("block",))
-    ) - {k for k in kinds if classify(k) is not None}
+    ) - {k for k, c in sorted_as.items() if c is not None}
     spec = replace(
         placeholder,
         definitions=definitions,

@@ -650,6 +650,13 @@ _CPP_LINE = re.compile(
 )
 
 
+# Lines only Objective-C writes. ``.m`` is MATLAB's extension as well, and an Objective-C
+# header is named ``.h``: either is read as Objective-C only with one of these lines.
+_OBJC_LINE = re.compile(
+    r"^[ \t]*(?:@(?:interface|implementation|protocol|end)\b|#import[ \t]*[<\"])", re.MULTILINE
+)
+
+
 # A script's interpreter line: ``#!/usr/bin/env python3``, ``#!/usr/local/bin/ruby -w``,
 # ``#!/usr/bin/env -S node --flag``. The interpreter's name is what follows the last "/"
 # (or ``env``), without a version (``python3.11``, ``ruby2.7``).
@@ -713,14 +720,22 @@ def language_for_file(path: str, text: str) -> LanguageSpec | None:
 
     ``.h`` is C's extension but C++ projects use it as well; a header with a line only C++
     writes (a namespace block, a template, an access specifier, a derived class) is
-    parsed as C++. A file whose extension names no language is read by its ``#!`` line
-    (see :func:`language_for_shebang`).
+    parsed as C++, and one with a line only Objective-C writes (``@interface``,
+    ``#import <...>``) as Objective-C when the ``languages`` extra is installed. ``.m`` is
+    Objective-C's and MATLAB's: a ``.m`` file without such a line is no code we parse.
+    A file whose extension names no language is read by its ``#!`` line (see
+    :func:`language_for_shebang`).
     """
     spec = language_for_path(path)
     if spec is None:
         return language_for_shebang(text)
-    if spec.name == "c" and path[-2:].lower() == ".h" and _CPP_LINE.search(text) is not None:
-        return LANGUAGES["cpp"]
+    if spec.name == "objc" and path[-2:].lower() == ".m" and _OBJC_LINE.search(text) is None:
+        return None  # MATLAB (or Mercury): line windows
+    if spec.name == "c" and path[-2:].lower() == ".h":
+        if _CPP_LINE.search(text) is not None:
+            return LANGUAGES["cpp"]
+        if _OBJC_LINE.search(text) is not None:
+            return language_for_path("header.m") or spec  # C without the languages extra
     return spec
 
 

@@ -301,6 +301,27 @@ def test_armoured_signatures_keys_and_certificates_are_skipped(tmp_path: Path):
     }
 
 
+def test_svg_fonts_are_binary_and_svg_drawings_text(tmp_path: Path):
+    head = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">\n<defs>\n'
+    glyphs = "".join(f'<glyph unicode="{c}" d="M152 136q0 62 45 107"/>\n' for c in "abc")
+    files = {
+        "fonts/montserrat-webfont.svg": f'{head}<font id="m">\n<font-face units-per-em="2048"/>\n'
+        + glyphs
+        + "</font></defs></svg>\n",
+        "img/logo.svg": f'{head}</defs><path d="M0 0h24v24H0z"/></svg>\n',
+        # A drawing whose labels use HTML's <font> tag is not a font.
+        "img/flow.drawio.svg": f'{head}</defs><foreignObject><font color="red">Process</font>'
+        + "</foreignObject></svg>\n",
+        "notes.md": "SVG fonts hold <glyph> elements.\n",
+    }
+    assert reasons_of(tmp_path, files) == {
+        "fonts/montserrat-webfont.svg": "binary",
+        "img/logo.svg": "ok",
+        "img/flow.drawio.svg": "ok",
+        "notes.md": "ok",
+    }
+
+
 def test_git_lfs_pointers_are_skipped_with_their_own_reason(tmp_path: Path):
     pointer = (
         "version https://git-lfs.github.com/spec/v1\n"

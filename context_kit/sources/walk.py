@@ -31,8 +31,8 @@ reason                    rule
                           ``*.pem``...; see :func:`context_kit.secrets.is_secret_file`)
 ``too_large``             more bytes than ``max_file_bytes``
 ``binary``                a NUL byte in the first 8 KiB, a known binary extension or file
-                          signature, or base64-armoured data (a PGP signature, a public key,
-                          a certificate)
+                          signature, base64-armoured data (a PGP signature, a public key,
+                          a certificate), or a web font written as SVG
 ``minified``              a line longer than MINIFIED_LINE_CHARS, or a mean line length over
                           MINIFIED_MEAN_CHARS, in a file of code
 ``empty``                 no non-whitespace characters
@@ -281,6 +281,12 @@ _ARMORED = re.compile(
     rb"\A\s*-----BEGIN (?:PGP (?:SIGNATURE|PUBLIC KEY BLOCK|MESSAGE)|CERTIFICATE"
     rb"|(?:NEW )?CERTIFICATE REQUEST|PUBLIC KEY|X509 CRL|SSH2 PUBLIC KEY)-----"
 )
+
+# A web font kept as SVG (the old iOS-Safari format beside .woff/.ttf, which are binary
+# suffixes): its <glyph> outlines are path data, and spring-petclinic's two came to 154
+# windows. SVG icons and drawings stay text.
+_SVG_FONT = re.compile(rb"<font-face\b|<glyph\b")
+_SVG_FONT_SCAN_BYTES = 4096
 
 # Unity writes a .meta file beside every asset (a GUID and import settings) and keeps
 # scenes, prefabs and materials as its own YAML: a game's repository holds thousands of
@@ -792,6 +798,8 @@ def read_candidate(
     if _ARMORED.match(data, 0, 256):
         detail = "base64-armoured binary data (a signature, public key or certificate)"
         return SkippedFile(path=rel, reason="binary", detail=detail)
+    if rel[-4:].lower() == ".svg" and _SVG_FONT.search(data, 0, _SVG_FONT_SCAN_BYTES):
+        return SkippedFile(path=rel, reason="binary", detail="a font in SVG (glyph outlines)")
     if _GENERATED_MARKER.search(
         b"\n".join(data.split(b"\n", _MARKER_SCAN_LINES)[:_MARKER_SCAN_LINES])
     ):

@@ -344,6 +344,16 @@ def test_each_bundle_language_finds_a_definition(name: str):
 
 
 @needs_pack
+def test_zsh_files_are_read_as_shell():
+    text = "# The branch checked out.\nfunction git_current_branch() {\n  echo main\n}\n"
+    for name in ("lib/git.zsh", "themes/robbyrussell.zsh-theme"):
+        got = CodeSource().slices(FileText(name, text, text.encode(), False))
+        assert [(s.name, s.symbol_kind, s.language) for s in got] == [
+            ("git_current_branch", "function", "bash")
+        ]
+
+
+@needs_pack
 def test_objective_c_is_told_from_matlab_and_from_c_by_its_lines():
     matlab = "function y = twice(x)\n  % doubles\n  y = 2 * x;\nend\n"
     got = CodeSource().slices(FileText("twice.m", matlab, matlab.encode(), False))

@@ -18,7 +18,7 @@ from rapidfuzz.distance import LCSseq
 
 from context_kit import BM25Retriever, Corpus, FuzzyRetriever, Slice
 from context_kit.packing.select import Needs, candidate_rows
-from context_kit.retrievers import _lcs_bound, top_k
+from context_kit.retrievers import _lcs_bound, fuzzy, top_k
 from context_kit.retrievers._lcs_bound import CharSignatures, popcount, signature
 from context_kit.retrievers._terms import terms
 from context_kit.retrievers.fuzzy import query_mentions
@@ -119,11 +119,15 @@ def reference_query_mentions(query: str) -> tuple[list[str], list[str]]:
         )
         if word in ticks or called or looks_like_code:
             idents.setdefault(word, None)
-    return list(idents), query_mentions(query)[1]
+    # Every path-like run, without the quick test for "/" or an extension that skips most
+    # lines.
+    paths = {m.group(0).strip("./"): None for m in fuzzy._PATHLIKE.finditer(query)}
+    return list(idents), list(paths)
 
 
 _PIECES = ["abc", "abcXy", "ab_c", "__ab", "_ab_", "a.bc", "HTTPx", "x1", "(", "`", " ", "\n"]
-query_pieces = st.sampled_from([*_PIECES, "/", ".", "::", "#", "Ab", ":"])
+_PATH_PIECES = ["a.py", ".md", "py", "-", "src/", "x.test.ts", "json"]
+query_pieces = st.sampled_from([*_PIECES, *_PATH_PIECES, "/", ".", "::", "#", "Ab", ":"])
 query_chars = st.text(alphabet="abX_.(`/ \n1:#", max_size=3)
 
 

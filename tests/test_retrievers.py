@@ -522,6 +522,26 @@ def test_translated_documents_are_found_by_layout():
     assert translated_documents(root) == {"d/ar/a.mdx", "d/ja/a.mdx", "d/ja/b.md"}
     # One language-like folder beside plain pages is just a folder.
     assert translated_documents(["src/a.md", "src/it/a.md"]) == frozenset()
+    # After a hyphen, only a tag with a region is a language: docker-rm is a command.
+    hyphens = ["cmd/docker.md", "cmd/docker-rm.md", "cmd/git-am.md", "cmd/git.md"]
+    assert translated_documents([*hyphens, "README.md", "README-pt-BR.md"]) == {"README-pt-BR.md"}
+    assert translated_documents(["commands/client.json", "commands/client-id.json"]) == set()
+    # A code that is also a word (``_ro`` for read-only, ``_MS``, ``_to``) needs a second
+    # language beside it; four letters after a code are a script only when they name one.
+    words = ["eval.json", "eval_ro.json", "TIMEOUT.md", "TIMEOUT_MS.md", "get.md", "get_to.md"]
+    assert translated_documents([*words, "x.html", "x_no_href.html"]) == set()
+    assert translated_documents(["a.md", "a_ro.md", "a_de.md", "b.md", "b_zh_Hant.md"]) == {
+        "a_ro.md",
+        "a_de.md",
+        "b_zh_Hant.md",
+    }
+    # A folder tagged with a language beside the untagged one (tldr's pages.de/).
+    pages = ["pages/common/tar.md", "pages.de/common/tar.md", "pages.no/common/tar.md"]
+    assert translated_documents([*pages, "pages.fr/common/only.md", "pages.x/a.md"]) == {
+        "pages.de/common/tar.md",
+        "pages.no/common/tar.md",
+    }
+    assert translated_documents(["role/main.yml", "role_to/main.yml"]) == set()
     # Message catalogs in data formats, in the same layouts; code named so is not one.
     catalogs = [
         "res/messages.properties",

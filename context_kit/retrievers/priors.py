@@ -89,9 +89,19 @@ _LANGUAGE_CODES = (
 )
 _LANGUAGES = frozenset(_LANGUAGE_CODES.split())
 # A language tag: the code, then optionally a region or script (``pt-BR``, ``zh_Hans``).
-_TAG = re.compile(r"([A-Za-z]{2})(?:[-_]([A-Za-z]{2}|[A-Za-z]{4}))?")
+# Only scripts translations are filed under: any four letters read ``to_call`` or
+# ``no_href`` as languages.
+_SCRIPT = r"(?i:hans|hant|latn|cyrl|arab|deva)"
+_TAG = re.compile(rf"([A-Za-z]{{2}})(?:[-_]([A-Za-z]{{2}}|{_SCRIPT}))?")
 # ``README.zh-CN.md``, ``README_ja.md``, ``index.fr.md``: a stem, a separator and a tag.
-_TAGGED_NAME = re.compile(r"(.+?)[._-]([A-Za-z]{2}(?:[-_](?:[A-Za-z]{2}|[A-Za-z]{4}))?)")
+_TAGGED_NAME = re.compile(rf"(.+?)([._-])([A-Za-z]{{2}}(?:[-_](?:[A-Za-z]{{2}}|{_SCRIPT}))?)")
+# Codes that are also words or abbreviations in names (``get_to``, ``eval_ro`` for
+# read-only, ``TIMEOUT_MS``, ``create_table_as``): a name tagged with one is a translation
+# only beside another language's tag of the same name.
+_WORDLIKE_CODES = frozenset((
+    "an", "as", "at", "be", "do", "go", "he", "in", "is", "me", "ms", "my", "no", "on", "or",
+    "ro", "so", "to",
+))  # fmt: skip
 _DOCUMENT_SUFFIXES = (*DOC_EXTENSIONS, ".html", ".htm")
 # Message catalogs kept one file per language in a data format: Java's resource bundles
 # (``messages_de.properties``: spring-petclinic packed eight of them, 2.6k of a 3k pack,
@@ -101,6 +111,20 @@ _DOCUMENT_SUFFIXES = (*DOC_EXTENSIONS, ".html", ".htm")
 # locale data a query may want, so code suffixes are left out.
 _CATALOG_SUFFIXES = (".properties", ".json", ".yml", ".yaml", ".toml", ".arb", ".resx")
 _TRANSLATABLE_SUFFIXES = _DOCUMENT_SUFFIXES + _CATALOG_SUFFIXES
+
+
+def _name_tag(stem: str) -> tuple[str, str] | None:
+    """``(base, language)`` for a name tagged with a language (``README.zh-CN``), or None.
+
+    After a hyphen only a tag with a region counts (``README-pt-BR``): a hyphen more often
+    joins words than a language, and a bare two-letter word is then a language code by
+    chance (tldr's ``docker-rm.md`` beside ``docker.md``, redis's ``client-id.json``).
+    """
+    m = _TAGGED_NAME.fullmatch(stem)
+    if m is None or (m.group(2) == "-" and len(m.group(3)) == 2):
+        return None
+    lang = _language(m.group(3))
+    return None if lang is None else (m.group(1), lang)
 
 
 def _language(word: str) -> str | None:
@@ -143,6 +167,8 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
       out a site whose default language has no folder: ``docs/fr/guide.md`` beside
       ``docs/guide.md``, when the parent holds at least two language folders (one alone
       may be a code folder named like a language: ``it``, ``id``);
+    * a folder tagged with a language beside the untagged one: tldr's
+      ``pages.de/common/tar.md`` beside ``pages/common/tar.md``;
     * a language suffix: ``README.zh-CN.md`` or ``README_ja.md`` beside ``README.md``
       (without the plain file, beside an English one: ``index.en-US.md``), or a name that
       is only a language, beside an English one: ``locales/de.yml`` by ``locales/en.yml``.
@@ -160,6 +186,10 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     # (folder, stem, suffix) -> language (None: the plain name) -> path.
     names: dict[tuple[str, str, str], dict[str | None, str]] = {}
     documents: set[str] = set()
+    # (a path in a tagged folder, the untagged folder, the tag, the path in that folder),
+    # and each untagged folder's tags.
+    tagged: list[tuple[str, str, str, str]] = []
+    folder_tags: dict[str, set[str]] = {}
     for path in paths:
         low = path.lower()
         if not low.endswith(_TRANSLATABLE_SUFFIXES):
@@ -174,17 +204,26 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
                 parent, rest = "/".join(parts[:i]), "/".join(parts[i + 1 :])
                 folders.setdefault(parent, {}).setdefault(rest, {})[lang] = path
                 counts.setdefault(parent, Counter())[lang] += 1
+            elif (named := _name_tag(part)) is not None:
+                # ``pages.de/`` beside ``pages/``: the same path without the tag.
+                base = "/".join([*parts[:i], named[0]])
+                tagged.append((path, base, named[1], "/".join([base, *parts[i + 1 :]])))
+                folder_tags.setdefault(base, set()).add(named[1])
         folder, _, name = path.rpartition("/")
         stem, dot, suffix = name.rpartition(".")
         lang = _language(stem) if dot else None
         if lang is not None:  # a file per language: ``locales/de.yml``
             key = (folder, "", suffix)
         else:
-            m = _TAGGED_NAME.fullmatch(stem) if dot else None
-            lang = _language(m.group(2)) if m is not None else None
-            key = (folder, m.group(1) if m is not None and lang is not None else stem, suffix)
+            named = _name_tag(stem) if dot else None
+            lang = named[1] if named is not None else None
+            key = (folder, named[0] if named is not None else stem, suffix)
         names.setdefault(key, {})[lang] = path
-    out: set[str] = set()
+    out: set[str] = {
+        path
+        for path, base, lang, original in tagged
+        if original in documents and (lang not in _WORDLIKE_CODES or len(folder_tags[base]) > 1)
+    }
     for parent, by_rest in folders.items():
         if len(counts[parent]) < 2:
             continue
@@ -195,7 +234,8 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
             elif original in by_lang:
                 out.update(p for lang, p in by_lang.items() if lang != original)
     for by_tag in names.values():
-        if len(by_tag) < 2:
+        tags = [tag for tag in by_tag if tag is not None]
+        if len(by_tag) < 2 or (len(tags) == 1 and tags[0] in _WORDLIKE_CODES):
             continue
         if None in by_tag:
             out.update(p for tag, p in by_tag.items() if tag is not None)

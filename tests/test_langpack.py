@@ -1,4 +1,4 @@
-"""The ``languages`` extra: 44 more languages (45 grammars), offline, only when installed.
+"""The ``languages`` extra: 45 more languages (46 grammars), offline, only when installed.
 
 Tests that need the bundle skip without it; the tests of what happens *without* it run
 either way (they hide an installed bundle).
@@ -73,6 +73,15 @@ EXPECTED = {
         ("Downloader.cancel", "method", "Downloader", 19, 22),
         ("Downloader.shared", "method", "Downloader", 24, 29),
         ("LogDownload", "function", None, 31, 33),
+    ],
+    # Terraform's blocks, named by their addresses; a comment above a block is its doc.
+    "network.tf": [
+        ("locals", "function", None, 1, 3),
+        ("aws_eip.nat", "method", "aws_eip", 5, 9),
+        ("var.single_nat_gateway", "method", "var", 11, 15),
+        ("data.aws_availability_zones.available", "method", "data.aws_availability_zones", 17, 17),
+        ("module.vpc", "method", "module", 19, 22),
+        ("output.nat_public_ips", "method", "output", 24, 26),
     ],
     "cart.dart": [
         ("Product", "class", None, 3, 9),

@@ -702,6 +702,7 @@ def test_file_header_rows_are_each_code_files_first_module_slice():
             s(11, "g.go", text="// Package g does.\n", language="go"),
             s(12, "h.rs", text="#![allow(dead_code)]\n", language="rust"),
             s(13, "i.php", text="<?php\n\n/*\n * Licence.\n */\n", language="php"),
+            s(14, "j.tf", text="####\n# NAT\n// gateways\n", language="hcl"),
         ]
     )
     assert corpus.file_header_rows.tolist() == [2, 5, 10, 12]

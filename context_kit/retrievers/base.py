@@ -120,6 +120,7 @@ _COMMENT_STARTS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(_C_LIKE, _SLASHES),
     "php": (*_SLASHES, "<?php"),
     **dict.fromkeys(("lua", "haskell", "sql"), ("--",)),
+    "hcl": (*_HASH, *_SLASHES),
 }
 
 

@@ -126,6 +126,36 @@ class _Joined:
         return self.head.child_by_field_name(name)
 
 
+# HCL block types Terraform addresses without their keyword (``aws_vpc.this``), or with a
+# short one (``var.name``); any other block is its type and labels (``data.aws_ami.x``,
+# ``module.vpc``, ``output.vpc_id``, ``locals``).
+_HCL_ADDRESS_PREFIX = {"resource": "", "variable": "var."}
+
+
+def _hcl_block_name(node: Any) -> str | None:
+    """A Terraform-style address for an HCL block: its type, then its labels.
+
+    ``resource "aws_vpc" "this" {`` is ``aws_vpc.this``, as Terraform code refers to it.
+    """
+    kind: str | None = None
+    labels: list[str] = []
+    for child in node.named_children:
+        if child.type == "identifier" and kind is None:
+            kind = child.text.decode("utf-8", "replace") if child.text else None
+        elif child.type == "string_lit" and kind is not None:
+            inner = [c for c in child.named_children if c.type == "template_literal"]
+            if len(inner) != 1 or not inner[0].text:
+                return None
+            labels.append(inner[0].text.decode("utf-8", "replace"))
+        elif child.type not in ("comment",):
+            break
+    if kind is None or len(kind) > _MAX_NAME_CHARS:
+        return None
+    if labels and kind in _HCL_ADDRESS_PREFIX:
+        return _HCL_ADDRESS_PREFIX[kind] + ".".join(labels)
+    return ".".join([kind, *labels])
+
+
 class GenericChunker(Chunker):
     """A :class:`Chunker` for derived specs: structure needs a name, bodies are optional.
 
@@ -275,8 +305,11 @@ class GenericChunker(Chunker):
 
         Grammars without a name field often keep the header in a child (Fortran's
         ``function_statement``, Vim's ``function_declaration``), so the search continues
-        in the first child that has children of its own.
+        in the first child that has children of its own. An HCL block is named by its
+        labels too (see :func:`_hcl_block_name`).
         """
+        if node.type == "block" and self.spec.name == "hcl":
+            return _hcl_block_name(node)
         cur = node
         for depth in range(_NAME_DEPTH):
             found = self._name_node(cur)

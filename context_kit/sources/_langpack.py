@@ -58,6 +58,7 @@ PACK_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "glsl": (".glsl", ".vert", ".frag", ".geom", ".comp", ".tesc", ".tese"),
     "hack": (".hack",),
     "hare": (".ha",),
+    "hcl": (".tf", ".hcl"),
     "haskell": (".hs",),
     "haxe": (".hx",),
     "hlsl": (".hlsl",),

@@ -128,6 +128,8 @@ _KNOWN = {"subprogram_body": "definition", "package_body": "container"}
 elsewhere ``function_body`` or ``class_body`` is only the inside of a definition."""
 
 _KNOWN_BY_LANGUAGE: dict[str, dict[str, str | None]] = {
+    # Every HCL (Terraform) block, ``resource``, ``variable``, ``module``, ``locals``...
+    "hcl": {"block": "definition"},
     "objc": {
         "class_interface": "container",
         "class_implementation": "container",

@@ -1,4 +1,4 @@
-"""The ``languages`` extra: 45 more languages (46 grammars), offline, only when installed.
+"""The ``languages`` extra: 46 more languages (47 grammars), offline, only when installed.
 
 Tests that need the bundle skip without it; the tests of what happens *without* it run
 either way (they hide an installed bundle).
@@ -73,6 +73,13 @@ EXPECTED = {
         ("Downloader.cancel", "method", "Downloader", 19, 22),
         ("Downloader.shared", "method", "Downloader", 24, 29),
         ("LogDownload", "function", None, 31, 33),
+    ],
+    # Elixir's def macros; the @doc before a def is its doc, and a def may be one line.
+    "token.ex": [
+        ("Phoenix.Token", "class", None, 1, 5),
+        ("Phoenix.Token.sign", "method", "Phoenix.Token", 7, 10),
+        ("Phoenix.Token.get_key_base", "method", "Phoenix.Token", 12, 12),
+        ("Phoenix.Token.Inner.foo", "method", "Phoenix.Token.Inner", 15, 17),
     ],
     # Terraform's blocks, named by their addresses; a comment above a block is its doc.
     "network.tf": [

@@ -156,6 +156,48 @@ def _hcl_block_name(node: Any) -> str | None:
     return ".".join([kind, *labels])
 
 
+# Elixir defines with macro calls: ``defmodule Name do ... end``, ``def name(args) do``.
+_ELIXIR_CONTAINERS = frozenset({"defmodule", "defprotocol", "defimpl"})
+_ELIXIR_DEFINITIONS = frozenset(
+    {"def", "defp", "defmacro", "defmacrop", "defguard", "defguardp", "defdelegate", "defn"}
+)
+
+
+def _elixir_role(node: Any) -> str | None:
+    """``"container"``, ``"definition"`` or ``None`` for an Elixir call, by its macro."""
+    target = node.named_children[0] if node.named_children else None
+    if target is None or target.type != "identifier" or not target.text:
+        return None
+    word = target.text.decode("utf-8", "replace")
+    if word in _ELIXIR_CONTAINERS:
+        return "container"
+    return "definition" if word in _ELIXIR_DEFINITIONS else None
+
+
+def _elixir_name(node: Any) -> str | None:
+    """The module or function an Elixir ``def...`` call defines, or ``None`` for any call else.
+
+    ``defmodule Phoenix.Token do`` names ``Phoenix.Token``; ``def sign(ctx, salt) when
+    is_binary(salt) do`` and ``defp key, do: ...`` name ``sign`` and ``key``.
+    """
+    role = _elixir_role(node)
+    args = next((c for c in node.named_children if c.type == "arguments"), None)
+    if role is None or args is None or not args.named_children:
+        return None
+    first = args.named_children[0]
+    if role == "container":
+        found = first if first.type == "alias" else None
+    else:
+        if first.type == "binary_operator":  # a guard: ``name(args) when ...``
+            first = first.named_children[0] if first.named_children else first
+        if first.type == "call" and first.named_children:
+            first = first.named_children[0]
+        found = first if first.type == "identifier" else None
+    if found is None or not found.text or len(found.text) > _MAX_NAME_CHARS:
+        return None
+    return str(found.text.decode("utf-8", "replace"))
+
+
 class GenericChunker(Chunker):
     """A :class:`Chunker` for derived specs: structure needs a name, bodies are optional.
 
@@ -240,6 +282,14 @@ class GenericChunker(Chunker):
             )
         return self._is_header_definition(node)
 
+    def _special(self, node: Any) -> tuple[str | None, Any] | None:
+        if node.type == "call" and self.spec.name == "elixir":
+            role = _elixir_role(node)
+            if role is not None:
+                body = next((c for c in node.named_children if c.type == "do_block"), None)
+                return role, body
+        return super()._special(node)
+
     def _is_part(self, node: Any) -> bool:
         """Whether ``node`` is a type, parameter or pattern of its parent.
 
@@ -310,6 +360,8 @@ class GenericChunker(Chunker):
         """
         if node.type == "block" and self.spec.name == "hcl":
             return _hcl_block_name(node)
+        if node.type == "call" and self.spec.name == "elixir":
+            return _elixir_name(node)
         cur = node
         for depth in range(_NAME_DEPTH):
             found = self._name_node(cur)

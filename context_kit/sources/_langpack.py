@@ -49,6 +49,7 @@ PACK_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "d": (".d",),
     "dart": (".dart",),
     "elisp": (".el",),
+    "elixir": (".ex", ".exs"),
     "elm": (".elm",),
     "erlang": (".erl", ".hrl"),
     "fish": (".fish",),

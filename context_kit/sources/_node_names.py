@@ -130,6 +130,9 @@ elsewhere ``function_body`` or ``class_body`` is only the inside of a definition
 _KNOWN_BY_LANGUAGE: dict[str, dict[str, str | None]] = {
     # Every HCL (Terraform) block, ``resource``, ``variable``, ``module``, ``locals``...
     "hcl": {"block": "definition"},
+    # Elixir's definitions are macro calls (``def``, ``defmodule``): every call is looked at,
+    # and the chunker keeps those by their macro (see _generic._elixir_role).
+    "elixir": {"call": "definition"},
     "objc": {
         "class_interface": "container",
         "class_implementation": "container",
@@ -224,6 +227,10 @@ _REF_PATTERN = "^[A-Za-z_][A-Za-z0-9_$!?']*$"
 # Type annotations written on their own line above a definition (Haskell's ``signature``,
 # Elm's ``type_annotation``) document it as a comment would.
 _PREAMBLES = frozenset({"signature", "type_signature", "type_annotation", "haddock"})
+# Per grammar, more nodes that lead into the definition after them as its doc. Elixir's
+# module attributes between definitions (``@doc``, ``@spec``, ``@impl true``) belong to
+# the next ``def``.
+_LANGUAGE_PREAMBLES = {"elixir": frozenset({"unary_operator"})}
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -314,7 +321,13 @@ def derive(placeholder: LanguageSpec, language: Any) -> Derived:
         containers=containers,
         body_types=bodies,
         body_lists=bodies,
-        comment_types=frozenset(k for k in kinds if "comment" in k or k in _PREAMBLES),
+        comment_types=frozenset(
+            k
+            for k in kinds
+            if "comment" in k
+            or k in _PREAMBLES
+            or k in _LANGUAGE_PREAMBLES.get(placeholder.name, ())
+        ),
         # ``Foo::bar`` (Perl), ``M:scale`` (Lua methods) name members of ``Foo`` / ``M``.
         scope_separators=("::", ":"),
     )

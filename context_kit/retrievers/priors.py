@@ -358,14 +358,13 @@ class Priors:
             per language. Translated documents and data catalogs too (``docs/fr/...``
             beside ``docs/en/...``, ``README.ja.md`` beside ``README.md``,
             ``messages_de.properties`` beside ``messages.properties``; see
-            :func:`translated_documents`), which
-            the index finds among all its paths, and the copies of the documentation kept
-            for released versions (see :func:`is_versioned_copy`), which repeat each page
-            once per version.
+            :func:`translated_documents`), which the index finds among all its paths, and
+            the copies of the documentation kept for released versions (see
+            :func:`is_versioned_copy`), which repeat each page once per version.
         example: Code in an examples, samples, demo, playground or docs folder: it calls
             the library the way an issue's snippet does, so it matches the issue's words,
-            and it is rarely what has to change. On the quality benchmark (2026-11-24, averaged
-            over 2k-32k, file / function / line) 0.6 moved the 120 polyglot tasks from
+            and it is rarely what has to change. On the quality benchmark (2026-11-24,
+            averaged over 2k-32k, file / function / line) 0.6 moved the 120 polyglot tasks from
             .907 / - / .708 to .905 / - / .716 (axum, express, retrofit and okhttp keep
             examples beside the library) and the 122 Python tasks from .944 / .757 /
             .790 to .942 / .757 / .791 (SWE-bench .900 / .762 / .786 -> .891 / .762 /

@@ -147,7 +147,7 @@ def _hcl_block_name(node: Any) -> str | None:
             if len(inner) != 1 or not inner[0].text:
                 return None
             labels.append(inner[0].text.decode("utf-8", "replace"))
-        elif child.type not in ("comment",):
+        elif child.type != "comment":
             break
     if kind is None or len(kind) > _MAX_NAME_CHARS:
         return None

@@ -558,6 +558,11 @@ def test_translated_documents_are_found_by_layout():
         "providers/en_US/__init__.py",
         "providers/de_DE/__init__.py",
         "lonely/de.yml",
+        # Laravel's PHP arrays in lang/<code>/; PHP elsewhere is code.
+        "resources/lang/en/auth.php",
+        "resources/lang/ar/auth.php",
+        "src/en/Auth.php",
+        "src/fr/Auth.php",
     ]
     assert translated_documents(catalogs) == {
         "res/messages_de.properties",
@@ -566,6 +571,7 @@ def test_translated_documents_are_found_by_layout():
         "config/locales/devise.ja.yml",
         "public/locales/de/translation.json",
         "l10n/app_es.arb",
+        "resources/lang/ar/auth.php",
     }
     assert translated_documents(["x.de.md", "x.fr.md"]) == frozenset()
 

@@ -111,6 +111,9 @@ _DOCUMENT_SUFFIXES = (*DOC_EXTENSIONS, ".html", ".htm")
 # locale data a query may want, so code suffixes are left out.
 _CATALOG_SUFFIXES = (".properties", ".json", ".yml", ".yaml", ".toml", ".arb", ".resx")
 _TRANSLATABLE_SUFFIXES = _DOCUMENT_SUFFIXES + _CATALOG_SUFFIXES
+# Laravel keeps its catalogs as PHP arrays in ``lang/<code>/`` (or ``resources/lang/``):
+# filament has 2,134 of them in 48 languages. PHP counts as a catalog only there.
+_PHP_CATALOG_FOLDER = "/lang/"
 
 
 def _name_tag(stem: str) -> tuple[str, str] | None:
@@ -157,7 +160,7 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     same section six times). Message catalogs in data formats repeat every message the
     same way. These layouts are recognised, for documents (Markdown, reStructuredText,
     AsciiDoc, text, HTML) and catalogs (``.properties``, JSON, YAML, TOML, ``.arb``,
-    ``.resx``) only:
+    ``.resx``, and PHP files in a ``lang`` folder, as Laravel keeps them) only:
 
     * a language folder: ``docs/fr/docs/tutorial.md`` beside ``docs/en/docs/tutorial.md``.
       Among the language folders of one parent, the one holding the most documents is the
@@ -192,7 +195,9 @@ def translated_documents(paths: Iterable[str]) -> frozenset[str]:
     folder_tags: dict[str, set[str]] = {}
     for path in paths:
         low = path.lower()
-        if not low.endswith(_TRANSLATABLE_SUFFIXES):
+        if not low.endswith(_TRANSLATABLE_SUFFIXES) and not (
+            low.endswith(".php") and _PHP_CATALOG_FOLDER in f"/{low}"
+        ):
             continue
         documents.add(path)
         parts = path.split("/")
